@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -30,6 +31,7 @@ public final class ChangecastRouter implements AutoCloseable {
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
   private final CompletableFuture<KafkaStreams.State> stopped;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ChangecastRouter(
       KafkaStreams streams,
@@ -107,6 +109,9 @@ public final class ChangecastRouter implements AutoCloseable {
   /** Stops Kafka Streams, waiting at most 30 seconds. Idempotent. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     streamsMetrics.close();
     if (!streams.close(CLOSE_TIMEOUT)) {
       LOG.warn("Router did not stop within {}", CLOSE_TIMEOUT);

@@ -3,7 +3,9 @@ package io.changecast.router;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The router's own meters (Kafka Streams' client metrics are bound separately). */
 public final class RouterMetrics {
@@ -15,6 +17,8 @@ public final class RouterMetrics {
   public static final String ROUTED = "changecast.router.records.routed";
 
   private final MeterRegistry registry;
+  private final Map<String, Counter> invalid = new ConcurrentHashMap<>();
+  private final Map<String, Counter> routed = new ConcurrentHashMap<>();
 
   public RouterMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -31,19 +35,27 @@ public final class RouterMetrics {
 
   /** Counts one record rejected for {@code reason} (a short, bounded code). */
   public void invalid(String reason) {
-    Counter.builder(INVALID)
-        .description("Records sent to the dead-letter topic")
-        .tag("reason", reason)
-        .register(registry)
+    invalid
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder(INVALID)
+                    .description("Records sent to the dead-letter topic")
+                    .tag("reason", r)
+                    .register(registry))
         .increment();
   }
 
   /** Counts one routed envelope. */
   public void routed(String operation) {
-    Counter.builder(ROUTED)
-        .description("Envelopes written to the events topic")
-        .tag("operation", operation)
-        .register(registry)
+    routed
+        .computeIfAbsent(
+            operation,
+            o ->
+                Counter.builder(ROUTED)
+                    .description("Envelopes written to the events topic")
+                    .tag("operation", o)
+                    .register(registry))
         .increment();
   }
 }

@@ -27,8 +27,9 @@ public final class StreamsProperties {
     props.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         RouterDeserializationHandler.class.getName());
-    // No global stores; opting in now silences Kafka 4.x's warning and matches its 5.0 default.
-    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    // No global stores; opting in silences Kafka 4.x's startup warning and matches the 5.0 default
+    // (the key's constant is already deprecated in 4.3, hence the literal).
+    props.put("processing.exception.handler.global.enabled", "true");
     props.put(RouterDeserializationHandler.DLQ_TOPIC_CONFIG, config.dlqTopic());
     if (metrics != null) {
       props.put(RouterDeserializationHandler.METRICS_CONFIG, metrics);

@@ -37,6 +37,31 @@ class StreamsPropertiesTest {
   }
 
   @Test
+  void kafkaStreamsConfiguresTheHandlerWithTheDlqTopicAndMetrics() {
+    RouterMetrics metrics = RouterMetrics.inMemory();
+    Properties props =
+        StreamsProperties.from(RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1")), metrics);
+
+    var handler = new StreamsConfig(props).deserializationExceptionHandler();
+    var response =
+        handler.handleError(
+            null,
+            new org.apache.kafka.clients.consumer.ConsumerRecord<>(
+                "t", 0, 0L, null, new byte[] {1}),
+            new RuntimeException("x"));
+
+    assertThat(response.deadLetterQueueRecords())
+        .extracting(org.apache.kafka.clients.producer.ProducerRecord::topic)
+        .containsExactly("changecast.dlq");
+    assertThat(
+            metrics
+                .registry()
+                .counter(RouterMetrics.INVALID, "reason", "deserialization-failed")
+                .count())
+        .isEqualTo(1.0);
+  }
+
+  @Test
   void streamsPassThroughWins() {
     Properties props =
         StreamsProperties.from(
