@@ -1,0 +1,68 @@
+package io.changecast.router;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+
+/**
+ * One MongoDB change event, parsed from a raw topic and normalised: the input of tenant resolution
+ * and of the envelope. Absent parts are {@code null} (never JSON {@code null} nodes).
+ *
+ * @param operation what happened
+ * @param database {@code ns.db}
+ * @param collection {@code ns.coll}
+ * @param documentKey the document's key as received (relaxed Extended JSON)
+ * @param document the post-image when known; {@code null} on deletes and updates without one
+ * @param changes the update description, on updates only
+ * @param clusterTime the oplog time, when present
+ * @param wallTime the server's wall clock in epoch milliseconds, when present
+ * @param resumeToken the change event's {@code _id} (resume token) as received, when present
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ChangeEvent(
+    Operation operation,
+    String database,
+    String collection,
+    JsonNode documentKey,
+    JsonNode document,
+    Envelope.Changes changes,
+    Envelope.ClusterTime clusterTime,
+    Long wallTime,
+    JsonNode resumeToken) {
+
+  /** The document-level change stream operations the router routes. */
+  public enum Operation {
+    INSERT("insert", "created"),
+    UPDATE("update", "updated"),
+    REPLACE("replace", "replaced"),
+    DELETE("delete", "deleted");
+
+    private final String operationType;
+    private final String typeSuffix;
+
+    Operation(String operationType, String typeSuffix) {
+      this.operationType = operationType;
+      this.typeSuffix = typeSuffix;
+    }
+
+    /** The MongoDB {@code operationType}, e.g. {@code insert}. */
+    public String operationType() {
+      return operationType;
+    }
+
+    /** The default event type suffix, e.g. {@code created}. */
+    public String typeSuffix() {
+      return typeSuffix;
+    }
+
+    /** The operation for a MongoDB {@code operationType}, if the router routes it. */
+    public static Optional<Operation> fromOperationType(String operationType) {
+      for (Operation operation : values()) {
+        if (operation.operationType.equals(operationType)) {
+          return Optional.of(operation);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.changecast.router;
+
+import io.changecast.router.internal.StreamsProperties;
+import io.changecast.router.internal.TopicProvisioner;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running router: the Kafka Streams application built by {@link RouterTopology}, with its output
+ * topics ensured at start. Close it to stop.
+ */
+public final class ChangecastRouter implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChangecastRouter.class);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final CompletableFuture<KafkaStreams.State> stopped;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ChangecastRouter(
+      KafkaStreams streams,
+      KafkaStreamsMetrics streamsMetrics,
+      CompletableFuture<KafkaStreams.State> stopped) {
+    this.streams = streams;
+    this.streamsMetrics = streamsMetrics;
+    this.stopped = stopped;
+  }
+
+  /** Starts the router with in-memory metrics; see {@link #start(RouterConfig, MeterRegistry)}. */
+  public static ChangecastRouter start(RouterConfig config) {
+    return start(config, new SimpleMeterRegistry());
+  }
+
+  /**
+   * Creates the events and dead-letter topics when missing, then starts Kafka Streams and returns
+   * without waiting for it to be {@code RUNNING}. Router and Kafka Streams meters go to {@code
+   * registry}.
+   *
+   * @throws org.apache.kafka.common.KafkaException when the topics cannot be ensured
+   */
+  public static ChangecastRouter start(RouterConfig config, MeterRegistry registry) {
+    RouterMetrics metrics = new RouterMetrics(registry);
+    Properties props = StreamsProperties.from(config, metrics);
+    TopicProvisioner.ensureTopics(
+        new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-setup"),
+        List.of(config.eventsTopic(), config.dlqTopic()),
+        config.eventsPartitions(),
+        config.topicsReplicationFactor(),
+        ADMIN_TIMEOUT);
+    KafkaStreams streams = new KafkaStreams(RouterTopology.build(config, metrics), props);
+    CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("Router stream thread failed; replacing it", e);
+          return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.setStateListener(
+        (newState, oldState) -> {
+          LOG.info("Router state {} -> {}", oldState, newState);
+          if (newState == KafkaStreams.State.ERROR || newState == KafkaStreams.State.NOT_RUNNING) {
+            stopped.complete(newState);
+          }
+        });
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    try {
+      streamsMetrics.bindTo(registry);
+      streams.start();
+    } catch (RuntimeException e) {
+      streamsMetrics.close();
+      streams.close(CLOSE_TIMEOUT);
+      throw e;
+    }
+    LOG.info(
+        "Router {} started: {} -> {} (dead letters: {}), tenant field {}",
+        config.applicationId(),
+        config.rawTopicPattern(),
+        config.eventsTopic(),
+        config.dlqTopic(),
+        config.tenantField());
+    return new ChangecastRouter(streams, streamsMetrics, stopped);
+  }
+
+  /** The Kafka Streams state. */
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** Completes with {@code ERROR} or {@code NOT_RUNNING} once Kafka Streams stops. */
+  CompletableFuture<KafkaStreams.State> stopped() {
+    return stopped;
+  }
+
+  /** Stops Kafka Streams, waiting at most 30 seconds. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    streamsMetrics.close();
+    if (!streams.close(CLOSE_TIMEOUT)) {
+      LOG.warn("Router did not stop within {}", CLOSE_TIMEOUT);
+    }
+  }
+
+  /**
+   * Runs the router until the JVM is asked to stop. Arguments: {@code [--config FILE]} (a
+   * properties file); {@code CHANGECAST_ROUTER_*} environment variables override it.
+   */
+  public static void main(String[] args) {
+    Optional<Path> configFile;
+    RouterConfig config;
+    try {
+      configFile = configFile(args);
+      config = RouterConfig.load(configFile, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println("Usage: ChangecastRouter [--config FILE]");
+      System.exit(2);
+      return;
+    }
+    ChangecastRouter router = start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(router::close, "changecast-router-shutdown"));
+    KafkaStreams.State last = router.stopped().join();
+    if (last == KafkaStreams.State.ERROR) {
+      LOG.error("Router stopped in state ERROR");
+      router.close();
+      System.exit(1);
+    }
+  }
+
+  static Optional<Path> configFile(String[] args) {
+    Optional<Path> file = Optional.empty();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--config") && i + 1 < args.length) {
+        file = Optional.of(Path.of(args[++i]));
+      } else if (arg.startsWith("--config=") && arg.length() > "--config=".length()) {
+        file = Optional.of(Path.of(arg.substring("--config=".length())));
+      } else {
+        throw new IllegalArgumentException("Unexpected argument '" + arg + "'");
+      }
+    }
+    return file;
+  }
+}

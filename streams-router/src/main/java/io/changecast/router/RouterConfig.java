@@ -1,0 +1,288 @@
+package io.changecast.router;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The router's configuration. Build it with {@link #fromMap} (validating, defaults applied) or
+ * {@link #load} (a properties file, then {@code CHANGECAST_ROUTER_*} environment variables).
+ *
+ * <p>Keys: {@value #BOOTSTRAP_SERVERS} (required), {@value #APPLICATION_ID}, {@value #STATE_DIR},
+ * {@value #RAW_TOPIC_PATTERN}, {@value #EVENTS_TOPIC}, {@value #DLQ_TOPIC}, {@value #TENANT_FIELD},
+ * {@value #COMMIT_INTERVAL_MS}, {@value #EVENTS_PARTITIONS}, {@value #TOPICS_REPLICATION_FACTOR},
+ * and any {@code streams.<kafka streams property>}, passed through to Kafka Streams (applied last,
+ * so it can override what the router sets).
+ *
+ * @param streamsProperties the {@code streams.*} pass-through properties, prefix removed
+ */
+public record RouterConfig(
+    String bootstrapServers,
+    String applicationId,
+    Path stateDir,
+    String rawTopicPattern,
+    String eventsTopic,
+    String dlqTopic,
+    String tenantField,
+    long commitIntervalMs,
+    int eventsPartitions,
+    short topicsReplicationFactor,
+    Map<String, String> streamsProperties) {
+
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String APPLICATION_ID = "application.id";
+  public static final String STATE_DIR = "state.dir";
+  public static final String RAW_TOPIC_PATTERN = "raw.topic.pattern";
+  public static final String EVENTS_TOPIC = "events.topic";
+  public static final String DLQ_TOPIC = "dlq.topic";
+  public static final String TENANT_FIELD = "tenant.field";
+  public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+  public static final String EVENTS_PARTITIONS = "events.partitions";
+  public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+
+  /** Prefix of keys passed through to Kafka Streams with the prefix removed. */
+  public static final String STREAMS_PREFIX = "streams.";
+
+  /** Prefix of the environment variables read by {@link #load}. */
+  public static final String ENV_PREFIX = "CHANGECAST_ROUTER_";
+
+  /** Every key with its default; {@code null} marks a required key. */
+  private static final Map<String, String> DEFAULTS = defaults();
+
+  private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+  public RouterConfig {
+    require(BOOTSTRAP_SERVERS, bootstrapServers);
+    require(APPLICATION_ID, applicationId);
+    if (!TOPIC_NAME.matcher(applicationId).matches()) {
+      throw invalid(APPLICATION_ID, applicationId, "use only letters, digits, '.', '_' and '-'");
+    }
+    if (stateDir == null) {
+      throw new IllegalArgumentException("Router config '" + STATE_DIR + "' is required");
+    }
+    require(RAW_TOPIC_PATTERN, rawTopicPattern);
+    Pattern raw = compile(rawTopicPattern);
+    topicName(EVENTS_TOPIC, eventsTopic);
+    topicName(DLQ_TOPIC, dlqTopic);
+    if (eventsTopic.equals(dlqTopic)) {
+      throw invalid(DLQ_TOPIC, dlqTopic, "it must differ from " + EVENTS_TOPIC);
+    }
+    for (String output : List.of(eventsTopic, dlqTopic)) {
+      if (raw.matcher(output).matches()) {
+        throw invalid(
+            RAW_TOPIC_PATTERN,
+            rawTopicPattern,
+            "it matches the output topic '" + output + "'; the router would read its own output");
+      }
+    }
+    require(TENANT_FIELD, tenantField);
+    if (List.of(tenantField.split("\\.", -1)).stream().anyMatch(String::isBlank)) {
+      throw invalid(TENANT_FIELD, tenantField, "expected a field name or a dotted path like a.b");
+    }
+    if (commitIntervalMs < 0) {
+      throw invalid(COMMIT_INTERVAL_MS, commitIntervalMs, "expected a number >= 0");
+    }
+    if (eventsPartitions < 1) {
+      throw invalid(EVENTS_PARTITIONS, eventsPartitions, "expected a number >= 1");
+    }
+    if (topicsReplicationFactor != -1 && topicsReplicationFactor < 1) {
+      throw invalid(
+          TOPICS_REPLICATION_FACTOR,
+          topicsReplicationFactor,
+          "expected -1 (broker default) or a number >= 1");
+    }
+    streamsProperties = Map.copyOf(streamsProperties == null ? Map.of() : streamsProperties);
+  }
+
+  /** The compiled {@link #rawTopicPattern()}. */
+  public Pattern rawTopics() {
+    return Pattern.compile(rawTopicPattern);
+  }
+
+  /**
+   * Validates {@code values} and applies the defaults.
+   *
+   * @throws IllegalArgumentException naming the key and the value found, for an unknown key, a
+   *     missing required key or a bad value
+   */
+  public static RouterConfig fromMap(Map<String, String> values) {
+    Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
+    Map<String, String> streams = new TreeMap<>();
+    for (Map.Entry<String, String> entry : new TreeMap<>(values).entrySet()) {
+      String key = entry.getKey().trim();
+      String value = entry.getValue() == null ? null : entry.getValue().trim();
+      if (key.startsWith(STREAMS_PREFIX)) {
+        String streamsKey = key.substring(STREAMS_PREFIX.length());
+        if (streamsKey.isEmpty() || value == null) {
+          throw new IllegalArgumentException(
+              "Router config '" + key + "' needs a Kafka Streams property name and a value");
+        }
+        streams.put(streamsKey, value);
+      } else if (DEFAULTS.containsKey(key)) {
+        merged.put(key, value);
+      } else {
+        throw new IllegalArgumentException(
+            "Unknown router config key '"
+                + key
+                + "'; known keys: "
+                + String.join(", ", DEFAULTS.keySet())
+                + ", or "
+                + STREAMS_PREFIX
+                + "<kafka streams property>");
+      }
+    }
+    return new RouterConfig(
+        merged.get(BOOTSTRAP_SERVERS),
+        merged.get(APPLICATION_ID),
+        Path.of(require(STATE_DIR, merged.get(STATE_DIR))),
+        merged.get(RAW_TOPIC_PATTERN),
+        merged.get(EVENTS_TOPIC),
+        merged.get(DLQ_TOPIC),
+        merged.get(TENANT_FIELD),
+        parseLong(COMMIT_INTERVAL_MS, merged.get(COMMIT_INTERVAL_MS)),
+        (int)
+            parseLong(
+                EVENTS_PARTITIONS,
+                merged.get(EVENTS_PARTITIONS),
+                Integer.MIN_VALUE,
+                Integer.MAX_VALUE),
+        (short)
+            parseLong(
+                TOPICS_REPLICATION_FACTOR,
+                merged.get(TOPICS_REPLICATION_FACTOR),
+                Short.MIN_VALUE,
+                Short.MAX_VALUE),
+        streams);
+  }
+
+  /**
+   * Reads the properties file if given, then lets environment variables override it: key {@code
+   * a.b} is read from {@code CHANGECAST_ROUTER_A_B}; {@code CHANGECAST_ROUTER_STREAMS_X_Y} becomes
+   * {@code streams.x.y}. Other environment variables are ignored.
+   *
+   * @throws IllegalArgumentException as {@link #fromMap}, or for an unreadable file or a {@code
+   *     CHANGECAST_ROUTER_*} variable that names no key
+   */
+  public static RouterConfig load(Optional<Path> propertiesFile, Map<String, String> env) {
+    Map<String, String> values = new LinkedHashMap<>();
+    propertiesFile.ifPresent(file -> values.putAll(readProperties(file)));
+    Map<String, String> envNames = new LinkedHashMap<>();
+    DEFAULTS.keySet().forEach(key -> envNames.put(envName(key), key));
+    for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
+      String name = entry.getKey();
+      if (!name.startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      String key = envNames.get(name);
+      if (key == null && name.startsWith(ENV_PREFIX + "STREAMS_")) {
+        key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+      }
+      if (key == null) {
+        throw new IllegalArgumentException(
+            "Environment variable "
+                + name
+                + " names no router config key; known: "
+                + String.join(", ", envNames.keySet())
+                + ", or "
+                + ENV_PREFIX
+                + "STREAMS_<KAFKA_STREAMS_PROPERTY>");
+      }
+      values.put(key, entry.getValue());
+    }
+    return fromMap(values);
+  }
+
+  /**
+   * The environment variable that overrides {@code key}, e.g. {@code
+   * CHANGECAST_ROUTER_TENANT_FIELD}.
+   */
+  public static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put(BOOTSTRAP_SERVERS, null);
+    d.put(APPLICATION_ID, "changecast-router");
+    d.put(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "changecast-router").toString());
+    d.put(RAW_TOPIC_PATTERN, "changecast\\.raw\\..+");
+    d.put(EVENTS_TOPIC, "changecast.events");
+    d.put(DLQ_TOPIC, "changecast.dlq");
+    d.put(TENANT_FIELD, "tenantId");
+    d.put(COMMIT_INTERVAL_MS, "50");
+    d.put(EVENTS_PARTITIONS, "6");
+    d.put(TOPICS_REPLICATION_FACTOR, "-1");
+    return java.util.Collections.unmodifiableMap(d);
+  }
+
+  private static Map<String, String> readProperties(Path file) {
+    Properties properties = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      properties.load(in);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "Cannot read router config file " + file + ": " + e.getMessage(),
+          new UncheckedIOException(e));
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    properties
+        .stringPropertyNames()
+        .forEach(name -> values.put(name, properties.getProperty(name)));
+    return values;
+  }
+
+  private static String require(String key, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("Router config '" + key + "' is required");
+    }
+    return value;
+  }
+
+  private static void topicName(String key, String value) {
+    require(key, value);
+    if (!TOPIC_NAME.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+      throw invalid(key, value, "expected a Kafka topic name (letters, digits, '.', '_', '-')");
+    }
+  }
+
+  private static Pattern compile(String regex) {
+    try {
+      return Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw invalid(RAW_TOPIC_PATTERN, regex, "expected a Java regex: " + e.getDescription());
+    }
+  }
+
+  private static long parseLong(String key, String value) {
+    return parseLong(key, value, Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+
+  private static long parseLong(String key, String value, long min, long max) {
+    require(key, value);
+    try {
+      long parsed = Long.parseLong(value);
+      if (parsed < min || parsed > max) {
+        throw invalid(key, value, "expected a number between " + min + " and " + max);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw invalid(key, value, "expected a whole number");
+    }
+  }
+
+  private static IllegalArgumentException invalid(String key, Object value, String expectation) {
+    return new IllegalArgumentException(
+        "Invalid router config '" + key + "': '" + value + "'; " + expectation);
+  }
+}

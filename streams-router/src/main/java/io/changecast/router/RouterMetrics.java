@@ -1,0 +1,61 @@
+package io.changecast.router;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The router's own meters (Kafka Streams' client metrics are bound separately). */
+public final class RouterMetrics {
+
+  /** Counter of records sent to the dead-letter topic, tagged {@code reason}. */
+  public static final String INVALID = "changecast.router.records.invalid";
+
+  /** Counter of envelopes written to the events topic, tagged {@code operation}. */
+  public static final String ROUTED = "changecast.router.records.routed";
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> invalid = new ConcurrentHashMap<>();
+  private final Map<String, Counter> routed = new ConcurrentHashMap<>();
+
+  public RouterMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** Metrics kept in memory only (tests, or when nothing scrapes them). */
+  public static RouterMetrics inMemory() {
+    return new RouterMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Counts one record rejected for {@code reason} (a short, bounded code). */
+  public void invalid(String reason) {
+    invalid
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder(INVALID)
+                    .description("Records sent to the dead-letter topic")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Counts one routed envelope. */
+  public void routed(String operation) {
+    routed
+        .computeIfAbsent(
+            operation,
+            o ->
+                Counter.builder(ROUTED)
+                    .description("Envelopes written to the events topic")
+                    .tag("operation", o)
+                    .register(registry))
+        .increment();
+  }
+}

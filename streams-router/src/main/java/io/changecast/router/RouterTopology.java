@@ -1,0 +1,124 @@
+package io.changecast.router;
+
+import io.changecast.router.internal.DeadLetterProcessor;
+import io.changecast.router.internal.EventTypes;
+import io.changecast.router.internal.RouterTopics;
+import io.changecast.router.internal.SequenceProcessor;
+import io.changecast.router.internal.Step;
+import io.changecast.router.internal.TenantProcessor;
+import java.time.Clock;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The routing topology, as a pure builder (no lifecycle):
+ *
+ * <pre>
+ * raw topics (pattern) ─ parse ─┬─ parse-invalid ───────────────────────────┐
+ *                               └─ parse-ok ─ resolve-tenant ─┬─ tenant-unresolved ─ invalid ─ dead-letter ─► dlq
+ *                                   [document-tenants]        └─ tenant-resolved ─ key-by-tenant
+ *   ─ repartition by-tenant ─ assign-sequence [tenant-sequences] ─► events
+ * </pre>
+ *
+ * Every processor, branch, store and internal topic is named, so names stay stable across releases.
+ */
+public final class RouterTopology {
+
+  /** Store of the tenant last seen for each document (key: db, collection, documentKey). */
+  public static final String DOCUMENT_TENANTS_STORE = "document-tenants";
+
+  /** Store of the last id assigned per tenant. */
+  public static final String TENANT_SEQUENCES_STORE = "tenant-sequences";
+
+  public static final String SOURCE = "raw-source";
+  public static final String PARSE = "parse";
+  public static final String PARSE_SPLIT = "parse-";
+  public static final String PARSE_INVALID = PARSE_SPLIT + "invalid";
+  public static final String PARSE_OK = PARSE_SPLIT + "ok";
+  public static final String RESOLVE_TENANT = "resolve-tenant";
+  public static final String TENANT_SPLIT = "tenant-";
+  public static final String TENANT_UNRESOLVED = TENANT_SPLIT + "unresolved";
+  public static final String TENANT_RESOLVED = TENANT_SPLIT + "resolved";
+  public static final String INVALID = "invalid";
+  public static final String DEAD_LETTER = "dead-letter";
+  public static final String DLQ_SINK = "dlq-sink";
+  public static final String KEY_BY_TENANT = "key-by-tenant";
+  public static final String ASSIGN_SEQUENCE = "assign-sequence";
+  public static final String EVENTS_SINK = "events-sink";
+
+  private RouterTopology() {}
+
+  /** The topology for {@code config}: tenants from {@code tenant.field}, wall-clock routedAt. */
+  public static Topology build(RouterConfig config, RouterMetrics metrics) {
+    return build(config, metrics, TenantResolver.field(config.tenantField()), Clock.systemUTC());
+  }
+
+  /** The topology with an explicit tenant resolver and clock (for {@code routedAt}). */
+  static Topology build(
+      RouterConfig config, RouterMetrics metrics, TenantResolver resolver, Clock clock) {
+    RouterTopics topics = RouterTopics.from(config);
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(DOCUMENT_TENANTS_STORE),
+                Serdes.String(),
+                Serdes.String())
+            .withCachingDisabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TENANT_SEQUENCES_STORE),
+                Serdes.String(),
+                Serdes.Long())
+            .withCachingDisabled());
+
+    Map<String, KStream<String, Step>> parsed =
+        builder.stream(topics.raw().pattern(), topics.raw().consumed(SOURCE))
+            .mapValues(Step::parse, Named.as(PARSE))
+            .split(Named.as(PARSE_SPLIT))
+            .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
+            .defaultBranch(Branched.as("ok"));
+
+    Map<String, KStream<String, Step>> resolved =
+        parsed
+            .get(PARSE_OK)
+            .processValues(
+                () -> new TenantProcessor(DOCUMENT_TENANTS_STORE, resolver),
+                Named.as(RESOLVE_TENANT),
+                DOCUMENT_TENANTS_STORE)
+            .split(Named.as(TENANT_SPLIT))
+            .branch((key, step) -> step instanceof Step.Rejected, Branched.as("unresolved"))
+            .defaultBranch(Branched.as("resolved"));
+
+    parsed
+        .get(PARSE_INVALID)
+        .merge(resolved.get(TENANT_UNRESOLVED), Named.as(INVALID))
+        .processValues(() -> new DeadLetterProcessor(metrics), Named.as(DEAD_LETTER))
+        .to(topics.dlq().name(), topics.dlq().produced(DLQ_SINK));
+
+    resolved
+        .get(TENANT_RESOLVED)
+        .map(
+            (key, step) -> {
+              Step.Resolved r = (Step.Resolved) step;
+              return KeyValue.pair(r.tenant(), r.event());
+            },
+            Named.as(KEY_BY_TENANT))
+        .repartition(topics.byTenantRepartitioned())
+        .process(
+            () ->
+                new SequenceProcessor(
+                    TENANT_SEQUENCES_STORE, EventTypes::byCollection, clock, metrics),
+            Named.as(ASSIGN_SEQUENCE),
+            TENANT_SEQUENCES_STORE)
+        .to(topics.events().name(), topics.events().produced(EVENTS_SINK));
+
+    return builder.build();
+  }
+}

@@ -1,0 +1,223 @@
+package io.changecast.router.internal;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.router.ChangeEvent;
+import io.changecast.router.ChangeEvent.Operation;
+import io.changecast.router.Envelope;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Parses the value the MongoSourceConnector writes with {@code output.format.value=json} and the
+ * default {@code DefaultJson} formatter (relaxed Extended JSON): a change event of MongoDB's
+ * documented shape. Total: every input, including {@code null}, yields a {@link ParseResult}.
+ */
+public final class ChangeEventParser {
+
+  private static final int MAX_DETAIL = 200;
+
+  private ChangeEventParser() {}
+
+  /** Parses one raw value. */
+  public static ParseResult parse(String value) {
+    if (value == null) {
+      return new ParseResult.Invalid(Reason.NULL_VALUE, "the record has no value");
+    }
+    JsonNode root;
+    try {
+      root = Json.mapper().readTree(value);
+    } catch (JacksonException e) {
+      return new ParseResult.Invalid(
+          Reason.MALFORMED_JSON, Json.abbreviate(e.getOriginalMessage(), MAX_DETAIL));
+    }
+    if (root == null || root.isMissingNode()) {
+      return new ParseResult.Invalid(Reason.MALFORMED_JSON, "the value is empty");
+    }
+    if (!root.isObject()) {
+      return new ParseResult.Invalid(
+          Reason.NOT_AN_OBJECT, "expected a JSON object, found " + describe(root));
+    }
+    try {
+      return new ParseResult.Parsed(event(root));
+    } catch (Problem problem) {
+      return new ParseResult.Invalid(problem.reason, problem.getMessage());
+    }
+  }
+
+  private static ChangeEvent event(JsonNode root) {
+    String operationType = text(root, "operationType");
+    Operation operation =
+        Operation.fromOperationType(operationType)
+            .orElseThrow(
+                () ->
+                    new Problem(
+                        Reason.UNSUPPORTED_OPERATION,
+                        "operationType '"
+                            + Json.abbreviate(operationType, 50)
+                            + "' is not a document change (insert, update, replace, delete)"));
+    JsonNode ns = object(root, "ns", "ns");
+    String database = text(ns, "db", "ns.db");
+    String collection = text(ns, "coll", "ns.coll");
+    JsonNode documentKey = object(root, "documentKey", "documentKey");
+    JsonNode document =
+        switch (operation) {
+          case INSERT, REPLACE -> object(root, "fullDocument", "fullDocument");
+          case UPDATE -> optionalObject(root, "fullDocument");
+          case DELETE -> null;
+        };
+    Envelope.Changes changes = operation == Operation.UPDATE ? changes(root) : null;
+    return new ChangeEvent(
+        operation,
+        database,
+        collection,
+        documentKey,
+        document,
+        changes,
+        clusterTime(root),
+        wallTime(root),
+        present(root.get("_id")));
+  }
+
+  private static Envelope.Changes changes(JsonNode root) {
+    JsonNode description = optionalObject(root, "updateDescription");
+    if (description == null) {
+      return null;
+    }
+    JsonNode updated = present(description.get("updatedFields"));
+    JsonNode removed = present(description.get("removedFields"));
+    JsonNode truncated = present(description.get("truncatedArrays"));
+    if (updated != null && !updated.isObject()) {
+      throw wrongType("updateDescription.updatedFields", "an object", updated);
+    }
+    if (removed != null && !removed.isArray()) {
+      throw wrongType("updateDescription.removedFields", "an array", removed);
+    }
+    if (truncated != null && !truncated.isArray()) {
+      throw wrongType("updateDescription.truncatedArrays", "an array", truncated);
+    }
+    var mapper = Json.mapper();
+    return new Envelope.Changes(
+        updated != null ? updated : mapper.createObjectNode(),
+        removed != null ? removed : mapper.createArrayNode(),
+        truncated != null ? truncated : mapper.createArrayNode());
+  }
+
+  /** {@code {"$timestamp": {"t": seconds, "i": increment}}}. */
+  private static Envelope.ClusterTime clusterTime(JsonNode root) {
+    JsonNode node = present(root.get("clusterTime"));
+    if (node == null) {
+      return null;
+    }
+    JsonNode timestamp = node.get("$timestamp");
+    if (timestamp == null
+        || !timestamp.path("t").canConvertToLong()
+        || !timestamp.path("i").canConvertToLong()
+        || !timestamp.path("t").isIntegralNumber()
+        || !timestamp.path("i").isIntegralNumber()) {
+      throw wrongType("clusterTime", "{\"$timestamp\": {\"t\": <number>, \"i\": <number>}}", node);
+    }
+    return new Envelope.ClusterTime(timestamp.get("t").asLong(), timestamp.get("i").asLong());
+  }
+
+  /** {@code {"$date": <millis> | "<ISO-8601>" | {"$numberLong": "<millis>"}}}. */
+  private static Long wallTime(JsonNode root) {
+    JsonNode node = present(root.get("wallTime"));
+    if (node == null) {
+      return null;
+    }
+    Long millis = node.isObject() ? dateMillis(node.get("$date")) : null;
+    if (millis == null) {
+      throw wrongType(
+          "wallTime",
+          "{\"$date\": <millis> | \"<ISO-8601>\" | {\"$numberLong\": \"<millis>\"}}",
+          node);
+    }
+    return millis;
+  }
+
+  private static Long dateMillis(JsonNode date) {
+    if (date == null) {
+      return null;
+    }
+    if (date.isIntegralNumber() && date.canConvertToLong()) {
+      return date.asLong();
+    }
+    if (date.isTextual()) {
+      try {
+        return OffsetDateTime.parse(date.asText()).toInstant().toEpochMilli();
+      } catch (DateTimeParseException | ArithmeticException e) {
+        return null;
+      }
+    }
+    if (date.isObject() && date.size() == 1 && date.path("$numberLong").isTextual()) {
+      try {
+        return Long.parseLong(date.get("$numberLong").asText());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static String text(JsonNode parent, String field) {
+    return text(parent, field, field);
+  }
+
+  private static String text(JsonNode parent, String field, String path) {
+    JsonNode node = present(parent.get(field));
+    if (node == null) {
+      throw new Problem(Reason.MISSING_FIELD, "missing field '" + path + "'");
+    }
+    if (!node.isTextual()) {
+      throw wrongType(path, "a string", node);
+    }
+    return node.asText();
+  }
+
+  private static JsonNode object(JsonNode parent, String field, String path) {
+    JsonNode node = present(parent.get(field));
+    if (node == null) {
+      throw new Problem(Reason.MISSING_FIELD, "missing field '" + path + "'");
+    }
+    if (!node.isObject()) {
+      throw wrongType(path, "an object", node);
+    }
+    return node;
+  }
+
+  private static JsonNode optionalObject(JsonNode parent, String field) {
+    JsonNode node = present(parent.get(field));
+    if (node != null && !node.isObject()) {
+      throw wrongType(field, "an object or null", node);
+    }
+    return node;
+  }
+
+  /** {@code node}, or {@code null} when it is absent or JSON {@code null}. */
+  private static JsonNode present(JsonNode node) {
+    return node == null || node.isNull() || node.isMissingNode() ? null : node;
+  }
+
+  private static Problem wrongType(String path, String expected, JsonNode found) {
+    return new Problem(
+        Reason.INVALID_FIELD,
+        "field '" + path + "' should be " + expected + ", found " + describe(found));
+  }
+
+  private static String describe(JsonNode node) {
+    return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + Json.abbreviate(node.toString(), 60);
+  }
+
+  /** Control flow inside the parser only; carries no stack trace. */
+  private static final class Problem extends RuntimeException {
+    private final Reason reason;
+
+    Problem(Reason reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.changecast.router.internal;
+
+import java.io.IOException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** A serde writing {@code T} as UTF-8 JSON with the router's {@link Json#mapper()}. */
+public final class JsonSerde<T> implements Serde<T> {
+
+  private final Class<T> type;
+
+  public JsonSerde(Class<T> type) {
+    this.type = type;
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return (topic, value) -> {
+      if (value == null) {
+        return null;
+      }
+      try {
+        return Json.mapper().writeValueAsBytes(value);
+      } catch (IOException e) {
+        throw new SerializationException("Cannot write " + type.getSimpleName() + " as JSON", e);
+      }
+    };
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return (topic, bytes) -> {
+      if (bytes == null) {
+        return null;
+      }
+      try {
+        return Json.mapper().readValue(bytes, type);
+      } catch (IOException e) {
+        throw new SerializationException(
+            "Cannot read " + type.getSimpleName() + " from topic " + topic, e);
+      }
+    };
+  }
+}

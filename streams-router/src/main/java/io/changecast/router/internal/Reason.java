@@ -1,0 +1,25 @@
+package io.changecast.router.internal;
+
+/** Why a record went to the dead-letter topic: a short, bounded code (header and metric tag). */
+public enum Reason {
+  NULL_VALUE("null-value"),
+  MALFORMED_JSON("malformed-json"),
+  NOT_AN_OBJECT("not-an-object"),
+  MISSING_FIELD("missing-field"),
+  INVALID_FIELD("invalid-field"),
+  UNSUPPORTED_OPERATION("unsupported-operation"),
+  TENANT_UNRESOLVED("tenant-unresolved"),
+  DESERIALIZATION_FAILED("deserialization-failed"),
+  INTERNAL_ERROR("internal-error");
+
+  private final String code;
+
+  Reason(String code) {
+    this.code = code;
+  }
+
+  /** The code written to headers and metric tags, e.g. {@code missing-field}. */
+  public String code() {
+    return code;
+  }
+}

@@ -1,0 +1,53 @@
+package io.changecast.router.internal;
+
+import io.changecast.router.ChangeEvent;
+import io.changecast.router.Envelope;
+import io.changecast.router.RouterConfig;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * The router's typed topic registry: every topic it reads or writes, with its serdes, declared
+ * once.
+ *
+ * @param raw the connector's raw topics (a pattern): key and value are UTF-8 JSON strings
+ * @param events the routed envelopes, keyed by tenant
+ * @param dlq rejected records: original key and value, error headers
+ * @param byTenant the internal repartition by tenant ({@code
+ *     <application.id>-by-tenant-repartition})
+ */
+public record RouterTopics(
+    RawTopics raw,
+    Topic<String, Envelope> events,
+    Topic<String, String> dlq,
+    Topic<String, ChangeEvent> byTenant) {
+
+  /** Name of the internal repartition by tenant (Kafka Streams prefixes and suffixes it). */
+  public static final String BY_TENANT = "by-tenant";
+
+  public static RouterTopics from(RouterConfig config) {
+    Serde<String> strings = Serdes.String();
+    return new RouterTopics(
+        new RawTopics(config.rawTopics(), strings, strings),
+        new Topic<>(config.eventsTopic(), strings, new JsonSerde<>(Envelope.class)),
+        new Topic<>(config.dlqTopic(), strings, strings),
+        new Topic<>(BY_TENANT, strings, new JsonSerde<>(ChangeEvent.class)));
+  }
+
+  /** The repartition by tenant, named so that its topic name stays stable. */
+  public Repartitioned<String, ChangeEvent> byTenantRepartitioned() {
+    return Repartitioned.<String, ChangeEvent>as(byTenant.name())
+        .withKeySerde(byTenant.keySerde())
+        .withValueSerde(byTenant.valueSerde());
+  }
+
+  /** Source topics selected by a pattern. */
+  public record RawTopics(Pattern pattern, Serde<String> keySerde, Serde<String> valueSerde) {
+    public Consumed<String, String> consumed(String processorName) {
+      return Consumed.with(keySerde, valueSerde).withName(processorName);
+    }
+  }
+}

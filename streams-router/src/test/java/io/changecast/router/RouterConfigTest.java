@@ -1,0 +1,175 @@
+package io.changecast.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RouterConfigTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void appliesDefaults() {
+    RouterConfig config = RouterConfig.fromMap(Map.of("bootstrap.servers", "localhost:9092"));
+
+    assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(config.applicationId()).isEqualTo("changecast-router");
+    assertThat(config.stateDir())
+        .isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "changecast-router"));
+    assertThat(config.rawTopicPattern()).isEqualTo("changecast\\.raw\\..+");
+    assertThat(config.rawTopics().matcher("changecast.raw.app.orders").matches()).isTrue();
+    assertThat(config.eventsTopic()).isEqualTo("changecast.events");
+    assertThat(config.dlqTopic()).isEqualTo("changecast.dlq");
+    assertThat(config.tenantField()).isEqualTo("tenantId");
+    assertThat(config.commitIntervalMs()).isEqualTo(50);
+    assertThat(config.eventsPartitions()).isEqualTo(6);
+    assertThat(config.topicsReplicationFactor()).isEqualTo((short) -1);
+    assertThat(config.streamsProperties()).isEmpty();
+  }
+
+  @Test
+  void readsEveryKeyAndPassesStreamsKeysThrough() {
+    RouterConfig config =
+        RouterConfig.fromMap(
+            Map.ofEntries(
+                Map.entry("bootstrap.servers", "b:1"),
+                Map.entry("application.id", "router-2"),
+                Map.entry("state.dir", dir.toString()),
+                Map.entry("raw.topic.pattern", "raw\\..*"),
+                Map.entry("events.topic", "ev"),
+                Map.entry("dlq.topic", "dead"),
+                Map.entry("tenant.field", "owner.tenant"),
+                Map.entry("commit.interval.ms", "20"),
+                Map.entry("events.partitions", "3"),
+                Map.entry("topics.replication.factor", "3"),
+                Map.entry("streams.num.stream.threads", "2")));
+
+    assertThat(config)
+        .isEqualTo(
+            new RouterConfig(
+                "b:1",
+                "router-2",
+                dir,
+                "raw\\..*",
+                "ev",
+                "dead",
+                "owner.tenant",
+                20,
+                3,
+                (short) 3,
+                Map.of("num.stream.threads", "2")));
+  }
+
+  @Test
+  void environmentOverridesTheFile() throws Exception {
+    Path file = dir.resolve("router.properties");
+    Files.writeString(
+        file,
+        "bootstrap.servers=file:9092\ntenant.field=fromFile\nevents.partitions=2\n"
+            + "streams.num.stream.threads=1\n");
+
+    RouterConfig config =
+        RouterConfig.load(
+            Optional.of(file),
+            Map.of(
+                "CHANGECAST_ROUTER_TENANT_FIELD", "account",
+                "CHANGECAST_ROUTER_COMMIT_INTERVAL_MS", "10",
+                "CHANGECAST_ROUTER_STREAMS_NUM_STREAM_THREADS", "4",
+                "PATH", "/usr/bin",
+                "CHANGECAST_EDGE_PORT", "8080"));
+
+    assertThat(config.bootstrapServers()).isEqualTo("file:9092");
+    assertThat(config.tenantField()).isEqualTo("account");
+    assertThat(config.commitIntervalMs()).isEqualTo(10);
+    assertThat(config.eventsPartitions()).isEqualTo(2);
+    assertThat(config.streamsProperties()).isEqualTo(Map.of("num.stream.threads", "4"));
+  }
+
+  @Test
+  void environmentAloneSuffices() {
+    RouterConfig config =
+        RouterConfig.load(Optional.empty(), Map.of("CHANGECAST_ROUTER_BOOTSTRAP_SERVERS", "env:1"));
+
+    assertThat(config.bootstrapServers()).isEqualTo("env:1");
+    assertThat(RouterConfig.envName("topics.replication.factor"))
+        .isEqualTo("CHANGECAST_ROUTER_TOPICS_REPLICATION_FACTOR");
+  }
+
+  @Test
+  void unknownKeyIsNamedWithTheKnownOnes() {
+    assertThatThrownBy(
+            () -> RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", "tenant.feild", "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Unknown router config key 'tenant.feild'; known keys: bootstrap.servers,"
+                + " application.id, state.dir, raw.topic.pattern, events.topic, dlq.topic,"
+                + " tenant.field, commit.interval.ms, events.partitions,"
+                + " topics.replication.factor, or streams.<kafka streams property>");
+  }
+
+  @Test
+  void unknownEnvironmentVariableIsNamed() {
+    assertThatThrownBy(
+            () ->
+                RouterConfig.load(
+                    Optional.empty(),
+                    Map.of(
+                        "CHANGECAST_ROUTER_BOOTSTRAP_SERVERS", "b:1",
+                        "CHANGECAST_ROUTER_TENANT_FEILD", "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "Environment variable CHANGECAST_ROUTER_TENANT_FEILD names no router config key;");
+  }
+
+  @Test
+  void missingFileIsNamed() {
+    Path missing = dir.resolve("nope.properties");
+
+    assertThatThrownBy(() -> RouterConfig.load(Optional.of(missing), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Cannot read router config file " + missing);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      textBlock =
+          """
+          bootstrap.servers        | ' '          | Router config 'bootstrap.servers' is required
+          commit.interval.ms       | fast         | Invalid router config 'commit.interval.ms': 'fast'; expected a whole number
+          commit.interval.ms       | -1           | Invalid router config 'commit.interval.ms': '-1'; expected a number >= 0
+          events.partitions        | 0            | Invalid router config 'events.partitions': '0'; expected a number >= 1
+          events.partitions        | 99999999999  | Invalid router config 'events.partitions': '99999999999'; expected a number between -2147483648 and 2147483647
+          topics.replication.factor| 0            | Invalid router config 'topics.replication.factor': '0'; expected -1 (broker default) or a number >= 1
+          raw.topic.pattern        | (            | Invalid router config 'raw.topic.pattern': '('; expected a Java regex: Unclosed group
+          raw.topic.pattern        | changecast\\..+ | Invalid router config 'raw.topic.pattern': 'changecast\\..+'; it matches the output topic 'changecast.events'; the router would read its own output
+          events.topic             | bad topic    | Invalid router config 'events.topic': 'bad topic'; expected a Kafka topic name (letters, digits, '.', '_', '-')
+          dlq.topic                | changecast.events | Invalid router config 'dlq.topic': 'changecast.events'; it must differ from events.topic
+          tenant.field             | a..b         | Invalid router config 'tenant.field': 'a..b'; expected a field name or a dotted path like a.b
+          streams.                 | x            | Router config 'streams.' needs a Kafka Streams property name and a value
+          """)
+  void badValuesAreNamed(String key, String value, String message) {
+    Map<String, String> values = new java.util.HashMap<>(Map.of("bootstrap.servers", "b:1"));
+    values.put(key, value.equals("' '") ? " " : value);
+
+    assertThatThrownBy(() -> RouterConfig.fromMap(values))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void bootstrapServersIsRequired() {
+    assertThatThrownBy(() -> RouterConfig.fromMap(Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Router config 'bootstrap.servers' is required");
+  }
+}

@@ -1,0 +1,110 @@
+package io.changecast.router.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.changecast.router.ChangeEvent;
+import io.changecast.router.Envelope;
+import io.changecast.router.RouterMetrics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SequenceProcessorTest {
+
+  private static final String STORE = "tenant-sequences";
+  private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(42_000), ZoneOffset.UTC);
+
+  private MockProcessorContext<String, Envelope> context;
+  private KeyValueStore<String, Long> store;
+
+  @BeforeEach
+  void setUp() {
+    context = new MockProcessorContext<>();
+    store =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(STORE), Serdes.String(), Serdes.Long())
+            .withLoggingDisabled()
+            .build();
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+  }
+
+  private SequenceProcessor processor() {
+    SequenceProcessor processor =
+        new SequenceProcessor(STORE, EventTypes::byCollection, CLOCK, RouterMetrics.inMemory());
+    processor.init(context);
+    return processor;
+  }
+
+  @Test
+  void assignsGaplessIdsPerTenantInInputOrder() {
+    SequenceProcessor processor = processor();
+    for (String tenant : List.of("acme", "globex", "acme", "acme", "globex")) {
+      processor.process(new Record<>(tenant, event(ChangeEvent.Operation.INSERT), 5L));
+    }
+
+    assertThat(context.forwarded())
+        .extracting(f -> f.record().key() + ":" + f.record().value().id())
+        .containsExactly("acme:1", "globex:1", "acme:2", "acme:3", "globex:2");
+    assertThat(store.get("acme")).isEqualTo(3L);
+    assertThat(store.get("globex")).isEqualTo(2L);
+  }
+
+  @Test
+  void continuesFromTheStoreAfterARestart() {
+    processor().process(new Record<>("acme", event(ChangeEvent.Operation.INSERT), 1L));
+    processor().process(new Record<>("acme", event(ChangeEvent.Operation.DELETE), 2L));
+
+    assertThat(context.forwarded())
+        .extracting(f -> f.record().value().id())
+        .containsExactly("1", "2");
+  }
+
+  @Test
+  void buildsTheEnvelopeAndKeepsTimestampAndHeaders() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
+
+    processor().process(new Record<>("acme", event(ChangeEvent.Operation.DELETE), 77L, headers));
+
+    Record<? extends String, ? extends Envelope> out = context.forwarded().get(0).record();
+    assertThat(out.timestamp()).isEqualTo(77L);
+    assertThat(out.headers().lastHeader("trace").value())
+        .isEqualTo("t-1".getBytes(StandardCharsets.UTF_8));
+    Envelope envelope = out.value();
+    assertThat(envelope.id()).isEqualTo("1");
+    assertThat(envelope.tenant()).isEqualTo("acme");
+    assertThat(envelope.type()).isEqualTo("orders.deleted");
+    assertThat(envelope.operation()).isEqualTo("delete");
+    assertThat(envelope.database()).isEqualTo("app");
+    assertThat(envelope.collection()).isEqualTo("orders");
+    assertThat(envelope.clusterTime()).isEqualTo(new Envelope.ClusterTime(1_700_000_000L, 1));
+    assertThat(envelope.wallTime()).isEqualTo(1_700_000_000_123L);
+    assertThat(envelope.routedAt()).isEqualTo(42_000L);
+  }
+
+  private static ChangeEvent event(ChangeEvent.Operation operation) {
+    var json = JsonNodeFactory.instance;
+    return new ChangeEvent(
+        operation,
+        "app",
+        "orders",
+        json.objectNode().put("_id", 1),
+        null,
+        null,
+        new Envelope.ClusterTime(1_700_000_000L, 1),
+        1_700_000_000_123L,
+        null);
+  }
+}

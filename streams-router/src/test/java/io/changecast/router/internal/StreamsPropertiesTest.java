@@ -1,0 +1,79 @@
+package io.changecast.router.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.changecast.router.RouterConfig;
+import io.changecast.router.RouterMetrics;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class StreamsPropertiesTest {
+
+  @Test
+  void exactlyOnceLowLatencyAndTheRoutersHandlers() {
+    RouterMetrics metrics = RouterMetrics.inMemory();
+    Properties props =
+        StreamsProperties.from(
+            RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", "application.id", "r-1")),
+            metrics);
+
+    assertThat(props)
+        .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "r-1")
+        .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "b:1")
+        .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
+        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50")
+        .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1")
+        .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0")
+        .containsEntry(
+            StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            RouterDeserializationHandler.class.getName())
+        .containsEntry(RouterDeserializationHandler.DLQ_TOPIC_CONFIG, "changecast.dlq")
+        .containsEntry(RouterDeserializationHandler.METRICS_CONFIG, metrics);
+    // Kafka Streams accepts them as a whole
+    assertThat(new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
+        .isEqualTo(50L);
+  }
+
+  @Test
+  void kafkaStreamsConfiguresTheHandlerWithTheDlqTopicAndMetrics() {
+    RouterMetrics metrics = RouterMetrics.inMemory();
+    Properties props =
+        StreamsProperties.from(RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1")), metrics);
+
+    var handler = new StreamsConfig(props).deserializationExceptionHandler();
+    var response =
+        handler.handleError(
+            null,
+            new org.apache.kafka.clients.consumer.ConsumerRecord<>(
+                "t", 0, 0L, null, new byte[] {1}),
+            new RuntimeException("x"));
+
+    assertThat(response.deadLetterQueueRecords())
+        .extracting(org.apache.kafka.clients.producer.ProducerRecord::topic)
+        .containsExactly("changecast.dlq");
+    assertThat(
+            metrics
+                .registry()
+                .counter(RouterMetrics.INVALID, "reason", "deserialization-failed")
+                .count())
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void streamsPassThroughWins() {
+    Properties props =
+        StreamsProperties.from(
+            RouterConfig.fromMap(
+                Map.of(
+                    "bootstrap.servers", "b:1",
+                    "streams.commit.interval.ms", "5",
+                    "streams.num.stream.threads", "3")),
+            RouterMetrics.inMemory());
+
+    assertThat(props)
+        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "5")
+        .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "3");
+  }
+}
