@@ -18,12 +18,15 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * @param dlq rejected records: original key and value, error headers
  * @param byTenant the internal repartition by tenant ({@code
  *     <application.id>-by-tenant-repartition})
+ * @param byTenantPartitions partitions of the repartition by tenant: they bound how many router
+ *     instances share the sequencing work (the same number as {@code events.partitions})
  */
 public record RouterTopics(
     RawTopics raw,
     Topic<String, Envelope> events,
     Topic<String, String> dlq,
-    Topic<String, ChangeEvent> byTenant) {
+    Topic<String, ChangeEvent> byTenant,
+    int byTenantPartitions) {
 
   /** Name of the internal repartition by tenant (Kafka Streams prefixes and suffixes it). */
   public static final String BY_TENANT = "by-tenant";
@@ -34,12 +37,17 @@ public record RouterTopics(
         new RawTopics(config.rawTopics(), strings, strings),
         new Topic<>(config.eventsTopic(), strings, new JsonSerde<>(Envelope.class)),
         new Topic<>(config.dlqTopic(), strings, strings),
-        new Topic<>(BY_TENANT, strings, new JsonSerde<>(ChangeEvent.class)));
+        new Topic<>(BY_TENANT, strings, new JsonSerde<>(ChangeEvent.class)),
+        config.eventsPartitions());
   }
 
-  /** The repartition by tenant, named so that its topic name stays stable. */
+  /**
+   * The repartition by tenant, named so that its topic name stays stable. Its partition count is
+   * set, not inherited from the raw topics (which have one partition to keep write order).
+   */
   public Repartitioned<String, ChangeEvent> byTenantRepartitioned() {
     return Repartitioned.<String, ChangeEvent>as(byTenant.name())
+        .withNumberOfPartitions(byTenantPartitions)
         .withKeySerde(byTenant.keySerde())
         .withValueSerde(byTenant.valueSerde());
   }

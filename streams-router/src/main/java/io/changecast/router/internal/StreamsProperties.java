@@ -3,10 +3,14 @@ package io.changecast.router.internal;
 import io.changecast.router.RouterConfig;
 import io.changecast.router.RouterMetrics;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams properties for a {@link RouterConfig}. */
 public final class StreamsProperties {
+
+  /** How soon a new raw topic (a collection's first change) is picked up. */
+  static final long NEW_TOPIC_DISCOVERY_MS = 3000;
 
   private StreamsProperties() {}
 
@@ -24,6 +28,12 @@ public final class StreamsProperties {
     props.put(
         StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.topicsReplicationFactor()));
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    // Raw topics appear when a collection first changes; the pattern subscription notices them at
+    // the next metadata refresh (Kafka's default is five minutes). New topics are read from the
+    // beginning, so nothing written before is lost.
+    props.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG),
+        Long.toString(NEW_TOPIC_DISCOVERY_MS));
     props.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         RouterDeserializationHandler.class.getName());
