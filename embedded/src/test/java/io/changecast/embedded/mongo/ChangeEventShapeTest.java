@@ -275,6 +275,20 @@ class ChangeEventShapeTest {
   }
 
   @Test
+  void droppingACollectionYieldsADropEvent() {
+    orders.insertOne(new Document("_id", 1));
+    try (MongoChangeStreamCursor<BsonDocument> cursor = raw(db.watch())) {
+      orders.drop();
+
+      BsonDocument drop = cursor.next();
+      assertThat(drop.keySet())
+          .containsExactly("_id", "operationType", "clusterTime", "wallTime", "ns");
+      assertThat(drop.getString("operationType").getValue()).isEqualTo("drop");
+      assertThat(drop.getDocument("ns")).isEqualTo(ns("orders"));
+    }
+  }
+
+  @Test
   void upsertsAreInsertsAndNoOpUpdatesAreSilent() {
     orders.insertOne(new Document("_id", 20).append("v", 1));
     try (MongoChangeStreamCursor<BsonDocument> cursor = raw(orders.watch())) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bounded, ordered history of change events that every change stream reads: a ring buffer of at
@@ -22,6 +23,12 @@ public final class ChangeHistory {
   /** MongoDB's error for a resume point that is no longer in the oplog. */
   public static final int HISTORY_LOST_CODE = 286;
 
+  /**
+   * The newest cluster time any history in this JVM has issued: a new server starts after it, so a
+   * token from an earlier server in the same JVM is never taken for one of the new server's.
+   */
+  private static final AtomicLong LATEST_IN_JVM = new AtomicLong();
+
   private final Clock clock;
   private final ChangeEvent[] ring;
   private int head;
@@ -35,7 +42,10 @@ public final class ChangeHistory {
   public ChangeHistory(int limit, Clock clock) {
     this.clock = clock;
     this.ring = new ChangeEvent[limit];
-    long start = ClusterTime.pack(clock.instant().getEpochSecond(), 0);
+    long start =
+        ClusterTime.max(
+            ClusterTime.pack(clock.instant().getEpochSecond(), 0), LATEST_IN_JVM.get() + 1);
+    LATEST_IN_JVM.accumulateAndGet(start, ClusterTime::max);
     this.lastTime = start;
     this.issuedSeconds = ClusterTime.seconds(start);
     this.evictedUpTo = start;
@@ -61,6 +71,7 @@ public final class ChangeHistory {
       long seconds = Math.max(Math.max(now.getEpochSecond(), lastSeconds), issuedSeconds);
       long increment = seconds == lastSeconds ? ClusterTime.increment(lastTime) + 1 : 1;
       lastTime = ClusterTime.pack(seconds, increment);
+      LATEST_IN_JVM.accumulateAndGet(lastTime, ClusterTime::max);
       event =
           new ChangeEvent(
               lastTime, now, type, db, coll, documentId, postImage, preImage, updateDescription);
@@ -89,6 +100,7 @@ public final class ChangeHistory {
     long candidate = ClusterTime.pack(seconds, 0);
     if (ClusterTime.compare(candidate, lastTime) > 0) {
       issuedSeconds = seconds;
+      LATEST_IN_JVM.accumulateAndGet(candidate, ClusterTime::max);
       return candidate;
     }
     return lastTime;

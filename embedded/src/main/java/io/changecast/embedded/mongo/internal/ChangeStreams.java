@@ -171,7 +171,7 @@ public final class ChangeStreams {
     return cursor;
   }
 
-  private static Document reply(
+  private Document reply(
       ChangeStreamCursor cursor, String batchField, ChangeStreamCursor.Batch batch) {
     Document cursorDocument =
         new Document(batchField, batch.events())
@@ -180,6 +180,8 @@ public final class ChangeStreams {
             .append("ns", cursor.scope().cursorNamespace());
     Document reply = new Document("cursor", cursorDocument);
     Utils.markOkay(reply);
+    // as a replica-set member does; the Kafka connector reads it next to the resume token
+    reply.put("operationTime", ClusterTime.toTimestamp(history.highWaterMark()));
     return reply;
   }
 

@@ -10,9 +10,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -35,9 +36,11 @@ public final class WireServer implements AutoCloseable {
   private WireServer(ChangeStreamBackend backend, String host, int port) {
     this.backend = backend;
     this.bossGroup =
-        new NioEventLoopGroup(1, new DefaultThreadFactory("embedded-mongo-boss", true));
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("embedded-mongo-boss", true), NioIoHandler.newFactory());
     this.workerGroup =
-        new NioEventLoopGroup(0, new DefaultThreadFactory("embedded-mongo-worker", true));
+        new MultiThreadIoEventLoopGroup(
+            0, new DefaultThreadFactory("embedded-mongo-worker", true), NioIoHandler.newFactory());
     this.clients = new DefaultChannelGroup("embedded-mongo-clients", workerGroup.next());
     try {
       ServerBootstrap bootstrap =
