@@ -1,0 +1,29 @@
+package io.changecast.embedded.mongo.internal;
+
+import de.bwaldvogel.mongo.bson.Document;
+import java.time.Instant;
+
+/**
+ * One retained change, as captured when the write happened. Documents are private deep copies.
+ *
+ * @param time cluster time (packed BSON timestamp), unique and strictly increasing
+ * @param wallTime wall-clock time of the write
+ * @param type the operation
+ * @param db database name
+ * @param coll collection name
+ * @param documentId the {@code _id} of the changed document ({@code null} for drops)
+ * @param postImage the document after the change (inserts, updates, replaces)
+ * @param preImage the document before the change (updates, replaces, deletes)
+ * @param updateDescription {@code updatedFields}/{@code removedFields}/{@code truncatedArrays}
+ *     (updates only)
+ */
+record ChangeEvent(
+    long time,
+    Instant wallTime,
+    ChangeType type,
+    String db,
+    String coll,
+    Object documentId,
+    Document postImage,
+    Document preImage,
+    Document updateDescription) {}

@@ -1,0 +1,185 @@
+package io.changecast.embedded.mongo.internal;
+
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bounded, ordered history of change events that every change stream reads: a ring buffer of at
+ * most {@code limit} events, the cluster clock, and the waiters of awaiting {@code getMore}s.
+ *
+ * <p>Positions are cluster times: a cursor at position {@code p} has seen everything up to and
+ * including {@code p}. Reading from a position older than the newest evicted event fails with
+ * {@code ChangeStreamHistoryLost}, as MongoDB does when the oplog has rolled over.
+ */
+public final class ChangeHistory {
+
+  /** MongoDB's error for a resume point that is no longer in the oplog. */
+  public static final int HISTORY_LOST_CODE = 286;
+
+  /**
+   * The newest cluster time any history in this JVM has issued: a new server starts after it, so a
+   * token from an earlier server in the same JVM is never taken for one of the new server's.
+   */
+  private static final AtomicLong LATEST_IN_JVM = new AtomicLong();
+
+  private final Clock clock;
+  private final ChangeEvent[] ring;
+  private int head;
+  private int size;
+  private long lastTime;
+  private long issuedSeconds;
+  private long evictedUpTo;
+  private final Set<Runnable> waiters = new LinkedHashSet<>();
+
+  /** Events retained from this point on; the clock starts now. */
+  public ChangeHistory(int limit, Clock clock) {
+    this.clock = clock;
+    this.ring = new ChangeEvent[limit];
+    long start =
+        ClusterTime.max(
+            ClusterTime.pack(clock.instant().getEpochSecond(), 0), LATEST_IN_JVM.get() + 1);
+    LATEST_IN_JVM.accumulateAndGet(start, ClusterTime::max);
+    this.lastTime = start;
+    this.issuedSeconds = ClusterTime.seconds(start);
+    this.evictedUpTo = start;
+  }
+
+  /** A contiguous run of events after a position, and how far the reader has now scanned. */
+  record Chunk(List<ChangeEvent> events, long scannedUpTo, boolean complete) {}
+
+  /** Appends a change, assigning its cluster time and wall time; wakes every waiter. */
+  ChangeEvent append(
+      ChangeType type,
+      String db,
+      String coll,
+      Object documentId,
+      Document postImage,
+      Document preImage,
+      Document updateDescription) {
+    ChangeEvent event;
+    List<Runnable> toWake;
+    synchronized (this) {
+      Instant now = clock.instant();
+      long lastSeconds = ClusterTime.seconds(lastTime);
+      long seconds = Math.max(Math.max(now.getEpochSecond(), lastSeconds), issuedSeconds);
+      long increment = seconds == lastSeconds ? ClusterTime.increment(lastTime) + 1 : 1;
+      lastTime = ClusterTime.pack(seconds, increment);
+      LATEST_IN_JVM.accumulateAndGet(lastTime, ClusterTime::max);
+      event =
+          new ChangeEvent(
+              lastTime, now, type, db, coll, documentId, postImage, preImage, updateDescription);
+      if (size == ring.length) {
+        evictedUpTo = ring[head].time();
+        ring[head] = null;
+        head = (head + 1) % ring.length;
+        size--;
+      }
+      ring[(head + size) % ring.length] = event;
+      size++;
+      toWake = new ArrayList<>(waiters);
+      waiters.clear();
+    }
+    toWake.forEach(Runnable::run);
+    return event;
+  }
+
+  /**
+   * The position a new change stream starts at, and that an idle reader reaches: the newest cluster
+   * time issued, advanced to the current second when idle (like MongoDB's periodic no-op writes).
+   * Every later event has a greater cluster time.
+   */
+  public synchronized long highWaterMark() {
+    long seconds = Math.max(clock.instant().getEpochSecond(), issuedSeconds);
+    long candidate = ClusterTime.pack(seconds, 0);
+    if (ClusterTime.compare(candidate, lastTime) > 0) {
+      issuedSeconds = seconds;
+      LATEST_IN_JVM.accumulateAndGet(candidate, ClusterTime::max);
+      return candidate;
+    }
+    return lastTime;
+  }
+
+  /**
+   * Fails with {@code ChangeStreamHistoryLost} unless every event after {@code position} is
+   * retained.
+   */
+  public synchronized void checkRetained(long position) {
+    if (ClusterTime.compare(position, evictedUpTo) < 0) {
+      throw new MongoServerError(
+          HISTORY_LOST_CODE,
+          "ChangeStreamHistoryLost",
+          "Resume of change stream was not possible, as the resume point may no longer be in the"
+              + " oplog.");
+    }
+  }
+
+  /** Up to {@code max} events after {@code position}, oldest first. */
+  synchronized Chunk readAfter(long position, int max) {
+    checkRetained(position);
+    int first = firstIndexAfter(position);
+    int count = Math.min(max, size - first);
+    List<ChangeEvent> events = new ArrayList<>(count);
+    for (int i = first; i < first + count; i++) {
+      events.add(at(i));
+    }
+    boolean complete = first + count == size;
+    long scannedUpTo =
+        complete
+            ? ClusterTime.max(position, highWaterMark())
+            : events.get(events.size() - 1).time();
+    return new Chunk(events, scannedUpTo, complete);
+  }
+
+  /**
+   * Runs {@code waiter} once an event after {@code position} exists: at once (returning {@code
+   * false}) when one already does, else on the next append (returning {@code true}; {@link #cancel}
+   * withdraws it).
+   */
+  synchronized boolean awaitAfter(long position, Runnable waiter) {
+    if (ClusterTime.compare(lastTime, position) > 0) {
+      return false;
+    }
+    waiters.add(waiter);
+    return true;
+  }
+
+  /** Withdraws a waiter registered with {@link #awaitAfter}. */
+  synchronized void cancel(Runnable waiter) {
+    waiters.remove(waiter);
+  }
+
+  /** Number of retained events. */
+  public synchronized int size() {
+    return size;
+  }
+
+  /** Number of parked getMore requests (for tests and diagnostics). */
+  public synchronized int waiterCount() {
+    return waiters.size();
+  }
+
+  private ChangeEvent at(int logicalIndex) {
+    return ring[(head + logicalIndex) % ring.length];
+  }
+
+  private int firstIndexAfter(long position) {
+    int low = 0;
+    int high = size;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (ClusterTime.compare(at(mid).time(), position) <= 0) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
+  }
+}

@@ -1,0 +1,200 @@
+package io.changecast.embedded.mongo.internal;
+
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * mongo-java-server's in-memory backend with faithful change streams: collections record their
+ * changes in a bounded {@link ChangeHistory}, {@code aggregate}/{@code getMore}/{@code killCursors}
+ * on change streams are served by {@link ChangeStreams}, and the handshake and privilege commands a
+ * MongoDB driver and the MongoDB Kafka connector issue are answered.
+ */
+public final class ChangeStreamBackend extends MemoryBackend {
+
+  /** Every action an unauthenticated server lets a client do that the connectors check for. */
+  private static final List<String> ALL_ACTIONS =
+      List.of(
+          "changeStream",
+          "collStats",
+          "createCollection",
+          "createIndex",
+          "dbStats",
+          "dropCollection",
+          "find",
+          "insert",
+          "killCursors",
+          "listCollections",
+          "listDatabases",
+          "listIndexes",
+          "remove",
+          "update");
+
+  private final ChangeHistory history;
+  private final ChangeStreams changeStreams;
+
+  /** A backend retaining {@code historyLimit} change events. */
+  public ChangeStreamBackend(int historyLimit) {
+    this(historyLimit, Clock.systemUTC());
+  }
+
+  ChangeStreamBackend(int historyLimit, Clock clock) {
+    super(clock);
+    this.history = new ChangeHistory(historyLimit, clock);
+    this.changeStreams =
+        new ChangeStreams(
+            history,
+            getCursorRegistry()::generateCursorId,
+            this::resolveDatabase,
+            this::currentDocument);
+  }
+
+  /** The change history (for tests and diagnostics). */
+  public ChangeHistory history() {
+    return history;
+  }
+
+  /** The change stream cursors and commands. */
+  public ChangeStreams changeStreams() {
+    return changeStreams;
+  }
+
+  @Override
+  public MemoryDatabase openOrCreateDatabase(String databaseName) {
+    return new CapturingDatabase(databaseName, getCursorRegistry(), history);
+  }
+
+  @Override
+  protected Oplog createOplog() {
+    return new DropRecordingOplog(history);
+  }
+
+  @Override
+  public Document handleCommand(
+      Channel channel, String databaseName, String command, Document query) {
+    switch (command.toLowerCase(java.util.Locale.ROOT)) {
+      case "aggregate":
+        if (ChangeStreams.isChangeStream(query)) {
+          return changeStreams.aggregate(databaseName, query);
+        }
+        break;
+      case "getmore":
+        if (query.get(command) instanceof Number id && changeStreams.owns(id.longValue())) {
+          // reached only without AwaitingGetMoreHandler (e.g. a legacy OP_QUERY): no waiting
+          return changeStreams
+              .tryGetMore(ChangeStreams.GetMore.parse(renamed(query, command, "getMore")), true)
+              .orElseThrow();
+        }
+        break;
+      case "killcursors":
+        return killCursors(query);
+      case "hello":
+        return hello(channel, databaseName, query);
+      case "connectionstatus":
+        return connectionStatus(query);
+      case "rolesinfo":
+        return rolesInfo();
+      default:
+        break;
+    }
+    return super.handleCommand(channel, databaseName, command, query);
+  }
+
+  private Document hello(Channel channel, String databaseName, Document query) {
+    Document isMaster = super.handleCommand(channel, databaseName, "isMaster", query);
+    Document reply = new Document("isWritablePrimary", Boolean.TRUE);
+    isMaster.forEach(
+        (key, value) -> {
+          if (!key.equals("ismaster")) {
+            reply.put(key, value);
+          }
+        });
+    return reply;
+  }
+
+  /**
+   * As a MongoDB without access control answers: nobody is authenticated, everything is allowed.
+   */
+  private static Document connectionStatus(Document query) {
+    Document authInfo =
+        new Document("authenticatedUsers", List.of()).append("authenticatedUserRoles", List.of());
+    if (Utils.isTrue(query.get("showPrivileges"))) {
+      authInfo.append(
+          "authenticatedUserPrivileges",
+          List.of(
+              new Document("resource", new Document("db", "").append("collection", ""))
+                  .append("actions", ALL_ACTIONS),
+              new Document("resource", new Document("cluster", Boolean.TRUE))
+                  .append("actions", ALL_ACTIONS)));
+    }
+    Document reply = new Document("authInfo", authInfo);
+    Utils.markOkay(reply);
+    return reply;
+  }
+
+  private static Document rolesInfo() {
+    Document reply = new Document("roles", List.of());
+    Utils.markOkay(reply);
+    return reply;
+  }
+
+  private Document killCursors(Document query) {
+    List<Long> killed = new ArrayList<>();
+    List<Long> notFound = new ArrayList<>();
+    Object ids = query.get("cursors");
+    if (ids instanceof List<?> list) {
+      for (Object element : list) {
+        long id = ((Number) element).longValue();
+        if (changeStreams.kill(id) || getCursorRegistry().remove(id)) {
+          killed.add(id);
+        } else {
+          notFound.add(id);
+        }
+      }
+    }
+    Document reply =
+        new Document("cursorsKilled", killed)
+            .append("cursorsNotFound", notFound)
+            .append("cursorsAlive", List.of())
+            .append("cursorsUnknown", List.of());
+    Utils.markOkay(reply);
+    return reply;
+  }
+
+  @Override
+  public void closeCursors(List<Long> cursorIds) {
+    cursorIds.forEach(changeStreams::kill);
+    super.closeCursors(cursorIds);
+  }
+
+  /** The current version of a document, as a private copy, or {@code null}. */
+  private Document currentDocument(String db, String coll, Object id) {
+    if (!listDatabaseNames().contains(db)) {
+      return null;
+    }
+    MongoCollection<?> collection = resolveDatabase(db).resolveCollection(coll, false);
+    if (collection == null) {
+      return null;
+    }
+    try (Stream<Document> found = collection.handleQueryAsStream(new Document("_id", id))) {
+      return found.findFirst().map(Document::cloneDeeply).orElse(null);
+    }
+  }
+
+  private static Document renamed(Document query, String from, String to) {
+    if (from.equals(to)) {
+      return query;
+    }
+    Document copy = new Document();
+    query.forEach((key, value) -> copy.put(key.equals(from) ? to : key, value));
+    return copy;
+  }
+}

@@ -1,0 +1,98 @@
+package io.changecast.embedded.mongo.internal;
+
+import de.bwaldvogel.mongo.wire.MongoDatabaseHandler;
+import de.bwaldvogel.mongo.wire.MongoExceptionHandler;
+import de.bwaldvogel.mongo.wire.MongoWireMessageEncoder;
+import de.bwaldvogel.mongo.wire.MongoWireProtocolHandler;
+import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TCP side: mongo-java-server's wire codec and command handler, with {@link
+ * AwaitingGetMoreHandler} in front of the command handler so change stream {@code getMore}s can
+ * wait without holding an event-loop thread.
+ */
+public final class WireServer implements AutoCloseable {
+
+  private final ChangeStreamBackend backend;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final ChannelGroup clients;
+  private final Channel serverChannel;
+
+  private WireServer(ChangeStreamBackend backend, String host, int port) {
+    this.backend = backend;
+    this.bossGroup =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("embedded-mongo-boss", true), NioIoHandler.newFactory());
+    this.workerGroup =
+        new MultiThreadIoEventLoopGroup(
+            0, new DefaultThreadFactory("embedded-mongo-worker", true), NioIoHandler.newFactory());
+    this.clients = new DefaultChannelGroup("embedded-mongo-clients", workerGroup.next());
+    try {
+      ServerBootstrap bootstrap =
+          new ServerBootstrap()
+              .group(bossGroup, workerGroup)
+              .channel(NioServerSocketChannel.class)
+              .option(ChannelOption.SO_BACKLOG, 128)
+              .childOption(ChannelOption.TCP_NODELAY, Boolean.TRUE)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                      channel
+                          .pipeline()
+                          .addLast(new MongoWireReplyEncoder())
+                          .addLast(new MongoWireMessageEncoder())
+                          .addLast(new MongoWireProtocolHandler())
+                          .addLast(new AwaitingGetMoreHandler(backend))
+                          .addLast(new MongoDatabaseHandler(backend, clients))
+                          .addLast(new MongoExceptionHandler());
+                    }
+                  });
+      this.serverChannel =
+          bootstrap.bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      shutdownGroups();
+      throw e;
+    }
+  }
+
+  /** Binds {@code host:port} ({@code 0} = a free port) and serves {@code backend}. */
+  public static WireServer start(ChangeStreamBackend backend, String host, int port) {
+    return new WireServer(backend, host, port);
+  }
+
+  /** The bound address. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    serverChannel.close().syncUninterruptibly();
+    clients.close().awaitUninterruptibly();
+    shutdownGroups();
+    backend.close();
+  }
+
+  private void shutdownGroups() {
+    bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+    workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+    bossGroup.terminationFuture().syncUninterruptibly();
+    workerGroup.terminationFuture().syncUninterruptibly();
+  }
+}
