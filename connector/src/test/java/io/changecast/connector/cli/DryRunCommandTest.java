@@ -104,6 +104,59 @@ class DryRunCommandTest {
   }
 
   @Test
+  void shippedTenantDatabasesConfigCapturesOnlyTenantDatabases() throws IOException {
+    Path samples =
+        sample(
+            """
+            [
+              {"db": "tenant_globex", "coll": "orders", "document": {"_id": 1}},
+              {"db": "app", "coll": "orders", "document": {"_id": 2}}
+            ]
+            """);
+
+    CliRun run =
+        CliRun.run(
+            "dry-run",
+            "../connect-configs/tenant-databases-source.json",
+            "--sample",
+            samples.toString(),
+            "--tenant-database");
+
+    assertThat(run.outLines())
+        .containsExactly(
+            "sample 1: tenant_globex.orders -> topic changecast.raw.tenant_globex.orders, tenant"
+                + " \"tenant_globex\", type orders.created",
+            "sample 2: app.orders -> not captured (the pipeline's $match excludes it)",
+            "2 samples: 1 routed to tenants [tenant_globex], 0 dead-lettered, 1 not captured");
+  }
+
+  @Test
+  void shippedDeploymentConfigSkipsSystemDatabasesAndCollections() throws IOException {
+    Path samples =
+        sample(
+            """
+            [
+              {"db": "shop", "coll": "carts", "document": {"tenantId": "acme"}},
+              {"db": "admin", "coll": "users", "document": {"tenantId": "acme"}},
+              {"db": "shop", "coll": "system.views", "document": {"tenantId": "acme"}}
+            ]
+            """);
+
+    CliRun run =
+        CliRun.run(
+            "dry-run", "../connect-configs/deployment-source.json", "--sample", samples.toString());
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.outLines())
+        .containsExactly(
+            "sample 1: shop.carts -> topic changecast.raw.shop.carts, tenant \"acme\", type"
+                + " carts.created",
+            "sample 2: admin.users -> not captured (the pipeline's $match excludes it)",
+            "sample 3: shop.system.views -> not captured (the pipeline's $match excludes it)",
+            "3 samples: 1 routed to tenants [acme], 0 dead-lettered, 2 not captured");
+  }
+
+  @Test
   void plainDocumentWithoutCollectionIsAnInvalidSample() throws IOException {
     Path samples = sample("[{\"tenantId\": \"acme\"}]");
 

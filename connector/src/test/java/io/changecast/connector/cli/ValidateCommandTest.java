@@ -2,11 +2,14 @@ package io.changecast.connector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -40,7 +43,44 @@ class ValidateCommandTest {
 
   @Test
   void shippedConfigsAreFound() throws IOException {
-    assertThat(everyShippedConfig()).contains(APP_SOURCE);
+    assertThat(everyShippedConfig())
+        .contains(
+            APP_SOURCE,
+            CONFIGS.resolve("tenant-databases-source.json"),
+            CONFIGS.resolve("deployment-source.json"),
+            CONFIGS.resolve("events-archive-sink.json"),
+            CONFIGS.resolve("type-topics-sink.json"),
+            CONFIGS.resolve("examples/elasticsearch-sink.json"),
+            CONFIGS.resolve("examples/redis-sink.json"));
+  }
+
+  @Test
+  void shippedConfigNamesAreUnique() throws IOException {
+    List<String> names = new ArrayList<>();
+    for (Path file : everyShippedConfig().toList()) {
+      names.add(JSON.readTree(Files.readString(file)).path("name").asText());
+    }
+    assertThat(names).doesNotHaveDuplicates();
+  }
+
+  /** Examples for other systems' sinks: structure only, but they must read routed topics. */
+  @ParameterizedTest
+  @MethodSource("examples")
+  void examplesReadRoutedTopicsAsJsonText(Path file) throws IOException {
+    JsonNode config = JSON.readTree(Files.readString(file)).path("config");
+
+    assertThat(config.path("connector.class").asText()).isNotBlank();
+    assertThat(config.path("topics").asText().split(","))
+        .allSatisfy(
+            topic ->
+                assertThat(topic.trim()).matches("changecast\\.events|changecast\\.type\\..+"));
+    assertThat(config.path("key.converter").asText())
+        .isEqualTo("org.apache.kafka.connect.storage.StringConverter");
+    assertThat(config.path("errors.tolerance").asText()).isEqualTo("none");
+  }
+
+  static Stream<Path> examples() throws IOException {
+    return everyShippedConfig().filter(f -> f.getParent().endsWith("examples"));
   }
 
   @Test

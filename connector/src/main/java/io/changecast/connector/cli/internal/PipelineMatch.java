@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 /**
  * Evaluates the {@code $match} stages of a source connector's {@code pipeline} against an insert
  * event, for dry runs. Understands equality, {@code $regex}, {@code $in}, {@code $nin}, {@code
- * $ne}, {@code $exists}, {@code $and} and {@code $or} on {@code ns.db}, {@code ns.coll}, {@code
- * operationType} and {@code fullDocument.*}; anything else makes the answer unknown (empty).
+ * $ne}, {@code $exists}, {@code $not}, {@code $and} and {@code $or} on {@code ns.db}, {@code
+ * ns.coll}, {@code operationType} and {@code fullDocument.*}; anything else makes the answer
+ * unknown (empty).
  */
 final class PipelineMatch {
 
@@ -124,6 +125,13 @@ final class PipelineMatch {
                   && Pattern.compile(arg.asText(), flags).matcher(value.asText()).find();
         }
         case "$options" -> r = true;
+        case "$not" -> {
+          Optional<Boolean> inner = condition(value, arg);
+          if (inner.isEmpty()) {
+            return inner;
+          }
+          r = !inner.get();
+        }
         default -> {
           return Optional.empty();
         }
