@@ -1,0 +1,260 @@
+package io.changecast.connector.cli.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.connector.config.ConnectorConfigFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * What sample documents would become: the raw topic the source connector writes them to, and the
+ * tenant and event type the router gives their insert events.
+ *
+ * <p>The naming rules are duplicated here on purpose, so the connector module knows nothing of the
+ * router's internals: raw topic {@code <topic.prefix>.<db>.<collection>} (the official connector's
+ * default topic mapper, honouring {@code topic.separator}, {@code topic.suffix} and simple {@code
+ * topic.namespace.map} entries), tenant from the document field {@code tenant.field} (default
+ * {@code tenantId}; a string, a whole number, or an {@code $oid}/{@code $numberLong} wrapper) or
+ * the database name, type {@code <collection>.created}.
+ */
+public final class DryRun {
+
+  /** The router's default tenant field. */
+  public static final String DEFAULT_TENANT_FIELD = "tenantId";
+
+  /** The router's default dead letter topic. */
+  public static final String DEFAULT_DLQ_TOPIC = "changecast.dlq";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How the router resolves tenants: a document field, or the database name. */
+  public sealed interface TenantRule {
+    /** {@code field:<path>}. */
+    record Field(String path) implements TenantRule {}
+
+    /** Database-per-tenant. */
+    record Database() implements TenantRule {}
+  }
+
+  /** One sample's fate. */
+  public sealed interface Outcome {
+    /** Captured and routed. */
+    record Routed(String namespace, String topic, String tenant, String type) implements Outcome {}
+
+    /** Captured, but the router cannot resolve a tenant: dead-lettered. */
+    record DeadLettered(String namespace, String topic, String reason) implements Outcome {}
+
+    /** Not captured by the source connector. */
+    record NotCaptured(String namespace, String reason) implements Outcome {}
+
+    /** The sample itself is unusable. */
+    record Invalid(String reason) implements Outcome {}
+  }
+
+  private final ConnectorConfigFile config;
+  private final TenantRule tenantRule;
+
+  public DryRun(ConnectorConfigFile config, TenantRule tenantRule) {
+    this.config = config;
+    this.tenantRule = tenantRule;
+  }
+
+  /**
+   * Reads samples: a JSON array of {@code {"db", "coll", "document"}} objects or plain documents
+   * (of the config's {@code database} and {@code collection}, or {@code defaultCollection}).
+   */
+  public static List<JsonNode> readSamples(Path file) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readString(file));
+    } catch (IOException e) {
+      throw new Args.UsageException("cannot read samples " + file + ": " + e.getMessage());
+    }
+    if (root == null || !root.isArray()) {
+      throw new Args.UsageException(
+          file + ": expected a JSON array of documents or {\"db\", \"coll\", \"document\"}");
+    }
+    List<JsonNode> samples = new ArrayList<>();
+    root.forEach(samples::add);
+    return samples;
+  }
+
+  /** The fate of one sample. */
+  public Outcome evaluate(JsonNode sample, String defaultCollection) {
+    Map<String, String> c = config.config();
+    boolean wrapped = sample.isObject() && sample.path("document").isObject();
+    JsonNode document = wrapped ? sample.get("document") : sample;
+    if (!document.isObject()) {
+      return new Outcome.Invalid("not a JSON object");
+    }
+    String db =
+        wrapped && sample.path("db").isTextual()
+            ? sample.get("db").asText()
+            : blank(c.get("database"));
+    String coll =
+        wrapped && sample.path("coll").isTextual()
+            ? sample.get("coll").asText()
+            : Optional.ofNullable(blank(c.get("collection"))).orElse(defaultCollection);
+    if (db == null) {
+      return new Outcome.Invalid(
+          "no database: the config watches every database, give {\"db\", \"coll\", \"document\"}");
+    }
+    if (coll == null) {
+      return new Outcome.Invalid(
+          "no collection: give {\"db\", \"coll\", \"document\"} or --collection");
+    }
+    String namespace = db + "." + coll;
+    String watchedDb = blank(c.get("database"));
+    if (watchedDb != null && !watchedDb.equals(db)) {
+      return new Outcome.NotCaptured(
+          namespace, "the config watches database \"" + watchedDb + "\"");
+    }
+    String watchedColl = blank(c.get("collection"));
+    if (watchedColl != null && !watchedColl.equals(coll)) {
+      return new Outcome.NotCaptured(
+          namespace, "the config watches collection \"" + watchedColl + "\"");
+    }
+    Optional<Boolean> matched = PipelineMatch.matches(c.get("pipeline"), db, coll, document);
+    if (matched.isPresent() && !matched.get()) {
+      return new Outcome.NotCaptured(namespace, "the pipeline's $match excludes it");
+    }
+    String topic = topic(db, coll);
+    if (tenantRule instanceof TenantRule.Field f) {
+      return tenantOf(document, f.path())
+          .<Outcome>map(t -> new Outcome.Routed(namespace, topic, t, coll + ".created"))
+          .orElseGet(
+              () ->
+                  new Outcome.DeadLettered(
+                      namespace,
+                      topic,
+                      "no tenant: field "
+                          + f.path()
+                          + " is missing or not a string or whole number"));
+    }
+    return new Outcome.Routed(namespace, topic, db, coll + ".created");
+  }
+
+  /** Human-readable lines for {@code outcomes}, then a summary line. */
+  public static List<String> describe(List<Outcome> outcomes) {
+    List<String> lines = new ArrayList<>();
+    TreeSet<String> tenants = new TreeSet<>();
+    int routed = 0;
+    int dead = 0;
+    int skipped = 0;
+    for (int i = 0; i < outcomes.size(); i++) {
+      String prefix = "sample " + (i + 1) + ": ";
+      Outcome outcome = outcomes.get(i);
+      if (outcome instanceof Outcome.Routed r) {
+        routed++;
+        tenants.add(r.tenant());
+        lines.add(
+            prefix
+                + r.namespace()
+                + " -> topic "
+                + r.topic()
+                + ", tenant \""
+                + r.tenant()
+                + "\", type "
+                + r.type());
+      } else if (outcome instanceof Outcome.DeadLettered d) {
+        dead++;
+        lines.add(
+            prefix
+                + d.namespace()
+                + " -> topic "
+                + d.topic()
+                + ", "
+                + d.reason()
+                + ": the router dead-letters it to "
+                + DEFAULT_DLQ_TOPIC);
+      } else if (outcome instanceof Outcome.NotCaptured n) {
+        skipped++;
+        lines.add(prefix + n.namespace() + " -> not captured (" + n.reason() + ")");
+      } else if (outcome instanceof Outcome.Invalid v) {
+        skipped++;
+        lines.add(prefix + "invalid sample (" + v.reason() + ")");
+      }
+    }
+    lines.add(
+        outcomes.size()
+            + " samples: "
+            + routed
+            + " routed to tenants "
+            + tenants
+            + ", "
+            + dead
+            + " dead-lettered, "
+            + skipped
+            + " not captured");
+    return lines;
+  }
+
+  private String topic(String db, String coll) {
+    Map<String, String> c = config.config();
+    String separator = c.getOrDefault("topic.separator", ".");
+    String prefix = c.getOrDefault("topic.prefix", "");
+    String suffix = c.getOrDefault("topic.suffix", "");
+    JsonNode map = parseObject(c.get("topic.namespace.map"));
+    if (map != null && map.path(db + "." + coll).isTextual()) {
+      return map.get(db + "." + coll).asText();
+    }
+    if (map != null && map.path(db).isTextual()) {
+      return map.get(db).asText() + separator + coll;
+    }
+    StringBuilder b = new StringBuilder();
+    if (!prefix.isEmpty()) {
+      b.append(prefix).append(separator);
+    }
+    b.append(db).append(separator).append(coll);
+    if (!suffix.isEmpty()) {
+      b.append(separator).append(suffix);
+    }
+    return b.toString();
+  }
+
+  /** The router's tenant value rules: a string, a whole number, or an $oid/$numberLong wrapper. */
+  static Optional<String> tenantOf(JsonNode document, String path) {
+    JsonNode node = document;
+    for (String segment : path.split("\\.", -1)) {
+      if (node == null || !node.isObject()) {
+        return Optional.empty();
+      }
+      node = node.get(segment);
+    }
+    if (node == null) {
+      return Optional.empty();
+    }
+    if (node.isObject() && node.size() == 1) {
+      JsonNode wrapped = node.has("$oid") ? node.get("$oid") : node.get("$numberLong");
+      return wrapped != null && wrapped.isTextual() && !wrapped.asText().isBlank()
+          ? Optional.of(wrapped.asText())
+          : Optional.empty();
+    }
+    if (node.isTextual()) {
+      return node.asText().isBlank() ? Optional.empty() : Optional.of(node.asText());
+    }
+    return node.isIntegralNumber() ? Optional.of(node.asText()) : Optional.empty();
+  }
+
+  private static JsonNode parseObject(String json) {
+    if (json == null || json.isBlank()) {
+      return null;
+    }
+    try {
+      JsonNode node = JSON.readTree(json);
+      return node != null && node.isObject() ? node : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String blank(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

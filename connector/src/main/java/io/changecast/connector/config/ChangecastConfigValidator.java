@@ -1,0 +1,99 @@
+package io.changecast.connector.config;
+
+import io.changecast.connector.config.internal.OfficialValidation;
+import io.changecast.connector.config.internal.SinkChecks;
+import io.changecast.connector.config.internal.SourceChecks;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Offline validation of a connector config file: the official MongoDB connector's own {@code
+ * ConfigDef} validation (without connecting to MongoDB), then the checks Changecast depends on
+ * (JSON output, string converters, document key as record key, no silent error tolerance, raw topic
+ * names the router subscribes to, one partition per raw topic).
+ */
+public final class ChangecastConfigValidator {
+
+  /** The official source connector class. */
+  public static final String MONGO_SOURCE = "com.mongodb.kafka.connect.MongoSourceConnector";
+
+  /** The official sink connector class. */
+  public static final String MONGO_SINK = "com.mongodb.kafka.connect.MongoSinkConnector";
+
+  /** The router's default {@code raw.topic.pattern}. */
+  public static final String DEFAULT_RAW_TOPIC_PATTERN = "changecast\\.raw\\..+";
+
+  /** The router's default output topic. */
+  public static final String DEFAULT_EVENTS_TOPIC = "changecast.events";
+
+  /** Prefix of the router's optional per-type topics. */
+  public static final String TYPE_TOPIC_PREFIX = "changecast.type.";
+
+  private final Pattern rawTopicPattern;
+
+  /** A validator for a router that subscribes to raw topics matching {@code rawTopicPattern}. */
+  public ChangecastConfigValidator(String rawTopicPattern) {
+    this.rawTopicPattern = Pattern.compile(rawTopicPattern);
+  }
+
+  /** A validator for the router's default raw topic pattern. */
+  public static ChangecastConfigValidator withDefaults() {
+    return new ChangecastConfigValidator(DEFAULT_RAW_TOPIC_PATTERN);
+  }
+
+  /** Every problem of {@code file}; the file is valid when none is an error. */
+  public List<ConfigProblem> validate(ConnectorConfigFile file) {
+    Map<String, String> config = file.config();
+    List<ConfigProblem> problems = new ArrayList<>();
+    String connectorClass = config.get("connector.class");
+    if (connectorClass == null || connectorClass.isBlank()) {
+      problems.add(
+          ConfigProblem.error(
+              "connector.class", connectorClass, "a connector class name", "Connect needs it"));
+      return problems;
+    }
+    String tasksMax = config.get("tasks.max");
+    if (tasksMax != null && !isPositiveInt(tasksMax)) {
+      problems.add(
+          ConfigProblem.error("tasks.max", tasksMax, "a positive integer", "Connect's own config"));
+    }
+    switch (connectorClass) {
+      case MONGO_SOURCE -> {
+        List<ConfigProblem> official = OfficialValidation.source(config);
+        problems.addAll(official);
+        problems.addAll(new SourceChecks(rawTopicPattern).check(config, flagged(official)));
+      }
+      case MONGO_SINK -> {
+        List<ConfigProblem> official = OfficialValidation.sink(config);
+        problems.addAll(official);
+        problems.addAll(new SinkChecks(rawTopicPattern).check(config, flagged(official)));
+      }
+      default ->
+          problems.add(
+              ConfigProblem.warning(
+                  "connector.class",
+                  connectorClass,
+                  MONGO_SOURCE + " or " + MONGO_SINK + " for a full offline validation",
+                  "other connectors are checked for structure only"));
+    }
+    return List.copyOf(problems);
+  }
+
+  private static Set<String> flagged(List<ConfigProblem> problems) {
+    Set<String> keys = new HashSet<>();
+    problems.forEach(p -> keys.add(p.key()));
+    return keys;
+  }
+
+  private static boolean isPositiveInt(String value) {
+    try {
+      return Integer.parseInt(value.trim()) > 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,429 @@
+package io.changecast.connector.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ValidateCommandTest {
+
+  static final Path CONFIGS = Path.of("..", "connect-configs");
+  static final Path APP_SOURCE = CONFIGS.resolve("app-source.json");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  static Stream<Path> everyShippedConfig() throws IOException {
+    try (Stream<Path> files = Files.walk(CONFIGS)) {
+      return files.filter(f -> f.toString().endsWith(".json")).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("everyShippedConfig")
+  void everyShippedConfigIsValid(Path file) {
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.out()).doesNotContain(": ERROR ");
+    assertThat(run.exitCode()).as(run.out()).isZero();
+    assertThat(run.out()).contains(file + ": OK (").contains("1 file(s) checked, 0 error(s)");
+  }
+
+  @Test
+  void shippedConfigsAreFound() throws IOException {
+    assertThat(everyShippedConfig())
+        .contains(
+            APP_SOURCE,
+            CONFIGS.resolve("tenant-databases-source.json"),
+            CONFIGS.resolve("deployment-source.json"),
+            CONFIGS.resolve("events-archive-sink.json"),
+            CONFIGS.resolve("type-topics-sink.json"),
+            CONFIGS.resolve("examples/elasticsearch-sink.json"),
+            CONFIGS.resolve("examples/redis-sink.json"));
+  }
+
+  @Test
+  void shippedConfigNamesAreUnique() throws IOException {
+    List<String> names = new ArrayList<>();
+    for (Path file : everyShippedConfig().toList()) {
+      names.add(JSON.readTree(Files.readString(file)).path("name").asText());
+    }
+    assertThat(names).doesNotHaveDuplicates();
+  }
+
+  /** Examples for other systems' sinks: structure only, but they must read routed topics. */
+  @ParameterizedTest
+  @MethodSource("examples")
+  void examplesReadRoutedTopicsAsJsonText(Path file) throws IOException {
+    JsonNode config = JSON.readTree(Files.readString(file)).path("config");
+
+    assertThat(config.path("connector.class").asText()).isNotBlank();
+    assertThat(config.path("topics").asText().split(","))
+        .allSatisfy(
+            topic ->
+                assertThat(topic.trim()).matches("changecast\\.events|changecast\\.type\\..+"));
+    assertThat(config.path("key.converter").asText())
+        .isEqualTo("org.apache.kafka.connect.storage.StringConverter");
+    assertThat(config.path("errors.tolerance").asText()).isEqualTo("none");
+  }
+
+  static Stream<Path> examples() throws IOException {
+    return everyShippedConfig().filter(f -> f.getParent().endsWith("examples"));
+  }
+
+  @Test
+  void validatesSeveralFilesAndFailsIfAnyIsInvalid() throws IOException {
+    Path broken = source("broken.json", Map.of("errors.tolerance", "all"));
+
+    CliRun run = CliRun.run("validate", APP_SOURCE.toString(), broken.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .containsExactly(
+            APP_SOURCE + ": OK (changecast-source-app)",
+            broken
+                + ": ERROR errors.tolerance: found \"all\", expected \"none\" (with \"all\" the"
+                + " connector skips what it cannot read, a lost resume token included, and no"
+                + " subscriber hears of it)",
+            "2 file(s) checked, 1 error(s)");
+  }
+
+  @Test
+  void valueFormatMustBeJson() throws IOException {
+    assertSingleError(
+        source("f.json", Map.of("output.format.value", "schema")),
+        "ERROR output.format.value: found \"schema\", expected \"json\" (the router parses each"
+            + " raw record's value as a JSON change event)");
+  }
+
+  @Test
+  void keyFormatMustBeJson() throws IOException {
+    assertSingleError(
+        source("f.json", Map.of("output.format.key", "bson")),
+        "ERROR output.format.key: found \"bson\", expected \"json\" (with a string converter a"
+            + " schema key would be written as a Struct's toString())");
+  }
+
+  @Test
+  void convertersMustBeSetToStringConverter() throws IOException {
+    ObjectNode root = appSource();
+    ((ObjectNode) root.get("config")).remove("key.converter");
+    ((ObjectNode) root.get("config"))
+        .put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    Path file = write("converters.json", root);
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .containsExactly(
+            file
+                + ": ERROR key.converter: found nothing (not set), expected"
+                + " \"org.apache.kafka.connect.storage.StringConverter\" (set it on the connector,"
+                + " or the worker's default converter applies)",
+            file
+                + ": ERROR value.converter: found \"org.apache.kafka.connect.json.JsonConverter\","
+                + " expected \"org.apache.kafka.connect.storage.StringConverter\" (the connector"
+                + " already writes JSON text; the router reads it as is)",
+            "1 file(s) checked, 2 error(s)");
+  }
+
+  @Test
+  void documentKeyMustBeTheRecordKey() throws IOException {
+    assertSingleError(
+        source("f.json", Map.of("change.stream.document.key.as.key", "false")),
+        "ERROR change.stream.document.key.as.key: found \"false\", expected \"true\" (keys each"
+            + " event by its documentKey, so the router can trace deletes to their tenant)");
+  }
+
+  @Test
+  void mongoErrorsToleranceOverrideMustBeNone() throws IOException {
+    assertSingleError(
+        source("f.json", Map.of("mongo.errors.tolerance", "all")),
+        "ERROR mongo.errors.tolerance: found \"all\", expected \"none\" (it overrides"
+            + " errors.tolerance for the MongoDB source)");
+  }
+
+  @Test
+  void wholeChangeEventsMustBePublished() throws IOException {
+    assertSingleError(
+        source("f.json", Map.of("publish.full.document.only", "true")),
+        "ERROR publish.full.document.only: found \"true\", expected \"false\" (the router needs"
+            + " the whole change event: operationType, ns, documentKey)");
+  }
+
+  @Test
+  void topicPrefixMustMatchTheRoutersRawPattern() throws IOException {
+    assertSingleError(
+        source("f.json", Map.of("topic.prefix", "cdc")),
+        "ERROR topic.prefix: found \"cdc\", expected a prefix whose topics match the router's"
+            + " raw.topic.pattern changecast\\.raw\\..+, e.g. \"changecast.raw\" (raw topics would"
+            + " be named cdc.<db>.<collection>)");
+  }
+
+  @Test
+  void topicSeparatorMustKeepTopicsInThePattern() throws IOException {
+    assertSingleError(
+        source("f.json", Map.of("topic.separator", "-")),
+        "ERROR topic.separator: found \"-\", expected a separator whose topics match the router's"
+            + " raw.topic.pattern changecast\\.raw\\..+ (raw topics would be named"
+            + " changecast.raw-<db>-<collection>)");
+  }
+
+  @Test
+  void namespaceMapTopicsMustMatchTheRawPattern() throws IOException {
+    assertSingleError(
+        source(
+            "f.json",
+            Map.of(
+                "topic.namespace.map",
+                "{\"app.orders\": \"orders\", \"app.users\": \"changecast.raw.users\"}")),
+        "ERROR topic.namespace.map: found \"app.orders -> orders\", expected topics matching the"
+            + " router's raw.topic.pattern changecast\\.raw\\..+ (the router would never read"
+            + " namespace app.orders)");
+  }
+
+  @Test
+  void heartbeatsMustNotLandOnRawTopics() throws IOException {
+    assertSingleError(
+        source("f.json", Map.of("heartbeat.topic.name", "changecast.raw.heartbeats")),
+        "ERROR heartbeat.topic.name: found \"changecast.raw.heartbeats\", expected a topic outside"
+            + " the router's raw.topic.pattern changecast\\.raw\\..+ (heartbeats are not change"
+            + " events; the router would dead-letter every one)");
+  }
+
+  @Test
+  void rawTopicsMustHaveOnePartition() throws IOException {
+    assertSingleError(
+        source("f.json", Map.of("topic.creation.default.partitions", "6")),
+        "ERROR topic.creation.default.partitions: found \"6\", expected \"1\" (one partition keeps"
+            + " a change stream's total order, so each tenant's events reach the router in write"
+            + " order; unset, the broker's num.partitions applies)");
+  }
+
+  @Test
+  void officialValidationErrorsAreReportedOnceWithTheOfficialMessage() throws IOException {
+    Path file = source("f.json", Map.of("output.format.value", "xml"));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines()).hasSize(2);
+    assertThat(run.outLines().get(0))
+        .startsWith(
+            file
+                + ": ERROR output.format.value: found \"xml\", expected a value"
+                + " MongoSourceConnector accepts (MongoSourceConnector: ")
+        .contains("xml");
+  }
+
+  @Test
+  void officialCrossFieldValidationRunsWithoutMongoDb() throws IOException {
+    Path file = source("f.json", Map.of("pipeline", "[{\"$match\": "));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines().get(0))
+        .startsWith(
+            file
+                + ": ERROR pipeline: found \"[{\"$match\": \", expected a value MongoSourceConnector"
+                + " accepts (MongoSourceConnector: ");
+  }
+
+  @Test
+  void customRawTopicPatternIsHonoured() throws IOException {
+    CliRun run = CliRun.run("validate", "--raw-topic-pattern", "cdc\\..+", APP_SOURCE.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .contains(
+            APP_SOURCE
+                + ": ERROR topic.prefix: found \"changecast.raw\", expected a prefix whose topics"
+                + " match the router's raw.topic.pattern cdc\\..+");
+  }
+
+  @Test
+  void warningsDoNotFailValidation() throws IOException {
+    ObjectNode root = appSource();
+    ((ObjectNode) root.get("config")).remove("change.stream.full.document");
+    Path file = write("warn.json", root);
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.outLines())
+        .containsExactly(
+            file
+                + ": WARNING change.stream.full.document: found nothing (not set), expected"
+                + " \"updateLookup\" (without it update events carry no document, so envelopes of"
+                + " updates have none)",
+            file + ": OK (changecast-source-app)",
+            "1 file(s) checked, 0 error(s)");
+  }
+
+  @Test
+  void missingConnectorClassIsAnError() throws IOException {
+    Path file = Files.writeString(dir.resolve("noclass.json"), "{\"name\": \"x\", \"config\": {}}");
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .containsExactly(
+            file
+                + ": ERROR connector.class: found nothing (not set), expected a connector class"
+                + " name (Connect needs it)",
+            "1 file(s) checked, 1 error(s)");
+  }
+
+  @Test
+  void malformedFileIsAnErrorNamingTheFile() throws IOException {
+    Path file = Files.writeString(dir.resolve("noname.json"), "{\"config\": {}}");
+
+    CliRun run = CliRun.run("validate", file.toString(), APP_SOURCE.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .containsExactly(
+            file + ": \"name\" must be a non-empty string",
+            APP_SOURCE + ": OK (changecast-source-app)",
+            "2 file(s) checked, 1 error(s)");
+  }
+
+  @Test
+  void missingFileIsAUsageError() {
+    CliRun run = CliRun.run("validate", dir.resolve("nope.json").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains(dir.resolve("nope.json") + ": no such file");
+  }
+
+  @Test
+  void sinkReadingRawTopicsWithoutCdcHandlerIsAnError() throws IOException {
+    Path file =
+        write(
+            "sink.json",
+            sink(
+                Map.of(
+                    "topics", "changecast.raw.app.orders",
+                    "key.converter", "org.apache.kafka.connect.storage.StringConverter",
+                    "value.converter", "org.apache.kafka.connect.storage.StringConverter")));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .containsExactly(
+            file
+                + ": ERROR topics: found \"changecast.raw.app.orders\", expected routed topics"
+                + " (\"changecast.events\" or \"changecast.type.<type>\") (raw topics hold change"
+                + " events, not documents; copy them only with change.data.capture.handler)",
+            "1 file(s) checked, 1 error(s)");
+  }
+
+  @Test
+  void sinkNeedsConvertersAndADeadLetterTopicWhenToleratingErrors() throws IOException {
+    Path file =
+        write(
+            "sink.json",
+            sink(
+                Map.of(
+                    "topics", "changecast.type.orders.created",
+                    "errors.tolerance", "all")));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .containsExactly(
+            file
+                + ": ERROR key.converter: found nothing (not set), expected"
+                + " \"org.apache.kafka.connect.storage.StringConverter\" (routed records are JSON"
+                + " text keyed by tenant; unset, the worker's default converter applies)",
+            file
+                + ": ERROR value.converter: found nothing (not set), expected"
+                + " \"org.apache.kafka.connect.storage.StringConverter\" (routed records are JSON"
+                + " text keyed by tenant; unset, the worker's default converter applies)",
+            file
+                + ": ERROR errors.deadletterqueue.topic.name: found nothing (not set), expected a"
+                + " dead letter topic when errors.tolerance is \"all\" (otherwise records the sink"
+                + " cannot write are dropped without a trace)",
+            "1 file(s) checked, 3 error(s)");
+  }
+
+  @Test
+  void unknownConnectorClassIsCheckedForStructureOnly() throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("other.json"),
+            "{\"name\": \"es\", \"config\": {\"connector.class\": \"com.example.Sink\"}}");
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.outLines().get(0))
+        .isEqualTo(
+            file
+                + ": WARNING connector.class: found \"com.example.Sink\", expected"
+                + " com.mongodb.kafka.connect.MongoSourceConnector or"
+                + " com.mongodb.kafka.connect.MongoSinkConnector for a full offline validation"
+                + " (other connectors are checked for structure only)");
+  }
+
+  @Test
+  void noArgumentsOrUnknownCommandIsAUsageError() {
+    assertThat(CliRun.run().exitCode()).isEqualTo(2);
+    CliRun unknown = CliRun.run("frobnicate");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).startsWith("changecast-connect: unknown command frobnicate");
+    CliRun unknownOption = CliRun.run("validate", "--nope", APP_SOURCE.toString());
+    assertThat(unknownOption.exitCode()).isEqualTo(2);
+    assertThat(unknownOption.err()).startsWith("changecast-connect: unknown option --nope");
+    assertThat(CliRun.run("--help").exitCode()).isZero();
+  }
+
+  private void assertSingleError(Path file, String expected) {
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .containsExactly(file + ": " + expected, "1 file(s) checked, 1 error(s)");
+  }
+
+  private Path source(String name, Map<String, String> overrides) throws IOException {
+    ObjectNode root = appSource();
+    overrides.forEach(((ObjectNode) root.get("config"))::put);
+    return write(name, root);
+  }
+
+  private ObjectNode sink(Map<String, String> config) {
+    ObjectNode root = JSON.createObjectNode().put("name", "sink");
+    ObjectNode c = root.putObject("config");
+    c.put("connector.class", "com.mongodb.kafka.connect.MongoSinkConnector");
+    c.put("connection.uri", "mongodb://replica:27017");
+    c.put("database", "copy");
+    config.forEach(c::put);
+    return root;
+  }
+
+  static ObjectNode appSource() throws IOException {
+    return (ObjectNode) JSON.readTree(Files.readString(APP_SOURCE));
+  }
+
+  private Path write(String name, ObjectNode root) throws IOException {
+    return Files.writeString(dir.resolve(name), JSON.writeValueAsString(root));
+  }
+}
