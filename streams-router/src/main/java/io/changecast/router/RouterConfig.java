@@ -22,8 +22,8 @@ import java.util.regex.PatternSyntaxException;
  * <p>Keys: {@value #BOOTSTRAP_SERVERS} (required), {@value #APPLICATION_ID}, {@value #STATE_DIR},
  * {@value #RAW_TOPIC_PATTERN}, {@value #EVENTS_TOPIC}, {@value #DLQ_TOPIC}, {@value #TENANT_FIELD},
  * {@value #COMMIT_INTERVAL_MS}, {@value #EVENTS_PARTITIONS}, {@value #TOPICS_REPLICATION_FACTOR},
- * and any {@code streams.<kafka streams property>}, passed through to Kafka Streams (applied last,
- * so it can override what the router sets).
+ * {@value #DEDUPE_WINDOW}, and any {@code streams.<kafka streams property>}, passed through to
+ * Kafka Streams (applied last, so it can override what the router sets).
  *
  * @param streamsProperties the {@code streams.*} pass-through properties, prefix removed
  */
@@ -38,6 +38,7 @@ public record RouterConfig(
     long commitIntervalMs,
     int eventsPartitions,
     short topicsReplicationFactor,
+    long dedupeWindow,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -50,6 +51,7 @@ public record RouterConfig(
   public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
   public static final String EVENTS_PARTITIONS = "events.partitions";
   public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+  public static final String DEDUPE_WINDOW = "dedupe.window";
 
   /** Prefix of keys passed through to Kafka Streams with the prefix removed. */
   public static final String STREAMS_PREFIX = "streams.";
@@ -101,6 +103,9 @@ public record RouterConfig(
           TOPICS_REPLICATION_FACTOR,
           topicsReplicationFactor,
           "expected -1 (broker default) or a number >= 1");
+    }
+    if (dedupeWindow < 1) {
+      throw invalid(DEDUPE_WINDOW, dedupeWindow, "expected a number >= 1");
     }
     streamsProperties = Map.copyOf(streamsProperties == null ? Map.of() : streamsProperties);
   }
@@ -163,6 +168,7 @@ public record RouterConfig(
                 merged.get(TOPICS_REPLICATION_FACTOR),
                 Short.MIN_VALUE,
                 Short.MAX_VALUE),
+        parseLong(DEDUPE_WINDOW, merged.get(DEDUPE_WINDOW)),
         streams);
   }
 
@@ -223,6 +229,7 @@ public record RouterConfig(
     d.put(COMMIT_INTERVAL_MS, "50");
     d.put(EVENTS_PARTITIONS, "6");
     d.put(TOPICS_REPLICATION_FACTOR, "-1");
+    d.put(DEDUPE_WINDOW, "100000");
     return java.util.Collections.unmodifiableMap(d);
   }
 

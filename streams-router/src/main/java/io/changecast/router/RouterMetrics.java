@@ -16,7 +16,11 @@ public final class RouterMetrics {
   /** Counter of envelopes written to the events topic, tagged {@code operation}. */
   public static final String ROUTED = "changecast.router.records.routed";
 
+  /** Counter of connector duplicates dropped before ids are assigned, tagged {@code topic}. */
+  public static final String DUPLICATES = "changecast.router.duplicates.dropped";
+
   private final MeterRegistry registry;
+  private final Map<String, Counter> duplicates = new ConcurrentHashMap<>();
   private final Map<String, Counter> invalid = new ConcurrentHashMap<>();
   private final Map<String, Counter> routed = new ConcurrentHashMap<>();
 
@@ -55,6 +59,19 @@ public final class RouterMetrics {
                 Counter.builder(ROUTED)
                     .description("Envelopes written to the events topic")
                     .tag("operation", o)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Counts one duplicate dropped from source {@code topic}. */
+  public void duplicate(String topic) {
+    duplicates
+        .computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder(DUPLICATES)
+                    .description("Connector duplicates dropped before ids are assigned")
+                    .tag("topic", t)
                     .register(registry))
         .increment();
   }

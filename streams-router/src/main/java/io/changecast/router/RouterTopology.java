@@ -1,6 +1,7 @@
 package io.changecast.router;
 
 import io.changecast.router.internal.DeadLetterProcessor;
+import io.changecast.router.internal.DedupeProcessor;
 import io.changecast.router.internal.EventTypes;
 import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.SequenceProcessor;
@@ -22,7 +23,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * raw topics (pattern) ─ parse ─┬─ parse-invalid ───────────────────────────┐
- *                               └─ parse-ok ─ resolve-tenant ─┬─ tenant-unresolved ─ invalid ─ dead-letter ─► dlq
+ *                               └─ parse-ok ─ dedupe [dedupe-tokens] ─ resolve-tenant ─┬─ tenant-unresolved ─ invalid ─ dead-letter ─► dlq
  *                                   [document-tenants]        └─ tenant-resolved ─ key-by-tenant
  *   ─ repartition by-tenant ─ assign-sequence [tenant-sequences] ─► events
  * </pre>
@@ -34,6 +35,9 @@ public final class RouterTopology {
   /** Store of the tenant last seen for each document (key: db, collection, documentKey). */
   public static final String DOCUMENT_TENANTS_STORE = "document-tenants";
 
+  /** Store of the resume tokens recently seen per source partition (bounded ring). */
+  public static final String DEDUPE_STORE = "dedupe-tokens";
+
   /** Store of the last id assigned per tenant. */
   public static final String TENANT_SEQUENCES_STORE = "tenant-sequences";
 
@@ -42,6 +46,7 @@ public final class RouterTopology {
   public static final String PARSE_SPLIT = "parse-";
   public static final String PARSE_INVALID = PARSE_SPLIT + "invalid";
   public static final String PARSE_OK = PARSE_SPLIT + "ok";
+  public static final String DEDUPE = "dedupe";
   public static final String RESOLVE_TENANT = "resolve-tenant";
   public static final String TENANT_SPLIT = "tenant-";
   public static final String TENANT_UNRESOLVED = TENANT_SPLIT + "unresolved";
@@ -73,6 +78,10 @@ public final class RouterTopology {
             .withCachingDisabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(DEDUPE_STORE), Serdes.String(), Serdes.String())
+            .withCachingDisabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TENANT_SEQUENCES_STORE),
                 Serdes.String(),
                 Serdes.Long())
@@ -88,6 +97,10 @@ public final class RouterTopology {
     Map<String, KStream<String, Step>> resolved =
         parsed
             .get(PARSE_OK)
+            .process(
+                () -> new DedupeProcessor(DEDUPE_STORE, config.dedupeWindow(), metrics),
+                Named.as(DEDUPE),
+                DEDUPE_STORE)
             .processValues(
                 () -> new TenantProcessor(DOCUMENT_TENANTS_STORE, resolver),
                 Named.as(RESOLVE_TENANT),
