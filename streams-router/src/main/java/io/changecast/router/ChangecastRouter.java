@@ -87,12 +87,13 @@ public final class ChangecastRouter implements AutoCloseable {
       throw e;
     }
     LOG.info(
-        "Router {} started: {} -> {} (dead letters: {}), tenant field {}",
+        "Router {} started: {} -> {} (dead letters: {}), tenant {}, {} collection rules",
         config.applicationId(),
         config.rawTopicPattern(),
         config.eventsTopic(),
         config.dlqTopic(),
-        config.tenantField());
+        config.tenantStrategy(),
+        config.collections().size());
     return new ChangecastRouter(streams, streamsMetrics, stopped);
   }
 

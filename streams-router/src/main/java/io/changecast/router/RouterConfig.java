@@ -39,6 +39,8 @@ public record RouterConfig(
     int eventsPartitions,
     short topicsReplicationFactor,
     long dedupeWindow,
+    String tenantStrategy,
+    List<CollectionRule> collections,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -52,6 +54,13 @@ public record RouterConfig(
   public static final String EVENTS_PARTITIONS = "events.partitions";
   public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
   public static final String DEDUPE_WINDOW = "dedupe.window";
+  public static final String TENANT_STRATEGY = "tenant.strategy";
+
+  /**
+   * Prefix of the per-collection keys {@code collections.<db>.<coll>.tenant} and {@code
+   * collections.<db>.<coll>.type}; {@code <db>} or {@code <coll>} may be {@code *}.
+   */
+  public static final String COLLECTIONS_PREFIX = "collections.";
 
   /** Prefix of keys passed through to Kafka Streams with the prefix removed. */
   public static final String STREAMS_PREFIX = "streams.";
@@ -107,6 +116,15 @@ public record RouterConfig(
     if (dedupeWindow < 1) {
       throw invalid(DEDUPE_WINDOW, dedupeWindow, "expected a number >= 1");
     }
+    if (tenantStrategy == null || tenantStrategy.isBlank()) {
+      tenantStrategy = "field:" + tenantField;
+    }
+    try {
+      TenantResolver.parse(tenantStrategy);
+    } catch (IllegalArgumentException e) {
+      throw invalid(TENANT_STRATEGY, tenantStrategy, e.getMessage());
+    }
+    collections = List.copyOf(collections == null ? List.of() : collections);
     streamsProperties = Map.copyOf(streamsProperties == null ? Map.of() : streamsProperties);
   }
 
@@ -124,6 +142,7 @@ public record RouterConfig(
   public static RouterConfig fromMap(Map<String, String> values) {
     Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
     Map<String, String> streams = new TreeMap<>();
+    Map<String, CollectionRule> collections = new TreeMap<>();
     for (Map.Entry<String, String> entry : new TreeMap<>(values).entrySet()) {
       String key = entry.getKey().trim();
       String value = entry.getValue() == null ? null : entry.getValue().trim();
@@ -134,6 +153,8 @@ public record RouterConfig(
               "Router config '" + key + "' needs a Kafka Streams property name and a value");
         }
         streams.put(streamsKey, value);
+      } else if (key.startsWith(COLLECTIONS_PREFIX)) {
+        collectionRule(key, value, collections);
       } else if (DEFAULTS.containsKey(key)) {
         merged.put(key, value);
       } else {
@@ -169,6 +190,8 @@ public record RouterConfig(
                 Short.MIN_VALUE,
                 Short.MAX_VALUE),
         parseLong(DEDUPE_WINDOW, merged.get(DEDUPE_WINDOW)),
+        tenantStrategy(values, merged),
+        List.copyOf(collections.values()),
         streams);
   }
 
@@ -230,7 +253,62 @@ public record RouterConfig(
     d.put(EVENTS_PARTITIONS, "6");
     d.put(TOPICS_REPLICATION_FACTOR, "-1");
     d.put(DEDUPE_WINDOW, "100000");
+    d.put(TENANT_STRATEGY, "");
     return java.util.Collections.unmodifiableMap(d);
+  }
+
+  private static String tenantStrategy(Map<String, String> given, Map<String, String> merged) {
+    String strategy = merged.get(TENANT_STRATEGY);
+    if (strategy != null && !strategy.isBlank() && given.containsKey(TENANT_FIELD)) {
+      throw new IllegalArgumentException(
+          "Router config '"
+              + TENANT_STRATEGY
+              + "' and '"
+              + TENANT_FIELD
+              + "' are both set; set only "
+              + TENANT_STRATEGY
+              + " (e.g. field:"
+              + merged.get(TENANT_FIELD)
+              + ")");
+    }
+    return strategy;
+  }
+
+  /** {@code collections.<db>.<coll>.<tenant|type>}: the database is the first segment. */
+  private static void collectionRule(
+      String key, String value, Map<String, CollectionRule> collections) {
+    String rest = key.substring(COLLECTIONS_PREFIX.length());
+    int firstDot = rest.indexOf('.');
+    int lastDot = rest.lastIndexOf('.');
+    if (firstDot <= 0 || lastDot <= firstDot + 1 || lastDot == rest.length() - 1) {
+      throw new IllegalArgumentException(
+          "Router config key '"
+              + key
+              + "' is not of the form "
+              + COLLECTIONS_PREFIX
+              + "<db>.<collection>.<tenant|type> (<db> or <collection> may be *)");
+    }
+    String database = rest.substring(0, firstDot);
+    String collection = rest.substring(firstDot + 1, lastDot);
+    String property = rest.substring(lastDot + 1);
+    String tenant = null;
+    String type = null;
+    switch (property) {
+      case "tenant" -> tenant = require(key, value);
+      case "type" -> type = require(key, value);
+      default ->
+          throw new IllegalArgumentException(
+              "Unknown router config key '"
+                  + key
+                  + "'; per-collection keys end in .tenant or .type");
+    }
+    CollectionRule rule;
+    try {
+      rule = new CollectionRule(database, collection, tenant, type);
+    } catch (IllegalArgumentException e) {
+      throw invalid(key, value, e.getMessage());
+    }
+    collections.merge(database + "\u0000" + collection, rule, CollectionRule::orElseRule);
   }
 
   private static Map<String, String> readProperties(Path file) {

@@ -1,8 +1,8 @@
 package io.changecast.router;
 
+import io.changecast.router.internal.CollectionRules;
 import io.changecast.router.internal.DeadLetterProcessor;
 import io.changecast.router.internal.DedupeProcessor;
-import io.changecast.router.internal.EventTypes;
 import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.SequenceProcessor;
 import io.changecast.router.internal.Step;
@@ -60,15 +60,15 @@ public final class RouterTopology {
 
   private RouterTopology() {}
 
-  /** The topology for {@code config}: tenants from {@code tenant.field}, wall-clock routedAt. */
+  /** The topology for {@code config}, with wall-clock {@code routedAt}. */
   public static Topology build(RouterConfig config, RouterMetrics metrics) {
-    return build(config, metrics, TenantResolver.field(config.tenantField()), Clock.systemUTC());
+    return build(config, metrics, Clock.systemUTC());
   }
 
-  /** The topology with an explicit tenant resolver and clock (for {@code routedAt}). */
-  static Topology build(
-      RouterConfig config, RouterMetrics metrics, TenantResolver resolver, Clock clock) {
+  /** The topology with an explicit clock (for {@code routedAt}). */
+  static Topology build(RouterConfig config, RouterMetrics metrics, Clock clock) {
     RouterTopics topics = RouterTopics.from(config);
+    CollectionRules rules = new CollectionRules(config.tenantStrategy(), config.collections());
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -102,7 +102,7 @@ public final class RouterTopology {
                 Named.as(DEDUPE),
                 DEDUPE_STORE)
             .processValues(
-                () -> new TenantProcessor(DOCUMENT_TENANTS_STORE, resolver),
+                () -> new TenantProcessor(DOCUMENT_TENANTS_STORE, e -> rules.forEvent(e).tenant()),
                 Named.as(RESOLVE_TENANT),
                 DOCUMENT_TENANTS_STORE)
             .split(Named.as(TENANT_SPLIT))
@@ -127,7 +127,7 @@ public final class RouterTopology {
         .process(
             () ->
                 new SequenceProcessor(
-                    TENANT_SEQUENCES_STORE, EventTypes::byCollection, clock, metrics),
+                    TENANT_SEQUENCES_STORE, e -> rules.forEvent(e).type(e), clock, metrics),
             Named.as(ASSIGN_SEQUENCE),
             TENANT_SEQUENCES_STORE)
         .to(topics.events().name(), topics.events().produced(EVENTS_SINK));

@@ -69,10 +69,7 @@ class RouterTopologyTest {
     driver =
         new TopologyTestDriver(
             RouterTopology.build(
-                config,
-                metrics,
-                TenantResolver.field(config.tenantField()),
-                Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC)),
+                config, metrics, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC)),
             StreamsProperties.from(config, metrics));
     orders =
         driver.createInputTopic(

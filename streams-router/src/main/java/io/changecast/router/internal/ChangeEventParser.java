@@ -76,7 +76,8 @@ public final class ChangeEventParser {
         changes,
         clusterTime(root),
         wallTime(root),
-        present(root.get("_id")));
+        present(root.get("_id")),
+        operation == Operation.INSERT ? null : optionalObject(root, "fullDocumentBeforeChange"));
   }
 
   private static Envelope.Changes changes(JsonNode root) {

@@ -4,6 +4,7 @@ import io.changecast.router.ChangeEvent;
 import io.changecast.router.TenantResolver;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -19,13 +20,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class TenantProcessor implements FixedKeyProcessor<String, Step, Step> {
 
   private final String storeName;
-  private final TenantResolver resolver;
+  private final Function<ChangeEvent, TenantResolver> resolvers;
   private FixedKeyProcessorContext<String, Step> context;
   private KeyValueStore<String, String> documentTenants;
 
-  public TenantProcessor(String storeName, TenantResolver resolver) {
+  /**
+   * @param resolvers the tenant strategy for an event (per namespace)
+   */
+  public TenantProcessor(String storeName, Function<ChangeEvent, TenantResolver> resolvers) {
     this.storeName = storeName;
-    this.resolver = resolver;
+    this.resolvers = resolvers;
   }
 
   @Override
@@ -39,13 +43,14 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     Step.Parsed parsed = (Step.Parsed) record.value();
     ChangeEvent event = parsed.event();
     String documentKey = DocumentKeys.of(event);
+    TenantResolver resolver = resolvers.apply(event);
     Optional<String> direct = resolver.resolve(event);
     String tenant = direct.orElse(null);
     if (tenant == null && event.document() == null) {
       tenant = documentTenants.get(documentKey);
     }
     if (tenant == null) {
-      context.forward(record.withValue(unresolved(parsed)));
+      context.forward(record.withValue(unresolved(parsed, resolver)));
       return;
     }
     if (event.operation() == ChangeEvent.Operation.DELETE) {
@@ -56,7 +61,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     context.forward(record.withValue(new Step.Resolved(tenant, event)));
   }
 
-  private Step.Rejected unresolved(Step.Parsed parsed) {
+  private static Step.Rejected unresolved(Step.Parsed parsed, TenantResolver resolver) {
     ChangeEvent event = parsed.event();
     String detail =
         event.document() != null

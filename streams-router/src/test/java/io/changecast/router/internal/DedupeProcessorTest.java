@@ -148,6 +148,7 @@ class DedupeProcessorTest {
         null,
         new Envelope.ClusterTime(1_700_000_000L, 1),
         null,
-        token);
+        token,
+        null);
   }
 }

@@ -105,6 +105,7 @@ class SequenceProcessorTest {
         null,
         new Envelope.ClusterTime(1_700_000_000L, 1),
         1_700_000_000_123L,
+        null,
         null);
   }
 }
