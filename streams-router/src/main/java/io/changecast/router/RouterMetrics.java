@@ -19,13 +19,28 @@ public final class RouterMetrics {
   /** Counter of connector duplicates dropped before ids are assigned, tagged {@code topic}. */
   public static final String DUPLICATES = "changecast.router.duplicates.dropped";
 
+  /** Counter of raw records read, tagged {@code topic}. */
+  public static final String IN = "changecast.router.records.in";
+
+  /** Counter of heartbeat control records. */
+  public static final String HEARTBEATS = "changecast.router.heartbeats";
+
+  /** Gauge: the latest source cluster time seen in a heartbeat, epoch seconds. */
+  public static final String SOURCE_TIME = "changecast.router.source.cluster.time";
+
   private final MeterRegistry registry;
+  private final Map<String, Counter> in = new ConcurrentHashMap<>();
+  private final Counter heartbeats;
+  private final java.util.concurrent.atomic.AtomicLong sourceTime;
   private final Map<String, Counter> duplicates = new ConcurrentHashMap<>();
   private final Map<String, Counter> invalid = new ConcurrentHashMap<>();
   private final Map<String, Counter> routed = new ConcurrentHashMap<>();
 
   public RouterMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.heartbeats =
+        Counter.builder(HEARTBEATS).description("Heartbeat control records").register(registry);
+    this.sourceTime = registry.gauge(SOURCE_TIME, new java.util.concurrent.atomic.AtomicLong());
   }
 
   /** Metrics kept in memory only (tests, or when nothing scrapes them). */
@@ -74,5 +89,25 @@ public final class RouterMetrics {
                     .tag("topic", t)
                     .register(registry))
         .increment();
+  }
+
+  /** Counts one raw record read from {@code topic}. */
+  public void in(String topic) {
+    in.computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder(IN)
+                    .description("Records read, per source topic")
+                    .tag("topic", t)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Records a source heartbeat: the source was alive up to {@code clusterTime}. */
+  public void heartbeat(io.changecast.router.Envelope.ClusterTime clusterTime) {
+    heartbeats.increment();
+    if (clusterTime != null) {
+      sourceTime.set(clusterTime.t());
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.changecast.router;
 import io.changecast.router.internal.CollectionRules;
 import io.changecast.router.internal.DeadLetterProcessor;
 import io.changecast.router.internal.DedupeProcessor;
+import io.changecast.router.internal.ParseProcessor;
 import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.SequenceProcessor;
 import io.changecast.router.internal.Step;
@@ -37,6 +38,9 @@ public final class RouterTopology {
 
   /** Store of the resume tokens recently seen per source partition (bounded ring). */
   public static final String DEDUPE_STORE = "dedupe-tokens";
+
+  /** Store of the tenants seen per namespace (key: db, collection, tenant), for resets. */
+  public static final String NAMESPACE_TENANTS_STORE = "namespace-tenants";
 
   /** Store of the last id assigned per tenant. */
   public static final String TENANT_SEQUENCES_STORE = "tenant-sequences";
@@ -78,6 +82,12 @@ public final class RouterTopology {
             .withCachingDisabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(NAMESPACE_TENANTS_STORE),
+                Serdes.String(),
+                Serdes.String())
+            .withCachingDisabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(DEDUPE_STORE), Serdes.String(), Serdes.String())
             .withCachingDisabled());
     builder.addStateStore(
@@ -89,7 +99,7 @@ public final class RouterTopology {
 
     Map<String, KStream<String, Step>> parsed =
         builder.stream(topics.raw().pattern(), topics.raw().consumed(SOURCE))
-            .mapValues(Step::parse, Named.as(PARSE))
+            .processValues(() -> new ParseProcessor(metrics), Named.as(PARSE))
             .split(Named.as(PARSE_SPLIT))
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
             .defaultBranch(Branched.as("ok"));
@@ -102,9 +112,12 @@ public final class RouterTopology {
                 Named.as(DEDUPE),
                 DEDUPE_STORE)
             .processValues(
-                () -> new TenantProcessor(DOCUMENT_TENANTS_STORE, e -> rules.forEvent(e).tenant()),
+                () ->
+                    new TenantProcessor(
+                        DOCUMENT_TENANTS_STORE, NAMESPACE_TENANTS_STORE, rules, metrics),
                 Named.as(RESOLVE_TENANT),
-                DOCUMENT_TENANTS_STORE)
+                DOCUMENT_TENANTS_STORE,
+                NAMESPACE_TENANTS_STORE)
             .split(Named.as(TENANT_SPLIT))
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("unresolved"))
             .defaultBranch(Branched.as("resolved"));
@@ -120,14 +133,12 @@ public final class RouterTopology {
         .map(
             (key, step) -> {
               Step.Resolved r = (Step.Resolved) step;
-              return KeyValue.pair(r.tenant(), r.event());
+              return KeyValue.pair(r.tenant(), r.pending());
             },
             Named.as(KEY_BY_TENANT))
         .repartition(topics.byTenantRepartitioned())
         .process(
-            () ->
-                new SequenceProcessor(
-                    TENANT_SEQUENCES_STORE, e -> rules.forEvent(e).type(e), clock, metrics),
+            () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics),
             Named.as(ASSIGN_SEQUENCE),
             TENANT_SEQUENCES_STORE)
         .to(topics.events().name(), topics.events().produced(EVENTS_SINK));

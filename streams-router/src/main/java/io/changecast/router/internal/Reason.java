@@ -9,6 +9,8 @@ public enum Reason {
   INVALID_FIELD("invalid-field"),
   UNSUPPORTED_OPERATION("unsupported-operation"),
   TENANT_UNRESOLVED("tenant-unresolved"),
+  UNSUPPORTED_CONTROL("unsupported-control"),
+  INVALID_CONTROL("invalid-control"),
   DESERIALIZATION_FAILED("deserialization-failed"),
   INTERNAL_ERROR("internal-error");
 

@@ -1,6 +1,5 @@
 package io.changecast.router.internal;
 
-import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterConfig;
 import java.util.regex.Pattern;
@@ -25,7 +24,7 @@ public record RouterTopics(
     RawTopics raw,
     Topic<String, Envelope> events,
     Topic<String, String> dlq,
-    Topic<String, ChangeEvent> byTenant,
+    Topic<String, Pending> byTenant,
     int byTenantPartitions) {
 
   /** Name of the internal repartition by tenant (Kafka Streams prefixes and suffixes it). */
@@ -37,7 +36,7 @@ public record RouterTopics(
         new RawTopics(config.rawTopics(), strings, strings),
         new Topic<>(config.eventsTopic(), strings, new JsonSerde<>(Envelope.class)),
         new Topic<>(config.dlqTopic(), strings, strings),
-        new Topic<>(BY_TENANT, strings, new JsonSerde<>(ChangeEvent.class)),
+        new Topic<>(BY_TENANT, strings, new JsonSerde<>(Pending.class)),
         config.eventsPartitions());
   }
 
@@ -45,8 +44,8 @@ public record RouterTopics(
    * The repartition by tenant, named so that its topic name stays stable. Its partition count is
    * set, not inherited from the raw topics (which have one partition to keep write order).
    */
-  public Repartitioned<String, ChangeEvent> byTenantRepartitioned() {
-    return Repartitioned.<String, ChangeEvent>as(byTenant.name())
+  public Repartitioned<String, Pending> byTenantRepartitioned() {
+    return Repartitioned.<String, Pending>as(byTenant.name())
         .withNumberOfPartitions(byTenantPartitions)
         .withKeySerde(byTenant.keySerde())
         .withValueSerde(byTenant.valueSerde());

@@ -1,6 +1,8 @@
 package io.changecast.router.internal;
 
 import io.changecast.router.ChangeEvent;
+import io.changecast.router.Envelope;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * A record's state in the router's first sub-topology (before the repartition by tenant). It never
@@ -11,11 +13,34 @@ public sealed interface Step {
   /** Parsed; the raw value is kept in case a later stage rejects it. */
   record Parsed(String raw, ChangeEvent event) implements Step {}
 
-  /** Parsed and assigned to a tenant. */
-  record Resolved(String tenant, ChangeEvent event) implements Step {}
+  /** Assigned to a tenant, waiting for an id. */
+  record Resolved(String tenant, Pending pending) implements Step {}
+
+  /** A history-lost control record: the affected namespaces (see {@link Control}). */
+  record HistoryLost(
+      String raw,
+      com.fasterxml.jackson.databind.JsonNode namespaces,
+      Envelope.ClusterTime clusterTime)
+      implements Step {}
+
+  /** A heartbeat control record: the source is alive up to {@code clusterTime}. */
+  record Heartbeat(Envelope.ClusterTime clusterTime) implements Step {}
 
   /** Rejected: goes to the dead-letter topic with its original value. */
   record Rejected(String raw, Stage stage, Reason reason, String detail) implements Step {}
+
+  /** The step after reading a raw record: a control record when its headers say so. */
+  static Step parse(Headers headers, String raw) {
+    String control = Control.type(headers);
+    if (control != null) {
+      try {
+        return Control.parse(control, raw);
+      } catch (RuntimeException e) {
+        return new Rejected(raw, Stage.PARSE, Reason.INTERNAL_ERROR, e.toString());
+      }
+    }
+    return parse(raw);
+  }
 
   /** The step after parsing {@code raw}. */
   static Step parse(String raw) {

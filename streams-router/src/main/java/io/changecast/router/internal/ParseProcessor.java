@@ -1,0 +1,33 @@
+package io.changecast.router.internal;
+
+import io.changecast.router.RouterMetrics;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Reads one raw record into a {@link Step}: a control record (header {@value Control#HEADER}), a
+ * parsed change event or a rejection. Counts records in per source topic.
+ */
+public final class ParseProcessor implements FixedKeyProcessor<String, String, Step> {
+
+  private final RouterMetrics metrics;
+  private FixedKeyProcessorContext<String, Step> context;
+
+  public ParseProcessor(RouterMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void init(FixedKeyProcessorContext<String, Step> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(FixedKeyRecord<String, String> record) {
+    String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+    metrics.in(topic);
+    context.forward(record.withValue(Step.parse(record.headers(), record.value())));
+  }
+}
