@@ -59,7 +59,9 @@ public final class ChangecastRouter implements AutoCloseable {
     Properties props = StreamsProperties.from(config, metrics);
     TopicProvisioner.ensureTopics(
         new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-setup"),
-        List.of(config.eventsTopic(), config.dlqTopic()),
+        config.ingestTopic().isEmpty()
+            ? List.of(config.eventsTopic(), config.dlqTopic())
+            : List.of(config.eventsTopic(), config.dlqTopic(), config.ingestTopic()),
         config.eventsPartitions(),
         config.topicsReplicationFactor(),
         ADMIN_TIMEOUT);

@@ -41,6 +41,10 @@ public record RouterConfig(
     long dedupeWindow,
     String tenantStrategy,
     List<CollectionRule> collections,
+    int maxRecordBytes,
+    String ingestTopic,
+    boolean typeTopicsEnabled,
+    String typeTopicsPrefix,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -55,6 +59,10 @@ public record RouterConfig(
   public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
   public static final String DEDUPE_WINDOW = "dedupe.window";
   public static final String TENANT_STRATEGY = "tenant.strategy";
+  public static final String MAX_RECORD_BYTES = "max.record.bytes";
+  public static final String INGEST_TOPIC = "ingest.topic";
+  public static final String TYPE_TOPICS_ENABLED = "type.topics.enabled";
+  public static final String TYPE_TOPICS_PREFIX = "type.topics.prefix";
 
   /**
    * Prefix of the per-collection keys {@code collections.<db>.<coll>.tenant} and {@code
@@ -125,6 +133,31 @@ public record RouterConfig(
       throw invalid(TENANT_STRATEGY, tenantStrategy, e.getMessage());
     }
     collections = List.copyOf(collections == null ? List.of() : collections);
+    if (maxRecordBytes < 1) {
+      throw invalid(MAX_RECORD_BYTES, maxRecordBytes, "expected a number >= 1");
+    }
+    ingestTopic = ingestTopic == null ? "" : ingestTopic;
+    if (!ingestTopic.isEmpty()) {
+      topicName(INGEST_TOPIC, ingestTopic);
+      if (raw.matcher(ingestTopic).matches()) {
+        throw invalid(
+            RAW_TOPIC_PATTERN,
+            rawTopicPattern,
+            "it matches the ingest topic '" + ingestTopic + "'; set one of them differently");
+      }
+      if (ingestTopic.equals(eventsTopic) || ingestTopic.equals(dlqTopic)) {
+        throw invalid(INGEST_TOPIC, ingestTopic, "it must differ from the events and dlq topics");
+      }
+    }
+    topicName(TYPE_TOPICS_PREFIX, typeTopicsPrefix);
+    if (typeTopicsEnabled && raw.matcher(typeTopicsPrefix + "x").matches()) {
+      throw invalid(
+          RAW_TOPIC_PATTERN,
+          rawTopicPattern,
+          "it matches the type topics '"
+              + typeTopicsPrefix
+              + "<type>'; the router would read its own output");
+    }
     streamsProperties = Map.copyOf(streamsProperties == null ? Map.of() : streamsProperties);
   }
 
@@ -192,6 +225,15 @@ public record RouterConfig(
         parseLong(DEDUPE_WINDOW, merged.get(DEDUPE_WINDOW)),
         tenantStrategy(values, merged),
         List.copyOf(collections.values()),
+        (int)
+            parseLong(
+                MAX_RECORD_BYTES,
+                merged.get(MAX_RECORD_BYTES),
+                Integer.MIN_VALUE,
+                Integer.MAX_VALUE),
+        merged.get(INGEST_TOPIC),
+        parseBoolean(TYPE_TOPICS_ENABLED, merged.get(TYPE_TOPICS_ENABLED)),
+        merged.get(TYPE_TOPICS_PREFIX),
         streams);
   }
 
@@ -254,6 +296,10 @@ public record RouterConfig(
     d.put(TOPICS_REPLICATION_FACTOR, "-1");
     d.put(DEDUPE_WINDOW, "100000");
     d.put(TENANT_STRATEGY, "");
+    d.put(MAX_RECORD_BYTES, Integer.toString(1024 * 1024));
+    d.put(INGEST_TOPIC, "changecast.ingest");
+    d.put(TYPE_TOPICS_ENABLED, "false");
+    d.put(TYPE_TOPICS_PREFIX, "changecast.type.");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -347,6 +393,13 @@ public record RouterConfig(
     } catch (PatternSyntaxException e) {
       throw invalid(RAW_TOPIC_PATTERN, regex, "expected a Java regex: " + e.getDescription());
     }
+  }
+
+  private static boolean parseBoolean(String key, String value) {
+    if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+      return Boolean.parseBoolean(value);
+    }
+    throw invalid(key, value, "expected true or false");
   }
 
   private static long parseLong(String key, String value) {

@@ -3,11 +3,13 @@ package io.changecast.router;
 import io.changecast.router.internal.CollectionRules;
 import io.changecast.router.internal.DeadLetterProcessor;
 import io.changecast.router.internal.DedupeProcessor;
+import io.changecast.router.internal.IngestProcessor;
 import io.changecast.router.internal.ParseProcessor;
 import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.SequenceProcessor;
 import io.changecast.router.internal.Step;
 import io.changecast.router.internal.TenantProcessor;
+import io.changecast.router.internal.TypeTopics;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -61,6 +63,12 @@ public final class RouterTopology {
   public static final String KEY_BY_TENANT = "key-by-tenant";
   public static final String ASSIGN_SEQUENCE = "assign-sequence";
   public static final String EVENTS_SINK = "events-sink";
+  public static final String TYPE_TOPICS_SINK = "type-topics-sink";
+  public static final String INGEST_SOURCE = "ingest-source";
+  public static final String INGEST = "ingest";
+  public static final String INGEST_SPLIT = "ingest-";
+  public static final String INGEST_INVALID = INGEST_SPLIT + "invalid";
+  public static final String INGEST_OK = INGEST_SPLIT + "ok";
 
   private RouterTopology() {}
 
@@ -99,7 +107,8 @@ public final class RouterTopology {
 
     Map<String, KStream<String, Step>> parsed =
         builder.stream(topics.raw().pattern(), topics.raw().consumed(SOURCE))
-            .processValues(() -> new ParseProcessor(metrics), Named.as(PARSE))
+            .processValues(
+                () -> new ParseProcessor(metrics, config.maxRecordBytes()), Named.as(PARSE))
             .split(Named.as(PARSE_SPLIT))
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
             .defaultBranch(Branched.as("ok"));
@@ -122,26 +131,43 @@ public final class RouterTopology {
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("unresolved"))
             .defaultBranch(Branched.as("resolved"));
 
-    parsed
-        .get(PARSE_INVALID)
-        .merge(resolved.get(TENANT_UNRESOLVED), Named.as(INVALID))
+    KStream<String, Step> invalid =
+        parsed.get(PARSE_INVALID).merge(resolved.get(TENANT_UNRESOLVED), Named.as(INVALID));
+    KStream<String, Step> toSequence = resolved.get(TENANT_RESOLVED);
+    if (!config.ingestTopic().isEmpty()) {
+      Map<String, KStream<String, Step>> ingested =
+          builder.stream(topics.ingest().name(), topics.ingest().consumed(INGEST_SOURCE))
+              .processValues(
+                  () -> new IngestProcessor(metrics, config.maxRecordBytes()), Named.as(INGEST))
+              .split(Named.as(INGEST_SPLIT))
+              .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
+              .defaultBranch(Branched.as("ok"));
+      invalid = invalid.merge(ingested.get(INGEST_INVALID), Named.as(INGEST_INVALID + "-merge"));
+      toSequence = toSequence.merge(ingested.get(INGEST_OK), Named.as(INGEST_OK + "-merge"));
+    }
+
+    invalid
         .processValues(() -> new DeadLetterProcessor(metrics), Named.as(DEAD_LETTER))
         .to(topics.dlq().name(), topics.dlq().produced(DLQ_SINK));
 
-    resolved
-        .get(TENANT_RESOLVED)
-        .map(
-            (key, step) -> {
-              Step.Resolved r = (Step.Resolved) step;
-              return KeyValue.pair(r.tenant(), r.pending());
-            },
-            Named.as(KEY_BY_TENANT))
-        .repartition(topics.byTenantRepartitioned())
-        .process(
-            () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics),
-            Named.as(ASSIGN_SEQUENCE),
-            TENANT_SEQUENCES_STORE)
-        .to(topics.events().name(), topics.events().produced(EVENTS_SINK));
+    KStream<String, Envelope> envelopes =
+        toSequence
+            .map(
+                (key, step) -> {
+                  Step.Resolved r = (Step.Resolved) step;
+                  return KeyValue.pair(r.tenant(), r.pending());
+                },
+                Named.as(KEY_BY_TENANT))
+            .repartition(topics.byTenantRepartitioned())
+            .process(
+                () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics),
+                Named.as(ASSIGN_SEQUENCE),
+                TENANT_SEQUENCES_STORE);
+    envelopes.to(topics.events().name(), topics.events().produced(EVENTS_SINK));
+    if (config.typeTopicsEnabled()) {
+      envelopes.to(
+          new TypeTopics(config.typeTopicsPrefix()), topics.events().produced(TYPE_TOPICS_SINK));
+    }
 
     return builder.build();
   }

@@ -69,6 +69,10 @@ class RouterConfigTest {
                 100_000,
                 "field:owner.tenant",
                 List.of(),
+                1024 * 1024,
+                "changecast.ingest",
+                false,
+                "changecast.type.",
                 Map.of("num.stream.threads", "2")));
   }
 
@@ -237,5 +241,39 @@ class RouterConfigTest {
         .hasMessage(
             "Router config 'tenant.strategy' and 'tenant.field' are both set; set only"
                 + " tenant.strategy (e.g. field:org)");
+  }
+
+  @Test
+  void ingestAndTypeTopicKeys() {
+    RouterConfig config =
+        RouterConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", "b:1",
+                "max.record.bytes", "2048",
+                "ingest.topic", "",
+                "type.topics.enabled", "true",
+                "type.topics.prefix", "t."));
+
+    assertThat(config.maxRecordBytes()).isEqualTo(2048);
+    assertThat(config.ingestTopic()).isEmpty();
+    assertThat(config.typeTopicsEnabled()).isTrue();
+    assertThat(config.typeTopicsPrefix()).isEqualTo("t.");
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:1", "type.topics.enabled", "yes")))
+        .hasMessage("Invalid router config 'type.topics.enabled': 'yes'; expected true or false");
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:1", "raw.topic.pattern", "changecast\\..*")))
+        .hasMessageContaining("it matches the output topic");
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:1", "raw.topic.pattern", "changecast\\.i.*")))
+        .hasMessage(
+            "Invalid router config 'raw.topic.pattern': 'changecast\\.i.*'; it matches the ingest"
+                + " topic 'changecast.ingest'; set one of them differently");
   }
 }

@@ -13,10 +13,12 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 public final class ParseProcessor implements FixedKeyProcessor<String, String, Step> {
 
   private final RouterMetrics metrics;
+  private final int maxRecordBytes;
   private FixedKeyProcessorContext<String, Step> context;
 
-  public ParseProcessor(RouterMetrics metrics) {
+  public ParseProcessor(RouterMetrics metrics, int maxRecordBytes) {
     this.metrics = metrics;
+    this.maxRecordBytes = maxRecordBytes;
   }
 
   @Override
@@ -28,6 +30,9 @@ public final class ParseProcessor implements FixedKeyProcessor<String, String, S
   public void process(FixedKeyRecord<String, String> record) {
     String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
     metrics.in(topic);
-    context.forward(record.withValue(Step.parse(record.headers(), record.value())));
+    Step tooLarge = Step.tooLarge(record.value(), maxRecordBytes);
+    context.forward(
+        record.withValue(
+            tooLarge != null ? tooLarge : Step.parse(record.headers(), record.value())));
   }
 }

@@ -3,6 +3,7 @@ package io.changecast.router.internal;
 /** Why a record went to the dead-letter topic: a short, bounded code (header and metric tag). */
 public enum Reason {
   NULL_VALUE("null-value"),
+  TOO_LARGE("too-large"),
   MALFORMED_JSON("malformed-json"),
   NOT_AN_OBJECT("not-an-object"),
   MISSING_FIELD("missing-field"),

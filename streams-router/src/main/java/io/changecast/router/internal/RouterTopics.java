@@ -17,6 +17,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * @param dlq rejected records: original key and value, error headers
  * @param byTenant the internal repartition by tenant ({@code
  *     <application.id>-by-tenant-repartition})
+ * @param ingest events posted by other systems (key tenant, value JSON); empty name: none
  * @param byTenantPartitions partitions of the repartition by tenant: they bound how many router
  *     instances share the sequencing work (the same number as {@code events.partitions})
  */
@@ -25,6 +26,7 @@ public record RouterTopics(
     Topic<String, Envelope> events,
     Topic<String, String> dlq,
     Topic<String, Pending> byTenant,
+    Topic<String, String> ingest,
     int byTenantPartitions) {
 
   /** Name of the internal repartition by tenant (Kafka Streams prefixes and suffixes it). */
@@ -37,6 +39,7 @@ public record RouterTopics(
         new Topic<>(config.eventsTopic(), strings, new JsonSerde<>(Envelope.class)),
         new Topic<>(config.dlqTopic(), strings, strings),
         new Topic<>(BY_TENANT, strings, new JsonSerde<>(Pending.class)),
+        new Topic<>(config.ingestTopic(), strings, strings),
         config.eventsPartitions());
   }
 

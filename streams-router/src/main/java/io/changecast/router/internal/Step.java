@@ -29,6 +29,21 @@ public sealed interface Step {
   /** Rejected: goes to the dead-letter topic with its original value. */
   record Rejected(String raw, Stage stage, Reason reason, String detail) implements Step {}
 
+  /** A rejection when {@code raw} is over {@code maxBytes} UTF-8 bytes, else {@code null}. */
+  static Rejected tooLarge(String raw, int maxBytes) {
+    if (raw == null || raw.length() <= maxBytes / 3) { // at most 3 UTF-8 bytes per char
+      return null;
+    }
+    int bytes = raw.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    return bytes <= maxBytes
+        ? null
+        : new Rejected(
+            raw,
+            Stage.PARSE,
+            Reason.TOO_LARGE,
+            "the value is " + bytes + " bytes, over max.record.bytes " + maxBytes);
+  }
+
   /** The step after reading a raw record: a control record when its headers say so. */
   static Step parse(Headers headers, String raw) {
     String control = Control.type(headers);
