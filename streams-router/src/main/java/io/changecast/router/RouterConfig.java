@@ -45,6 +45,8 @@ public record RouterConfig(
     String ingestTopic,
     boolean typeTopicsEnabled,
     String typeTopicsPrefix,
+    String inputFormat,
+    String debeziumTopicPattern,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -63,6 +65,8 @@ public record RouterConfig(
   public static final String INGEST_TOPIC = "ingest.topic";
   public static final String TYPE_TOPICS_ENABLED = "type.topics.enabled";
   public static final String TYPE_TOPICS_PREFIX = "type.topics.prefix";
+  public static final String INPUT_FORMAT = "input.format";
+  public static final String INPUT_FORMAT_DEBEZIUM_PATTERN = "input.format.debezium.pattern";
 
   /**
    * Prefix of the per-collection keys {@code collections.<db>.<coll>.tenant} and {@code
@@ -150,6 +154,20 @@ public record RouterConfig(
       }
     }
     topicName(TYPE_TOPICS_PREFIX, typeTopicsPrefix);
+    if (!List.of("auto", "mongodb", "debezium").contains(inputFormat)) {
+      throw invalid(INPUT_FORMAT, inputFormat, "expected auto, mongodb or debezium");
+    }
+    debeziumTopicPattern = debeziumTopicPattern == null ? "" : debeziumTopicPattern;
+    if (!debeziumTopicPattern.isEmpty()) {
+      try {
+        Pattern.compile(debeziumTopicPattern);
+      } catch (PatternSyntaxException e) {
+        throw invalid(
+            INPUT_FORMAT_DEBEZIUM_PATTERN,
+            debeziumTopicPattern,
+            "expected a Java regex: " + e.getDescription());
+      }
+    }
     if (typeTopicsEnabled && raw.matcher(typeTopicsPrefix + "x").matches()) {
       throw invalid(
           RAW_TOPIC_PATTERN,
@@ -234,6 +252,8 @@ public record RouterConfig(
         merged.get(INGEST_TOPIC),
         parseBoolean(TYPE_TOPICS_ENABLED, merged.get(TYPE_TOPICS_ENABLED)),
         merged.get(TYPE_TOPICS_PREFIX),
+        merged.get(INPUT_FORMAT),
+        merged.get(INPUT_FORMAT_DEBEZIUM_PATTERN),
         streams);
   }
 
@@ -300,6 +320,8 @@ public record RouterConfig(
     d.put(INGEST_TOPIC, "changecast.ingest");
     d.put(TYPE_TOPICS_ENABLED, "false");
     d.put(TYPE_TOPICS_PREFIX, "changecast.type.");
+    d.put(INPUT_FORMAT, "auto");
+    d.put(INPUT_FORMAT_DEBEZIUM_PATTERN, "");
     return java.util.Collections.unmodifiableMap(d);
   }
 

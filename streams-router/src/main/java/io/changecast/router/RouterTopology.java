@@ -72,6 +72,17 @@ public final class RouterTopology {
 
   private RouterTopology() {}
 
+  private static java.util.function.Function<String, Step.Format> formats(RouterConfig config) {
+    Step.Format fallback =
+        Step.Format.valueOf(config.inputFormat().toUpperCase(java.util.Locale.ROOT));
+    if (config.debeziumTopicPattern().isEmpty()) {
+      return topic -> fallback;
+    }
+    java.util.regex.Pattern debezium =
+        java.util.regex.Pattern.compile(config.debeziumTopicPattern());
+    return topic -> debezium.matcher(topic).matches() ? Step.Format.DEBEZIUM : fallback;
+  }
+
   /** The topology for {@code config}, with wall-clock {@code routedAt}. */
   public static Topology build(RouterConfig config, RouterMetrics metrics) {
     return build(config, metrics, Clock.systemUTC());
@@ -108,7 +119,8 @@ public final class RouterTopology {
     Map<String, KStream<String, Step>> parsed =
         builder.stream(topics.raw().pattern(), topics.raw().consumed(SOURCE))
             .processValues(
-                () -> new ParseProcessor(metrics, config.maxRecordBytes()), Named.as(PARSE))
+                () -> new ParseProcessor(metrics, config.maxRecordBytes(), formats(config)),
+                Named.as(PARSE))
             .split(Named.as(PARSE_SPLIT))
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
             .defaultBranch(Branched.as("ok"));

@@ -73,6 +73,8 @@ class RouterConfigTest {
                 "changecast.ingest",
                 false,
                 "changecast.type.",
+                "auto",
+                "",
                 Map.of("num.stream.threads", "2")));
   }
 

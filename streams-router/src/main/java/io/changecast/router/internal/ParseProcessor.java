@@ -14,11 +14,19 @@ public final class ParseProcessor implements FixedKeyProcessor<String, String, S
 
   private final RouterMetrics metrics;
   private final int maxRecordBytes;
+  private final java.util.function.Function<String, Step.Format> formats;
   private FixedKeyProcessorContext<String, Step> context;
 
-  public ParseProcessor(RouterMetrics metrics, int maxRecordBytes) {
+  /**
+   * @param formats the value format of a raw topic
+   */
+  public ParseProcessor(
+      RouterMetrics metrics,
+      int maxRecordBytes,
+      java.util.function.Function<String, Step.Format> formats) {
     this.metrics = metrics;
     this.maxRecordBytes = maxRecordBytes;
+    this.formats = formats;
   }
 
   @Override
@@ -33,6 +41,9 @@ public final class ParseProcessor implements FixedKeyProcessor<String, String, S
     Step tooLarge = Step.tooLarge(record.value(), maxRecordBytes);
     context.forward(
         record.withValue(
-            tooLarge != null ? tooLarge : Step.parse(record.headers(), record.value())));
+            tooLarge != null
+                ? tooLarge
+                : Step.parse(
+                    record.headers(), record.key(), record.value(), formats.apply(topic))));
   }
 }

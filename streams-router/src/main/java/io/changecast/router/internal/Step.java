@@ -23,6 +23,9 @@ public sealed interface Step {
       Envelope.ClusterTime clusterTime)
       implements Step {}
 
+  /** A record that carries nothing to route (a Debezium tombstone). */
+  record Skipped(String why) implements Step {}
+
   /** A heartbeat control record: the source is alive up to {@code clusterTime}. */
   record Heartbeat(Envelope.ClusterTime clusterTime) implements Step {}
 
@@ -42,6 +45,42 @@ public sealed interface Step {
             Stage.PARSE,
             Reason.TOO_LARGE,
             "the value is " + bytes + " bytes, over max.record.bytes " + maxBytes);
+  }
+
+  /** The format of a raw topic's values. */
+  enum Format {
+    /** The official MongoDB connector's change events, or Debezium envelopes, by their shape. */
+    AUTO,
+    MONGODB,
+    DEBEZIUM
+  }
+
+  /** The step after reading a raw record of the given format. */
+  static Step parse(Headers headers, String key, String raw, Format format) {
+    if (Control.type(headers) != null || format == Format.MONGODB) {
+      return parse(headers, raw);
+    }
+    if (format == Format.DEBEZIUM && raw == null) {
+      return new Skipped("Debezium tombstone");
+    }
+    ParseResult result;
+    try {
+      result =
+          format == Format.DEBEZIUM
+              ? DebeziumParser.parse(key, raw)
+              : ChangeEventParser.parse(key, raw, true);
+    } catch (RuntimeException e) {
+      result = new ParseResult.Invalid(Reason.INTERNAL_ERROR, e.toString());
+    }
+    return of(raw, result);
+  }
+
+  private static Step of(String raw, ParseResult result) {
+    if (result instanceof ParseResult.Parsed parsed) {
+      return new Parsed(raw, parsed.event());
+    }
+    ParseResult.Invalid invalid = (ParseResult.Invalid) result;
+    return new Rejected(raw, Stage.PARSE, invalid.reason(), invalid.detail());
   }
 
   /** The step after reading a raw record: a control record when its headers say so. */

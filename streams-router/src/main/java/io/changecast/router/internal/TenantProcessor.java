@@ -69,7 +69,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
       reset(record, lost);
     } else if (step instanceof Step.Heartbeat heartbeat) {
       metrics.heartbeat(heartbeat.clusterTime());
-    } else {
+    } else if (!(step instanceof Step.Skipped)) {
       context.forward(record); // already resolved or rejected: pass on
     }
   }
