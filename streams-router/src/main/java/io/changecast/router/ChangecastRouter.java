@@ -137,7 +137,16 @@ public final class ChangecastRouter implements AutoCloseable {
       System.exit(2);
       return;
     }
-    ChangecastRouter router = start(config);
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    ChangecastRouter router = start(config, registry);
+    if (config.metricsPort() >= 0) {
+      var server =
+          io.changecast.router.internal.MetricsServer.start(
+              registry, config.metricsHost(), config.metricsPort());
+      LOG.info("Metrics on http://{}:{}/metrics", config.metricsHost(), server.port());
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(router::close, "changecast-router-shutdown"));
     KafkaStreams.State last = router.stopped().join();
     if (last == KafkaStreams.State.ERROR) {

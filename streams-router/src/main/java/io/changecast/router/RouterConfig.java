@@ -47,6 +47,8 @@ public record RouterConfig(
     String typeTopicsPrefix,
     String inputFormat,
     String debeziumTopicPattern,
+    int metricsPort,
+    String metricsHost,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -66,6 +68,8 @@ public record RouterConfig(
   public static final String TYPE_TOPICS_ENABLED = "type.topics.enabled";
   public static final String TYPE_TOPICS_PREFIX = "type.topics.prefix";
   public static final String INPUT_FORMAT = "input.format";
+  public static final String METRICS_PORT = "metrics.port";
+  public static final String METRICS_HOST = "metrics.host";
   public static final String INPUT_FORMAT_DEBEZIUM_PATTERN = "input.format.debezium.pattern";
 
   /**
@@ -154,6 +158,10 @@ public record RouterConfig(
       }
     }
     topicName(TYPE_TOPICS_PREFIX, typeTopicsPrefix);
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw invalid(METRICS_PORT, metricsPort, "expected -1 (off), 0 (any free port) or a port");
+    }
+    require(METRICS_HOST, metricsHost);
     if (!List.of("auto", "mongodb", "debezium").contains(inputFormat)) {
       throw invalid(INPUT_FORMAT, inputFormat, "expected auto, mongodb or debezium");
     }
@@ -254,6 +262,8 @@ public record RouterConfig(
         merged.get(TYPE_TOPICS_PREFIX),
         merged.get(INPUT_FORMAT),
         merged.get(INPUT_FORMAT_DEBEZIUM_PATTERN),
+        (int) parseLong(METRICS_PORT, merged.get(METRICS_PORT), -1, 65535),
+        merged.get(METRICS_HOST),
         streams);
   }
 
@@ -322,6 +332,8 @@ public record RouterConfig(
     d.put(TYPE_TOPICS_PREFIX, "changecast.type.");
     d.put(INPUT_FORMAT, "auto");
     d.put(INPUT_FORMAT_DEBEZIUM_PATTERN, "");
+    d.put(METRICS_PORT, "-1");
+    d.put(METRICS_HOST, "127.0.0.1");
     return java.util.Collections.unmodifiableMap(d);
   }
 

@@ -28,7 +28,15 @@ public final class RouterMetrics {
   /** Gauge: the latest source cluster time seen in a heartbeat, epoch seconds. */
   public static final String SOURCE_TIME = "changecast.router.source.cluster.time";
 
+  /** Counter of records written, tagged {@code topic} (events, type topics, dead letters). */
+  public static final String OUT = "changecast.router.records.out";
+
+  /** Timer: source time (wallTime, else clusterTime) to routedAt. */
+  public static final String LATENCY = "changecast.router.latency";
+
   private final MeterRegistry registry;
+  private final Map<String, Counter> out = new ConcurrentHashMap<>();
+  private final io.micrometer.core.instrument.Timer latency;
   private final Map<String, Counter> in = new ConcurrentHashMap<>();
   private final Counter heartbeats;
   private final java.util.concurrent.atomic.AtomicLong sourceTime;
@@ -40,6 +48,11 @@ public final class RouterMetrics {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.heartbeats =
         Counter.builder(HEARTBEATS).description("Heartbeat control records").register(registry);
+    this.latency =
+        io.micrometer.core.instrument.Timer.builder(LATENCY)
+            .description("Source time (wallTime, else clusterTime) to routedAt")
+            .publishPercentileHistogram()
+            .register(registry);
     this.sourceTime = registry.gauge(SOURCE_TIME, new java.util.concurrent.atomic.AtomicLong());
   }
 
@@ -108,6 +121,29 @@ public final class RouterMetrics {
     heartbeats.increment();
     if (clusterTime != null) {
       sourceTime.set(clusterTime.t());
+    }
+  }
+
+  /** Counts one record written to {@code topic}. */
+  public void out(String topic) {
+    out.computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder(OUT)
+                    .description("Records written, per topic")
+                    .tag("topic", t)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Records the latency of an envelope from its source time to {@code routedAt}. */
+  public void latency(Envelope envelope) {
+    Long source =
+        envelope.wallTime() != null
+            ? envelope.wallTime()
+            : envelope.clusterTime() != null ? envelope.clusterTime().t() * 1000 : null;
+    if (source != null && envelope.routedAt() >= source) {
+      latency.record(envelope.routedAt() - source, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
   }
 }

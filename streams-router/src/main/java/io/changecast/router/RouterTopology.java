@@ -64,6 +64,7 @@ public final class RouterTopology {
   public static final String ASSIGN_SEQUENCE = "assign-sequence";
   public static final String EVENTS_SINK = "events-sink";
   public static final String TYPE_TOPICS_SINK = "type-topics-sink";
+  public static final String COUNT_EVENTS = "count-events";
   public static final String INGEST_SOURCE = "ingest-source";
   public static final String INGEST = "ingest";
   public static final String INGEST_SPLIT = "ingest-";
@@ -159,7 +160,8 @@ public final class RouterTopology {
     }
 
     invalid
-        .processValues(() -> new DeadLetterProcessor(metrics), Named.as(DEAD_LETTER))
+        .processValues(
+            () -> new DeadLetterProcessor(metrics, topics.dlq().name()), Named.as(DEAD_LETTER))
         .to(topics.dlq().name(), topics.dlq().produced(DLQ_SINK));
 
     KStream<String, Envelope> envelopes =
@@ -175,10 +177,13 @@ public final class RouterTopology {
                 () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics),
                 Named.as(ASSIGN_SEQUENCE),
                 TENANT_SEQUENCES_STORE);
-    envelopes.to(topics.events().name(), topics.events().produced(EVENTS_SINK));
+    envelopes
+        .peek((tenant, envelope) -> metrics.out(topics.events().name()), Named.as(COUNT_EVENTS))
+        .to(topics.events().name(), topics.events().produced(EVENTS_SINK));
     if (config.typeTopicsEnabled()) {
       envelopes.to(
-          new TypeTopics(config.typeTopicsPrefix()), topics.events().produced(TYPE_TOPICS_SINK));
+          new TypeTopics(config.typeTopicsPrefix(), metrics),
+          topics.events().produced(TYPE_TOPICS_SINK));
     }
 
     return builder.build();

@@ -75,6 +75,8 @@ class RouterConfigTest {
                 "changecast.type.",
                 "auto",
                 "",
+                -1,
+                "127.0.0.1",
                 Map.of("num.stream.threads", "2")));
   }
 

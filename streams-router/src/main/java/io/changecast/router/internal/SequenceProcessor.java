@@ -63,5 +63,6 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
     }
     context.forward(record.withValue(envelope));
     metrics.routed(envelope.operation());
+    metrics.latency(envelope);
   }
 }

@@ -9,11 +9,14 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
  * cannot hold replaced by {@code _}. The topics are not created by the router: create them ahead,
  * or let the broker create them ({@code auto.create.topics.enable}).
  */
-public record TypeTopics(String prefix) implements TopicNameExtractor<String, Envelope> {
+public record TypeTopics(String prefix, io.changecast.router.RouterMetrics metrics)
+    implements TopicNameExtractor<String, Envelope> {
 
   @Override
   public String extract(String key, Envelope envelope, RecordContext recordContext) {
-    return topicFor(envelope.type());
+    String topic = topicFor(envelope.type());
+    metrics.out(topic);
+    return topic;
   }
 
   /** The topic of events of {@code type}. */
