@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param clusterTime the oplog time, when present
  * @param wallTime the server's wall clock in epoch milliseconds, when present
  * @param resumeToken the change event's {@code _id} (resume token) as received, when present
+ * @param documentBefore the pre-image ({@code fullDocumentBeforeChange}) when the change stream has
+ *     one; used to resolve the tenant of deletes, not routed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChangeEvent(
@@ -28,7 +30,8 @@ public record ChangeEvent(
     Envelope.Changes changes,
     Envelope.ClusterTime clusterTime,
     Long wallTime,
-    JsonNode resumeToken) {
+    JsonNode resumeToken,
+    JsonNode documentBefore) {
 
   /** The document-level change stream operations the router routes. */
   public enum Operation {

@@ -59,7 +59,9 @@ public final class ChangecastRouter implements AutoCloseable {
     Properties props = StreamsProperties.from(config, metrics);
     TopicProvisioner.ensureTopics(
         new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-setup"),
-        List.of(config.eventsTopic(), config.dlqTopic()),
+        config.ingestTopic().isEmpty()
+            ? List.of(config.eventsTopic(), config.dlqTopic())
+            : List.of(config.eventsTopic(), config.dlqTopic(), config.ingestTopic()),
         config.eventsPartitions(),
         config.topicsReplicationFactor(),
         ADMIN_TIMEOUT);
@@ -87,12 +89,13 @@ public final class ChangecastRouter implements AutoCloseable {
       throw e;
     }
     LOG.info(
-        "Router {} started: {} -> {} (dead letters: {}), tenant field {}",
+        "Router {} started: {} -> {} (dead letters: {}), tenant {}, {} collection rules",
         config.applicationId(),
         config.rawTopicPattern(),
         config.eventsTopic(),
         config.dlqTopic(),
-        config.tenantField());
+        config.tenantStrategy(),
+        config.collections().size());
     return new ChangecastRouter(streams, streamsMetrics, stopped);
   }
 
@@ -134,7 +137,16 @@ public final class ChangecastRouter implements AutoCloseable {
       System.exit(2);
       return;
     }
-    ChangecastRouter router = start(config);
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    ChangecastRouter router = start(config, registry);
+    if (config.metricsPort() >= 0) {
+      var server =
+          io.changecast.router.internal.MetricsServer.start(
+              registry, config.metricsHost(), config.metricsPort());
+      LOG.info("Metrics on http://{}:{}/metrics", config.metricsHost(), server.port());
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(router::close, "changecast-router-shutdown"));
     KafkaStreams.State last = router.stopped().join();
     if (last == KafkaStreams.State.ERROR) {

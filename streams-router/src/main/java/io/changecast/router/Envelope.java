@@ -16,6 +16,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param documentKey the document's key as received
  * @param document the post-image when known; absent on deletes
  * @param changes the update description, on updates only
+ * @param reason on resets: why ({@code source-history-lost})
+ * @param namespaces on resets: the affected namespaces, {@code [{"db": .., "coll": ..}]}
+ * @param data on published events ({@code operation} {@code publish}): the payload as posted
  * @param clusterTime MongoDB's cluster time
  * @param wallTime MongoDB's wall time, epoch milliseconds
  * @param routedAt when the router assigned the id, epoch milliseconds
@@ -31,6 +34,9 @@ import com.fasterxml.jackson.databind.JsonNode;
   "documentKey",
   "document",
   "changes",
+  "reason",
+  "namespaces",
+  "data",
   "clusterTime",
   "wallTime",
   "routedAt"
@@ -45,6 +51,9 @@ public record Envelope(
     JsonNode documentKey,
     JsonNode document,
     Changes changes,
+    String reason,
+    JsonNode namespaces,
+    JsonNode data,
     ClusterTime clusterTime,
     Long wallTime,
     long routedAt) {
@@ -62,8 +71,67 @@ public record Envelope(
         event.documentKey(),
         event.document(),
         event.changes(),
+        null,
+        null,
+        null,
         event.clusterTime(),
         event.wallTime(),
+        routedAt);
+  }
+
+  /** Type of reset events. */
+  public static final String RESET_TYPE = "changecast.reset";
+
+  /** Operation of reset events. */
+  public static final String RESET = "reset";
+
+  /** Operation of events published by other systems through the ingest topic. */
+  public static final String PUBLISH = "publish";
+
+  /** A reset: the tenant's stream has a gap subscribers must handle (reload their state). */
+  public static Envelope reset(
+      long sequence,
+      String tenant,
+      String reason,
+      JsonNode namespaces,
+      ClusterTime clusterTime,
+      long routedAt) {
+    return new Envelope(
+        Long.toString(sequence),
+        tenant,
+        RESET_TYPE,
+        RESET,
+        null,
+        null,
+        null,
+        null,
+        null,
+        reason,
+        namespaces,
+        null,
+        clusterTime,
+        null,
+        routedAt);
+  }
+
+  /** An event published by another system for {@code tenant}. */
+  public static Envelope publish(
+      long sequence, String tenant, String type, JsonNode data, long routedAt) {
+    return new Envelope(
+        Long.toString(sequence),
+        tenant,
+        type,
+        PUBLISH,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        data,
+        null,
+        null,
         routedAt);
   }
 

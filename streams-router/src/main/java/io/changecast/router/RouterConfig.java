@@ -22,8 +22,8 @@ import java.util.regex.PatternSyntaxException;
  * <p>Keys: {@value #BOOTSTRAP_SERVERS} (required), {@value #APPLICATION_ID}, {@value #STATE_DIR},
  * {@value #RAW_TOPIC_PATTERN}, {@value #EVENTS_TOPIC}, {@value #DLQ_TOPIC}, {@value #TENANT_FIELD},
  * {@value #COMMIT_INTERVAL_MS}, {@value #EVENTS_PARTITIONS}, {@value #TOPICS_REPLICATION_FACTOR},
- * and any {@code streams.<kafka streams property>}, passed through to Kafka Streams (applied last,
- * so it can override what the router sets).
+ * {@value #DEDUPE_WINDOW}, and any {@code streams.<kafka streams property>}, passed through to
+ * Kafka Streams (applied last, so it can override what the router sets).
  *
  * @param streamsProperties the {@code streams.*} pass-through properties, prefix removed
  */
@@ -38,6 +38,17 @@ public record RouterConfig(
     long commitIntervalMs,
     int eventsPartitions,
     short topicsReplicationFactor,
+    long dedupeWindow,
+    String tenantStrategy,
+    List<CollectionRule> collections,
+    int maxRecordBytes,
+    String ingestTopic,
+    boolean typeTopicsEnabled,
+    String typeTopicsPrefix,
+    String inputFormat,
+    String debeziumTopicPattern,
+    int metricsPort,
+    String metricsHost,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -50,6 +61,22 @@ public record RouterConfig(
   public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
   public static final String EVENTS_PARTITIONS = "events.partitions";
   public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+  public static final String DEDUPE_WINDOW = "dedupe.window";
+  public static final String TENANT_STRATEGY = "tenant.strategy";
+  public static final String MAX_RECORD_BYTES = "max.record.bytes";
+  public static final String INGEST_TOPIC = "ingest.topic";
+  public static final String TYPE_TOPICS_ENABLED = "type.topics.enabled";
+  public static final String TYPE_TOPICS_PREFIX = "type.topics.prefix";
+  public static final String INPUT_FORMAT = "input.format";
+  public static final String METRICS_PORT = "metrics.port";
+  public static final String METRICS_HOST = "metrics.host";
+  public static final String INPUT_FORMAT_DEBEZIUM_PATTERN = "input.format.debezium.pattern";
+
+  /**
+   * Prefix of the per-collection keys {@code collections.<db>.<coll>.tenant} and {@code
+   * collections.<db>.<coll>.type}; {@code <db>} or {@code <coll>} may be {@code *}.
+   */
+  public static final String COLLECTIONS_PREFIX = "collections.";
 
   /** Prefix of keys passed through to Kafka Streams with the prefix removed. */
   public static final String STREAMS_PREFIX = "streams.";
@@ -102,6 +129,61 @@ public record RouterConfig(
           topicsReplicationFactor,
           "expected -1 (broker default) or a number >= 1");
     }
+    if (dedupeWindow < 1) {
+      throw invalid(DEDUPE_WINDOW, dedupeWindow, "expected a number >= 1");
+    }
+    if (tenantStrategy == null || tenantStrategy.isBlank()) {
+      tenantStrategy = "field:" + tenantField;
+    }
+    try {
+      TenantResolver.parse(tenantStrategy);
+    } catch (IllegalArgumentException e) {
+      throw invalid(TENANT_STRATEGY, tenantStrategy, e.getMessage());
+    }
+    collections = List.copyOf(collections == null ? List.of() : collections);
+    if (maxRecordBytes < 1) {
+      throw invalid(MAX_RECORD_BYTES, maxRecordBytes, "expected a number >= 1");
+    }
+    ingestTopic = ingestTopic == null ? "" : ingestTopic;
+    if (!ingestTopic.isEmpty()) {
+      topicName(INGEST_TOPIC, ingestTopic);
+      if (raw.matcher(ingestTopic).matches()) {
+        throw invalid(
+            RAW_TOPIC_PATTERN,
+            rawTopicPattern,
+            "it matches the ingest topic '" + ingestTopic + "'; set one of them differently");
+      }
+      if (ingestTopic.equals(eventsTopic) || ingestTopic.equals(dlqTopic)) {
+        throw invalid(INGEST_TOPIC, ingestTopic, "it must differ from the events and dlq topics");
+      }
+    }
+    topicName(TYPE_TOPICS_PREFIX, typeTopicsPrefix);
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw invalid(METRICS_PORT, metricsPort, "expected -1 (off), 0 (any free port) or a port");
+    }
+    require(METRICS_HOST, metricsHost);
+    if (!List.of("auto", "mongodb", "debezium").contains(inputFormat)) {
+      throw invalid(INPUT_FORMAT, inputFormat, "expected auto, mongodb or debezium");
+    }
+    debeziumTopicPattern = debeziumTopicPattern == null ? "" : debeziumTopicPattern;
+    if (!debeziumTopicPattern.isEmpty()) {
+      try {
+        Pattern.compile(debeziumTopicPattern);
+      } catch (PatternSyntaxException e) {
+        throw invalid(
+            INPUT_FORMAT_DEBEZIUM_PATTERN,
+            debeziumTopicPattern,
+            "expected a Java regex: " + e.getDescription());
+      }
+    }
+    if (typeTopicsEnabled && raw.matcher(typeTopicsPrefix + "x").matches()) {
+      throw invalid(
+          RAW_TOPIC_PATTERN,
+          rawTopicPattern,
+          "it matches the type topics '"
+              + typeTopicsPrefix
+              + "<type>'; the router would read its own output");
+    }
     streamsProperties = Map.copyOf(streamsProperties == null ? Map.of() : streamsProperties);
   }
 
@@ -119,6 +201,7 @@ public record RouterConfig(
   public static RouterConfig fromMap(Map<String, String> values) {
     Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
     Map<String, String> streams = new TreeMap<>();
+    Map<String, CollectionRule> collections = new TreeMap<>();
     for (Map.Entry<String, String> entry : new TreeMap<>(values).entrySet()) {
       String key = entry.getKey().trim();
       String value = entry.getValue() == null ? null : entry.getValue().trim();
@@ -129,6 +212,8 @@ public record RouterConfig(
               "Router config '" + key + "' needs a Kafka Streams property name and a value");
         }
         streams.put(streamsKey, value);
+      } else if (key.startsWith(COLLECTIONS_PREFIX)) {
+        collectionRule(key, value, collections);
       } else if (DEFAULTS.containsKey(key)) {
         merged.put(key, value);
       } else {
@@ -163,6 +248,22 @@ public record RouterConfig(
                 merged.get(TOPICS_REPLICATION_FACTOR),
                 Short.MIN_VALUE,
                 Short.MAX_VALUE),
+        parseLong(DEDUPE_WINDOW, merged.get(DEDUPE_WINDOW)),
+        tenantStrategy(values, merged),
+        List.copyOf(collections.values()),
+        (int)
+            parseLong(
+                MAX_RECORD_BYTES,
+                merged.get(MAX_RECORD_BYTES),
+                Integer.MIN_VALUE,
+                Integer.MAX_VALUE),
+        merged.get(INGEST_TOPIC),
+        parseBoolean(TYPE_TOPICS_ENABLED, merged.get(TYPE_TOPICS_ENABLED)),
+        merged.get(TYPE_TOPICS_PREFIX),
+        merged.get(INPUT_FORMAT),
+        merged.get(INPUT_FORMAT_DEBEZIUM_PATTERN),
+        (int) parseLong(METRICS_PORT, merged.get(METRICS_PORT), -1, 65535),
+        merged.get(METRICS_HOST),
         streams);
   }
 
@@ -223,7 +324,71 @@ public record RouterConfig(
     d.put(COMMIT_INTERVAL_MS, "50");
     d.put(EVENTS_PARTITIONS, "6");
     d.put(TOPICS_REPLICATION_FACTOR, "-1");
+    d.put(DEDUPE_WINDOW, "100000");
+    d.put(TENANT_STRATEGY, "");
+    d.put(MAX_RECORD_BYTES, Integer.toString(1024 * 1024));
+    d.put(INGEST_TOPIC, "changecast.ingest");
+    d.put(TYPE_TOPICS_ENABLED, "false");
+    d.put(TYPE_TOPICS_PREFIX, "changecast.type.");
+    d.put(INPUT_FORMAT, "auto");
+    d.put(INPUT_FORMAT_DEBEZIUM_PATTERN, "");
+    d.put(METRICS_PORT, "-1");
+    d.put(METRICS_HOST, "127.0.0.1");
     return java.util.Collections.unmodifiableMap(d);
+  }
+
+  private static String tenantStrategy(Map<String, String> given, Map<String, String> merged) {
+    String strategy = merged.get(TENANT_STRATEGY);
+    if (strategy != null && !strategy.isBlank() && given.containsKey(TENANT_FIELD)) {
+      throw new IllegalArgumentException(
+          "Router config '"
+              + TENANT_STRATEGY
+              + "' and '"
+              + TENANT_FIELD
+              + "' are both set; set only "
+              + TENANT_STRATEGY
+              + " (e.g. field:"
+              + merged.get(TENANT_FIELD)
+              + ")");
+    }
+    return strategy;
+  }
+
+  /** {@code collections.<db>.<coll>.<tenant|type>}: the database is the first segment. */
+  private static void collectionRule(
+      String key, String value, Map<String, CollectionRule> collections) {
+    String rest = key.substring(COLLECTIONS_PREFIX.length());
+    int firstDot = rest.indexOf('.');
+    int lastDot = rest.lastIndexOf('.');
+    if (firstDot <= 0 || lastDot <= firstDot + 1 || lastDot == rest.length() - 1) {
+      throw new IllegalArgumentException(
+          "Router config key '"
+              + key
+              + "' is not of the form "
+              + COLLECTIONS_PREFIX
+              + "<db>.<collection>.<tenant|type> (<db> or <collection> may be *)");
+    }
+    String database = rest.substring(0, firstDot);
+    String collection = rest.substring(firstDot + 1, lastDot);
+    String property = rest.substring(lastDot + 1);
+    String tenant = null;
+    String type = null;
+    switch (property) {
+      case "tenant" -> tenant = require(key, value);
+      case "type" -> type = require(key, value);
+      default ->
+          throw new IllegalArgumentException(
+              "Unknown router config key '"
+                  + key
+                  + "'; per-collection keys end in .tenant or .type");
+    }
+    CollectionRule rule;
+    try {
+      rule = new CollectionRule(database, collection, tenant, type);
+    } catch (IllegalArgumentException e) {
+      throw invalid(key, value, e.getMessage());
+    }
+    collections.merge(database + "\u0000" + collection, rule, CollectionRule::orElseRule);
   }
 
   private static Map<String, String> readProperties(Path file) {
@@ -262,6 +427,13 @@ public record RouterConfig(
     } catch (PatternSyntaxException e) {
       throw invalid(RAW_TOPIC_PATTERN, regex, "expected a Java regex: " + e.getDescription());
     }
+  }
+
+  private static boolean parseBoolean(String key, String value) {
+    if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+      return Boolean.parseBoolean(value);
+    }
+    throw invalid(key, value, "expected true or false");
   }
 
   private static long parseLong(String key, String value) {

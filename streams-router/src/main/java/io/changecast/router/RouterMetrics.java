@@ -16,12 +16,44 @@ public final class RouterMetrics {
   /** Counter of envelopes written to the events topic, tagged {@code operation}. */
   public static final String ROUTED = "changecast.router.records.routed";
 
+  /** Counter of connector duplicates dropped before ids are assigned, tagged {@code topic}. */
+  public static final String DUPLICATES = "changecast.router.duplicates.dropped";
+
+  /** Counter of raw records read, tagged {@code topic}. */
+  public static final String IN = "changecast.router.records.in";
+
+  /** Counter of heartbeat control records. */
+  public static final String HEARTBEATS = "changecast.router.heartbeats";
+
+  /** Gauge: the latest source cluster time seen in a heartbeat, epoch seconds. */
+  public static final String SOURCE_TIME = "changecast.router.source.cluster.time";
+
+  /** Counter of records written, tagged {@code topic} (events, type topics, dead letters). */
+  public static final String OUT = "changecast.router.records.out";
+
+  /** Timer: source time (wallTime, else clusterTime) to routedAt. */
+  public static final String LATENCY = "changecast.router.latency";
+
   private final MeterRegistry registry;
+  private final Map<String, Counter> out = new ConcurrentHashMap<>();
+  private final io.micrometer.core.instrument.Timer latency;
+  private final Map<String, Counter> in = new ConcurrentHashMap<>();
+  private final Counter heartbeats;
+  private final java.util.concurrent.atomic.AtomicLong sourceTime;
+  private final Map<String, Counter> duplicates = new ConcurrentHashMap<>();
   private final Map<String, Counter> invalid = new ConcurrentHashMap<>();
   private final Map<String, Counter> routed = new ConcurrentHashMap<>();
 
   public RouterMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.heartbeats =
+        Counter.builder(HEARTBEATS).description("Heartbeat control records").register(registry);
+    this.latency =
+        io.micrometer.core.instrument.Timer.builder(LATENCY)
+            .description("Source time (wallTime, else clusterTime) to routedAt")
+            .publishPercentileHistogram()
+            .register(registry);
+    this.sourceTime = registry.gauge(SOURCE_TIME, new java.util.concurrent.atomic.AtomicLong());
   }
 
   /** Metrics kept in memory only (tests, or when nothing scrapes them). */
@@ -57,5 +89,61 @@ public final class RouterMetrics {
                     .tag("operation", o)
                     .register(registry))
         .increment();
+  }
+
+  /** Counts one duplicate dropped from source {@code topic}. */
+  public void duplicate(String topic) {
+    duplicates
+        .computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder(DUPLICATES)
+                    .description("Connector duplicates dropped before ids are assigned")
+                    .tag("topic", t)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Counts one raw record read from {@code topic}. */
+  public void in(String topic) {
+    in.computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder(IN)
+                    .description("Records read, per source topic")
+                    .tag("topic", t)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Records a source heartbeat: the source was alive up to {@code clusterTime}. */
+  public void heartbeat(io.changecast.router.Envelope.ClusterTime clusterTime) {
+    heartbeats.increment();
+    if (clusterTime != null) {
+      sourceTime.set(clusterTime.t());
+    }
+  }
+
+  /** Counts one record written to {@code topic}. */
+  public void out(String topic) {
+    out.computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder(OUT)
+                    .description("Records written, per topic")
+                    .tag("topic", t)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Records the latency of an envelope from its source time to {@code routedAt}. */
+  public void latency(Envelope envelope) {
+    Long source =
+        envelope.wallTime() != null
+            ? envelope.wallTime()
+            : envelope.clusterTime() != null ? envelope.clusterTime().t() * 1000 : null;
+    if (source != null && envelope.routedAt() >= source) {
+      latency.record(envelope.routedAt() - source, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
   }
 }

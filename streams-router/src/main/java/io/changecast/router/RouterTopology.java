@@ -1,11 +1,15 @@
 package io.changecast.router;
 
+import io.changecast.router.internal.CollectionRules;
 import io.changecast.router.internal.DeadLetterProcessor;
-import io.changecast.router.internal.EventTypes;
+import io.changecast.router.internal.DedupeProcessor;
+import io.changecast.router.internal.IngestProcessor;
+import io.changecast.router.internal.ParseProcessor;
 import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.SequenceProcessor;
 import io.changecast.router.internal.Step;
 import io.changecast.router.internal.TenantProcessor;
+import io.changecast.router.internal.TypeTopics;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -22,7 +26,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * raw topics (pattern) ─ parse ─┬─ parse-invalid ───────────────────────────┐
- *                               └─ parse-ok ─ resolve-tenant ─┬─ tenant-unresolved ─ invalid ─ dead-letter ─► dlq
+ *                               └─ parse-ok ─ dedupe [dedupe-tokens] ─ resolve-tenant ─┬─ tenant-unresolved ─ invalid ─ dead-letter ─► dlq
  *                                   [document-tenants]        └─ tenant-resolved ─ key-by-tenant
  *   ─ repartition by-tenant ─ assign-sequence [tenant-sequences] ─► events
  * </pre>
@@ -34,6 +38,12 @@ public final class RouterTopology {
   /** Store of the tenant last seen for each document (key: db, collection, documentKey). */
   public static final String DOCUMENT_TENANTS_STORE = "document-tenants";
 
+  /** Store of the resume tokens recently seen per source partition (bounded ring). */
+  public static final String DEDUPE_STORE = "dedupe-tokens";
+
+  /** Store of the tenants seen per namespace (key: db, collection, tenant), for resets. */
+  public static final String NAMESPACE_TENANTS_STORE = "namespace-tenants";
+
   /** Store of the last id assigned per tenant. */
   public static final String TENANT_SEQUENCES_STORE = "tenant-sequences";
 
@@ -42,6 +52,7 @@ public final class RouterTopology {
   public static final String PARSE_SPLIT = "parse-";
   public static final String PARSE_INVALID = PARSE_SPLIT + "invalid";
   public static final String PARSE_OK = PARSE_SPLIT + "ok";
+  public static final String DEDUPE = "dedupe";
   public static final String RESOLVE_TENANT = "resolve-tenant";
   public static final String TENANT_SPLIT = "tenant-";
   public static final String TENANT_UNRESOLVED = TENANT_SPLIT + "unresolved";
@@ -52,24 +63,52 @@ public final class RouterTopology {
   public static final String KEY_BY_TENANT = "key-by-tenant";
   public static final String ASSIGN_SEQUENCE = "assign-sequence";
   public static final String EVENTS_SINK = "events-sink";
+  public static final String TYPE_TOPICS_SINK = "type-topics-sink";
+  public static final String COUNT_EVENTS = "count-events";
+  public static final String INGEST_SOURCE = "ingest-source";
+  public static final String INGEST = "ingest";
+  public static final String INGEST_SPLIT = "ingest-";
+  public static final String INGEST_INVALID = INGEST_SPLIT + "invalid";
+  public static final String INGEST_OK = INGEST_SPLIT + "ok";
 
   private RouterTopology() {}
 
-  /** The topology for {@code config}: tenants from {@code tenant.field}, wall-clock routedAt. */
-  public static Topology build(RouterConfig config, RouterMetrics metrics) {
-    return build(config, metrics, TenantResolver.field(config.tenantField()), Clock.systemUTC());
+  private static java.util.function.Function<String, Step.Format> formats(RouterConfig config) {
+    Step.Format fallback =
+        Step.Format.valueOf(config.inputFormat().toUpperCase(java.util.Locale.ROOT));
+    if (config.debeziumTopicPattern().isEmpty()) {
+      return topic -> fallback;
+    }
+    java.util.regex.Pattern debezium =
+        java.util.regex.Pattern.compile(config.debeziumTopicPattern());
+    return topic -> debezium.matcher(topic).matches() ? Step.Format.DEBEZIUM : fallback;
   }
 
-  /** The topology with an explicit tenant resolver and clock (for {@code routedAt}). */
-  static Topology build(
-      RouterConfig config, RouterMetrics metrics, TenantResolver resolver, Clock clock) {
+  /** The topology for {@code config}, with wall-clock {@code routedAt}. */
+  public static Topology build(RouterConfig config, RouterMetrics metrics) {
+    return build(config, metrics, Clock.systemUTC());
+  }
+
+  /** The topology with an explicit clock (for {@code routedAt}). */
+  static Topology build(RouterConfig config, RouterMetrics metrics, Clock clock) {
     RouterTopics topics = RouterTopics.from(config);
+    CollectionRules rules = new CollectionRules(config.tenantStrategy(), config.collections());
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(DOCUMENT_TENANTS_STORE),
                 Serdes.String(),
                 Serdes.String())
+            .withCachingDisabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(NAMESPACE_TENANTS_STORE),
+                Serdes.String(),
+                Serdes.String())
+            .withCachingDisabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(DEDUPE_STORE), Serdes.String(), Serdes.String())
             .withCachingDisabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -80,7 +119,9 @@ public final class RouterTopology {
 
     Map<String, KStream<String, Step>> parsed =
         builder.stream(topics.raw().pattern(), topics.raw().consumed(SOURCE))
-            .mapValues(Step::parse, Named.as(PARSE))
+            .processValues(
+                () -> new ParseProcessor(metrics, config.maxRecordBytes(), formats(config)),
+                Named.as(PARSE))
             .split(Named.as(PARSE_SPLIT))
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
             .defaultBranch(Branched.as("ok"));
@@ -88,36 +129,62 @@ public final class RouterTopology {
     Map<String, KStream<String, Step>> resolved =
         parsed
             .get(PARSE_OK)
+            .process(
+                () -> new DedupeProcessor(DEDUPE_STORE, config.dedupeWindow(), metrics),
+                Named.as(DEDUPE),
+                DEDUPE_STORE)
             .processValues(
-                () -> new TenantProcessor(DOCUMENT_TENANTS_STORE, resolver),
+                () ->
+                    new TenantProcessor(
+                        DOCUMENT_TENANTS_STORE, NAMESPACE_TENANTS_STORE, rules, metrics),
                 Named.as(RESOLVE_TENANT),
-                DOCUMENT_TENANTS_STORE)
+                DOCUMENT_TENANTS_STORE,
+                NAMESPACE_TENANTS_STORE)
             .split(Named.as(TENANT_SPLIT))
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("unresolved"))
             .defaultBranch(Branched.as("resolved"));
 
-    parsed
-        .get(PARSE_INVALID)
-        .merge(resolved.get(TENANT_UNRESOLVED), Named.as(INVALID))
-        .processValues(() -> new DeadLetterProcessor(metrics), Named.as(DEAD_LETTER))
+    KStream<String, Step> invalid =
+        parsed.get(PARSE_INVALID).merge(resolved.get(TENANT_UNRESOLVED), Named.as(INVALID));
+    KStream<String, Step> toSequence = resolved.get(TENANT_RESOLVED);
+    if (!config.ingestTopic().isEmpty()) {
+      Map<String, KStream<String, Step>> ingested =
+          builder.stream(topics.ingest().name(), topics.ingest().consumed(INGEST_SOURCE))
+              .processValues(
+                  () -> new IngestProcessor(metrics, config.maxRecordBytes()), Named.as(INGEST))
+              .split(Named.as(INGEST_SPLIT))
+              .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
+              .defaultBranch(Branched.as("ok"));
+      invalid = invalid.merge(ingested.get(INGEST_INVALID), Named.as(INGEST_INVALID + "-merge"));
+      toSequence = toSequence.merge(ingested.get(INGEST_OK), Named.as(INGEST_OK + "-merge"));
+    }
+
+    invalid
+        .processValues(
+            () -> new DeadLetterProcessor(metrics, topics.dlq().name()), Named.as(DEAD_LETTER))
         .to(topics.dlq().name(), topics.dlq().produced(DLQ_SINK));
 
-    resolved
-        .get(TENANT_RESOLVED)
-        .map(
-            (key, step) -> {
-              Step.Resolved r = (Step.Resolved) step;
-              return KeyValue.pair(r.tenant(), r.event());
-            },
-            Named.as(KEY_BY_TENANT))
-        .repartition(topics.byTenantRepartitioned())
-        .process(
-            () ->
-                new SequenceProcessor(
-                    TENANT_SEQUENCES_STORE, EventTypes::byCollection, clock, metrics),
-            Named.as(ASSIGN_SEQUENCE),
-            TENANT_SEQUENCES_STORE)
+    KStream<String, Envelope> envelopes =
+        toSequence
+            .map(
+                (key, step) -> {
+                  Step.Resolved r = (Step.Resolved) step;
+                  return KeyValue.pair(r.tenant(), r.pending());
+                },
+                Named.as(KEY_BY_TENANT))
+            .repartition(topics.byTenantRepartitioned())
+            .process(
+                () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics),
+                Named.as(ASSIGN_SEQUENCE),
+                TENANT_SEQUENCES_STORE);
+    envelopes
+        .peek((tenant, envelope) -> metrics.out(topics.events().name()), Named.as(COUNT_EVENTS))
         .to(topics.events().name(), topics.events().produced(EVENTS_SINK));
+    if (config.typeTopicsEnabled()) {
+      envelopes.to(
+          new TypeTopics(config.typeTopicsPrefix(), metrics),
+          topics.events().produced(TYPE_TOPICS_SINK));
+    }
 
     return builder.build();
   }

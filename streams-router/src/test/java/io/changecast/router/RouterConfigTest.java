@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,17 @@ class RouterConfigTest {
                 20,
                 3,
                 (short) 3,
+                100_000,
+                "field:owner.tenant",
+                List.of(),
+                1024 * 1024,
+                "changecast.ingest",
+                false,
+                "changecast.type.",
+                "auto",
+                "",
+                -1,
+                "127.0.0.1",
                 Map.of("num.stream.threads", "2")));
   }
 
@@ -108,11 +120,12 @@ class RouterConfigTest {
     assertThatThrownBy(
             () -> RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", "tenant.feild", "x")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(
+        .hasMessageStartingWith(
             "Unknown router config key 'tenant.feild'; known keys: bootstrap.servers,"
                 + " application.id, state.dir, raw.topic.pattern, events.topic, dlq.topic,"
                 + " tenant.field, commit.interval.ms, events.partitions,"
-                + " topics.replication.factor, or streams.<kafka streams property>");
+                + " topics.replication.factor, dedupe.window")
+        .hasMessageEndingWith(", or streams.<kafka streams property>");
   }
 
   @Test
@@ -171,5 +184,100 @@ class RouterConfigTest {
     assertThatThrownBy(() -> RouterConfig.fromMap(Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Router config 'bootstrap.servers' is required");
+  }
+
+  @Test
+  void readsPerCollectionRules() {
+    RouterConfig config =
+        RouterConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", "b:1",
+                "tenant.strategy", "database",
+                "collections.app.orders.tenant", "field:owner.org",
+                "collections.app.orders.type", "field:kind",
+                "collections.saas.*.tenant", "collection-prefix:_",
+                "collections.app.my.dotted.coll.tenant", "static:acme"));
+
+    assertThat(config.tenantStrategy()).isEqualTo("database");
+    assertThat(config.collections())
+        .containsExactlyInAnyOrder(
+            new CollectionRule("app", "orders", "field:owner.org", "field:kind"),
+            new CollectionRule("saas", "*", "collection-prefix:_", null),
+            new CollectionRule("app", "my.dotted.coll", "static:acme", null));
+  }
+
+  @Test
+  void tenantStrategyDefaultsToTheTenantField() {
+    assertThat(
+            RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", "tenant.field", "org"))
+                .tenantStrategy())
+        .isEqualTo("field:org");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '#',
+      textBlock =
+          """
+          tenant.strategy                 # feild:x       # Invalid router config 'tenant.strategy': 'feild:x'; expected field:<path>, database, collection-prefix:<separator> or static:<tenant>
+          collections.app.orders.tenant   # databse       # Invalid router config 'collections.app.orders.tenant': 'databse'; expected field:<path>, database, collection-prefix:<separator> or static:<tenant>
+          collections.app.orders.tenant   # static:       # Invalid router config 'collections.app.orders.tenant': 'static:'; static needs a tenant, e.g. static:acme
+          collections.app.orders.tenant   # field:a..b    # Invalid router config 'collections.app.orders.tenant': 'field:a..b'; Invalid tenant field path 'a..b'
+          collections.app.orders.type     # from:kind     # Invalid router config 'collections.app.orders.type': 'from:kind'; expected default, name:<base> or field:<path>
+          collections.app.orders.tenantId # x             # Unknown router config key 'collections.app.orders.tenantId'; per-collection keys end in .tenant or .type
+          collections.app.tenant          # database      # Router config key 'collections.app.tenant' is not of the form collections.<db>.<collection>.<tenant|type> (<db> or <collection> may be *)
+          """)
+  void badCollectionRulesAreNamed(String key, String value, String message) {
+    assertThatThrownBy(() -> RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", key, value)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void tenantStrategyAndTenantFieldTogetherAreRejected() {
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of(
+                        "bootstrap.servers", "b:1",
+                        "tenant.strategy", "database",
+                        "tenant.field", "org")))
+        .hasMessage(
+            "Router config 'tenant.strategy' and 'tenant.field' are both set; set only"
+                + " tenant.strategy (e.g. field:org)");
+  }
+
+  @Test
+  void ingestAndTypeTopicKeys() {
+    RouterConfig config =
+        RouterConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", "b:1",
+                "max.record.bytes", "2048",
+                "ingest.topic", "",
+                "type.topics.enabled", "true",
+                "type.topics.prefix", "t."));
+
+    assertThat(config.maxRecordBytes()).isEqualTo(2048);
+    assertThat(config.ingestTopic()).isEmpty();
+    assertThat(config.typeTopicsEnabled()).isTrue();
+    assertThat(config.typeTopicsPrefix()).isEqualTo("t.");
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:1", "type.topics.enabled", "yes")))
+        .hasMessage("Invalid router config 'type.topics.enabled': 'yes'; expected true or false");
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:1", "raw.topic.pattern", "changecast\\..*")))
+        .hasMessageContaining("it matches the output topic");
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:1", "raw.topic.pattern", "changecast\\.i.*")))
+        .hasMessage(
+            "Invalid router config 'raw.topic.pattern': 'changecast\\.i.*'; it matches the ingest"
+                + " topic 'changecast.ingest'; set one of them differently");
   }
 }

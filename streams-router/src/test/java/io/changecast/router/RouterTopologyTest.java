@@ -69,10 +69,7 @@ class RouterTopologyTest {
     driver =
         new TopologyTestDriver(
             RouterTopology.build(
-                config,
-                metrics,
-                TenantResolver.field(config.tenantField()),
-                Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC)),
+                config, metrics, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC)),
             StreamsProperties.from(config, metrics));
     orders =
         driver.createInputTopic(
@@ -267,6 +264,51 @@ class RouterTopologyTest {
     assertThat(actual).containsExactlyElementsOf(expected);
   }
 
+  @Test
+  void replayingTenPercentOfTheRawRecordsYieldsNoDuplicatedId() throws Exception {
+    List<String[]> raw = new ArrayList<>();
+    String[] tenants = {"acme", "globex", "initech", "umbrella"};
+    for (int i = 0; i < 400; i++) {
+      String oid = "655f0c0000000000000%05d".formatted(i % 97);
+      String tenant = tenants[(i % 97) % tenants.length];
+      raw.add(new String[] {key(oid), i < 97 ? insert(oid, tenant, i) : update(oid, tenant, i)});
+    }
+    java.util.Random random = new java.util.Random(42);
+    List<String[]> input = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      input.add(raw.get(i));
+      if (i == 299) { // a connector restart: the last 20 uncommitted records come again
+        input.addAll(raw.subList(280, 300));
+      }
+    }
+    for (int i = 0; i < 20; i++) { // and 20 more anywhere later, as single re-sends
+      int at = 100 + random.nextInt(300);
+      input.add(Math.min(input.size(), at + 40), raw.get(at));
+    }
+    assertThat(input).hasSize(440); // 10% replayed
+    input.forEach(r -> orders.pipeInput(r[0], r[1]));
+
+    Map<String, List<Long>> ids = new java.util.TreeMap<>();
+    for (String value : events.readValuesToList()) {
+      JsonNode envelope = JSON.readTree(value);
+      ids.computeIfAbsent(envelope.get("tenant").asText(), t -> new ArrayList<>())
+          .add(envelope.get("id").asLong());
+    }
+    assertThat(ids.values().stream().mapToInt(List::size).sum()).isEqualTo(400);
+    ids.forEach(
+        (tenant, list) ->
+            assertThat(list)
+                .as(tenant)
+                .containsExactlyElementsOf(
+                    java.util.stream.LongStream.rangeClosed(1, list.size()).boxed().toList()));
+    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(
+            registry
+                .counter(RouterMetrics.DUPLICATES, "topic", "changecast.raw.app.orders")
+                .count())
+        .isEqualTo(40.0);
+  }
+
   static Stream<Arguments> rejected() {
     return Stream.of(
         Arguments.of(
@@ -381,6 +423,8 @@ class RouterTopologyTest {
             "by-tenant-repartition",
             "assign-sequence",
             "events-sink",
+            "dedupe",
+            "dedupe-tokens",
             "document-tenants",
             "tenant-sequences")
         .doesNotContain("KSTREAM-", "KTABLE-");

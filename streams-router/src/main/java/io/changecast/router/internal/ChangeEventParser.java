@@ -21,6 +21,14 @@ public final class ChangeEventParser {
 
   /** Parses one raw value. */
   public static ParseResult parse(String value) {
+    return parse(null, value, false);
+  }
+
+  /**
+   * Parses one raw value; with {@code detectDebezium}, a Debezium envelope is recognised and parsed
+   * by {@link DebeziumParser}.
+   */
+  public static ParseResult parse(String key, String value, boolean detectDebezium) {
     if (value == null) {
       return new ParseResult.Invalid(Reason.NULL_VALUE, "the record has no value");
     }
@@ -38,10 +46,54 @@ public final class ChangeEventParser {
       return new ParseResult.Invalid(
           Reason.NOT_AN_OBJECT, "expected a JSON object, found " + describe(root));
     }
+    if (detectDebezium && DebeziumParser.looksLikeDebezium(root)) {
+      return DebeziumParser.parse(key, root);
+    }
+    root = unwrapSchema(root);
     try {
       return new ParseResult.Parsed(event(root));
     } catch (Problem problem) {
       return new ParseResult.Invalid(problem.reason, problem.getMessage());
+    }
+  }
+
+  /**
+   * The official connector's {@code output.format.value=schema} through a JsonConverter with
+   * schemas: {@code {"schema": .., "payload": {..}}}, where documents are Extended JSON strings.
+   * Returns the payload with those strings parsed; other values as they are.
+   */
+  private static JsonNode unwrapSchema(JsonNode root) {
+    JsonNode payload = root.get("payload");
+    if (!root.has("schema") || payload == null || !payload.isObject()) {
+      return root;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode copy =
+        ((com.fasterxml.jackson.databind.node.ObjectNode) payload).deepCopy();
+    for (String field :
+        new String[] {
+          "_id", "fullDocument", "fullDocumentBeforeChange", "documentKey", "clusterTime"
+        }) {
+      parseString(copy, field);
+    }
+    if (copy.get("updateDescription") instanceof com.fasterxml.jackson.databind.node.ObjectNode d) {
+      parseString(d, "updatedFields");
+    }
+    JsonNode wallTime = copy.get("wallTime");
+    if (wallTime != null && wallTime.isIntegralNumber()) {
+      copy.set("wallTime", Json.mapper().createObjectNode().put("$date", wallTime.asLong()));
+    }
+    return copy;
+  }
+
+  private static void parseString(
+      com.fasterxml.jackson.databind.node.ObjectNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value != null && value.isTextual()) {
+      try {
+        node.set(field, Json.mapper().readTree(value.asText()));
+      } catch (JacksonException e) {
+        // leave it: the field check reports it
+      }
     }
   }
 
@@ -76,7 +128,8 @@ public final class ChangeEventParser {
         changes,
         clusterTime(root),
         wallTime(root),
-        present(root.get("_id")));
+        present(root.get("_id")),
+        operation == Operation.INSERT ? null : optionalObject(root, "fullDocumentBeforeChange"));
   }
 
   private static Envelope.Changes changes(JsonNode root) {

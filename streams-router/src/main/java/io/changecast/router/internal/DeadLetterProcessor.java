@@ -17,10 +17,12 @@ public final class DeadLetterProcessor implements FixedKeyProcessor<String, Step
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessor.class);
 
   private final RouterMetrics metrics;
+  private final String dlqTopic;
   private FixedKeyProcessorContext<String, String> context;
 
-  public DeadLetterProcessor(RouterMetrics metrics) {
+  public DeadLetterProcessor(RouterMetrics metrics, String dlqTopic) {
     this.metrics = metrics;
+    this.dlqTopic = dlqTopic;
   }
 
   @Override
@@ -43,6 +45,7 @@ public final class DeadLetterProcessor implements FixedKeyProcessor<String, Step
         rejected.stage().code(),
         rejected.detail());
     metrics.invalid(rejected.reason().code());
+    metrics.out(dlqTopic);
     context.forward(
         record
             .withValue(rejected.raw())

@@ -6,7 +6,7 @@ import io.changecast.router.TenantResolver;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads the tenant from a (dotted) field of the event's document. */
+/** Reads the tenant from a (dotted) field of the event's document, or else of its pre-image. */
 public final class FieldTenantResolver implements TenantResolver {
 
   private final String path;
@@ -22,7 +22,7 @@ public final class FieldTenantResolver implements TenantResolver {
 
   @Override
   public Optional<String> resolve(ChangeEvent event) {
-    JsonNode node = event.document();
+    JsonNode node = event.document() != null ? event.document() : event.documentBefore();
     for (String segment : segments) {
       if (node == null || !node.isObject()) {
         return Optional.empty();

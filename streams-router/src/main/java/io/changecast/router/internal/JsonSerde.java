@@ -22,7 +22,7 @@ public final class JsonSerde<T> implements Serde<T> {
         return null;
       }
       try {
-        return Json.mapper().writeValueAsBytes(value);
+        return Json.mapper().writerFor(type).writeValueAsBytes(value);
       } catch (IOException e) {
         throw new SerializationException("Cannot write " + type.getSimpleName() + " as JSON", e);
       }

@@ -3,12 +3,15 @@ package io.changecast.router.internal;
 /** Why a record went to the dead-letter topic: a short, bounded code (header and metric tag). */
 public enum Reason {
   NULL_VALUE("null-value"),
+  TOO_LARGE("too-large"),
   MALFORMED_JSON("malformed-json"),
   NOT_AN_OBJECT("not-an-object"),
   MISSING_FIELD("missing-field"),
   INVALID_FIELD("invalid-field"),
   UNSUPPORTED_OPERATION("unsupported-operation"),
   TENANT_UNRESOLVED("tenant-unresolved"),
+  UNSUPPORTED_CONTROL("unsupported-control"),
+  INVALID_CONTROL("invalid-control"),
   DESERIALIZATION_FAILED("deserialization-failed"),
   INTERNAL_ERROR("internal-error");
 

@@ -1,6 +1,5 @@
 package io.changecast.router.internal;
 
-import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterConfig;
 import java.util.regex.Pattern;
@@ -18,6 +17,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * @param dlq rejected records: original key and value, error headers
  * @param byTenant the internal repartition by tenant ({@code
  *     <application.id>-by-tenant-repartition})
+ * @param ingest events posted by other systems (key tenant, value JSON); empty name: none
  * @param byTenantPartitions partitions of the repartition by tenant: they bound how many router
  *     instances share the sequencing work (the same number as {@code events.partitions})
  */
@@ -25,7 +25,8 @@ public record RouterTopics(
     RawTopics raw,
     Topic<String, Envelope> events,
     Topic<String, String> dlq,
-    Topic<String, ChangeEvent> byTenant,
+    Topic<String, Pending> byTenant,
+    Topic<String, String> ingest,
     int byTenantPartitions) {
 
   /** Name of the internal repartition by tenant (Kafka Streams prefixes and suffixes it). */
@@ -37,7 +38,8 @@ public record RouterTopics(
         new RawTopics(config.rawTopics(), strings, strings),
         new Topic<>(config.eventsTopic(), strings, new JsonSerde<>(Envelope.class)),
         new Topic<>(config.dlqTopic(), strings, strings),
-        new Topic<>(BY_TENANT, strings, new JsonSerde<>(ChangeEvent.class)),
+        new Topic<>(BY_TENANT, strings, new JsonSerde<>(Pending.class)),
+        new Topic<>(config.ingestTopic(), strings, strings),
         config.eventsPartitions());
   }
 
@@ -45,8 +47,8 @@ public record RouterTopics(
    * The repartition by tenant, named so that its topic name stays stable. Its partition count is
    * set, not inherited from the raw topics (which have one partition to keep write order).
    */
-  public Repartitioned<String, ChangeEvent> byTenantRepartitioned() {
-    return Repartitioned.<String, ChangeEvent>as(byTenant.name())
+  public Repartitioned<String, Pending> byTenantRepartitioned() {
+    return Repartitioned.<String, Pending>as(byTenant.name())
         .withNumberOfPartitions(byTenantPartitions)
         .withKeySerde(byTenant.keySerde())
         .withValueSerde(byTenant.valueSerde());

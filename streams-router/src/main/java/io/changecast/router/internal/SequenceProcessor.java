@@ -1,10 +1,8 @@
 package io.changecast.router.internal;
 
-import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
 import java.time.Clock;
-import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -18,24 +16,18 @@ import org.slf4j.LoggerFactory;
  * changelogged store that commits in the same transaction as the output (exactly-once), so a crash
  * neither repeats nor skips an id. Keeps the key, timestamp and headers of its input.
  */
-public final class SequenceProcessor implements Processor<String, ChangeEvent, String, Envelope> {
+public final class SequenceProcessor implements Processor<String, Pending, String, Envelope> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SequenceProcessor.class);
 
   private final String storeName;
-  private final Function<ChangeEvent, String> typeNamer;
   private final Clock clock;
   private final RouterMetrics metrics;
   private ProcessorContext<String, Envelope> context;
   private KeyValueStore<String, Long> sequences;
 
-  public SequenceProcessor(
-      String storeName,
-      Function<ChangeEvent, String> typeNamer,
-      Clock clock,
-      RouterMetrics metrics) {
+  public SequenceProcessor(String storeName, Clock clock, RouterMetrics metrics) {
     this.storeName = storeName;
-    this.typeNamer = typeNamer;
     this.clock = clock;
     this.metrics = metrics;
   }
@@ -47,18 +39,30 @@ public final class SequenceProcessor implements Processor<String, ChangeEvent, S
   }
 
   @Override
-  public void process(Record<String, ChangeEvent> record) {
+  public void process(Record<String, Pending> record) {
     String tenant = record.key();
-    ChangeEvent event = record.value();
-    if (tenant == null || event == null) { // impossible by construction; never stall on it
+    Pending pending = record.value();
+    if (tenant == null || pending == null) { // impossible by construction; never stall on it
       LOG.error("Dropping a by-tenant record without tenant or event (key {})", tenant);
       return;
     }
     Long last = sequences.get(tenant);
     long next = last == null ? 1 : last + 1;
     sequences.put(tenant, next);
-    context.forward(
-        record.withValue(Envelope.of(next, tenant, typeNamer.apply(event), event, clock.millis())));
-    metrics.routed(event.operation().operationType());
+    long now = clock.millis();
+    Envelope envelope;
+    if (pending instanceof Pending.Change change) {
+      envelope = Envelope.of(next, tenant, change.type(), change.event(), now);
+    } else if (pending instanceof Pending.Reset reset) {
+      envelope =
+          Envelope.reset(
+              next, tenant, reset.reason(), reset.namespaces(), reset.clusterTime(), now);
+    } else {
+      Pending.Publish publish = (Pending.Publish) pending;
+      envelope = Envelope.publish(next, tenant, publish.type(), publish.data(), now);
+    }
+    context.forward(record.withValue(envelope));
+    metrics.routed(envelope.operation());
+    metrics.latency(envelope);
   }
 }

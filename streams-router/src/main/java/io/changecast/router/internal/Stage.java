@@ -4,7 +4,8 @@ package io.changecast.router.internal;
 public enum Stage {
   DESERIALIZE("deserialize"),
   PARSE("parse"),
-  RESOLVE_TENANT("resolve-tenant");
+  RESOLVE_TENANT("resolve-tenant"),
+  INGEST("ingest");
 
   private final String code;
 

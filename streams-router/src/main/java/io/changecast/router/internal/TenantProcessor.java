@@ -1,43 +1,83 @@
 package io.changecast.router.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.router.ChangeEvent;
+import io.changecast.router.RouterMetrics;
 import io.changecast.router.TenantResolver;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Resolves the tenant of each {@link Step.Parsed} record: from the event itself ({@link
- * TenantResolver}), or, when the event carries no document (deletes, updates without post-image),
- * from the tenant remembered for the same document. Runs before the repartition, where all events
- * of one document share a partition, so the store sees them in order. A delete forgets the
- * document. Emits {@link Step.Resolved} or {@link Step.Rejected}.
+ * Resolves the tenant of each {@link Step.Parsed} record: from the event itself (the namespace's
+ * {@link TenantResolver}), or, when the event carries no document (deletes, updates without
+ * post-image), from the tenant remembered for the same document. Runs before the repartition, where
+ * all events of one document share a partition, so the store sees them in order. A delete forgets
+ * the document. Also remembers which tenants each namespace has, so that a {@link Step.HistoryLost}
+ * control record becomes one reset per affected tenant. Emits {@link Step.Resolved} or {@link
+ * Step.Rejected}; heartbeats are counted and end here.
  */
 public final class TenantProcessor implements FixedKeyProcessor<String, Step, Step> {
 
-  private final String storeName;
-  private final TenantResolver resolver;
+  /** The reason of resets caused by a history-lost control record. */
+  public static final String SOURCE_HISTORY_LOST = "source-history-lost";
+
+  private static final Logger LOG = LoggerFactory.getLogger(TenantProcessor.class);
+  private static final char SEP = '\u0000';
+
+  private final String documentStoreName;
+  private final String namespaceStoreName;
+  private final CollectionRules rules;
+  private final RouterMetrics metrics;
   private FixedKeyProcessorContext<String, Step> context;
   private KeyValueStore<String, String> documentTenants;
+  private KeyValueStore<String, String> namespaceTenants;
 
-  public TenantProcessor(String storeName, TenantResolver resolver) {
-    this.storeName = storeName;
-    this.resolver = resolver;
+  public TenantProcessor(
+      String documentStoreName,
+      String namespaceStoreName,
+      CollectionRules rules,
+      RouterMetrics metrics) {
+    this.documentStoreName = documentStoreName;
+    this.namespaceStoreName = namespaceStoreName;
+    this.rules = rules;
+    this.metrics = metrics;
   }
 
   @Override
   public void init(FixedKeyProcessorContext<String, Step> context) {
     this.context = context;
-    this.documentTenants = context.getStateStore(storeName);
+    this.documentTenants = context.getStateStore(documentStoreName);
+    this.namespaceTenants = context.getStateStore(namespaceStoreName);
   }
 
   @Override
   public void process(FixedKeyRecord<String, Step> record) {
-    Step.Parsed parsed = (Step.Parsed) record.value();
+    Step step = record.value();
+    if (step instanceof Step.Parsed parsed) {
+      resolve(record, parsed);
+    } else if (step instanceof Step.HistoryLost lost) {
+      reset(record, lost);
+    } else if (step instanceof Step.Heartbeat heartbeat) {
+      metrics.heartbeat(heartbeat.clusterTime());
+    } else if (!(step instanceof Step.Skipped)) {
+      context.forward(record); // already resolved or rejected: pass on
+    }
+  }
+
+  private void resolve(FixedKeyRecord<String, Step> record, Step.Parsed parsed) {
     ChangeEvent event = parsed.event();
+    CollectionRules.Resolved namespace = rules.forEvent(event);
+    TenantResolver resolver = namespace.tenant();
     String documentKey = DocumentKeys.of(event);
     Optional<String> direct = resolver.resolve(event);
     String tenant = direct.orElse(null);
@@ -45,7 +85,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
       tenant = documentTenants.get(documentKey);
     }
     if (tenant == null) {
-      context.forward(record.withValue(unresolved(parsed)));
+      context.forward(record.withValue(unresolved(parsed, resolver)));
       return;
     }
     if (event.operation() == ChangeEvent.Operation.DELETE) {
@@ -53,15 +93,49 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     } else if (direct.isPresent() && !Objects.equals(documentTenants.get(documentKey), tenant)) {
       documentTenants.put(documentKey, tenant);
     }
-    context.forward(record.withValue(new Step.Resolved(tenant, event)));
+    String namespaceKey = event.database() + SEP + event.collection() + SEP + tenant;
+    if (namespaceTenants.get(namespaceKey) == null) {
+      namespaceTenants.put(namespaceKey, "1");
+    }
+    context.forward(
+        record.withValue(
+            new Step.Resolved(tenant, new Pending.Change(event, namespace.type(event)))));
   }
 
-  private Step.Rejected unresolved(Step.Parsed parsed) {
+  private void reset(FixedKeyRecord<String, Step> record, Step.HistoryLost lost) {
+    SortedSet<String> tenants = new TreeSet<>();
+    for (JsonNode ns : lost.namespaces()) {
+      String prefix =
+          ns.has("coll")
+              ? ns.get("db").asText() + SEP + ns.get("coll").asText() + SEP
+              : ns.get("db").asText() + SEP;
+      try (KeyValueIterator<String, String> it =
+          namespaceTenants.prefixScan(prefix, new StringSerializer())) {
+        it.forEachRemaining(kv -> tenants.add(kv.key.substring(kv.key.lastIndexOf(SEP) + 1)));
+      }
+    }
+    LOG.warn(
+        "Source history lost for {}: resetting {} tenant(s) {}",
+        lost.namespaces(),
+        tenants.size(),
+        tenants.size() <= 20 ? tenants : tenants.size() + " tenants");
+    for (String tenant : tenants) {
+      context.forward(
+          record.withValue(
+              new Step.Resolved(
+                  tenant,
+                  new Pending.Reset(SOURCE_HISTORY_LOST, lost.namespaces(), lost.clusterTime()))));
+    }
+  }
+
+  private static Step.Rejected unresolved(Step.Parsed parsed, TenantResolver resolver) {
     ChangeEvent event = parsed.event();
     String detail =
         event.document() != null
             ? "the document gives no tenant (" + resolver + ")"
-            : "the event has no document and no earlier event of this document named its tenant";
+            : "the event has no document and no earlier event of this document named its tenant ("
+                + resolver
+                + ")";
     return new Step.Rejected(parsed.raw(), Stage.RESOLVE_TENANT, Reason.TENANT_UNRESOLVED, detail);
   }
 }

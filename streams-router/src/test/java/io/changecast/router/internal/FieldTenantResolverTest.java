@@ -37,7 +37,7 @@ class FieldTenantResolverTest {
     JsonNode doc = Json.mapper().readTree(document);
     ChangeEvent event =
         new ChangeEvent(
-            ChangeEvent.Operation.INSERT, "app", "orders", doc, doc, null, null, null, null);
+            ChangeEvent.Operation.INSERT, "app", "orders", doc, doc, null, null, null, null, null);
 
     assertThat(TenantResolver.field(path).resolve(event)).isEqualTo(Optional.ofNullable(expected));
   }
@@ -50,6 +50,7 @@ class FieldTenantResolverTest {
             "app",
             "orders",
             Json.mapper().createObjectNode(),
+            null,
             null,
             null,
             null,

@@ -41,8 +41,7 @@ class SequenceProcessorTest {
   }
 
   private SequenceProcessor processor() {
-    SequenceProcessor processor =
-        new SequenceProcessor(STORE, EventTypes::byCollection, CLOCK, RouterMetrics.inMemory());
+    SequenceProcessor processor = new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory());
     processor.init(context);
     return processor;
   }
@@ -51,7 +50,7 @@ class SequenceProcessorTest {
   void assignsGaplessIdsPerTenantInInputOrder() {
     SequenceProcessor processor = processor();
     for (String tenant : List.of("acme", "globex", "acme", "acme", "globex")) {
-      processor.process(new Record<>(tenant, event(ChangeEvent.Operation.INSERT), 5L));
+      processor.process(new Record<>(tenant, change(ChangeEvent.Operation.INSERT), 5L));
     }
 
     assertThat(context.forwarded())
@@ -63,8 +62,8 @@ class SequenceProcessorTest {
 
   @Test
   void continuesFromTheStoreAfterARestart() {
-    processor().process(new Record<>("acme", event(ChangeEvent.Operation.INSERT), 1L));
-    processor().process(new Record<>("acme", event(ChangeEvent.Operation.DELETE), 2L));
+    processor().process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), 1L));
+    processor().process(new Record<>("acme", change(ChangeEvent.Operation.DELETE), 2L));
 
     assertThat(context.forwarded())
         .extracting(f -> f.record().value().id())
@@ -76,7 +75,7 @@ class SequenceProcessorTest {
     RecordHeaders headers = new RecordHeaders();
     headers.add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
 
-    processor().process(new Record<>("acme", event(ChangeEvent.Operation.DELETE), 77L, headers));
+    processor().process(new Record<>("acme", change(ChangeEvent.Operation.DELETE), 77L, headers));
 
     Record<? extends String, ? extends Envelope> out = context.forwarded().get(0).record();
     assertThat(out.timestamp()).isEqualTo(77L);
@@ -105,6 +104,45 @@ class SequenceProcessorTest {
         null,
         new Envelope.ClusterTime(1_700_000_000L, 1),
         1_700_000_000_123L,
+        null,
         null);
+  }
+
+  private static Pending change(ChangeEvent.Operation operation) {
+    ChangeEvent event = event(operation);
+    return new Pending.Change(event, EventTypes.byCollection(event));
+  }
+
+  @Test
+  void resetsAndPublishedEventsTakeTheNextIdOfTheirTenant() {
+    SequenceProcessor processor = processor();
+    var json = JsonNodeFactory.instance;
+    processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), 1L));
+    processor.process(
+        new Record<>(
+            "acme",
+            new Pending.Reset(
+                "source-history-lost",
+                json.arrayNode().add(json.objectNode().put("db", "app").put("coll", "orders")),
+                new Envelope.ClusterTime(1_700_000_005L, 0)),
+            2L));
+    processor.process(
+        new Record<>(
+            "acme",
+            new Pending.Publish("invoice.sent", json.objectNode().put("n", 1), 1_700_000_000_000L),
+            3L));
+
+    List<Envelope> out =
+        context.forwarded().stream().map(f -> (Envelope) f.record().value()).toList();
+    assertThat(out).extracting(Envelope::id).containsExactly("1", "2", "3");
+    Envelope reset = out.get(1);
+    assertThat(reset.type()).isEqualTo("changecast.reset");
+    assertThat(reset.operation()).isEqualTo("reset");
+    assertThat(reset.reason()).isEqualTo("source-history-lost");
+    assertThat(reset.namespaces().get(0).get("coll").asText()).isEqualTo("orders");
+    Envelope published = out.get(2);
+    assertThat(published.type()).isEqualTo("invoice.sent");
+    assertThat(published.operation()).isEqualTo("publish");
+    assertThat(published.data().get("n").asInt()).isEqualTo(1);
   }
 }
