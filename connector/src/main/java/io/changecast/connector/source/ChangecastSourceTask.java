@@ -74,6 +74,7 @@ public final class ChangecastSourceTask extends SourceTask {
     partition = config.sourcePartition();
     offsets = new OverridableOffsets(context.offsetStorageReader(), partition);
     Map<String, Object> stored = offsets.stored();
+    log.debug("Source partition {} starts from stored offset {}", partition, stored);
     String resumeMode = resumeModeAfterReset(stored);
     if (resumeMode != null) {
       log.info(
