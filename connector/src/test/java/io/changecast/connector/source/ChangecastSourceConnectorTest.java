@@ -1,6 +1,8 @@
 package io.changecast.connector.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +11,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.changecast.embedded.kafka.ConnectOptions;
+import io.changecast.embedded.kafka.ConnectRestException;
 import io.changecast.embedded.kafka.EmbeddedConnect;
 import io.changecast.embedded.kafka.EmbeddedKafka;
 import io.changecast.embedded.kafka.KafkaOptions;
@@ -30,6 +33,8 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.bson.Document;
@@ -211,6 +216,123 @@ class ChangecastSourceConnectorTest {
     } finally {
       rest("DELETE", "/connectors/" + name);
     }
+  }
+
+  @Test
+  void copyExistingAnnouncesTheLostHistoryThenCopiesEveryDocument() throws Exception {
+    String db = "shop" + IDS.incrementAndGet();
+    String name = "changecast-" + db;
+    String topic = "changecast.raw." + db + ".orders";
+    MongoCollection<Document> orders = client.getDatabase(db).getCollection("orders");
+    Map<String, String> config = config(db);
+    config.put("collection", "orders");
+    config.put("changecast.history.lost.policy", "copy-existing");
+
+    connect.putConnector(name, config);
+    connect.awaitConnectorRunning(name, TIMEOUT);
+    try (KafkaConsumer<String, String> consumer = consumer(topic)) {
+      orders.insertOne(new Document("_id", "before"));
+      readUntil(consumer, new ArrayList<>(), "before");
+
+      awaitStoredOffset(name, "_id");
+      rest("PUT", "/connectors/" + name + "/stop");
+      awaitState(name, "STOPPED");
+      orders.insertMany(
+          IntStream.range(0, HISTORY_LIMIT + 5)
+              .mapToObj(i -> new Document("_id", "lost" + i))
+              .toList());
+      rest("PUT", "/connectors/" + name + "/resume");
+      connect.awaitConnectorRunning(name, TIMEOUT);
+      orders.insertOne(new Document("_id", "after"));
+
+      List<String> everyDocument = new ArrayList<>(List.of("before", "after"));
+      IntStream.range(0, HISTORY_LIMIT + 5).forEach(i -> everyDocument.add("lost" + i));
+      List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                pollInto(consumer, seen);
+                return copied(afterControl(seen)).containsAll(everyDocument);
+              });
+
+      List<ConsumerRecord<String, String>> controls =
+          seen.stream().filter(r -> r.headers().lastHeader("changecast.control") != null).toList();
+      assertThat(controls).hasSize(1);
+      assertThat(JSON.readTree(controls.get(0).value()).path("policy").asText())
+          .isEqualTo("copy-existing");
+    } finally {
+      rest("DELETE", "/connectors/" + name);
+    }
+  }
+
+  @Test
+  void workerRejectsAConfigChangecastCannotRouteNamingTheOption() {
+    String db = "shop" + IDS.incrementAndGet();
+    Map<String, String> config = config(db);
+    config.put("publish.full.document.only", "true");
+    config.remove("value.converter");
+
+    assertThatThrownBy(() -> connect.putConnector("changecast-" + db, config))
+        .isInstanceOf(ConnectRestException.class)
+        .hasMessageContaining("400")
+        .hasMessageContaining(
+            "Changecast routes whole change events (operation, namespace, document key):"
+                + " publish.full.document.only must be false, found: 'true'")
+        .hasMessageContaining(
+            "value.converter must be org.apache.kafka.connect.storage.StringConverter");
+  }
+
+  @Test
+  void onlineValidationAddsChangecastChecksToTheOfficialConnectors() {
+    Map<String, String> config = config("validated");
+    config.remove("connector.class");
+
+    Config valid = new ChangecastSourceConnector().validate(config);
+    assertThat(valid.configValues())
+        .allSatisfy(v -> assertThat(v.errorMessages()).as(v.name()).isEmpty());
+    assertThat(valid.configValues())
+        .extracting(ConfigValue::name)
+        .contains("connection.uri", "changecast.history.lost.policy", "changecast.cluster.name");
+
+    config.put("change.stream.full.document", "default");
+    Config invalid = new ChangecastSourceConnector().validate(config);
+    assertThat(invalid.configValues())
+        .filteredOn(v -> !v.errorMessages().isEmpty())
+        .extracting(ConfigValue::name, ConfigValue::errorMessages)
+        .containsExactly(
+            tuple(
+                "change.stream.full.document",
+                List.of(
+                    "Changecast resolves the tenant of an update from its post-image:"
+                        + " change.stream.full.document must be one of [updateLookup,"
+                        + " whenAvailable, required], found: 'default'")));
+  }
+
+  /** The records after the first control record (none when there is no control record). */
+  private static List<ConsumerRecord<String, String>> afterControl(
+      List<ConsumerRecord<String, String>> records) {
+    for (int i = 0; i < records.size(); i++) {
+      if (records.get(i).headers().lastHeader("changecast.control") != null) {
+        return records.subList(i + 1, records.size());
+      }
+    }
+    return List.of();
+  }
+
+  private static List<String> copied(List<ConsumerRecord<String, String>> records) {
+    List<String> ids = new ArrayList<>();
+    for (ConsumerRecord<String, String> r : records) {
+      try {
+        String id = JSON.readTree(r.value()).path("documentKey").path("_id").asText(null);
+        if (id != null) {
+          ids.add(id);
+        }
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+    return ids;
   }
 
   private static Map<String, String> config(String db) {
