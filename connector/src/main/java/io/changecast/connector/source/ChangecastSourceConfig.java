@@ -442,14 +442,14 @@ public final class ChangecastSourceConfig {
 
     @Override
     public String toString() {
-      return "[" + HistoryLostPolicy.values(", ") + "]";
+      return "[" + HistoryLostPolicy.joined(", ") + "]";
     }
   }
 
   private static final class PolicyRecommender implements ConfigDef.Recommender {
     @Override
     public List<Object> validValues(String name, Map<String, Object> parsedConfig) {
-      return List.of((Object[]) HistoryLostPolicy.values(",").split(","));
+      return List.of((Object[]) HistoryLostPolicy.joined(",").split(","));
     }
 
     @Override

@@ -29,7 +29,7 @@ public enum HistoryLostPolicy {
   }
 
   /** Every configuration value, in declaration order: {@code [fail, restart-from-now, …]}. */
-  public static String values(String separator) {
+  public static String joined(String separator) {
     return Arrays.stream(values())
         .map(HistoryLostPolicy::value)
         .collect(Collectors.joining(separator));
@@ -49,7 +49,7 @@ public enum HistoryLostPolicy {
     }
     throw new IllegalArgumentException(
         "must be one of ["
-            + values(", ")
+            + joined(", ")
             + "], found: "
             + (value == null ? "null" : "'" + value + "'"));
   }
