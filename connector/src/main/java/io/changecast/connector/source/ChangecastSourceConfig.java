@@ -1,0 +1,460 @@
+package io.changecast.connector.source;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.kafka.connect.source.MongoSourceConfig;
+import io.changecast.connector.source.internal.Namespace;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+
+/**
+ * The Changecast source connector's configuration: the official MongoDB source connector's options,
+ * Changecast's defaults for them, Changecast's own options ({@value #HISTORY_LOST_POLICY_CONFIG},
+ * {@value #CLUSTER_NAME_CONFIG}) and the checks of every option Changecast depends on.
+ *
+ * <p>{@link #validateOffline(Map)} runs all checks without connecting to MongoDB (for tools and
+ * CI); {@link ChangecastSourceConnector#validate(Map)} adds the official connector's online checks.
+ */
+public final class ChangecastSourceConfig {
+
+  /** What to do after announcing a lost change-stream history; see {@link HistoryLostPolicy}. */
+  public static final String HISTORY_LOST_POLICY_CONFIG = "changecast.history.lost.policy";
+
+  private static final String HISTORY_LOST_POLICY_DOC =
+      "What the task does after the resume token it needs is no longer in the oplog"
+          + " (ChangeStreamHistoryLost, 286). It first writes one history-lost control record to"
+          + " the raw topic of the watched namespace, then: 'fail' fails the task;"
+          + " 'restart-from-now' forgets the stored resume token and streams from the current"
+          + " time; 'copy-existing' forgets it, copies the existing documents, then streams.";
+
+  /** The name of the source MongoDB deployment, sent in {@value #SOURCE_CLUSTER_HEADER}. */
+  public static final String CLUSTER_NAME_CONFIG = "changecast.cluster.name";
+
+  private static final String CLUSTER_NAME_DOC =
+      "Name of the source MongoDB deployment, sent in the changecast.source.cluster header of every"
+          + " record. Empty: the hosts of connection.uri, e.g. 'mongo1:27017,mongo2:27017'.";
+
+  /** Header naming the source deployment ({@value #CLUSTER_NAME_CONFIG}). */
+  public static final String SOURCE_CLUSTER_HEADER = "changecast.source.cluster";
+
+  /** Header naming the database of the change (absent for a deployment-wide control record). */
+  public static final String SOURCE_DB_HEADER = "changecast.source.db";
+
+  /** Header naming the collection of the change (absent when not about one collection). */
+  public static final String SOURCE_COLL_HEADER = "changecast.source.coll";
+
+  /** Header marking a control record; its value names the kind, e.g. {@code history-lost}. */
+  public static final String CONTROL_HEADER = "changecast.control";
+
+  /** The only converter that hands the connector's JSON text to Kafka unchanged. */
+  public static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
+
+  static final String DEFAULT_JSON = "com.mongodb.kafka.connect.source.json.formatter.DefaultJson";
+  static final String DEFAULT_TOPIC_MAPPER =
+      "com.mongodb.kafka.connect.source.topic.mapping.DefaultTopicMapper";
+  static final String DEFAULT_TOPIC_PREFIX = "changecast.raw";
+  static final String DEFAULT_HEARTBEAT_INTERVAL_MS = "10000";
+
+  private static final String GROUP = "Changecast";
+
+  /** Changecast's own options (the official connector's are in {@link #configDef()}). */
+  public static final ConfigDef CONFIG_DEF =
+      new ConfigDef()
+          .define(
+              HISTORY_LOST_POLICY_CONFIG,
+              ConfigDef.Type.STRING,
+              HistoryLostPolicy.RESTART_FROM_NOW.value(),
+              new PolicyValidator(),
+              ConfigDef.Importance.HIGH,
+              HISTORY_LOST_POLICY_DOC,
+              GROUP,
+              1,
+              ConfigDef.Width.MEDIUM,
+              "History-lost policy",
+              new PolicyRecommender())
+          .define(
+              CLUSTER_NAME_CONFIG,
+              ConfigDef.Type.STRING,
+              "",
+              ConfigDef.Importance.MEDIUM,
+              CLUSTER_NAME_DOC,
+              GROUP,
+              2,
+              ConfigDef.Width.MEDIUM,
+              "Source cluster name");
+
+  /**
+   * The defaults Changecast applies to the official connector's options the user did not set, in
+   * the order they are documented.
+   */
+  public static final Map<String, String> DEFAULTS = defaults();
+
+  private final Map<String, String> props;
+  private final HistoryLostPolicy historyLostPolicy;
+  private final String clusterName;
+  private final Namespace watched;
+
+  /**
+   * Parses {@code props} after applying {@link #DEFAULTS}.
+   *
+   * @throws ConfigException when a Changecast option is invalid
+   */
+  public ChangecastSourceConfig(Map<String, String> props) {
+    this.props = Collections.unmodifiableMap(withDefaults(props));
+    String policy = this.props.get(HISTORY_LOST_POLICY_CONFIG);
+    try {
+      this.historyLostPolicy =
+          HistoryLostPolicy.parse(
+              policy == null ? HistoryLostPolicy.RESTART_FROM_NOW.value() : policy);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(HISTORY_LOST_POLICY_CONFIG, policy, e.getMessage());
+    }
+    String name = this.props.getOrDefault(CLUSTER_NAME_CONFIG, "").trim();
+    this.clusterName = name.isEmpty() ? defaultClusterName(this.props) : name;
+    this.watched =
+        Namespace.of(
+            this.props.getOrDefault(MongoSourceConfig.DATABASE_CONFIG, ""),
+            this.props.getOrDefault(MongoSourceConfig.COLLECTION_CONFIG, ""));
+  }
+
+  /** Every option: the official connector's and Changecast's. */
+  public static ConfigDef configDef() {
+    ConfigDef def = new ConfigDef(MongoSourceConfig.CONFIG);
+    CONFIG_DEF.configKeys().values().forEach(def::define);
+    return def;
+  }
+
+  /** {@code props} with each of {@link #DEFAULTS} the user did not set. */
+  public static Map<String, String> withDefaults(Map<String, String> props) {
+    Map<String, String> result = new LinkedHashMap<>(props);
+    DEFAULTS.forEach(result::putIfAbsent);
+    return result;
+  }
+
+  /**
+   * Offline validation: the official connector's {@code ConfigDef} checks, Changecast's options and
+   * Changecast's checks, on {@code props} with {@link #DEFAULTS} applied. Does not connect.
+   */
+  public static Config validateOffline(Map<String, String> props) {
+    Map<String, String> effective = withDefaults(props);
+    List<ConfigValue> values = new ArrayList<>(MongoSourceConfig.CONFIG.validate(effective));
+    return check(effective, values);
+  }
+
+  /**
+   * Adds Changecast's options and checks to {@code values} (the official connector's validation of
+   * {@code effective}, the props with {@link #DEFAULTS} applied). Each error names what Changecast
+   * needs the option for, the option and the value found.
+   */
+  public static Config check(Map<String, String> effective, List<ConfigValue> values) {
+    Map<String, ConfigValue> byName = new LinkedHashMap<>();
+    for (ConfigValue value : values) {
+      byName.put(value.name(), value);
+    }
+    for (ConfigValue own : CONFIG_DEF.validate(effective)) {
+      byName.put(own.name(), own);
+    }
+    for (Map.Entry<String, String> error : Checks.errors(effective).entrySet()) {
+      byName
+          .computeIfAbsent(
+              error.getKey(),
+              name -> new ConfigValue(name, effective.get(name), List.of(), new ArrayList<>()))
+          .addErrorMessage(error.getValue());
+    }
+    return new Config(new ArrayList<>(byName.values()));
+  }
+
+  /** The effective props: as given, plus {@link #DEFAULTS}. */
+  public Map<String, String> props() {
+    return props;
+  }
+
+  /** The props for the official connector's task: without Changecast's own options. */
+  public Map<String, String> delegateProps() {
+    Map<String, String> result = new HashMap<>(props);
+    result.keySet().removeIf(key -> key.startsWith("changecast."));
+    return result;
+  }
+
+  public HistoryLostPolicy historyLostPolicy() {
+    return historyLostPolicy;
+  }
+
+  /** {@value #CLUSTER_NAME_CONFIG}, or the hosts of {@code connection.uri} when it is empty. */
+  public String clusterName() {
+    return clusterName;
+  }
+
+  /** The namespace the change stream watches (empty db: the whole deployment). */
+  Namespace watched() {
+    return watched;
+  }
+
+  /**
+   * The raw topic of the watched namespace: {@code <prefix>.<db>.<coll>}, {@code <prefix>.<db>} or
+   * {@code <prefix>.__deployment}, with the configured {@code topic.separator}.
+   */
+  public String rawTopic() {
+    String prefix = props.getOrDefault(MongoSourceConfig.TOPIC_PREFIX_CONFIG, "");
+    String separator = props.getOrDefault(MongoSourceConfig.TOPIC_SEPARATOR_CONFIG, ".");
+    StringBuilder topic = new StringBuilder(prefix);
+    if (watched.db() == null) {
+      topic.append(separator).append("__deployment");
+    } else {
+      topic.append(separator).append(watched.db());
+      if (watched.coll() != null) {
+        topic.append(separator).append(watched.coll());
+      }
+    }
+    return topic.toString();
+  }
+
+  /**
+   * The source partition the official connector stores its resume token under: {@code {ns:
+   * <offset.partition.name>}} or, when that is empty, {@code {ns:
+   * mongodb://<hosts>/<db>[.<coll>]}}.
+   */
+  public Map<String, Object> sourcePartition() {
+    String name = props.getOrDefault(MongoSourceConfig.OFFSET_PARTITION_NAME_CONFIG, "");
+    if (name.isEmpty()) {
+      ConnectionString uri =
+          new ConnectionString(props.get(MongoSourceConfig.CONNECTION_URI_CONFIG));
+      StringBuilder builder =
+          new StringBuilder(uri.isSrvProtocol() ? "mongodb+srv://" : "mongodb://");
+      builder.append(String.join(",", uri.getHosts())).append('/');
+      builder.append(props.getOrDefault(MongoSourceConfig.DATABASE_CONFIG, ""));
+      String collection = props.getOrDefault(MongoSourceConfig.COLLECTION_CONFIG, "");
+      if (!collection.isEmpty()) {
+        builder.append('.').append(collection);
+      }
+      name = builder.toString();
+    }
+    return Map.of("ns", name);
+  }
+
+  private static String defaultClusterName(Map<String, String> props) {
+    String uri = props.get(MongoSourceConfig.CONNECTION_URI_CONFIG);
+    if (uri == null || uri.isBlank()) {
+      return "unknown";
+    }
+    try {
+      return String.join(",", new ConnectionString(uri).getHosts());
+    } catch (IllegalArgumentException e) {
+      return "unknown";
+    }
+  }
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put(MongoSourceConfig.TOPIC_PREFIX_CONFIG, DEFAULT_TOPIC_PREFIX);
+    d.put(MongoSourceConfig.OUTPUT_FORMAT_KEY_CONFIG, "json");
+    d.put(MongoSourceConfig.OUTPUT_FORMAT_VALUE_CONFIG, "json");
+    d.put(MongoSourceConfig.OUTPUT_JSON_FORMATTER_CONFIG, DEFAULT_JSON);
+    d.put(MongoSourceConfig.FULL_DOCUMENT_CONFIG, "updateLookup");
+    d.put(MongoSourceConfig.DOCUMENT_KEY_AS_KEY_CONFIG, "true");
+    d.put(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG, "false");
+    d.put(MongoSourceConfig.HEARTBEAT_INTERVAL_MS_CONFIG, DEFAULT_HEARTBEAT_INTERVAL_MS);
+    d.put(MongoSourceConfig.ERRORS_TOLERANCE_CONFIG, "none");
+    return Collections.unmodifiableMap(d);
+  }
+
+  /** Changecast's checks of the official connector's options and of the converters. */
+  static final class Checks {
+
+    private static final Set<String> POST_IMAGE_MODES =
+        Set.of("updatelookup", "whenavailable", "required");
+
+    private Checks() {}
+
+    /** Option name → error message, in a stable order. */
+    static Map<String, String> errors(Map<String, String> p) {
+      Map<String, String> errors = new LinkedHashMap<>();
+      for (String converter : List.of("key.converter", "value.converter")) {
+        String value = p.get(converter);
+        if (!STRING_CONVERTER.equals(value == null ? null : value.trim())) {
+          errors.put(
+              converter,
+              "Changecast's router reads the connector's JSON text as strings: "
+                  + converter
+                  + " must be "
+                  + STRING_CONVERTER
+                  + " (converters are read by the worker, the connector cannot default them),"
+                  + " found: "
+                  + found(value));
+        }
+      }
+      for (String format :
+          List.of(
+              MongoSourceConfig.OUTPUT_FORMAT_KEY_CONFIG,
+              MongoSourceConfig.OUTPUT_FORMAT_VALUE_CONFIG)) {
+        String value = p.get(format);
+        if (!"json".equalsIgnoreCase(trim(value))) {
+          errors.put(
+              format,
+              "Changecast parses change events as JSON text: "
+                  + format
+                  + " must be json, found: "
+                  + found(value));
+        }
+      }
+      String formatter = p.get(MongoSourceConfig.OUTPUT_JSON_FORMATTER_CONFIG);
+      if (!DEFAULT_JSON.equals(trim(formatter))) {
+        errors.put(
+            MongoSourceConfig.OUTPUT_JSON_FORMATTER_CONFIG,
+            "Changecast parses change events in the DefaultJson format: "
+                + MongoSourceConfig.OUTPUT_JSON_FORMATTER_CONFIG
+                + " must be "
+                + DEFAULT_JSON
+                + ", found: "
+                + found(formatter));
+      }
+      String fullDocument = p.get(MongoSourceConfig.FULL_DOCUMENT_CONFIG);
+      if (!POST_IMAGE_MODES.contains(trim(fullDocument).toLowerCase(Locale.ROOT))) {
+        errors.put(
+            MongoSourceConfig.FULL_DOCUMENT_CONFIG,
+            "Changecast resolves the tenant of an update from its post-image: "
+                + MongoSourceConfig.FULL_DOCUMENT_CONFIG
+                + " must be one of [updateLookup, whenAvailable, required], found: "
+                + found(fullDocument));
+      }
+      String fullDocumentOnly = p.get(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG);
+      if (!"false".equalsIgnoreCase(trim(fullDocumentOnly))) {
+        errors.put(
+            MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG,
+            "Changecast routes whole change events (operation, namespace, document key): "
+                + MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG
+                + " must be false, found: "
+                + found(fullDocumentOnly));
+      }
+      String heartbeat = p.get(MongoSourceConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+      if (!positive(heartbeat)) {
+        errors.put(
+            MongoSourceConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+            "Changecast keeps the resume token of a quiet namespace fresh with heartbeats: "
+                + MongoSourceConfig.HEARTBEAT_INTERVAL_MS_CONFIG
+                + " must be a number of milliseconds greater than 0, found: "
+                + found(heartbeat));
+      }
+      String override = p.get(MongoSourceConfig.OVERRIDE_ERRORS_TOLERANCE_CONFIG);
+      String tolerance = p.get(MongoSourceConfig.ERRORS_TOLERANCE_CONFIG);
+      if (override != null && !override.isBlank()) {
+        if (!"none".equalsIgnoreCase(override.trim())) {
+          errors.put(
+              MongoSourceConfig.OVERRIDE_ERRORS_TOLERANCE_CONFIG,
+              "Changecast announces a lost resume token instead of skipping past it: "
+                  + MongoSourceConfig.OVERRIDE_ERRORS_TOLERANCE_CONFIG
+                  + " must be none, found: "
+                  + found(override));
+        }
+      } else if (!"none".equalsIgnoreCase(trim(tolerance))) {
+        errors.put(
+            MongoSourceConfig.ERRORS_TOLERANCE_CONFIG,
+            "Changecast announces a lost resume token instead of skipping past it: "
+                + MongoSourceConfig.ERRORS_TOLERANCE_CONFIG
+                + " must be none (or set "
+                + MongoSourceConfig.OVERRIDE_ERRORS_TOLERANCE_CONFIG
+                + "=none for the MongoDB connector), found: "
+                + found(tolerance));
+      }
+      String prefix = p.get(MongoSourceConfig.TOPIC_PREFIX_CONFIG);
+      if (trim(prefix).isEmpty()) {
+        errors.put(
+            MongoSourceConfig.TOPIC_PREFIX_CONFIG,
+            "Changecast's router subscribes to the raw topics by their prefix: "
+                + MongoSourceConfig.TOPIC_PREFIX_CONFIG
+                + " must not be empty, found: "
+                + found(prefix));
+      }
+      String mapper = p.get(MongoSourceConfig.TOPIC_MAPPER_CONFIG);
+      if (mapper != null && !DEFAULT_TOPIC_MAPPER.equals(mapper.trim())) {
+        errors.put(
+            MongoSourceConfig.TOPIC_MAPPER_CONFIG,
+            "Changecast writes control records to the raw topics of the default topic mapping: "
+                + MongoSourceConfig.TOPIC_MAPPER_CONFIG
+                + " must be "
+                + DEFAULT_TOPIC_MAPPER
+                + ", found: "
+                + found(mapper));
+      }
+      for (String topicOption :
+          List.of(
+              MongoSourceConfig.TOPIC_SUFFIX_CONFIG,
+              MongoSourceConfig.TOPIC_NAMESPACE_MAP_CONFIG)) {
+        String value = p.get(topicOption);
+        if (!trim(value).isEmpty() && !"{}".equals(trim(value))) {
+          errors.put(
+              topicOption,
+              "Changecast writes control records to the raw topics of the default topic mapping: "
+                  + topicOption
+                  + " must be empty, found: "
+                  + found(value));
+        }
+      }
+      String database = trim(p.get(MongoSourceConfig.DATABASE_CONFIG));
+      String collection = p.get(MongoSourceConfig.COLLECTION_CONFIG);
+      if (database.isEmpty() && !trim(collection).isEmpty()) {
+        errors.put(
+            MongoSourceConfig.COLLECTION_CONFIG,
+            "Changecast names the watched namespace from database and collection: "
+                + MongoSourceConfig.COLLECTION_CONFIG
+                + " needs a database, found: collection "
+                + found(collection)
+                + " without one");
+      }
+      return errors;
+    }
+
+    private static boolean positive(String value) {
+      try {
+        return value != null && Long.parseLong(value.trim()) > 0;
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+
+    private static String trim(String value) {
+      return value == null ? "" : value.trim();
+    }
+
+    private static String found(String value) {
+      return value == null ? "not set" : "'" + value + "'";
+    }
+  }
+
+  private static final class PolicyValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      try {
+        HistoryLostPolicy.parse(value == null ? null : value.toString());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, e.getMessage());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "[" + HistoryLostPolicy.joined(", ") + "]";
+    }
+  }
+
+  private static final class PolicyRecommender implements ConfigDef.Recommender {
+    @Override
+    public List<Object> validValues(String name, Map<String, Object> parsedConfig) {
+      return List.of((Object[]) HistoryLostPolicy.joined(",").split(","));
+    }
+
+    @Override
+    public boolean visible(String name, Map<String, Object> parsedConfig) {
+      return true;
+    }
+  }
+}

@@ -1,0 +1,271 @@
+package io.changecast.connector.source;
+
+import com.mongodb.MongoException;
+import com.mongodb.kafka.connect.source.MongoSourceTask;
+import io.changecast.connector.source.internal.ControlRecords;
+import io.changecast.connector.source.internal.DelegateContext;
+import io.changecast.connector.source.internal.HistoryLost;
+import io.changecast.connector.source.internal.OverridableOffsets;
+import io.changecast.connector.source.internal.SourceHeaders;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the official {@link MongoSourceTask} and adds the source headers to its records. When the
+ * resume token is no longer in the oplog (error 286, at start or while streaming), it writes one
+ * {@code history-lost} control record and continues by {@link HistoryLostPolicy}.
+ *
+ * <p>The control record carries the offset that replaces the stale resume token in Connect's offset
+ * store: for {@code restart-from-now} one without a token, for {@code copy-existing} one marking a
+ * copy in progress, for {@code fail} the stale token plus a marker. Each carries {@value
+ * #LOST_AT_KEY}, so a task restarted before any newer offset was stored does not announce the same
+ * loss twice.
+ */
+public final class ChangecastSourceTask extends SourceTask {
+
+  /** Offset key: when the history loss was detected (epoch ms, decimal string). */
+  public static final String LOST_AT_KEY = "changecast.history.lost";
+
+  /** Offset key: the policy applied to the history loss. */
+  public static final String LOST_POLICY_KEY = "changecast.history.lost.policy";
+
+  private static final Logger log = LoggerFactory.getLogger(ChangecastSourceTask.class);
+  private static final String ID_KEY = "_id";
+  private static final String COPY_KEY = "copy";
+  private static final String STARTUP_MODE = "startup.mode";
+  private static final long ACK_TIMEOUT_SECONDS = 30;
+
+  private ChangecastSourceConfig config;
+  private Map<String, Object> partition;
+  private OverridableOffsets offsets;
+  private volatile MongoSourceTask delegate;
+  private volatile boolean stopping;
+  private volatile Map<String, Object> lastOffset;
+
+  /** The control record not yet returned by poll. */
+  private SourceRecord pendingControl;
+
+  /** The control record returned by poll, until Kafka acknowledged it. */
+  private volatile SourceRecord unackedControl;
+
+  private final CountDownLatch controlAcked = new CountDownLatch(1);
+
+  /** Thrown by poll once the control record is acknowledged ({@code fail} policy). */
+  private ConnectException failure;
+
+  @Override
+  public String version() {
+    return ChangecastSourceConnector.VERSION;
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new ChangecastSourceConfig(props);
+    partition = config.sourcePartition();
+    offsets = new OverridableOffsets(context.offsetStorageReader(), partition);
+    Map<String, Object> stored = offsets.stored();
+    log.debug("Source partition {} starts from stored offset {}", partition, stored);
+    String resumeMode = resumeModeAfterReset(stored);
+    if (resumeMode != null) {
+      log.info(
+          "Source partition {} continues the reset after a lost history ({}): startup.mode={}",
+          partition,
+          stored,
+          resumeMode);
+      startDelegate(resumeMode);
+      return;
+    }
+    try {
+      startDelegate(null);
+    } catch (RuntimeException e) {
+      Optional<MongoException> lost = HistoryLost.in(e);
+      if (lost.isEmpty()) {
+        throw e;
+      }
+      onHistoryLost(stored, lost.get());
+    }
+  }
+
+  @Override
+  public List<SourceRecord> poll() throws InterruptedException {
+    if (pendingControl != null) {
+      SourceRecord control = pendingControl;
+      pendingControl = null;
+      unackedControl = control;
+      return List.of(control);
+    }
+    if (failure != null) {
+      if (unackedControl != null
+          && !controlAcked.await(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          && !stopping) {
+        log.warn("The history-lost control record was not acknowledged in time; failing anyway");
+      }
+      throw failure;
+    }
+    MongoSourceTask task = delegate;
+    if (task == null) {
+      return null;
+    }
+    List<SourceRecord> records;
+    try {
+      records = task.poll();
+    } catch (RuntimeException e) {
+      Optional<MongoException> lost = HistoryLost.in(e);
+      if (lost.isEmpty() || stopping) {
+        throw e;
+      }
+      stopDelegate();
+      Map<String, Object> last = lastOffset;
+      onHistoryLost(last != null ? last : offsets.stored(), lost.get());
+      return poll();
+    }
+    if (records == null) {
+      return null;
+    }
+    for (SourceRecord record : records) {
+      SourceHeaders.addFromEvent(record, config.clusterName(), config.watched());
+      if (partition.equals(record.sourcePartition()) && record.sourceOffset() != null) {
+        Map<String, Object> offset = new HashMap<>(record.sourceOffset());
+        lastOffset = offset;
+        if (offsets.overridden()) {
+          offsets.override(offset);
+        }
+      }
+    }
+    return records;
+  }
+
+  @Override
+  public void commitRecord(SourceRecord record, RecordMetadata metadata)
+      throws InterruptedException {
+    if (record == unackedControl) {
+      unackedControl = null;
+      controlAcked.countDown();
+      return;
+    }
+    MongoSourceTask task = delegate;
+    if (task != null) {
+      task.commitRecord(record, metadata);
+    }
+  }
+
+  @Override
+  public void stop() {
+    stopping = true;
+    controlAcked.countDown();
+    stopDelegate();
+  }
+
+  /**
+   * Announces the loss once, then applies the policy: fails (after the announcement is written), or
+   * restarts the official task without the stale resume token.
+   */
+  private void onHistoryLost(Map<String, Object> stale, MongoException cause) {
+    HistoryLostPolicy policy = config.historyLostPolicy();
+    long detectedAt = System.currentTimeMillis();
+    boolean announced = stale != null && stale.containsKey(LOST_AT_KEY);
+    Map<String, Object> offset = new HashMap<>();
+    if (policy == HistoryLostPolicy.FAIL && stale != null) {
+      offset.putAll(stale);
+    }
+    if (policy == HistoryLostPolicy.COPY_EXISTING) {
+      offset.put(COPY_KEY, "true");
+    }
+    offset.put(LOST_AT_KEY, announced ? stale.get(LOST_AT_KEY) : Long.toString(detectedAt));
+    offset.put(LOST_POLICY_KEY, policy.value());
+    String topic = config.rawTopic();
+    if (announced) {
+      log.warn(
+          "The change-stream history of {} is still lost (already announced at {}); applying {}={}",
+          partition,
+          stale.get(LOST_AT_KEY),
+          ChangecastSourceConfig.HISTORY_LOST_POLICY_CONFIG,
+          policy);
+    } else {
+      log.warn(
+          "The resume token of {} is no longer in the oplog ({} {}): writing a history-lost control"
+              + " record to {}, then applying {}={}",
+          partition,
+          cause.getCode(),
+          cause.getMessage(),
+          topic,
+          ChangecastSourceConfig.HISTORY_LOST_POLICY_CONFIG,
+          policy);
+      pendingControl =
+          ControlRecords.historyLost(
+              partition, offset, topic, config.watched(), policy, detectedAt, config.clusterName());
+    }
+    switch (policy) {
+      case FAIL -> {
+        failure =
+            new ConnectException(
+                "The change-stream history of "
+                    + partition.get("ns")
+                    + " is lost: its resume token is no longer in the oplog"
+                    + " (ChangeStreamHistoryLost, 286), and "
+                    + ChangecastSourceConfig.HISTORY_LOST_POLICY_CONFIG
+                    + "=fail stops the task. A history-lost control record was written to "
+                    + topic
+                    + ". To continue, set "
+                    + ChangecastSourceConfig.HISTORY_LOST_POLICY_CONFIG
+                    + " to restart-from-now or copy-existing and restart the connector.",
+                cause);
+        if (pendingControl == null) {
+          throw failure;
+        }
+      }
+      case RESTART_FROM_NOW -> {
+        offsets.override(offset);
+        startDelegate("latest");
+      }
+      case COPY_EXISTING -> {
+        offsets.override(offset);
+        startDelegate("copy_existing");
+      }
+    }
+  }
+
+  /** The startup mode that continues an interrupted reset, or null when none is under way. */
+  private static String resumeModeAfterReset(Map<String, Object> stored) {
+    if (stored == null || stored.containsKey(ID_KEY) && !stored.containsKey(COPY_KEY)) {
+      return null;
+    }
+    if (stored.containsKey(COPY_KEY)) {
+      return "copy_existing";
+    }
+    return stored.containsKey(LOST_AT_KEY) ? "latest" : null;
+  }
+
+  private void startDelegate(String startupMode) {
+    Map<String, String> props = config.delegateProps();
+    if (startupMode != null) {
+      props.put(STARTUP_MODE, startupMode);
+    }
+    MongoSourceTask task = new MongoSourceTask();
+    task.initialize(new DelegateContext(context, offsets));
+    task.start(props);
+    delegate = task;
+  }
+
+  private void stopDelegate() {
+    MongoSourceTask task = delegate;
+    delegate = null;
+    if (task != null) {
+      try {
+        task.stop();
+      } catch (RuntimeException e) {
+        log.warn("Error stopping the MongoDB source task", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.changecast.connector.source.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.changecast.connector.source.ChangecastSourceConfig;
+import io.changecast.connector.source.HistoryLostPolicy;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/** Builds the control records described in {@code docs/control-records.md}. */
+public final class ControlRecords {
+
+  /** Value of the {@code changecast.control} header on a history-lost record. */
+  public static final String HISTORY_LOST = "history-lost";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ControlRecords() {}
+
+  /**
+   * The one record announcing that the change-stream history of {@code watched} is lost.
+   *
+   * @param partition the official connector's source partition, so that {@code offset} replaces its
+   *     stored resume token
+   * @param offset the offset to store with it (see {@code ChangecastSourceTask})
+   */
+  public static SourceRecord historyLost(
+      Map<String, ?> partition,
+      Map<String, ?> offset,
+      String topic,
+      Namespace watched,
+      HistoryLostPolicy policy,
+      long detectedAt,
+      String cluster) {
+    ObjectNode value = JSON.createObjectNode();
+    value.put("type", HISTORY_LOST);
+    value.putArray("namespaces").add(watched.toJson());
+    value.put("policy", policy.value());
+    value.put("detectedAt", detectedAt);
+    SourceRecord record =
+        new SourceRecord(
+            partition,
+            offset,
+            topic,
+            null,
+            Schema.STRING_SCHEMA,
+            write(watched.toJson()),
+            Schema.STRING_SCHEMA,
+            write(value),
+            detectedAt);
+    record.headers().addString(ChangecastSourceConfig.CONTROL_HEADER, HISTORY_LOST);
+    SourceHeaders.add(record, cluster, watched.db(), watched.coll());
+    return record;
+  }
+
+  private static String write(ObjectNode node) {
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write control record JSON", e);
+    }
+  }
+}
