@@ -1,0 +1,30 @@
+package io.changecast.edge;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** How the edge authenticates subscribers. This build supports {@code none} only (development). */
+public enum AuthMode {
+  /** No authentication: every tenant stream is open to anyone who can reach the port. */
+  NONE;
+
+  /** Parses a config value ({@code none}); anything else is an {@link IllegalArgumentException}. */
+  public static AuthMode parse(String value) {
+    for (AuthMode mode : values()) {
+      if (mode.configValue().equals(value.trim().toLowerCase(Locale.ROOT))) {
+        return mode;
+      }
+    }
+    throw new IllegalArgumentException(
+        "auth.mode: unsupported value '"
+            + value
+            + "'; this build supports: "
+            + Arrays.stream(values()).map(AuthMode::configValue).collect(Collectors.joining(", ")));
+  }
+
+  /** The value as written in configuration. */
+  public String configValue() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,154 @@
+package io.changecast.edge;
+
+import io.changecast.edge.internal.EdgeMetrics;
+import io.changecast.edge.internal.EdgeServer;
+import io.changecast.edge.internal.EventHub;
+import io.changecast.edge.internal.EventLogTopology;
+import io.changecast.edge.internal.KafkaEventLog;
+import io.changecast.edge.internal.Readiness;
+import io.changecast.edge.internal.SourceClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Changecast SSE edge: a Kafka Streams application materialising the events topic into a
+ * retained per-tenant log (a global store, so every instance serves every tenant) and a Javalin
+ * server streaming it as Server-Sent Events on {@code GET /v1/tenants/{tenant}/events}, with {@code
+ * /health/live}, {@code /health/ready} and {@code /metrics}.
+ */
+public final class ChangecastEdge implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ChangecastEdge.class);
+  private static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  private final KafkaStreams streams;
+  private final KafkaEventLog log;
+  private final EdgeServer server;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ChangecastEdge(KafkaStreams streams, KafkaEventLog log, EdgeServer server) {
+    this.streams = streams;
+    this.log = log;
+    this.server = server;
+  }
+
+  /**
+   * Starts Kafka Streams and the HTTP server; returns once HTTP listens. The edge is not {@link
+   * #ready()} until the global store has read the events topic up to its end.
+   */
+  public static ChangecastEdge start(EdgeConfig config) {
+    if (config.authMode() == AuthMode.NONE) {
+      LOG.warn(
+          "!!! AUTHENTICATION IS DISABLED (auth.mode=none): anyone who can reach {}:{} can read"
+              + " every tenant's events. Use this for local development only. !!!",
+          config.httpHost(),
+          config.httpPort());
+    }
+    EdgeMetrics metrics = new EdgeMetrics();
+    EventHub hub = new EventHub();
+    SourceClock clock = new SourceClock();
+    Topology topology =
+        EventLogTopology.build(
+            config.eventsTopic(),
+            config.retentionEventsPerTenant(),
+            hub,
+            clock,
+            metrics::recordSkipped);
+    KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+    streams.setUncaughtExceptionHandler(
+        error -> {
+          LOG.error("Kafka Streams failed; the edge reports not ready", error);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    KafkaEventLog log = new KafkaEventLog(streams, hub, clock);
+    streams.start();
+    EdgeServer server;
+    try {
+      server = EdgeServer.start(config, log, log::readiness, metrics);
+    } catch (RuntimeException e) {
+      closeStreams(streams);
+      throw e;
+    }
+    LOG.info(
+        "Changecast edge listening on http://{}:{} (topic {}, application.id {})",
+        config.httpHost(),
+        server.port(),
+        config.eventsTopic(),
+        config.applicationId());
+    return new ChangecastEdge(streams, log, server);
+  }
+
+  /** The HTTP port (the chosen one when {@code http.port} is 0). */
+  public int port() {
+    return server.port();
+  }
+
+  /** Same as {@code /health/ready}: Kafka Streams RUNNING and the event-log store queryable. */
+  public boolean ready() {
+    return log.readiness() instanceof Readiness.Ready;
+  }
+
+  /** Ends the SSE streams (clients reconnect), stops the HTTP server, then Kafka Streams. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        server.close();
+      } finally {
+        closeStreams(streams);
+      }
+    }
+  }
+
+  /** Runs the edge: {@code --config FILE} (optional) then {@code CHANGECAST_EDGE_*} variables. */
+  public static void main(String[] args) throws InterruptedException {
+    Optional<Path> file = Optional.empty();
+    for (int index = 0; index < args.length; index++) {
+      if ("--config".equals(args[index]) && index + 1 < args.length) {
+        file = Optional.of(Path.of(args[++index]));
+      } else {
+        System.err.println("Usage: changecast-edge [--config FILE]");
+        System.err.println("Keys: " + String.join(", ", EdgeConfig.KEYS) + ", streams.*");
+        System.exit(2);
+      }
+    }
+    ChangecastEdge edge = start(EdgeConfig.load(file, System.getenv()));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  edge.close();
+                  stopped.countDown();
+                },
+                "changecast-edge-shutdown"));
+    stopped.await();
+  }
+
+  static Properties streamsProperties(EdgeConfig config) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    config.stateDir().ifPresent(dir -> props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
+    props.putAll(config.streamsProperties());
+    return props;
+  }
+
+  private static void closeStreams(KafkaStreams streams) {
+    if (!streams.close(STREAMS_CLOSE_TIMEOUT)) {
+      LOG.warn("Kafka Streams did not stop within {}", STREAMS_CLOSE_TIMEOUT);
+      return;
+    }
+    // The store is in memory and the application id is per instance: leave nothing on disk.
+    streams.cleanUp();
+  }
+}

@@ -1,0 +1,249 @@
+package io.changecast.edge;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Configuration of the SSE edge, validated once.
+ *
+ * <p>Keys (see the {@code *_KEY} constants): {@code bootstrap.servers} (required), {@code
+ * http.host} (default {@code 127.0.0.1}), {@code http.port} (default 8080, 0 picks a free port),
+ * {@code application.id} (default {@code changecast-edge-<random>}: every instance reads the whole
+ * topic into its own global store), {@code state.dir}, {@code events.topic} (default {@code
+ * changecast.events}), {@code retention.events-per-tenant} (default 10000), {@code
+ * heartbeat.interval.ms} (default 15000), {@code retry.ms} (default 2000), {@code auth.mode}
+ * (default {@code none}), and {@code streams.*}, passed to Kafka Streams without the prefix.
+ *
+ * @param streamsProperties the {@code streams.*} entries with the prefix removed
+ */
+public record EdgeConfig(
+    String bootstrapServers,
+    String httpHost,
+    int httpPort,
+    String applicationId,
+    Optional<Path> stateDir,
+    String eventsTopic,
+    int retentionEventsPerTenant,
+    Duration heartbeatInterval,
+    Duration retry,
+    AuthMode authMode,
+    Map<String, String> streamsProperties) {
+
+  public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
+  public static final String HTTP_HOST_KEY = "http.host";
+  public static final String HTTP_PORT_KEY = "http.port";
+  public static final String APPLICATION_ID_KEY = "application.id";
+  public static final String STATE_DIR_KEY = "state.dir";
+  public static final String EVENTS_TOPIC_KEY = "events.topic";
+  public static final String RETENTION_EVENTS_PER_TENANT_KEY = "retention.events-per-tenant";
+  public static final String HEARTBEAT_INTERVAL_MS_KEY = "heartbeat.interval.ms";
+  public static final String RETRY_MS_KEY = "retry.ms";
+  public static final String AUTH_MODE_KEY = "auth.mode";
+
+  /** Prefix of the keys passed through to Kafka Streams (prefix removed). */
+  public static final String STREAMS_PREFIX = "streams.";
+
+  /** Prefix of environment variables read by {@link #load}. */
+  public static final String ENV_PREFIX = "CHANGECAST_EDGE_";
+
+  public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  public static final String DEFAULT_EVENTS_TOPIC = "changecast.events";
+  public static final int DEFAULT_RETENTION_EVENTS_PER_TENANT = 10_000;
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_RETRY = Duration.ofSeconds(2);
+
+  /** Every key this config understands, besides {@code streams.*}. */
+  public static final List<String> KEYS =
+      List.of(
+          BOOTSTRAP_SERVERS_KEY,
+          HTTP_HOST_KEY,
+          HTTP_PORT_KEY,
+          APPLICATION_ID_KEY,
+          STATE_DIR_KEY,
+          EVENTS_TOPIC_KEY,
+          RETENTION_EVENTS_PER_TENANT_KEY,
+          HEARTBEAT_INTERVAL_MS_KEY,
+          RETRY_MS_KEY,
+          AUTH_MODE_KEY);
+
+  public EdgeConfig {
+    Objects.requireNonNull(bootstrapServers, BOOTSTRAP_SERVERS_KEY);
+    Objects.requireNonNull(httpHost, HTTP_HOST_KEY);
+    Objects.requireNonNull(applicationId, APPLICATION_ID_KEY);
+    Objects.requireNonNull(stateDir, STATE_DIR_KEY);
+    Objects.requireNonNull(eventsTopic, EVENTS_TOPIC_KEY);
+    Objects.requireNonNull(heartbeatInterval, HEARTBEAT_INTERVAL_MS_KEY);
+    Objects.requireNonNull(retry, RETRY_MS_KEY);
+    Objects.requireNonNull(authMode, AUTH_MODE_KEY);
+    streamsProperties = Map.copyOf(streamsProperties);
+  }
+
+  /**
+   * Builds and validates a config from keys and values. Unknown keys, missing {@code
+   * bootstrap.servers} and malformed values are an {@link IllegalArgumentException} naming the key.
+   */
+  public static EdgeConfig fromMap(Map<String, String> values) {
+    List<String> unknown = new ArrayList<>();
+    Map<String, String> streams = new TreeMap<>();
+    for (Map.Entry<String, String> entry : values.entrySet()) {
+      String key = entry.getKey();
+      if (key.startsWith(STREAMS_PREFIX) && key.length() > STREAMS_PREFIX.length()) {
+        streams.put(key.substring(STREAMS_PREFIX.length()), entry.getValue());
+      } else if (!KEYS.contains(key)) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      unknown.sort(null);
+      throw new IllegalArgumentException(
+          "Unknown edge config key(s) "
+              + unknown
+              + "; known keys: "
+              + String.join(", ", KEYS)
+              + ", and streams.* (passed to Kafka Streams)");
+    }
+    String bootstrap = text(values, BOOTSTRAP_SERVERS_KEY, null);
+    if (bootstrap == null) {
+      throw new IllegalArgumentException(
+          BOOTSTRAP_SERVERS_KEY + " is required (the Kafka cluster holding the events topic)");
+    }
+    return new EdgeConfig(
+        bootstrap,
+        text(values, HTTP_HOST_KEY, DEFAULT_HTTP_HOST),
+        integer(values, HTTP_PORT_KEY, DEFAULT_HTTP_PORT, 0, 65_535),
+        text(values, APPLICATION_ID_KEY, defaultApplicationId()),
+        Optional.ofNullable(text(values, STATE_DIR_KEY, null)).map(Path::of),
+        text(values, EVENTS_TOPIC_KEY, DEFAULT_EVENTS_TOPIC),
+        integer(
+            values,
+            RETENTION_EVENTS_PER_TENANT_KEY,
+            DEFAULT_RETENTION_EVENTS_PER_TENANT,
+            1,
+            Integer.MAX_VALUE),
+        Duration.ofMillis(
+            integer(
+                values,
+                HEARTBEAT_INTERVAL_MS_KEY,
+                (int) DEFAULT_HEARTBEAT_INTERVAL.toMillis(),
+                1,
+                Integer.MAX_VALUE)),
+        Duration.ofMillis(
+            integer(values, RETRY_MS_KEY, (int) DEFAULT_RETRY.toMillis(), 0, Integer.MAX_VALUE)),
+        AuthMode.parse(text(values, AUTH_MODE_KEY, AuthMode.NONE.configValue())),
+        streams);
+  }
+
+  /**
+   * Loads a config from an optional properties file, then environment variables, which win. An
+   * environment variable is {@code CHANGECAST_EDGE_} followed by the key in upper case with dots
+   * and dashes as underscores ({@code CHANGECAST_EDGE_HTTP_PORT}, {@code
+   * CHANGECAST_EDGE_RETENTION_EVENTS_PER_TENANT}); {@code CHANGECAST_EDGE_STREAMS_<NAME>} becomes
+   * {@code streams.<name>} in lower case with underscores as dots. Other {@code CHANGECAST_EDGE_*}
+   * variables are rejected like unknown keys.
+   */
+  public static EdgeConfig load(Optional<Path> propertiesFile, Map<String, String> env) {
+    Map<String, String> values = new LinkedHashMap<>();
+    propertiesFile.ifPresent(file -> values.putAll(readProperties(file)));
+    values.putAll(fromEnvironment(env));
+    return fromMap(values);
+  }
+
+  /** The environment variable that sets {@code key}. */
+  public static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static Map<String, String> fromEnvironment(Map<String, String> env) {
+    Map<String, String> byEnvName = new LinkedHashMap<>();
+    KEYS.forEach(key -> byEnvName.put(envName(key), key));
+    String streamsEnvPrefix = envName(STREAMS_PREFIX);
+    Map<String, String> values = new TreeMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
+      String name = entry.getKey();
+      if (!name.startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      if (byEnvName.containsKey(name)) {
+        values.put(byEnvName.get(name), entry.getValue());
+      } else if (name.startsWith(streamsEnvPrefix) && name.length() > streamsEnvPrefix.length()) {
+        String streamsKey =
+            name.substring(streamsEnvPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+        values.put(STREAMS_PREFIX + streamsKey, entry.getValue());
+      } else {
+        unknown.add(name);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Unknown edge environment variable(s) "
+              + unknown
+              + "; known: "
+              + String.join(", ", byEnvName.keySet())
+              + ", and "
+              + streamsEnvPrefix
+              + "<NAME> (passed to Kafka Streams)");
+    }
+    return values;
+  }
+
+  private static Map<String, String> readProperties(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read edge config file " + file, e);
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    properties
+        .stringPropertyNames()
+        .forEach(name -> values.put(name, properties.getProperty(name)));
+    return values;
+  }
+
+  private static String text(Map<String, String> values, String key, String defaultValue) {
+    String value = values.get(key);
+    if (value == null || value.isBlank()) {
+      return defaultValue;
+    }
+    return value.trim();
+  }
+
+  private static int integer(
+      Map<String, String> values, String key, int defaultValue, int min, int max) {
+    String value = text(values, key, null);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        key + ": expected an integer from " + min + " to " + max + ", got '" + value + "'");
+  }
+
+  private static String defaultApplicationId() {
+    return "changecast-edge-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+}

@@ -1,0 +1,61 @@
+package io.changecast.edge.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The edge's meters, exposed in Prometheus text format on {@code /metrics}. */
+public final class EdgeMetrics {
+  /** Content type of {@link #scrape()}: Prometheus text format 0.0.4. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger openStreams = new AtomicInteger();
+  private final Counter eventsSent;
+  private final Counter recordsSkipped;
+
+  public EdgeMetrics() {
+    Gauge.builder("changecast.edge.sse.connections", openStreams, AtomicInteger::get)
+        .description("Open SSE streams")
+        .register(registry);
+    eventsSent =
+        Counter.builder("changecast.edge.sse.events.sent")
+            .description("Data events written to SSE streams (replayed and live)")
+            .register(registry);
+    recordsSkipped =
+        Counter.builder("changecast.edge.records.skipped")
+            .description("Records of the events topic that are not usable envelopes")
+            .register(registry);
+  }
+
+  void streamOpened() {
+    openStreams.incrementAndGet();
+  }
+
+  void streamClosed() {
+    openStreams.decrementAndGet();
+  }
+
+  void eventSent() {
+    eventsSent.increment();
+  }
+
+  /** Counts a skipped input record; handed to {@link EventLogTopology#build}. */
+  public void recordSkipped() {
+    recordsSkipped.increment();
+  }
+
+  /** The registry, for binding further meters. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** All meters in Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

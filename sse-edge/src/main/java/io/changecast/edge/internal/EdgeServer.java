@@ -1,0 +1,87 @@
+package io.changecast.edge.internal;
+
+import io.changecast.edge.EdgeConfig;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The HTTP side of the edge: every route, error mapping and server setting is wired here, over an
+ * {@link EventLog} and a readiness check, so tests can run it without Kafka.
+ */
+public final class EdgeServer implements AutoCloseable {
+  private final Javalin app;
+  private final SseStreams streams;
+
+  private EdgeServer(Javalin app, SseStreams streams) {
+    this.app = app;
+    this.streams = streams;
+  }
+
+  /** Starts the server; returns once it listens. */
+  public static EdgeServer start(
+      EdgeConfig config, EventLog log, Supplier<Readiness> readiness, EdgeMetrics metrics) {
+    SseStreams streams = new SseStreams(log, metrics, config.heartbeatInterval(), config.retry());
+    EventsHandler events = new EventsHandler(streams, readiness);
+    HealthHandlers health = new HealthHandlers(readiness, metrics);
+    long idleTimeoutMs = idleTimeout(config.heartbeatInterval()).toMillis();
+    Javalin app =
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.startup.showOldJavalinVersionWarning = false;
+              cfg.http.asyncTimeout = 0; // SSE responses stay open until the stream closes
+              cfg.jetty.addConnector(
+                  (server, httpConfig) -> {
+                    ServerConnector connector =
+                        new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                    connector.setHost(config.httpHost());
+                    connector.setPort(config.httpPort());
+                    connector.setIdleTimeout(idleTimeoutMs);
+                    return connector;
+                  });
+
+              cfg.routes.get("/health/live", health::live);
+              cfg.routes.get("/health/ready", health::ready);
+              cfg.routes.get("/metrics", health::metrics);
+              cfg.routes.get(EventsHandler.PATH, events);
+
+              cfg.routes.exception(HttpError.class, ErrorResponses::httpError);
+              cfg.routes.exception(HttpResponseException.class, ErrorResponses::javalinError);
+              cfg.routes.exception(Exception.class, ErrorResponses::unexpected);
+            });
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      streams.close();
+      throw e;
+    }
+    return new EdgeServer(app, streams);
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return app.port();
+  }
+
+  /** Number of open SSE streams. */
+  public int openStreams() {
+    return streams.openCount();
+  }
+
+  /** Ends every SSE stream (clients reconnect), then stops the server. */
+  @Override
+  public void close() {
+    streams.closeAll();
+    app.stop();
+    streams.close();
+  }
+
+  /** Jetty cuts idle connections; heartbeats must come well within that time. */
+  static Duration idleTimeout(Duration heartbeatInterval) {
+    return Duration.ofMillis(Math.max(30_000, 2 * heartbeatInterval.toMillis() + 5_000));
+  }
+}

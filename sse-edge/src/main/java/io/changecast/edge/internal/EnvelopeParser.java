@@ -1,0 +1,80 @@
+package io.changecast.edge.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Optional;
+
+/** Reads the few envelope fields the edge needs from a record of the events topic. */
+public final class EnvelopeParser {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Result of parsing one record. */
+  public sealed interface Result {}
+
+  /** A usable event, with the envelope's cluster time when it has one. */
+  public record Parsed(Event event, Optional<ClusterTime> clusterTime) implements Result {}
+
+  /** A record the edge cannot serve, and why. */
+  public record Invalid(String reason) implements Result {}
+
+  private EnvelopeParser() {}
+
+  /**
+   * Parses a record: the tenant is the record key (else the envelope's {@code tenant}), the id the
+   * envelope's decimal {@code id}. JSON spread over several lines is re-written on one line.
+   */
+  public static Result parse(String key, String value) {
+    if (value == null) {
+      return new Invalid("record has no value");
+    }
+    JsonNode envelope;
+    try {
+      envelope = MAPPER.readTree(value);
+    } catch (JsonProcessingException e) {
+      return new Invalid("value is not JSON: " + e.getOriginalMessage());
+    }
+    if (envelope == null || !envelope.isObject()) {
+      return new Invalid("value is not a JSON object");
+    }
+    String tenant = key != null ? key : envelope.path("tenant").asText(null);
+    if (!TenantId.isValid(tenant)) {
+      return new Invalid("invalid tenant '" + tenant + "'");
+    }
+    Optional<Long> id = id(envelope.get("id"));
+    if (id.isEmpty()) {
+      return new Invalid("envelope id is not a non-negative integer: " + envelope.get("id"));
+    }
+    String json = value;
+    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+      json = envelope.toString();
+    }
+    return new Parsed(new Event(tenant, id.get(), json), clusterTime(envelope.get("clusterTime")));
+  }
+
+  private static Optional<Long> id(JsonNode node) {
+    if (node == null) {
+      return Optional.empty();
+    }
+    if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
+      return Optional.of(node.longValue());
+    }
+    if (node.isTextual()) {
+      return ResumePosition.parseId(node.textValue());
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<ClusterTime> clusterTime(JsonNode node) {
+    if (node == null) {
+      return Optional.empty();
+    }
+    JsonNode timestamp = node.has("$timestamp") ? node.get("$timestamp") : node;
+    JsonNode t = timestamp.get("t");
+    JsonNode i = timestamp.get("i");
+    if (t == null || i == null || !t.canConvertToLong() || !i.canConvertToLong()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ClusterTime(t.asLong(), i.asLong()));
+  }
+}

@@ -1,0 +1,30 @@
+package io.changecast.edge.internal;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The retained per-tenant event log the SSE endpoint serves from: a range read for replay and a
+ * live subscription for the tail. Implementations: {@link KafkaEventLog} (a Kafka Streams global
+ * store) and {@link InMemoryEventLog} (tests, embedding).
+ *
+ * <p>Contract that makes a gap-free handover possible: an event is readable through {@link
+ * #readAfter} before it is delivered to subscribers, and subscribers of one tenant receive its
+ * events in id order.
+ */
+public interface EventLog {
+
+  /**
+   * The retained events of {@code tenant} with an id greater than {@code afterId}, in id order.
+   *
+   * @throws EventLogUnavailableException if the log cannot be read now (e.g. still restoring)
+   */
+  List<Event> readAfter(String tenant, long afterId);
+
+  /** Delivers the tenant's events appended from now on; the listener must not block. */
+  Subscription subscribe(String tenant, Consumer<Event> listener);
+
+  /** The latest source cluster time seen, if any. */
+  Optional<ClusterTime> latestClusterTime();
+}

@@ -1,0 +1,49 @@
+package io.changecast.edge.internal;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Global-store processor of the events topic: stores each event, enforces the per-tenant retention,
+ * records the latest cluster time, then notifies live subscribers. It also runs while the store is
+ * restored at startup (Kafka Streams reprocesses global stores with a custom processor), so
+ * retention and the clock hold from the first record on.
+ */
+final class EventLogProcessor implements Processor<String, String, Void, Void> {
+  private static final Logger LOG = LoggerFactory.getLogger(EventLogProcessor.class);
+
+  private final int retentionPerTenant;
+  private final EventHub hub;
+  private final SourceClock clock;
+  private final Runnable onSkipped;
+  private KeyValueStore<String, String> store;
+
+  EventLogProcessor(int retentionPerTenant, EventHub hub, SourceClock clock, Runnable onSkipped) {
+    this.retentionPerTenant = retentionPerTenant;
+    this.hub = hub;
+    this.clock = clock;
+    this.onSkipped = onSkipped;
+  }
+
+  @Override
+  public void init(ProcessorContext<Void, Void> context) {
+    store = context.getStateStore(EventLogStore.STORE_NAME);
+  }
+
+  @Override
+  public void process(Record<String, String> record) {
+    EnvelopeParser.Result result = EnvelopeParser.parse(record.key(), record.value());
+    if (result instanceof EnvelopeParser.Parsed parsed) {
+      EventLogStore.append(store, parsed.event(), retentionPerTenant);
+      parsed.clusterTime().ifPresent(clock::observe);
+      hub.publish(parsed.event());
+    } else if (result instanceof EnvelopeParser.Invalid invalid) {
+      LOG.warn("Skipping record with key '{}': {}", record.key(), invalid.reason());
+      onSkipped.run();
+    }
+  }
+}

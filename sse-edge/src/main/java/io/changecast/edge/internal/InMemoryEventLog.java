@@ -1,0 +1,66 @@
+package io.changecast.edge.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+
+/**
+ * An {@link EventLog} held in memory with retention by count per tenant, fed by {@link #append}.
+ * For tests and embedding; the Kafka-backed log is {@link KafkaEventLog}.
+ */
+public final class InMemoryEventLog implements EventLog {
+  private final int retentionPerTenant;
+  private final Map<String, NavigableMap<Long, Event>> byTenant = new ConcurrentHashMap<>();
+  private final EventHub hub = new EventHub();
+  private final SourceClock clock = new SourceClock();
+
+  public InMemoryEventLog(int retentionPerTenant) {
+    if (retentionPerTenant < 1) {
+      throw new IllegalArgumentException("retention must be at least 1: " + retentionPerTenant);
+    }
+    this.retentionPerTenant = retentionPerTenant;
+  }
+
+  /**
+   * Stores the event, drops the tenant's oldest beyond the retention, then notifies subscribers.
+   */
+  public synchronized void append(Event event) {
+    NavigableMap<Long, Event> events =
+        byTenant.computeIfAbsent(event.tenant(), tenant -> new ConcurrentSkipListMap<>());
+    events.put(event.id(), event);
+    while (events.size() > retentionPerTenant) {
+      events.pollFirstEntry();
+    }
+    hub.publish(event);
+  }
+
+  /** Records a source cluster time, as the Kafka-backed log does from each envelope. */
+  public void observe(ClusterTime clusterTime) {
+    clock.observe(clusterTime);
+  }
+
+  @Override
+  public List<Event> readAfter(String tenant, long afterId) {
+    NavigableMap<Long, Event> events = byTenant.get(tenant);
+    return events == null ? List.of() : List.copyOf(events.tailMap(afterId, false).values());
+  }
+
+  @Override
+  public Subscription subscribe(String tenant, Consumer<Event> listener) {
+    return hub.subscribe(tenant, listener);
+  }
+
+  @Override
+  public Optional<ClusterTime> latestClusterTime() {
+    return clock.latest();
+  }
+
+  /** Live subscriptions, to check that closed streams leave nothing behind. */
+  public int subscriberCount() {
+    return hub.subscriberCount();
+  }
+}

@@ -1,0 +1,66 @@
+package io.changecast.edge.internal;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The {@link EventLog} of a running {@link EventLogTopology}: reads the global store through
+ * interactive queries; the topology's processor feeds the same {@link EventHub} and {@link
+ * SourceClock}.
+ */
+public final class KafkaEventLog implements EventLog {
+  private final KafkaStreams streams;
+  private final EventHub hub;
+  private final SourceClock clock;
+
+  public KafkaEventLog(KafkaStreams streams, EventHub hub, SourceClock clock) {
+    this.streams = streams;
+    this.hub = hub;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<Event> readAfter(String tenant, long afterId) {
+    try {
+      return EventLogStore.readAfter(store(), tenant, afterId);
+    } catch (InvalidStateStoreException e) {
+      throw new EventLogUnavailableException("event log is not queryable: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Subscription subscribe(String tenant, Consumer<Event> listener) {
+    return hub.subscribe(tenant, listener);
+  }
+
+  @Override
+  public Optional<ClusterTime> latestClusterTime() {
+    return clock.latest();
+  }
+
+  /** Ready when Kafka Streams is RUNNING (the global store is restored) and the store answers. */
+  public Readiness readiness() {
+    KafkaStreams.State state = streams.state();
+    if (state != KafkaStreams.State.RUNNING) {
+      return Readiness.notReady("Kafka Streams is " + state);
+    }
+    try {
+      store().approximateNumEntries();
+      return Readiness.ready();
+    } catch (InvalidStateStoreException e) {
+      return Readiness.notReady("event-log store is not queryable: " + e.getMessage());
+    }
+  }
+
+  private ReadOnlyKeyValueStore<String, String> store() {
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(
+            EventLogStore.STORE_NAME, QueryableStoreTypes.<String, String>keyValueStore()));
+  }
+}

@@ -1,0 +1,169 @@
+package io.changecast.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EdgeConfigTest {
+
+  @Test
+  void defaultsApplyWhenOnlyBootstrapServersIsGiven() {
+    EdgeConfig config = EdgeConfig.fromMap(Map.of("bootstrap.servers", "kafka:9092"));
+
+    assertThat(config.bootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.applicationId()).matches("changecast-edge-[0-9a-f]{8}");
+    assertThat(config.stateDir()).isEmpty();
+    assertThat(config.eventsTopic()).isEqualTo("changecast.events");
+    assertThat(config.retentionEventsPerTenant()).isEqualTo(10_000);
+    assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(config.retry()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.authMode()).isEqualTo(AuthMode.NONE);
+    assertThat(config.streamsProperties()).isEmpty();
+  }
+
+  @Test
+  void everyInstanceGetsItsOwnDefaultApplicationId() {
+    Map<String, String> values = Map.of("bootstrap.servers", "kafka:9092");
+    assertThat(EdgeConfig.fromMap(values).applicationId())
+        .isNotEqualTo(EdgeConfig.fromMap(values).applicationId());
+  }
+
+  @Test
+  void readsEveryKeyAndPassesStreamsPropertiesThrough() {
+    EdgeConfig config =
+        EdgeConfig.fromMap(
+            Map.ofEntries(
+                Map.entry("bootstrap.servers", "a:1,b:2"),
+                Map.entry("http.host", "0.0.0.0"),
+                Map.entry("http.port", "0"),
+                Map.entry("application.id", "edge-1"),
+                Map.entry("state.dir", "/var/lib/edge"),
+                Map.entry("events.topic", "t.events"),
+                Map.entry("retention.events-per-tenant", "50"),
+                Map.entry("heartbeat.interval.ms", "250"),
+                Map.entry("retry.ms", "0"),
+                Map.entry("auth.mode", "NONE"),
+                Map.entry("streams.commit.interval.ms", "100")));
+
+    assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(config.httpPort()).isZero();
+    assertThat(config.applicationId()).isEqualTo("edge-1");
+    assertThat(config.stateDir()).contains(Path.of("/var/lib/edge"));
+    assertThat(config.eventsTopic()).isEqualTo("t.events");
+    assertThat(config.retentionEventsPerTenant()).isEqualTo(50);
+    assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(config.retry()).isEqualTo(Duration.ZERO);
+    assertThat(config.streamsProperties()).containsExactly(Map.entry("commit.interval.ms", "100"));
+  }
+
+  @Test
+  void unknownKeysAreRejectedByName() {
+    assertThatThrownBy(
+            () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "http.prot", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Unknown edge config key(s) [http.prot]; known keys: ")
+        .hasMessageContaining("http.port")
+        .hasMessageContaining("streams.*");
+  }
+
+  @Test
+  void bootstrapServersIsRequired() {
+    assertThatThrownBy(() -> EdgeConfig.fromMap(Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("bootstrap.servers is required");
+  }
+
+  @Test
+  void malformedValuesNameTheKey() {
+    assertThatThrownBy(
+            () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "http.port", "70000")))
+        .hasMessage("http.port: expected an integer from 0 to 65535, got '70000'");
+    assertThatThrownBy(
+            () ->
+                EdgeConfig.fromMap(
+                    Map.of("bootstrap.servers", "k:1", "retention.events-per-tenant", "0")))
+        .hasMessage(
+            "retention.events-per-tenant: expected an integer from 1 to 2147483647, got '0'");
+    assertThatThrownBy(
+            () ->
+                EdgeConfig.fromMap(
+                    Map.of("bootstrap.servers", "k:1", "heartbeat.interval.ms", "soon")))
+        .hasMessageStartingWith("heartbeat.interval.ms: expected an integer");
+    assertThatThrownBy(
+            () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "auth.mode", "jwt")))
+        .hasMessage("auth.mode: unsupported value 'jwt'; this build supports: none");
+  }
+
+  @Test
+  void environmentOverridesTheFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("edge.properties");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "bootstrap.servers=file:9092",
+            "http.port=9000",
+            "retention.events-per-tenant=7",
+            "streams.num.standby.replicas=0"));
+
+    EdgeConfig config =
+        EdgeConfig.load(
+            Optional.of(file),
+            Map.of(
+                "CHANGECAST_EDGE_HTTP_PORT", "9100",
+                "CHANGECAST_EDGE_RETENTION_EVENTS_PER_TENANT", "8",
+                "CHANGECAST_EDGE_STREAMS_COMMIT_INTERVAL_MS", "50",
+                "PATH", "/usr/bin"));
+
+    assertThat(config.bootstrapServers()).isEqualTo("file:9092");
+    assertThat(config.httpPort()).isEqualTo(9100);
+    assertThat(config.retentionEventsPerTenant()).isEqualTo(8);
+    assertThat(config.streamsProperties())
+        .containsOnly(
+            Map.entry("num.standby.replicas", "0"), Map.entry("commit.interval.ms", "50"));
+  }
+
+  @Test
+  void environmentAloneIsEnough() {
+    EdgeConfig config =
+        EdgeConfig.load(
+            Optional.empty(),
+            Map.of(
+                EdgeConfig.envName("bootstrap.servers"), "env:9092",
+                EdgeConfig.envName("heartbeat.interval.ms"), "1000"));
+
+    assertThat(EdgeConfig.envName("bootstrap.servers"))
+        .isEqualTo("CHANGECAST_EDGE_BOOTSTRAP_SERVERS");
+    assertThat(config.bootstrapServers()).isEqualTo("env:9092");
+    assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void unknownEnvironmentVariablesWithThePrefixAreRejected() {
+    assertThatThrownBy(
+            () ->
+                EdgeConfig.load(
+                    Optional.empty(),
+                    Map.of(
+                        "CHANGECAST_EDGE_BOOTSTRAP_SERVERS", "k:1",
+                        "CHANGECAST_EDGE_HTTP_PROT", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Unknown edge environment variable(s) [CHANGECAST_EDGE_HTTP_PROT]");
+  }
+
+  @Test
+  void missingFileIsReported(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.properties");
+    assertThatThrownBy(() -> EdgeConfig.load(Optional.of(missing), Map.of()))
+        .hasMessage("Cannot read edge config file " + missing);
+  }
+}
