@@ -5,6 +5,7 @@ import io.changecast.router.internal.DeadLetterProcessor;
 import io.changecast.router.internal.DedupeProcessor;
 import io.changecast.router.internal.IngestProcessor;
 import io.changecast.router.internal.ParseProcessor;
+import io.changecast.router.internal.Pending;
 import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.SequenceProcessor;
 import io.changecast.router.internal.Step;
@@ -70,6 +71,9 @@ public final class RouterTopology {
   public static final String INGEST_SPLIT = "ingest-";
   public static final String INGEST_INVALID = INGEST_SPLIT + "invalid";
   public static final String INGEST_OK = INGEST_SPLIT + "ok";
+  public static final String INGEST_DEAD_LETTER = "ingest-dead-letter";
+  public static final String INGEST_DLQ_SINK = "ingest-dlq-sink";
+  public static final String INGEST_KEY_BY_TENANT = "ingest-key-by-tenant";
 
   private RouterTopology() {}
 
@@ -144,9 +148,20 @@ public final class RouterTopology {
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("unresolved"))
             .defaultBranch(Branched.as("resolved"));
 
-    KStream<String, Step> invalid =
-        parsed.get(PARSE_INVALID).merge(resolved.get(TENANT_UNRESOLVED), Named.as(INVALID));
-    KStream<String, Step> toSequence = resolved.get(TENANT_RESOLVED);
+    deadLetters(
+        parsed.get(PARSE_INVALID).merge(resolved.get(TENANT_UNRESOLVED), Named.as(INVALID)),
+        DEAD_LETTER,
+        DLQ_SINK,
+        topics,
+        metrics);
+    KStream<String, Pending> byTenant =
+        keyByTenant(resolved.get(TENANT_RESOLVED), KEY_BY_TENANT)
+            .repartition(topics.byTenantRepartitioned());
+
+    // Ingested events get a subtopology of their own, joining after the repartition: were the
+    // ingest topic a source of the raw topics' subtopology, a raw topic created while the router
+    // runs (a collection's first change) would be added to a running task, which Kafka Streams
+    // cannot do (TopologyException "unknown to the topology", a replaced thread, a stalled group).
     if (!config.ingestTopic().isEmpty()) {
       Map<String, KStream<String, Step>> ingested =
           builder.stream(topics.ingest().name(), topics.ingest().consumed(INGEST_SOURCE))
@@ -155,28 +170,20 @@ public final class RouterTopology {
               .split(Named.as(INGEST_SPLIT))
               .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
               .defaultBranch(Branched.as("ok"));
-      invalid = invalid.merge(ingested.get(INGEST_INVALID), Named.as(INGEST_INVALID + "-merge"));
-      toSequence = toSequence.merge(ingested.get(INGEST_OK), Named.as(INGEST_OK + "-merge"));
+      deadLetters(
+          ingested.get(INGEST_INVALID), INGEST_DEAD_LETTER, INGEST_DLQ_SINK, topics, metrics);
+      byTenant =
+          byTenant.merge(
+              keyByTenant(ingested.get(INGEST_OK), INGEST_KEY_BY_TENANT)
+                  .repartition(topics.ingestByTenantRepartitioned()),
+              Named.as(INGEST_OK + "-merge"));
     }
 
-    invalid
-        .processValues(
-            () -> new DeadLetterProcessor(metrics, topics.dlq().name()), Named.as(DEAD_LETTER))
-        .to(topics.dlq().name(), topics.dlq().produced(DLQ_SINK));
-
     KStream<String, Envelope> envelopes =
-        toSequence
-            .map(
-                (key, step) -> {
-                  Step.Resolved r = (Step.Resolved) step;
-                  return KeyValue.pair(r.tenant(), r.pending());
-                },
-                Named.as(KEY_BY_TENANT))
-            .repartition(topics.byTenantRepartitioned())
-            .process(
-                () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics),
-                Named.as(ASSIGN_SEQUENCE),
-                TENANT_SEQUENCES_STORE);
+        byTenant.process(
+            () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics),
+            Named.as(ASSIGN_SEQUENCE),
+            TENANT_SEQUENCES_STORE);
     envelopes
         .peek((tenant, envelope) -> metrics.out(topics.events().name()), Named.as(COUNT_EVENTS))
         .to(topics.events().name(), topics.events().produced(EVENTS_SINK));
@@ -187,5 +194,25 @@ public final class RouterTopology {
     }
 
     return builder.build();
+  }
+
+  private static KStream<String, Pending> keyByTenant(KStream<String, Step> resolved, String name) {
+    return resolved.map(
+        (key, step) -> {
+          Step.Resolved r = (Step.Resolved) step;
+          return KeyValue.pair(r.tenant(), r.pending());
+        },
+        Named.as(name));
+  }
+
+  private static void deadLetters(
+      KStream<String, Step> rejected,
+      String name,
+      String sinkName,
+      RouterTopics topics,
+      RouterMetrics metrics) {
+    rejected
+        .processValues(() -> new DeadLetterProcessor(metrics, topics.dlq().name()), Named.as(name))
+        .to(topics.dlq().name(), topics.dlq().produced(sinkName));
   }
 }

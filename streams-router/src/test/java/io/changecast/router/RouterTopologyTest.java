@@ -28,6 +28,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -397,6 +398,34 @@ class RouterTopologyTest {
     Headers headers = dlq.readRecord().headers();
     assertThat(header(headers, "trace")).isEqualTo("t-1");
     assertThat(header(headers, "changecast.error.reason")).isEqualTo("malformed-json");
+  }
+
+  @Test
+  void rawTopicsHaveASubtopologyOfTheirOwnSoNewCollectionsStartNewTasks() {
+    TopologyDescription description =
+        RouterTopology.build(
+                RouterConfig.fromMap(Map.of("bootstrap.servers", "unused:9092")),
+                RouterMetrics.inMemory())
+            .describe();
+
+    TopologyDescription.Subtopology raw =
+        description.subtopologies().stream()
+            .filter(s -> s.nodes().stream().anyMatch(n -> n.name().equals("raw-source")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(raw.nodes())
+        .filteredOn(n -> n instanceof TopologyDescription.Source)
+        .extracting(TopologyDescription.Node::name)
+        .containsExactly("raw-source");
+    TopologyDescription.Subtopology sequencing =
+        description.subtopologies().stream()
+            .filter(s -> s.nodes().stream().anyMatch(n -> n.name().equals("assign-sequence")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(sequencing.nodes())
+        .filteredOn(n -> n instanceof TopologyDescription.Source)
+        .flatExtracting(n -> ((TopologyDescription.Source) n).topicSet())
+        .containsExactlyInAnyOrder("by-tenant-repartition", "ingest-by-tenant-repartition");
   }
 
   @Test

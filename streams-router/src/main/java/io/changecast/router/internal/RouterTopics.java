@@ -32,6 +32,9 @@ public record RouterTopics(
   /** Name of the internal repartition by tenant (Kafka Streams prefixes and suffixes it). */
   public static final String BY_TENANT = "by-tenant";
 
+  /** Name of the internal repartition of ingested events by tenant. */
+  public static final String INGEST_BY_TENANT = "ingest-by-tenant";
+
   public static RouterTopics from(RouterConfig config) {
     Serde<String> strings = Serdes.String();
     return new RouterTopics(
@@ -48,7 +51,19 @@ public record RouterTopics(
    * set, not inherited from the raw topics (which have one partition to keep write order).
    */
   public Repartitioned<String, Pending> byTenantRepartitioned() {
-    return Repartitioned.<String, Pending>as(byTenant.name())
+    return byTenantRepartitioned(byTenant.name());
+  }
+
+  /**
+   * The repartition of ingested events by tenant: the same partitioning as {@link
+   * #byTenantRepartitioned()}, so both streams meet in the sequencing task of their tenant.
+   */
+  public Repartitioned<String, Pending> ingestByTenantRepartitioned() {
+    return byTenantRepartitioned(INGEST_BY_TENANT);
+  }
+
+  private Repartitioned<String, Pending> byTenantRepartitioned(String name) {
+    return Repartitioned.<String, Pending>as(name)
         .withNumberOfPartitions(byTenantPartitions)
         .withKeySerde(byTenant.keySerde())
         .withValueSerde(byTenant.valueSerde());

@@ -1,0 +1,119 @@
+package io.changecast.local;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Options of {@code ./changecast local}. Port 0 picks a free port (tests use it); the documented
+ * defaults are 8080 for the edge and 27017 for MongoDB.
+ *
+ * @param edgePort the edge's HTTP port
+ * @param mongoPort the embedded MongoDB's port
+ * @param kafkaPort the broker's port
+ * @param connectPort the Connect worker's REST port
+ * @param demo whether the demo writer runs
+ * @param connectorConfig the connector config deployed to the Connect worker
+ */
+public record LocalOptions(
+    int edgePort,
+    int mongoPort,
+    int kafkaPort,
+    int connectPort,
+    boolean demo,
+    Path connectorConfig) {
+
+  /** The connector config the local default deploys, relative to the repository root. */
+  public static final Path DEFAULT_CONNECTOR_CONFIG = Path.of("connect-configs", "app-source.json");
+
+  static final String USAGE =
+      """
+      Usage: ./changecast local [options]
+        --edge-port N         HTTP port of the SSE edge (default 8080)
+        --mongo-port N        port of the embedded MongoDB (default 27017)
+        --kafka-port N        port of the embedded Kafka broker (default 9092)
+        --connect-port N      REST port of the embedded Kafka Connect worker (default 8083)
+        --connector-config F  connector config to deploy (default connect-configs/app-source.json)
+        --no-demo             do not run the demo writer
+        --help                show this help
+      """;
+
+  /** The documented defaults. */
+  public static LocalOptions defaults() {
+    return new LocalOptions(8080, 27017, 9092, 8083, true, DEFAULT_CONNECTOR_CONFIG);
+  }
+
+  /** Free ports everywhere and no demo writer: for tests running next to other processes. */
+  public static LocalOptions ephemeral(Path connectorConfig) {
+    return new LocalOptions(0, 0, 0, 0, false, connectorConfig);
+  }
+
+  /**
+   * Parses command-line arguments over the defaults.
+   *
+   * @throws IllegalArgumentException naming the argument that is unknown or malformed
+   */
+  public static LocalOptions parse(String... args) {
+    LocalOptions options = defaults();
+    List<String> rest = new ArrayList<>(List.of(args));
+    while (!rest.isEmpty()) {
+      String arg = rest.remove(0);
+      options =
+          switch (arg) {
+            case "--no-demo" -> options.withDemo(false);
+            case "--edge-port" -> options.withEdgePort(port(arg, rest));
+            case "--mongo-port" -> options.withMongoPort(port(arg, rest));
+            case "--kafka-port" -> options.withKafkaPort(port(arg, rest));
+            case "--connect-port" -> options.withConnectPort(port(arg, rest));
+            case "--connector-config" -> options.withConnectorConfig(Path.of(value(arg, rest)));
+            default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
+          };
+    }
+    return options;
+  }
+
+  public LocalOptions withEdgePort(int port) {
+    return new LocalOptions(port, mongoPort, kafkaPort, connectPort, demo, connectorConfig);
+  }
+
+  public LocalOptions withMongoPort(int port) {
+    return new LocalOptions(edgePort, port, kafkaPort, connectPort, demo, connectorConfig);
+  }
+
+  public LocalOptions withKafkaPort(int port) {
+    return new LocalOptions(edgePort, mongoPort, port, connectPort, demo, connectorConfig);
+  }
+
+  public LocalOptions withConnectPort(int port) {
+    return new LocalOptions(edgePort, mongoPort, kafkaPort, port, demo, connectorConfig);
+  }
+
+  public LocalOptions withDemo(boolean on) {
+    return new LocalOptions(edgePort, mongoPort, kafkaPort, connectPort, on, connectorConfig);
+  }
+
+  public LocalOptions withConnectorConfig(Path file) {
+    return new LocalOptions(edgePort, mongoPort, kafkaPort, connectPort, demo, file);
+  }
+
+  private static String value(String option, List<String> rest) {
+    if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+      throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
+    }
+    return rest.remove(0);
+  }
+
+  private static int port(String option, List<String> rest) {
+    String value = value(option, rest);
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        option + " must be a port number from 0 to 65535, got \"" + value + "\"");
+  }
+}
