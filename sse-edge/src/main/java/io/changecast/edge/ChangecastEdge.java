@@ -32,28 +32,26 @@ public final class ChangecastEdge implements AutoCloseable {
   private static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private final KafkaStreams streams;
+  private final Thread streamsStarter;
   private final KafkaEventLog log;
   private final EdgeServer server;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ChangecastEdge(KafkaStreams streams, KafkaEventLog log, EdgeServer server) {
+  private ChangecastEdge(
+      KafkaStreams streams, Thread streamsStarter, KafkaEventLog log, EdgeServer server) {
     this.streams = streams;
+    this.streamsStarter = streamsStarter;
     this.log = log;
     this.server = server;
   }
 
   /**
-   * Starts Kafka Streams and the HTTP server; returns once HTTP listens. The edge is not {@link
-   * #ready()} until the global store has read the events topic up to its end.
+   * Starts the HTTP server, then Kafka Streams in the background; returns once HTTP listens. The
+   * edge is not {@link #ready()} (and SSE requests get 503) until the global store has read the
+   * events topic up to its end: {@code KafkaStreams.start()} blocks for that whole restoration, so
+   * it runs on its own thread while {@code /health/live} already answers.
    */
   public static ChangecastEdge start(EdgeConfig config) {
-    if (config.authMode() == AuthMode.NONE) {
-      LOG.warn(
-          "!!! AUTHENTICATION IS DISABLED (auth.mode=none): anyone who can reach {}:{} can read"
-              + " every tenant's events. Use this for local development only. !!!",
-          config.httpHost(),
-          config.httpPort());
-    }
     EdgeMetrics metrics = new EdgeMetrics();
     EventHub hub = new EventHub();
     SourceClock clock = new SourceClock();
@@ -71,21 +69,28 @@ public final class ChangecastEdge implements AutoCloseable {
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     KafkaEventLog log = new KafkaEventLog(streams, hub, clock);
-    streams.start();
     EdgeServer server;
     try {
       server = EdgeServer.start(config, log, log::readiness, metrics);
     } catch (RuntimeException e) {
-      closeStreams(streams);
+      streams.close(STREAMS_CLOSE_TIMEOUT); // created, never started: release its clients
       throw e;
     }
+    Thread streamsStarter = startInBackground(streams);
     LOG.info(
         "Changecast edge listening on http://{}:{} (topic {}, application.id {})",
         config.httpHost(),
         server.port(),
         config.eventsTopic(),
         config.applicationId());
-    return new ChangecastEdge(streams, log, server);
+    if (config.authMode() == AuthMode.NONE) {
+      LOG.warn(
+          "!!! AUTHENTICATION IS DISABLED (auth.mode=none): anyone who can reach {}:{} can read"
+              + " every tenant's events. Use this for local development only. !!!",
+          config.httpHost(),
+          server.port());
+    }
+    return new ChangecastEdge(streams, streamsStarter, log, server);
   }
 
   /** The HTTP port (the chosen one when {@code http.port} is 0). */
@@ -105,6 +110,14 @@ public final class ChangecastEdge implements AutoCloseable {
       try {
         server.close();
       } finally {
+        // start() holds the KafkaStreams monitor until the restore ends, and close() needs it:
+        // interrupt a start still waiting for the restore, so close() need not wait for it.
+        streamsStarter.interrupt();
+        try {
+          streamsStarter.join(STREAMS_CLOSE_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         closeStreams(streams);
       }
     }
@@ -146,6 +159,28 @@ public final class ChangecastEdge implements AutoCloseable {
         "read_committed");
     props.putAll(config.streamsProperties());
     return props;
+  }
+
+  private static Thread startInBackground(KafkaStreams streams) {
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                streams.start(); // returns once the global store is restored
+                LOG.info("Event log restored; Kafka Streams is {}", streams.state());
+              } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()
+                    || e.getCause() instanceof InterruptedException) {
+                  LOG.info("Kafka Streams start interrupted: the edge is closing");
+                } else {
+                  LOG.error("Kafka Streams failed to start; the edge reports not ready", e);
+                }
+              }
+            },
+            "changecast-edge-streams-start");
+    starter.setDaemon(true);
+    starter.start();
+    return starter;
   }
 
   private static void closeStreams(KafkaStreams streams) {

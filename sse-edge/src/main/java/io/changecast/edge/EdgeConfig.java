@@ -95,8 +95,9 @@ public record EdgeConfig(
   }
 
   /**
-   * Builds and validates a config from keys and values. Unknown keys, missing {@code
-   * bootstrap.servers} and malformed values are an {@link IllegalArgumentException} naming the key.
+   * Builds and validates a config from keys and values (a blank value counts as absent). Unknown
+   * keys, missing {@code bootstrap.servers} and malformed values are an {@link
+   * IllegalArgumentException} naming the key.
    */
   public static EdgeConfig fromMap(Map<String, String> values) {
     List<String> unknown = new ArrayList<>();
