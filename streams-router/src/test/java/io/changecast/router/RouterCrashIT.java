@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,11 +26,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +63,9 @@ class RouterCrashIT {
 
   /** Fresh changes the producer sends before it replays a tail of them. */
   private static final int CHUNK = 200;
+
+  /** Changes re-sent after each chunk: 10%. */
+  private static final int REPLAY = CHUNK / 10;
 
   /** At most this many changes are produced ahead of what the reader has seen routed. */
   private static final int AHEAD = 1_500;
@@ -132,11 +143,22 @@ class RouterCrashIT {
 
       try (RouterProcess last = RouterProcess.start(config, log, "final life")) {
         producing.get();
-        await("all changes routed")
+        await("all raw input processed and committed")
             .atMost(Duration.ofMinutes(2))
-            .pollInterval(Duration.ofMillis(50))
-            .until(() -> reader.count(eventsTopic) >= EVENTS || !last.isAlive());
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> rawInputCommitted(run) || !last.isAlive());
         assertThat(last.isAlive()).as("final router alive (see %s)", log).isTrue();
+        try {
+          await("all changes routed")
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(50))
+              .until(() -> reader.count(eventsTopic) >= EVENTS);
+        } catch (ConditionTimeoutException e) {
+          LOG.warn(
+              "Only {} of {} events routed; checking what arrived",
+              reader.count(eventsTopic),
+              EVENTS);
+        }
       } // SIGTERM: a clean shutdown commits what is open
       await("reader caught up").atMost(Duration.ofMinutes(1)).until(reader::caughtUp);
 
@@ -146,7 +168,7 @@ class RouterCrashIT {
           reader.count(eventsTopic),
           reader.count(dlqTopic),
           replayed.get());
-      assertThat(replayed.get()).as("replayed raw records").isGreaterThanOrEqualTo(EVENTS / 20);
+      assertThat(replayed.get()).as("replayed raw records").isEqualTo(EVENTS / 10);
       assertThat(reader.count(dlqTopic)).as("dead letters").isZero();
       assertEveryTenantGaplessInSourceOrder(changes, records, eventsTopic);
     }
@@ -154,8 +176,10 @@ class RouterCrashIT {
 
   /**
    * Sends the changes in order, each to its collection's raw topic, keeping at most {@link #AHEAD}
-   * ahead of the routed count; after every {@link #CHUNK} it re-sends a random tail of up to 20% of
-   * the chunk (10% on average), as the connector does after a restart.
+   * ahead of the routed count. After every {@link #CHUNK} it re-sends a run of {@code CHUNK / 10}
+   * consecutive changes ending at a random point of the last two chunks, as the connector does
+   * after a restart (from its last committed offset): 10% of the changes arrive twice, some after
+   * the router has committed (and perhaps been killed after) their first copy.
    */
   private static void produce(
       List<SourceEvents.Change> changes,
@@ -178,11 +202,13 @@ class RouterCrashIT {
         List<SourceEvents.Change> chunk =
             changes.subList(from, Math.min(from + CHUNK, changes.size()));
         chunk.forEach(c -> producer.send(new ProducerRecord<>(c.topic(), c.key(), c.value())));
-        int replay = random.nextInt(chunk.size() / 5 + 1);
-        chunk
-            .subList(chunk.size() - replay, chunk.size())
+        int end = from + chunk.size();
+        int replayEnd =
+            Math.max(REPLAY, end - random.nextInt(Math.min(end, 2 * CHUNK) - REPLAY + 1));
+        changes
+            .subList(replayEnd - REPLAY, replayEnd)
             .forEach(c -> producer.send(new ProducerRecord<>(c.topic(), c.key(), c.value())));
-        replayed.addAndGet(replay);
+        replayed.addAndGet(REPLAY);
         producer.flush();
       }
     }
@@ -247,6 +273,27 @@ class RouterCrashIT {
         expectedCount.entrySet().stream()
             .map(e -> e.getKey() + "=1.." + e.getValue())
             .collect(Collectors.joining(", ")));
+  }
+
+  /** Whether the router's committed offsets have reached the end of every raw partition. */
+  private static boolean rawInputCommitted(String run) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(run).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> raw = new HashMap<>();
+      for (String collection : SourceEvents.COLLECTIONS) {
+        raw.put(new TopicPartition(SourceEvents.topic(run, collection), 0), OffsetSpec.latest());
+      }
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end =
+          admin.listOffsets(raw).all().get();
+      return end.entrySet().stream()
+          .allMatch(
+              e ->
+                  committed.get(e.getKey()) != null
+                      && committed.get(e.getKey()).offset() >= e.getValue().offset());
+    }
   }
 
   private static Path writeConfig(Path dir, String run) throws IOException {
