@@ -2,6 +2,7 @@ package io.changecast.router;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -60,7 +61,7 @@ final class CommittedReader implements AutoCloseable {
           records.add(record);
           counts.computeIfAbsent(record.topic(), t -> new AtomicLong()).incrementAndGet();
         }
-        Map<TopicPartition, Long> now = new java.util.HashMap<>();
+        Map<TopicPartition, Long> now = new HashMap<>();
         for (TopicPartition tp : partitions) {
           now.put(tp, consumer.position(tp));
         }

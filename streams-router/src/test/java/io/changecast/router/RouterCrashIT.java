@@ -24,6 +24,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -182,10 +184,7 @@ class RouterCrashIT {
    * the router has committed (and perhaps been killed after) their first copy.
    */
   private static void produce(
-      List<SourceEvents.Change> changes,
-      Random random,
-      java.util.function.LongSupplier routed,
-      AtomicLong replayed) {
+      List<SourceEvents.Change> changes, Random random, LongSupplier routed, AtomicLong replayed) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -303,7 +302,7 @@ class RouterCrashIT {
     // The same state directory across restarts: the same process id, hence the same transactional
     // id, so a restart fences the killed instance's open transaction at once.
     p.setProperty("state.dir", dir.resolve("state").toAbsolutePath().toString());
-    p.setProperty("raw.topic.pattern", java.util.regex.Pattern.quote(run + ".raw.") + ".+");
+    p.setProperty("raw.topic.pattern", Pattern.quote(run + ".raw.") + ".+");
     p.setProperty("events.topic", run + ".events");
     p.setProperty("dlq.topic", run + ".dlq");
     p.setProperty("ingest.topic", "");

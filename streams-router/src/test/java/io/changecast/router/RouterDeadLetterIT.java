@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bad input on a real broker: 10% malformed raw records among valid change events. Every malformed
@@ -77,7 +80,8 @@ class RouterDeadLetterIT {
     }
     kafka.createTopic(eventsTopic, 6);
     kafka.createTopic(dlqTopic, 1);
-    long seed = System.nanoTime();
+    long seed = Long.getLong("changecast.dlq.seed", System.nanoTime());
+    LoggerFactory.getLogger(RouterDeadLetterIT.class).info("Dead-letter test: seed {}", seed);
     Random random = new Random(seed);
     List<SourceEvents.Change> valid = SourceEvents.generate(run, VALID, 10, seed);
 
@@ -91,7 +95,7 @@ class RouterDeadLetterIT {
                 "state.dir",
                 stateDir.toString(),
                 "raw.topic.pattern",
-                java.util.regex.Pattern.quote(run + ".raw.") + ".+",
+                Pattern.quote(run + ".raw.") + ".+",
                 "events.topic",
                 eventsTopic,
                 "dlq.topic",
@@ -114,7 +118,7 @@ class RouterDeadLetterIT {
       for (int i = 0; i < VALID + MALFORMED; i++) {
         badSlots.add(i);
       }
-      java.util.Collections.shuffle(badSlots, random);
+      Collections.shuffle(badSlots, random);
       Set<Integer> bad = Set.copyOf(badSlots.subList(0, MALFORMED));
       Map<Future<RecordMetadata>, Malformed> badByFuture = new HashMap<>();
       int nextValid = 0;
