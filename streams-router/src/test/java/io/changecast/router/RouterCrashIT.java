@@ -118,26 +118,27 @@ class RouterCrashIT {
 
       long maxStep = Math.max(2, (long) (EVENTS * 0.7 / kills));
       for (int kill = 1; kill <= kills; kill++) {
-        RouterProcess router = RouterProcess.start(config, log, "life " + kill);
-        long base = reader.count(eventsTopic);
-        long step = 1 + (long) (random.nextDouble() * maxStep);
-        await("life " + kill + ": " + step + " more events routed")
-            .atMost(Duration.ofMinutes(2))
-            .pollInterval(Duration.ofMillis(2))
-            .until(() -> reader.count(eventsTopic) >= base + step || !router.isAlive());
-        assertThat(router.isAlive())
-            .as("router JVM alive before kill %d (see %s)", kill, log)
-            .isTrue();
-        int status = router.kill();
-        assertThat(status)
-            .as("exit status of SIGKILLed router")
-            .isEqualTo(RouterProcess.SIGKILL_STATUS);
-        LOG.info(
-            "Kill {}/{} after {} routed events ({} in this life)",
-            kill,
-            kills,
-            reader.count(eventsTopic),
-            reader.count(eventsTopic) - base);
+        try (RouterProcess router = RouterProcess.start(config, log, "life " + kill)) {
+          long base = reader.count(eventsTopic);
+          long step = 1 + (long) (random.nextDouble() * maxStep);
+          await("life " + kill + ": " + step + " more events routed")
+              .atMost(Duration.ofMinutes(2))
+              .pollInterval(Duration.ofMillis(2))
+              .until(() -> reader.count(eventsTopic) >= base + step || !router.isAlive());
+          assertThat(router.isAlive())
+              .as("router JVM alive before kill %d (see %s)", kill, log)
+              .isTrue();
+          int status = router.kill();
+          assertThat(status)
+              .as("exit status of SIGKILLed router")
+              .isEqualTo(RouterProcess.SIGKILL_STATUS);
+          LOG.info(
+              "Kill {}/{} after {} routed events ({} in this life)",
+              kill,
+              kills,
+              reader.count(eventsTopic),
+              reader.count(eventsTopic) - base);
+        }
       }
       assertThat(reader.count(eventsTopic))
           .as("the kills happened before the history was routed")

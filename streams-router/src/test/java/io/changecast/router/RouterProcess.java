@@ -51,6 +51,8 @@ final class RouterProcess implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
               .start();
+      // Never outlive the test JVM, even when it is itself killed by a timeout.
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
       return new RouterProcess(process);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the router JVM", e);
