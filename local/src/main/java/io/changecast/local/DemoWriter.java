@@ -77,7 +77,7 @@ public final class DemoWriter implements AutoCloseable {
             new Document("_id", id)
                 .append("tenantId", tenant)
                 .append("status", STATUSES[0])
-                .append("total", 10 + round % 90)
+                .append("total", (int) (10 + round % 90))
                 .append("note", "demo order " + round));
         live.addLast(id);
       }
