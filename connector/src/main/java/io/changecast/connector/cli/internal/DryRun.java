@@ -3,6 +3,7 @@ package io.changecast.connector.cli.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.config.ConnectorConfigFile;
+import io.changecast.connector.config.internal.RawTopicNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,15 +208,7 @@ public final class DryRun {
     if (map != null && map.path(db).isTextual()) {
       return map.get(db).asText() + separator + coll;
     }
-    StringBuilder b = new StringBuilder();
-    if (!prefix.isEmpty()) {
-      b.append(prefix).append(separator);
-    }
-    b.append(db).append(separator).append(coll);
-    if (!suffix.isEmpty()) {
-      b.append(separator).append(suffix);
-    }
-    return b.toString();
+    return RawTopicNames.of(prefix, separator, suffix, db, coll);
   }
 
   /** The router's tenant value rules: a string, a whole number, or an $oid/$numberLong wrapper. */

@@ -136,7 +136,7 @@ public final class SourceChecks {
     String separator = v.get("topic.separator", ".");
     String suffix = v.get("topic.suffix", "");
     String pattern = rawTopicPattern.pattern();
-    if (!matches(topic(prefix, ".", suffix, "db", "coll"))) {
+    if (!matches(RawTopicNames.of(prefix, ".", suffix, "db", "coll"))) {
       problems.add(
           ConfigProblem.error(
               "topic.prefix",
@@ -145,15 +145,15 @@ public final class SourceChecks {
                   + pattern
                   + ", e.g. \"changecast.raw\"",
               "raw topics would be named "
-                  + topic(prefix, separator, suffix, "<db>", "<collection>")));
-    } else if (!matches(topic(prefix, separator, suffix, "db", "coll"))) {
+                  + RawTopicNames.of(prefix, separator, suffix, "<db>", "<collection>")));
+    } else if (!matches(RawTopicNames.of(prefix, separator, suffix, "db", "coll"))) {
       problems.add(
           ConfigProblem.error(
               "topic.separator",
               v.raw("topic.separator"),
               "a separator whose topics match the router's raw.topic.pattern " + pattern,
               "raw topics would be named "
-                  + topic(prefix, separator, suffix, "<db>", "<collection>")));
+                  + RawTopicNames.of(prefix, separator, suffix, "<db>", "<collection>")));
     }
     String namespaceMap = v.raw("topic.namespace.map");
     if (namespaceMap != null && !namespaceMap.isBlank()) {
@@ -235,19 +235,6 @@ public final class SourceChecks {
 
   private boolean matches(String topic) {
     return rawTopicPattern.matcher(topic).matches();
-  }
-
-  private static String topic(
-      String prefix, String separator, String suffix, String db, String coll) {
-    StringBuilder b = new StringBuilder();
-    if (!prefix.isEmpty()) {
-      b.append(prefix).append(separator);
-    }
-    b.append(db).append(separator).append(coll);
-    if (!suffix.isEmpty()) {
-      b.append(separator).append(suffix);
-    }
-    return b.toString();
   }
 
   /** Config values with the official connector's defaults. */

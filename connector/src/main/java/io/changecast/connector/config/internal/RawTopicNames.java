@@ -1,0 +1,23 @@
+package io.changecast.connector.config.internal;
+
+/**
+ * The official connector's default topic naming ({@code DefaultTopicMapper}): {@code
+ * [prefix<sep>]db<sep>coll[<sep>suffix]}, written once for the checks and the dry run.
+ */
+public final class RawTopicNames {
+
+  private RawTopicNames() {}
+
+  /** The raw topic of collection {@code db.coll} under the given prefix, separator and suffix. */
+  public static String of(String prefix, String separator, String suffix, String db, String coll) {
+    StringBuilder b = new StringBuilder();
+    if (!prefix.isEmpty()) {
+      b.append(prefix).append(separator);
+    }
+    b.append(db).append(separator).append(coll);
+    if (!suffix.isEmpty()) {
+      b.append(separator).append(suffix);
+    }
+    return b.toString();
+  }
+}
