@@ -1,5 +1,6 @@
 package io.changecast.edge;
 
+import io.changecast.edge.auth.JwtSettings;
 import io.changecast.edge.internal.EdgeMetrics;
 import io.changecast.edge.internal.EdgeServer;
 import io.changecast.edge.internal.EventHub;
@@ -89,6 +90,9 @@ public final class ChangecastEdge implements AutoCloseable {
               + " every tenant's events. Use this for local development only. !!!",
           config.httpHost(),
           server.port());
+    } else {
+      LOG.info(
+          "Authentication: auth.mode={} {}", config.authMode().configValue(), config.jwt().get());
     }
     return new ChangecastEdge(streams, streamsStarter, log, server);
   }
@@ -131,7 +135,12 @@ public final class ChangecastEdge implements AutoCloseable {
         file = Optional.of(Path.of(args[++index]));
       } else {
         System.err.println("Usage: changecast-edge [--config FILE]");
-        System.err.println("Keys: " + String.join(", ", EdgeConfig.KEYS) + ", streams.*");
+        System.err.println(
+            "Keys: "
+                + String.join(", ", EdgeConfig.KEYS)
+                + ", "
+                + String.join(", ", JwtSettings.KEYS)
+                + ", streams.*");
         System.exit(2);
       }
     }

@@ -1,5 +1,6 @@
 package io.changecast.edge;
 
+import io.changecast.edge.auth.JwtSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -27,8 +28,10 @@ import java.util.UUID;
  * topic into its own global store), {@code state.dir}, {@code events.topic} (default {@code
  * changecast.events}), {@code retention.events-per-tenant} (default 10000), {@code
  * heartbeat.interval.ms} (default 15000), {@code retry.ms} (default 2000), {@code auth.mode}
- * (default {@code none}), and {@code streams.*}, passed to Kafka Streams without the prefix.
+ * (default {@code none}; {@code jwt} with the {@code auth.jwt.*} keys of {@link JwtSettings}), and
+ * {@code streams.*}, passed to Kafka Streams without the prefix.
  *
+ * @param jwt present exactly when {@code authMode} is {@code jwt}
  * @param streamsProperties the {@code streams.*} entries with the prefix removed
  */
 public record EdgeConfig(
@@ -42,6 +45,7 @@ public record EdgeConfig(
     Duration heartbeatInterval,
     Duration retry,
     AuthMode authMode,
+    Optional<JwtSettings> jwt,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
@@ -91,6 +95,10 @@ public record EdgeConfig(
     Objects.requireNonNull(heartbeatInterval, HEARTBEAT_INTERVAL_MS_KEY);
     Objects.requireNonNull(retry, RETRY_MS_KEY);
     Objects.requireNonNull(authMode, AUTH_MODE_KEY);
+    Objects.requireNonNull(jwt, JwtSettings.PREFIX);
+    if (jwt.isPresent() != (authMode == AuthMode.JWT)) {
+      throw new IllegalArgumentException("JWT settings go with auth.mode=jwt, and only with it");
+    }
     streamsProperties = Map.copyOf(streamsProperties);
   }
 
@@ -106,7 +114,7 @@ public record EdgeConfig(
       String key = entry.getKey();
       if (key.startsWith(STREAMS_PREFIX) && key.length() > STREAMS_PREFIX.length()) {
         streams.put(key.substring(STREAMS_PREFIX.length()), entry.getValue());
-      } else if (!KEYS.contains(key)) {
+      } else if (!KEYS.contains(key) && !JwtSettings.KEYS.contains(key)) {
         unknown.add(key);
       }
     }
@@ -117,6 +125,8 @@ public record EdgeConfig(
               + unknown
               + "; known keys: "
               + String.join(", ", KEYS)
+              + ", "
+              + String.join(", ", JwtSettings.KEYS)
               + ", and streams.* (passed to Kafka Streams)");
     }
     String bootstrap = text(values, BOOTSTRAP_SERVERS_KEY, null);
@@ -124,6 +134,7 @@ public record EdgeConfig(
       throw new IllegalArgumentException(
           BOOTSTRAP_SERVERS_KEY + " is required (the Kafka cluster holding the events topic)");
     }
+    AuthMode authMode = AuthMode.parse(text(values, AUTH_MODE_KEY, AuthMode.NONE.configValue()));
     return new EdgeConfig(
         bootstrap,
         text(values, HTTP_HOST_KEY, DEFAULT_HTTP_HOST),
@@ -146,7 +157,8 @@ public record EdgeConfig(
                 Integer.MAX_VALUE)),
         Duration.ofMillis(
             integer(values, RETRY_MS_KEY, (int) DEFAULT_RETRY.toMillis(), 0, Integer.MAX_VALUE)),
-        AuthMode.parse(text(values, AUTH_MODE_KEY, AuthMode.NONE.configValue())),
+        authMode,
+        JwtSettings.fromMap(authMode, values),
         streams);
   }
 
@@ -173,6 +185,7 @@ public record EdgeConfig(
   private static Map<String, String> fromEnvironment(Map<String, String> env) {
     Map<String, String> byEnvName = new LinkedHashMap<>();
     KEYS.forEach(key -> byEnvName.put(envName(key), key));
+    JwtSettings.KEYS.forEach(key -> byEnvName.put(envName(key), key));
     String streamsEnvPrefix = envName(STREAMS_PREFIX);
     Map<String, String> values = new TreeMap<>();
     List<String> unknown = new ArrayList<>();

@@ -99,8 +99,8 @@ class EdgeConfigTest {
                     Map.of("bootstrap.servers", "k:1", "heartbeat.interval.ms", "soon")))
         .hasMessageStartingWith("heartbeat.interval.ms: expected an integer");
     assertThatThrownBy(
-            () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "auth.mode", "jwt")))
-        .hasMessage("auth.mode: unsupported value 'jwt'; this build supports: none");
+            () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "auth.mode", "oauth")))
+        .hasMessage("auth.mode: unsupported value 'oauth'; this build supports: none, jwt");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.changecast.edge.internal;
 
 import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.auth.Authenticator;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import java.time.Duration;
@@ -15,10 +16,12 @@ import org.eclipse.jetty.server.ServerConnector;
 public final class EdgeServer implements AutoCloseable {
   private final Javalin app;
   private final SseStreams streams;
+  private final Authenticator auth;
 
-  private EdgeServer(Javalin app, SseStreams streams) {
+  private EdgeServer(Javalin app, SseStreams streams, Authenticator auth) {
     this.app = app;
     this.streams = streams;
+    this.auth = auth;
   }
 
   /** Starts the server; returns once it listens. */
@@ -27,6 +30,7 @@ public final class EdgeServer implements AutoCloseable {
     SseStreams streams = new SseStreams(log, metrics, config.heartbeatInterval(), config.retry());
     EventsHandler events = new EventsHandler(streams, readiness);
     HealthHandlers health = new HealthHandlers(readiness, metrics);
+    Authenticator auth = Authenticator.create(config);
     long idleTimeoutMs = idleTimeout(config.heartbeatInterval()).toMillis();
     Javalin app =
         Javalin.create(
@@ -34,6 +38,9 @@ public final class EdgeServer implements AutoCloseable {
               cfg.startup.showJavalinBanner = false;
               cfg.startup.showOldJavalinVersionWarning = false;
               cfg.http.asyncTimeout = 0; // SSE responses stay open until the stream closes
+              // Room for a 16 KB token, so that it is refused with the same 401 as any other.
+              cfg.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(32 * 1024));
+              cfg.requestLogger.http(AccessLog::log);
               cfg.jetty.addConnector(
                   (server, httpConfig) -> {
                     ServerConnector connector =
@@ -47,6 +54,7 @@ public final class EdgeServer implements AutoCloseable {
               cfg.routes.get("/health/live", health::live);
               cfg.routes.get("/health/ready", health::ready);
               cfg.routes.get("/metrics", health::metrics);
+              cfg.routes.beforeMatched("/v1/tenants/{tenant}/*", auth); // 401/403 first
               cfg.routes.get(EventsHandler.PATH, events);
 
               cfg.routes.exception(HttpError.class, ErrorResponses::httpError);
@@ -57,9 +65,10 @@ public final class EdgeServer implements AutoCloseable {
       app.start();
     } catch (RuntimeException e) {
       streams.close();
+      auth.close();
       throw e;
     }
-    return new EdgeServer(app, streams);
+    return new EdgeServer(app, streams, auth);
   }
 
   /** The port the server listens on. */
@@ -78,6 +87,7 @@ public final class EdgeServer implements AutoCloseable {
     streams.closeAll();
     app.stop();
     streams.close();
+    auth.close();
   }
 
   /** Jetty cuts idle connections; heartbeats must come well within that time. */

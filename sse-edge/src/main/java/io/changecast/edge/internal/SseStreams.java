@@ -1,11 +1,13 @@
 package io.changecast.edge.internal;
 
+import io.changecast.edge.auth.Principal;
 import io.javalin.http.Context;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -73,6 +75,7 @@ public final class SseStreams implements AutoCloseable {
         () -> {
           // Javalin has started async mode by now: the response is ours until `done` completes.
           register(session);
+          Principal.of(ctx).ifPresent(principal -> endAt(session, principal.validUntil()));
           ctx.req().getAsyncContext().addListener(closeOnEnd(session));
           try {
             session.start(res.getOutputStream(), retry.toMillis(), replay);
@@ -101,6 +104,13 @@ public final class SseStreams implements AutoCloseable {
                 metrics.streamClosed();
               }
             });
+  }
+
+  /** Ends the stream when the token it was opened with expires; the client reconnects. */
+  private void endAt(SseSession session, Instant end) {
+    long delay = Math.max(0, Duration.between(Instant.now(), end).toMillis());
+    ScheduledFuture<?> expiry = heartbeats.schedule(session::close, delay, TimeUnit.MILLISECONDS);
+    session.done().whenComplete((ignored, error) -> expiry.cancel(false));
   }
 
   /** Number of open streams. */
