@@ -2,6 +2,7 @@ package io.changecast.edge.internal;
 
 import io.changecast.edge.EdgeConfig;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -24,8 +25,19 @@ public final class EdgeServer implements AutoCloseable {
   /** Starts the server; returns once it listens. */
   public static EdgeServer start(
       EdgeConfig config, EventLog log, Supplier<Readiness> readiness, EdgeMetrics metrics) {
-    SseStreams streams = new SseStreams(log, metrics, config.heartbeatInterval(), config.retry());
+    SseStreams streams =
+        new SseStreams(
+            log,
+            metrics,
+            new SseStreams.SseOptions(
+                config.heartbeatInterval(),
+                config.retry(),
+                config.sseQueueCapacity(),
+                config.sseWriteTimeout(),
+                config.sseMaxStreamsPerTenant()));
     EventsHandler events = new EventsHandler(streams, readiness);
+    RecentHandler recent = new RecentHandler(log, readiness);
+    Cors cors = new Cors(config.corsAllowedOrigins());
     HealthHandlers health = new HealthHandlers(readiness, metrics);
     long idleTimeoutMs = idleTimeout(config.heartbeatInterval()).toMillis();
     Javalin app =
@@ -34,8 +46,11 @@ public final class EdgeServer implements AutoCloseable {
               cfg.startup.showJavalinBanner = false;
               cfg.startup.showOldJavalinVersionWarning = false;
               cfg.http.asyncTimeout = 0; // SSE responses stay open until the stream closes
+              cfg.http.compressionStrategy = CompressionStrategy.NONE; // proxies must not buffer
               cfg.jetty.addConnector(
                   (server, httpConfig) -> {
+                    // Larger request lines get 414, larger headers 431 (Jetty's own answers).
+                    httpConfig.setRequestHeaderSize(config.maxRequestHeaderBytes());
                     ServerConnector connector =
                         new ServerConnector(server, new HttpConnectionFactory(httpConfig));
                     connector.setHost(config.httpHost());
@@ -48,6 +63,9 @@ public final class EdgeServer implements AutoCloseable {
               cfg.routes.get("/health/ready", health::ready);
               cfg.routes.get("/metrics", health::metrics);
               cfg.routes.get(EventsHandler.PATH, events);
+              cfg.routes.get(RecentHandler.PATH, recent);
+              cfg.routes.before(cors::apply);
+              cfg.routes.options("/v1/*", cors::preflight);
 
               cfg.routes.exception(HttpError.class, ErrorResponses::httpError);
               cfg.routes.exception(HttpResponseException.class, ErrorResponses::javalinError);

@@ -2,6 +2,7 @@ package io.changecast.edge.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -50,6 +51,24 @@ public final class EventLogStore {
       }
     }
     return events;
+  }
+
+  /** The tenant's oldest retained id, or its newest when {@code newest}. */
+  public static OptionalLong firstId(
+      ReadOnlyKeyValueStore<String, String> store, String tenant, boolean newest) {
+    String from = key(tenant, 0);
+    String to = key(tenant, Long.MAX_VALUE);
+    int idStart = tenant.length() + 1;
+    try (KeyValueIterator<String, String> range =
+        newest ? store.reverseRange(from, to) : store.range(from, to)) {
+      while (range.hasNext()) {
+        KeyValue<String, String> entry = range.next();
+        if (entry.value != null) {
+          return OptionalLong.of(Long.parseLong(entry.key.substring(idStart)));
+        }
+      }
+    }
+    return OptionalLong.empty();
   }
 
   /**
