@@ -30,8 +30,9 @@ import java.util.UUID;
  * (default {@code none}), {@code sse.queue-capacity} (default 1000 live events queued per
  * subscriber), {@code sse.write-timeout.ms} (default 10000), {@code sse.max-streams-per-tenant}
  * (default 10000, 0 = no limit), {@code http.cors.allowed-origins} (comma list, default none),
- * {@code http.max-request-header-bytes} (default 8192), and {@code streams.*}, passed to Kafka
- * Streams without the prefix.
+ * {@code http.max-request-header-bytes} (default 8192), {@code retention.max-age} (an ISO-8601
+ * duration such as {@code PT24H}, default none), and {@code streams.*}, passed to Kafka Streams
+ * without the prefix.
  *
  * @param streamsProperties the {@code streams.*} entries with the prefix removed
  */
@@ -51,7 +52,8 @@ public record EdgeConfig(
     Duration sseWriteTimeout,
     int sseMaxStreamsPerTenant,
     List<String> corsAllowedOrigins,
-    int maxRequestHeaderBytes) {
+    int maxRequestHeaderBytes,
+    Optional<Duration> retentionMaxAge) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
   public static final String HTTP_HOST_KEY = "http.host";
@@ -68,6 +70,7 @@ public record EdgeConfig(
   public static final String SSE_MAX_STREAMS_PER_TENANT_KEY = "sse.max-streams-per-tenant";
   public static final String CORS_ALLOWED_ORIGINS_KEY = "http.cors.allowed-origins";
   public static final String MAX_REQUEST_HEADER_BYTES_KEY = "http.max-request-header-bytes";
+  public static final String RETENTION_MAX_AGE_KEY = "retention.max-age";
 
   /** Prefix of the keys passed through to Kafka Streams (prefix removed). */
   public static final String STREAMS_PREFIX = "streams.";
@@ -103,7 +106,8 @@ public record EdgeConfig(
           SSE_WRITE_TIMEOUT_MS_KEY,
           SSE_MAX_STREAMS_PER_TENANT_KEY,
           CORS_ALLOWED_ORIGINS_KEY,
-          MAX_REQUEST_HEADER_BYTES_KEY);
+          MAX_REQUEST_HEADER_BYTES_KEY,
+          RETENTION_MAX_AGE_KEY);
 
   public EdgeConfig {
     Objects.requireNonNull(bootstrapServers, BOOTSTRAP_SERVERS_KEY);
@@ -117,6 +121,7 @@ public record EdgeConfig(
     streamsProperties = Map.copyOf(streamsProperties);
     Objects.requireNonNull(sseWriteTimeout, SSE_WRITE_TIMEOUT_MS_KEY);
     corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
+    Objects.requireNonNull(retentionMaxAge, RETENTION_MAX_AGE_KEY);
   }
 
   /**
@@ -193,7 +198,8 @@ public record EdgeConfig(
             MAX_REQUEST_HEADER_BYTES_KEY,
             DEFAULT_MAX_REQUEST_HEADER_BYTES,
             1024,
-            1024 * 1024));
+            1024 * 1024),
+        maxAge(text(values, RETENTION_MAX_AGE_KEY, null)));
   }
 
   /**
@@ -288,6 +294,25 @@ public record EdgeConfig(
     }
     throw new IllegalArgumentException(
         key + ": expected an integer from " + min + " to " + max + ", got '" + value + "'");
+  }
+
+  private static Optional<Duration> maxAge(String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      Duration age = Duration.parse(text);
+      if (!age.isNegative() && !age.isZero()) {
+        return Optional.of(age);
+      }
+    } catch (java.time.format.DateTimeParseException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        RETENTION_MAX_AGE_KEY
+            + ": expected a positive ISO-8601 duration such as PT24H, got '"
+            + text
+            + "'");
   }
 
   private static List<String> origins(String text) {

@@ -64,13 +64,13 @@ final class RecentHandler implements Handler {
           break;
         }
         next = event.id();
-        if (filter.matches(event.json())) {
+        if (passes(filter, event)) {
           matching.add(event);
         }
       }
     } else {
       for (int i = events.size() - 1; i >= 0 && matching.size() < limit; i--) {
-        if (filter.matches(events.get(i).json())) {
+        if (passes(filter, events.get(i))) {
           matching.add(0, events.get(i));
         }
       }
@@ -88,6 +88,11 @@ final class RecentHandler implements Handler {
         .append(next < 0 ? "null" : "\"" + next + "\"")
         .append('}');
     ctx.contentType("application/json").result(body.toString());
+  }
+
+  /** Router resets pass any filter, as on the stream. */
+  private static boolean passes(EventFilter filter, Event event) {
+    return filter.matches(event.json()) || ControlEvents.isReset(event);
   }
 
   private static String id(OptionalLong id) {
