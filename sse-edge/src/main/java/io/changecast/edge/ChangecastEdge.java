@@ -60,6 +60,7 @@ public final class ChangecastEdge implements AutoCloseable {
         EventLogTopology.build(
             config.eventsTopic(),
             config.retentionEventsPerTenant(),
+            config.retentionMaxAge(),
             hub,
             clock,
             metrics::recordSkipped);

@@ -28,8 +28,13 @@ import java.util.UUID;
  * topic into its own global store), {@code state.dir}, {@code events.topic} (default {@code
  * changecast.events}), {@code retention.events-per-tenant} (default 10000), {@code
  * heartbeat.interval.ms} (default 15000), {@code retry.ms} (default 2000), {@code auth.mode}
- * (default {@code none}; {@code jwt} with the {@code auth.jwt.*} keys of {@link JwtSettings}), and
- * {@code streams.*}, passed to Kafka Streams without the prefix.
+ * (default {@code none}; {@code jwt} with the {@code auth.jwt.*} keys of {@link JwtSettings}),
+ * {@code sse.queue-capacity} (default 1000 live events queued per subscriber), {@code
+ * sse.write-timeout.ms} (default 10000), {@code sse.max-streams-per-tenant} (default 10000, 0 = no
+ * limit), {@code http.cors.allowed-origins} (comma list, default none), {@code
+ * http.max-request-header-bytes} (default 18432), {@code retention.max-age} (an ISO-8601 duration
+ * such as {@code PT24H}, default none), and {@code streams.*}, passed to Kafka Streams without the
+ * prefix.
  *
  * @param jwt present exactly when {@code authMode} is {@code jwt}
  * @param streamsProperties the {@code streams.*} entries with the prefix removed
@@ -46,7 +51,13 @@ public record EdgeConfig(
     Duration retry,
     AuthMode authMode,
     Optional<JwtSettings> jwt,
-    Map<String, String> streamsProperties) {
+    Map<String, String> streamsProperties,
+    int sseQueueCapacity,
+    Duration sseWriteTimeout,
+    int sseMaxStreamsPerTenant,
+    List<String> corsAllowedOrigins,
+    int maxRequestHeaderBytes,
+    Optional<Duration> retentionMaxAge) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
   public static final String HTTP_HOST_KEY = "http.host";
@@ -58,6 +69,12 @@ public record EdgeConfig(
   public static final String HEARTBEAT_INTERVAL_MS_KEY = "heartbeat.interval.ms";
   public static final String RETRY_MS_KEY = "retry.ms";
   public static final String AUTH_MODE_KEY = "auth.mode";
+  public static final String SSE_QUEUE_CAPACITY_KEY = "sse.queue-capacity";
+  public static final String SSE_WRITE_TIMEOUT_MS_KEY = "sse.write-timeout.ms";
+  public static final String SSE_MAX_STREAMS_PER_TENANT_KEY = "sse.max-streams-per-tenant";
+  public static final String CORS_ALLOWED_ORIGINS_KEY = "http.cors.allowed-origins";
+  public static final String MAX_REQUEST_HEADER_BYTES_KEY = "http.max-request-header-bytes";
+  public static final String RETENTION_MAX_AGE_KEY = "retention.max-age";
 
   /** Prefix of the keys passed through to Kafka Streams (prefix removed). */
   public static final String STREAMS_PREFIX = "streams.";
@@ -71,6 +88,12 @@ public record EdgeConfig(
   public static final int DEFAULT_RETENTION_EVENTS_PER_TENANT = 10_000;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
   public static final Duration DEFAULT_RETRY = Duration.ofSeconds(2);
+  public static final int DEFAULT_SSE_QUEUE_CAPACITY = 1000;
+  public static final Duration DEFAULT_SSE_WRITE_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_SSE_MAX_STREAMS_PER_TENANT = 10_000;
+
+  /** Room for a 16 KB token, so that it is refused with the same 401 as any other token. */
+  public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 32 * 1024;
 
   /** Every key this config understands, besides {@code streams.*}. */
   public static final List<String> KEYS =
@@ -84,7 +107,13 @@ public record EdgeConfig(
           RETENTION_EVENTS_PER_TENANT_KEY,
           HEARTBEAT_INTERVAL_MS_KEY,
           RETRY_MS_KEY,
-          AUTH_MODE_KEY);
+          AUTH_MODE_KEY,
+          SSE_QUEUE_CAPACITY_KEY,
+          SSE_WRITE_TIMEOUT_MS_KEY,
+          SSE_MAX_STREAMS_PER_TENANT_KEY,
+          CORS_ALLOWED_ORIGINS_KEY,
+          MAX_REQUEST_HEADER_BYTES_KEY,
+          RETENTION_MAX_AGE_KEY);
 
   public EdgeConfig {
     Objects.requireNonNull(bootstrapServers, BOOTSTRAP_SERVERS_KEY);
@@ -100,6 +129,9 @@ public record EdgeConfig(
       throw new IllegalArgumentException("JWT settings go with auth.mode=jwt, and only with it");
     }
     streamsProperties = Map.copyOf(streamsProperties);
+    Objects.requireNonNull(sseWriteTimeout, SSE_WRITE_TIMEOUT_MS_KEY);
+    corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
+    Objects.requireNonNull(retentionMaxAge, RETENTION_MAX_AGE_KEY);
   }
 
   /**
@@ -159,7 +191,29 @@ public record EdgeConfig(
             integer(values, RETRY_MS_KEY, (int) DEFAULT_RETRY.toMillis(), 0, Integer.MAX_VALUE)),
         authMode,
         JwtSettings.fromMap(authMode, values),
-        streams);
+        streams,
+        integer(values, SSE_QUEUE_CAPACITY_KEY, DEFAULT_SSE_QUEUE_CAPACITY, 1, Integer.MAX_VALUE),
+        Duration.ofMillis(
+            integer(
+                values,
+                SSE_WRITE_TIMEOUT_MS_KEY,
+                (int) DEFAULT_SSE_WRITE_TIMEOUT.toMillis(),
+                1,
+                Integer.MAX_VALUE)),
+        integer(
+            values,
+            SSE_MAX_STREAMS_PER_TENANT_KEY,
+            DEFAULT_SSE_MAX_STREAMS_PER_TENANT,
+            0,
+            Integer.MAX_VALUE),
+        origins(text(values, CORS_ALLOWED_ORIGINS_KEY, "")),
+        integer(
+            values,
+            MAX_REQUEST_HEADER_BYTES_KEY,
+            DEFAULT_MAX_REQUEST_HEADER_BYTES,
+            1024,
+            1024 * 1024),
+        maxAge(text(values, RETENTION_MAX_AGE_KEY, null)));
   }
 
   /**
@@ -255,6 +309,35 @@ public record EdgeConfig(
     }
     throw new IllegalArgumentException(
         key + ": expected an integer from " + min + " to " + max + ", got '" + value + "'");
+  }
+
+  private static Optional<Duration> maxAge(String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      Duration age = Duration.parse(text);
+      if (!age.isNegative() && !age.isZero()) {
+        return Optional.of(age);
+      }
+    } catch (java.time.format.DateTimeParseException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        RETENTION_MAX_AGE_KEY
+            + ": expected a positive ISO-8601 duration such as PT24H, got '"
+            + text
+            + "'");
+  }
+
+  private static List<String> origins(String text) {
+    List<String> origins = new ArrayList<>();
+    for (String origin : text.split(",")) {
+      if (!origin.isBlank()) {
+        origins.add(origin.strip());
+      }
+    }
+    return origins;
   }
 
   private static String defaultApplicationId() {

@@ -31,6 +31,46 @@ class EdgeConfigTest {
   }
 
   @Test
+  void streamLimitsCorsAndAgeRetention() {
+    EdgeConfig defaults = EdgeConfig.fromMap(Map.of("bootstrap.servers", "kafka:9092"));
+    assertThat(defaults.sseQueueCapacity()).isEqualTo(1000);
+    assertThat(defaults.sseWriteTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.sseMaxStreamsPerTenant()).isEqualTo(10_000);
+    assertThat(defaults.corsAllowedOrigins()).isEmpty();
+    assertThat(defaults.maxRequestHeaderBytes()).isEqualTo(32 * 1024);
+    assertThat(defaults.retentionMaxAge()).isEmpty();
+
+    EdgeConfig config =
+        EdgeConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", "kafka:9092",
+                "sse.queue-capacity", "50",
+                "sse.write-timeout.ms", "2500",
+                "sse.max-streams-per-tenant", "0",
+                "http.cors.allowed-origins", " https://a.example ,https://b.example,",
+                "http.max-request-header-bytes", "4096",
+                "retention.max-age", "PT24H"));
+    assertThat(config.sseQueueCapacity()).isEqualTo(50);
+    assertThat(config.sseWriteTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(config.sseMaxStreamsPerTenant()).isZero();
+    assertThat(config.corsAllowedOrigins())
+        .containsExactly("https://a.example", "https://b.example");
+    assertThat(config.maxRequestHeaderBytes()).isEqualTo(4096);
+    assertThat(config.retentionMaxAge()).contains(Duration.ofHours(24));
+
+    assertThatThrownBy(
+            () ->
+                EdgeConfig.fromMap(
+                    Map.of("bootstrap.servers", "k:9092", "retention.max-age", "24h")))
+        .hasMessageContaining("retention.max-age");
+    assertThatThrownBy(
+            () ->
+                EdgeConfig.fromMap(
+                    Map.of("bootstrap.servers", "k:9092", "sse.queue-capacity", "0")))
+        .hasMessageContaining("sse.queue-capacity");
+  }
+
+  @Test
   void everyInstanceGetsItsOwnDefaultApplicationId() {
     Map<String, String> values = Map.of("bootstrap.servers", "kafka:9092");
     assertThat(EdgeConfig.fromMap(values).applicationId())

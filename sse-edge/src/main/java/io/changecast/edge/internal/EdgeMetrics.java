@@ -17,6 +17,8 @@ public final class EdgeMetrics {
   private final AtomicInteger openStreams = new AtomicInteger();
   private final Counter eventsSent;
   private final Counter recordsSkipped;
+  private final Counter replays;
+  private final Counter slowClientDisconnects;
 
   public EdgeMetrics() {
     Gauge.builder("changecast.edge.sse.connections", openStreams, AtomicInteger::get)
@@ -30,6 +32,36 @@ public final class EdgeMetrics {
         Counter.builder("changecast.edge.records.skipped")
             .description("Records of the events topic that are not usable envelopes")
             .register(registry);
+    replays =
+        Counter.builder("changecast.edge.sse.replays")
+            .description("Streams opened with a resume position (Last-Event-ID or lastEventId)")
+            .register(registry);
+    slowClientDisconnects =
+        Counter.builder("changecast.edge.sse.slow.client.disconnects")
+            .description("Streams cut because their queue overflowed or a write stalled")
+            .register(registry);
+  }
+
+  void replayed() {
+    replays.increment();
+  }
+
+  void slowClientDisconnected() {
+    slowClientDisconnects.increment();
+  }
+
+  /** Counts a reset sent to a subscriber; reasons other than the known ones count as other. */
+  void reset(String reason) {
+    String tag =
+        switch (reason) {
+          case "retention", "source-history-lost" -> reason;
+          default -> "other";
+        };
+    Counter.builder("changecast.edge.sse.resets")
+        .description("reset events sent to subscribers, by reason")
+        .tag("reason", tag)
+        .register(registry)
+        .increment();
   }
 
   void streamOpened() {

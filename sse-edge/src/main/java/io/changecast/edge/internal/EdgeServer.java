@@ -3,6 +3,7 @@ package io.changecast.edge.internal;
 import io.changecast.edge.EdgeConfig;
 import io.changecast.edge.auth.Authenticator;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -27,8 +28,19 @@ public final class EdgeServer implements AutoCloseable {
   /** Starts the server; returns once it listens. */
   public static EdgeServer start(
       EdgeConfig config, EventLog log, Supplier<Readiness> readiness, EdgeMetrics metrics) {
-    SseStreams streams = new SseStreams(log, metrics, config.heartbeatInterval(), config.retry());
+    SseStreams streams =
+        new SseStreams(
+            log,
+            metrics,
+            new SseStreams.SseOptions(
+                config.heartbeatInterval(),
+                config.retry(),
+                config.sseQueueCapacity(),
+                config.sseWriteTimeout(),
+                config.sseMaxStreamsPerTenant()));
     EventsHandler events = new EventsHandler(streams, readiness);
+    RecentHandler recent = new RecentHandler(log, readiness);
+    Cors cors = new Cors(config.corsAllowedOrigins());
     HealthHandlers health = new HealthHandlers(readiness, metrics);
     Authenticator auth = Authenticator.create(config);
     long idleTimeoutMs = idleTimeout(config.heartbeatInterval()).toMillis();
@@ -38,11 +50,12 @@ public final class EdgeServer implements AutoCloseable {
               cfg.startup.showJavalinBanner = false;
               cfg.startup.showOldJavalinVersionWarning = false;
               cfg.http.asyncTimeout = 0; // SSE responses stay open until the stream closes
-              // Room for a 16 KB token, so that it is refused with the same 401 as any other.
-              cfg.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(32 * 1024));
               cfg.requestLogger.http(AccessLog::log);
+              cfg.http.compressionStrategy = CompressionStrategy.NONE; // proxies must not buffer
               cfg.jetty.addConnector(
                   (server, httpConfig) -> {
+                    // Larger request lines get 414, larger headers 431 (Jetty's own answers).
+                    httpConfig.setRequestHeaderSize(config.maxRequestHeaderBytes());
                     ServerConnector connector =
                         new ServerConnector(server, new HttpConnectionFactory(httpConfig));
                     connector.setHost(config.httpHost());
@@ -56,6 +69,9 @@ public final class EdgeServer implements AutoCloseable {
               cfg.routes.get("/metrics", health::metrics);
               cfg.routes.beforeMatched("/v1/tenants/{tenant}/*", auth); // 401/403 first
               cfg.routes.get(EventsHandler.PATH, events);
+              cfg.routes.get(RecentHandler.PATH, recent);
+              cfg.routes.before(cors::apply);
+              cfg.routes.options("/v1/*", cors::preflight);
 
               cfg.routes.exception(HttpError.class, ErrorResponses::httpError);
               cfg.routes.exception(HttpResponseException.class, ErrorResponses::javalinError);

@@ -2,6 +2,7 @@ package io.changecast.edge.internal;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +22,18 @@ public interface EventLog {
    * @throws EventLogUnavailableException if the log cannot be read now (e.g. still restoring)
    */
   List<Event> readAfter(String tenant, long afterId);
+
+  /** The id of the tenant's oldest retained event, if any. */
+  default OptionalLong oldestId(String tenant) {
+    List<Event> all = readAfter(tenant, -1);
+    return all.isEmpty() ? OptionalLong.empty() : OptionalLong.of(all.get(0).id());
+  }
+
+  /** The id of the tenant's newest retained event, if any. */
+  default OptionalLong latestId(String tenant) {
+    List<Event> all = readAfter(tenant, -1);
+    return all.isEmpty() ? OptionalLong.empty() : OptionalLong.of(all.get(all.size() - 1).id());
+  }
 
   /** Delivers the tenant's events appended from now on; the listener must not block. */
   Subscription subscribe(String tenant, Consumer<Event> listener);

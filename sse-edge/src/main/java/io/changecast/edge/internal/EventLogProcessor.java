@@ -1,5 +1,7 @@
 package io.changecast.edge.internal;
 
+import java.time.Duration;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,13 +19,20 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private static final Logger LOG = LoggerFactory.getLogger(EventLogProcessor.class);
 
   private final int retentionPerTenant;
+  private final Optional<Duration> maxAge;
   private final EventHub hub;
   private final SourceClock clock;
   private final Runnable onSkipped;
   private KeyValueStore<String, String> store;
 
-  EventLogProcessor(int retentionPerTenant, EventHub hub, SourceClock clock, Runnable onSkipped) {
+  EventLogProcessor(
+      int retentionPerTenant,
+      Optional<Duration> maxAge,
+      EventHub hub,
+      SourceClock clock,
+      Runnable onSkipped) {
     this.retentionPerTenant = retentionPerTenant;
+    this.maxAge = maxAge;
     this.hub = hub;
     this.clock = clock;
     this.onSkipped = onSkipped;
@@ -39,6 +48,11 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
     EnvelopeParser.Result result = EnvelopeParser.parse(record.key(), record.value());
     if (result instanceof EnvelopeParser.Parsed parsed) {
       EventLogStore.append(store, parsed.event(), retentionPerTenant);
+      if (maxAge.isPresent()) {
+        // The record's timestamp, not the wall clock: a restore evicts exactly as live processing.
+        EventLogStore.evictOlderThan(
+            store, parsed.event(), record.timestamp() - maxAge.get().toMillis());
+      }
       parsed.clusterTime().ifPresent(clock::observe);
       hub.publish(parsed.event());
     } else if (result instanceof EnvelopeParser.Invalid invalid) {

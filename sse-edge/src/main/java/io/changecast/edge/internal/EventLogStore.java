@@ -2,6 +2,7 @@ package io.changecast.edge.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -16,6 +17,8 @@ public final class EventLogStore {
   /** Name of the global store holding the retained events. */
   public static final String STORE_NAME = "event-log";
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private static final char SEPARATOR = '/';
   private static final int ID_DIGITS = 19; // Long.MAX_VALUE has 19 digits
 
@@ -50,6 +53,60 @@ public final class EventLogStore {
       }
     }
     return events;
+  }
+
+  /**
+   * Deletes the tenant's oldest events whose envelope {@code routedAt} (epoch ms) is before {@code
+   * cutoffMillis}, oldest first, stopping at the first younger event or one without {@code
+   * routedAt} (so the retained ids stay consecutive); never the newly appended {@code newest}.
+   */
+  public static void evictOlderThan(
+      KeyValueStore<String, String> store, Event newest, long cutoffMillis) {
+    List<String> evicted = new ArrayList<>();
+    try (KeyValueIterator<String, String> range =
+        store.range(key(newest.tenant(), 0), key(newest.tenant(), newest.id() - 1))) {
+      while (range.hasNext()) {
+        KeyValue<String, String> entry = range.next();
+        if (entry.value == null) {
+          continue;
+        }
+        OptionalLong routedAt = routedAt(entry.value);
+        if (routedAt.isEmpty() || routedAt.getAsLong() >= cutoffMillis) {
+          break;
+        }
+        evicted.add(entry.key);
+      }
+    }
+    evicted.forEach(store::delete);
+  }
+
+  private static OptionalLong routedAt(String json) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = MAPPER.readTree(json).get("routedAt");
+      return node != null && node.canConvertToLong()
+          ? OptionalLong.of(node.asLong())
+          : OptionalLong.empty();
+    } catch (java.io.IOException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** The tenant's oldest retained id, or its newest when {@code newest}. */
+  public static OptionalLong firstId(
+      ReadOnlyKeyValueStore<String, String> store, String tenant, boolean newest) {
+    String from = key(tenant, 0);
+    String to = key(tenant, Long.MAX_VALUE);
+    int idStart = tenant.length() + 1;
+    try (KeyValueIterator<String, String> range =
+        newest ? store.reverseRange(from, to) : store.range(from, to)) {
+      while (range.hasNext()) {
+        KeyValue<String, String> entry = range.next();
+        if (entry.value != null) {
+          return OptionalLong.of(Long.parseLong(entry.key.substring(idStart)));
+        }
+      }
+    }
+    return OptionalLong.empty();
   }
 
   /**

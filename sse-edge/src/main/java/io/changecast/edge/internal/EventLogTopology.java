@@ -1,5 +1,7 @@
 package io.changecast.edge.internal;
 
+import java.time.Duration;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.Topology;
@@ -29,6 +31,21 @@ public final class EventLogTopology {
       EventHub hub,
       SourceClock clock,
       Runnable onSkipped) {
+    return build(eventsTopic, retentionPerTenant, Optional.empty(), hub, clock, onSkipped);
+  }
+
+  /**
+   * As {@link #build(String, int, EventHub, SourceClock, Runnable)}, with retention by age too: an
+   * event whose {@code routedAt} is more than {@code maxAge} older than the timestamp of a newer
+   * record of the same tenant is dropped when that record arrives.
+   */
+  public static Topology build(
+      String eventsTopic,
+      int retentionPerTenant,
+      Optional<Duration> maxAge,
+      EventHub hub,
+      SourceClock clock,
+      Runnable onSkipped) {
     Topology topology = new Topology();
     topology.addGlobalStore(
         Stores.keyValueStoreBuilder(
@@ -41,7 +58,7 @@ public final class EventLogTopology {
         new StringDeserializer(),
         eventsTopic,
         PROCESSOR_NAME,
-        () -> new EventLogProcessor(retentionPerTenant, hub, clock, onSkipped));
+        () -> new EventLogProcessor(retentionPerTenant, maxAge, hub, clock, onSkipped));
     return topology;
   }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
@@ -47,6 +48,20 @@ public final class InMemoryEventLog implements EventLog {
   public List<Event> readAfter(String tenant, long afterId) {
     NavigableMap<Long, Event> events = byTenant.get(tenant);
     return events == null ? List.of() : List.copyOf(events.tailMap(afterId, false).values());
+  }
+
+  @Override
+  public OptionalLong oldestId(String tenant) {
+    NavigableMap<Long, Event> events = byTenant.get(tenant);
+    Map.Entry<Long, Event> first = events == null ? null : events.firstEntry();
+    return first == null ? OptionalLong.empty() : OptionalLong.of(first.getKey());
+  }
+
+  @Override
+  public OptionalLong latestId(String tenant) {
+    NavigableMap<Long, Event> events = byTenant.get(tenant);
+    Map.Entry<Long, Event> last = events == null ? null : events.lastEntry();
+    return last == null ? OptionalLong.empty() : OptionalLong.of(last.getKey());
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.changecast.edge.internal;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -29,6 +30,24 @@ public final class KafkaEventLog implements EventLog {
   public List<Event> readAfter(String tenant, long afterId) {
     try {
       return EventLogStore.readAfter(store(), tenant, afterId);
+    } catch (InvalidStateStoreException e) {
+      throw new EventLogUnavailableException("event log is not queryable: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public OptionalLong oldestId(String tenant) {
+    try {
+      return EventLogStore.firstId(store(), tenant, false);
+    } catch (InvalidStateStoreException e) {
+      throw new EventLogUnavailableException("event log is not queryable: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public OptionalLong latestId(String tenant) {
+    try {
+      return EventLogStore.firstId(store(), tenant, true);
     } catch (InvalidStateStoreException e) {
       throw new EventLogUnavailableException("event log is not queryable: " + e.getMessage(), e);
     }

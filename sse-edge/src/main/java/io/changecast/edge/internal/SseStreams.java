@@ -1,6 +1,7 @@
 package io.changecast.edge.internal;
 
 import io.changecast.edge.auth.Principal;
+import io.changecast.edge.internal.filter.EventFilter;
 import io.javalin.http.Context;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -19,6 +20,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 
 /**
  * The open SSE streams: opens them on top of Javalin's async request (as Javalin's own {@code
@@ -28,21 +31,53 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SseStreams implements AutoCloseable {
   private final EventLog log;
   private final EdgeMetrics metrics;
-  private final Duration heartbeatInterval;
-  private final Duration retry;
+  private final SseOptions options;
   private final Set<SseSession> open = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
   private final ExecutorService writer;
   private final ScheduledExecutorService heartbeats;
 
-  public SseStreams(EventLog log, EdgeMetrics metrics, Duration heartbeatInterval, Duration retry) {
+  /**
+   * Limits and timings of the streams.
+   *
+   * @param queueCapacity live events a subscriber may have queued before it is cut
+   * @param writeTimeout how long one write may block before the connection is cut
+   * @param maxStreamsPerTenant open streams per tenant (more: 429); 0 for no limit
+   */
+  public record SseOptions(
+      Duration heartbeatInterval,
+      Duration retry,
+      int queueCapacity,
+      Duration writeTimeout,
+      int maxStreamsPerTenant) {}
+
+  /** Time a stream that overflowed gets to write its final event before it is cut. */
+  static final Duration OVERFLOW_GRACE = Duration.ofSeconds(1);
+
+  private static final long WATCHDOG_PERIOD_MS = 250;
+
+  public SseStreams(EventLog log, EdgeMetrics metrics, SseOptions options) {
     this.log = log;
     this.metrics = metrics;
-    this.heartbeatInterval = heartbeatInterval;
-    this.retry = retry;
-    int writers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    this.options = options;
+    // A writer blocked on a client that stopped reading is cut after the write timeout; until
+    // then it holds a thread, so keep enough of them for the other streams.
+    int writers = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     this.writer = Executors.newFixedThreadPool(writers, daemonThreads("changecast-sse-writer"));
     this.heartbeats =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("changecast-sse-heartbeat"));
+    long writeTimeoutNanos = options.writeTimeout().toNanos();
+    long graceNanos = OVERFLOW_GRACE.toNanos();
+    heartbeats.scheduleWithFixedDelay(
+        () -> {
+          long now = System.nanoTime();
+          for (SseSession session : open) {
+            session.cutIfStalled(now, writeTimeoutNanos, graceNanos);
+          }
+        },
+        WATCHDOG_PERIOD_MS,
+        WATCHDOG_PERIOD_MS,
+        TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -50,9 +85,34 @@ public final class SseStreams implements AutoCloseable {
    * present (else live only). Subscribes before reading the replay; errors raised here (e.g. the
    * log is not readable) happen before any byte of the response is written.
    */
-  public void open(Context ctx, String tenant, OptionalLong position) {
+  public void open(Context ctx, String tenant, OptionalLong position, EventFilter filter) {
+    AtomicInteger tenantCount = perTenant.computeIfAbsent(tenant, t -> new AtomicInteger());
+    if (tenantCount.incrementAndGet() > options.maxStreamsPerTenant()
+        && options.maxStreamsPerTenant() > 0) {
+      tenantCount.decrementAndGet();
+      throw new HttpError(
+          429,
+          "too_many_streams",
+          "Tenant " + tenant + " has " + options.maxStreamsPerTenant() + " open streams already");
+    }
+    try {
+      openCounted(ctx, tenant, position, filter);
+    } catch (RuntimeException e) {
+      tenantCount.decrementAndGet();
+      throw e;
+    }
+  }
+
+  private void openCounted(Context ctx, String tenant, OptionalLong position, EventFilter filter) {
     SseSession session =
-        new SseSession(tenant, position.orElse(-1), writer, metrics, log::latestClusterTime);
+        new SseSession(
+            tenant,
+            position,
+            filter,
+            options.queueCapacity(),
+            writer,
+            metrics,
+            log::latestClusterTime);
     Subscription subscription = log.subscribe(tenant, session::offer);
     List<Event> replay;
     try {
@@ -71,14 +131,18 @@ public final class SseStreams implements AutoCloseable {
     res.setContentType("text/event-stream");
     res.setHeader("Cache-Control", "no-cache, no-transform");
     res.setHeader("X-Accel-Buffering", "no");
+    if (position.isPresent()) {
+      metrics.replayed();
+    }
     ctx.future(
         () -> {
           // Javalin has started async mode by now: the response is ours until `done` completes.
           register(session);
           Principal.of(ctx).ifPresent(principal -> endAt(session, principal.validUntil()));
+          Runnable abort = abortConnection(ctx);
           ctx.req().getAsyncContext().addListener(closeOnEnd(session));
           try {
-            session.start(res.getOutputStream(), retry.toMillis(), replay);
+            session.start(res.getOutputStream(), options.retry().toMillis(), replay, abort);
           } catch (IOException e) {
             session.close();
           }
@@ -89,12 +153,10 @@ public final class SseStreams implements AutoCloseable {
   private void register(SseSession session) {
     open.add(session);
     metrics.streamOpened();
+    long heartbeatMillis = options.heartbeatInterval().toMillis();
     ScheduledFuture<?> heartbeat =
         heartbeats.scheduleAtFixedRate(
-            session::heartbeat,
-            heartbeatInterval.toMillis(),
-            heartbeatInterval.toMillis(),
-            TimeUnit.MILLISECONDS);
+            session::heartbeat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
     session
         .done()
         .whenComplete(
@@ -103,6 +165,8 @@ public final class SseStreams implements AutoCloseable {
               if (open.remove(session)) {
                 metrics.streamClosed();
               }
+              perTenant.computeIfPresent(
+                  session.tenant(), (t, count) -> count.decrementAndGet() <= 0 ? null : count);
             });
   }
 
@@ -136,6 +200,19 @@ public final class SseStreams implements AutoCloseable {
       writer.shutdownNow();
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Closes the connection's end point, so that a write blocked on a client that stopped reading
+   * fails at once instead of waiting for Jetty's idle timeout.
+   */
+  private static Runnable abortConnection(Context ctx) {
+    ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+    if (request == null) {
+      return () -> {};
+    }
+    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    return endPoint::close;
   }
 
   private static AsyncListener closeOnEnd(SseSession session) {

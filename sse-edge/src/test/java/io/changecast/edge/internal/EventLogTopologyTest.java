@@ -29,13 +29,18 @@ class EventLogTopologyTest {
   private TestInputTopic<String, String> input;
 
   private void start(int retention) {
+    start(retention, java.util.Optional.empty());
+  }
+
+  private void start(int retention, java.util.Optional<java.time.Duration> maxAge) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "edge-test-" + UUID.randomUUID());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
-            EventLogTopology.build(TOPIC, retention, hub, clock, skipped::incrementAndGet), props);
+            EventLogTopology.build(TOPIC, retention, maxAge, hub, clock, skipped::incrementAndGet),
+            props);
     input = driver.createInputTopic(TOPIC, new StringSerializer(), new StringSerializer());
   }
 
@@ -103,6 +108,27 @@ class EventLogTopologyTest {
     assertThat(EventLogStore.readAfter(store(), "acme", 0))
         .singleElement()
         .satisfies(event -> assertThat(event.json()).contains("\"tenant\":\"acme\""));
+  }
+
+  @Test
+  void retentionByAgeDropsEventsRoutedTooLongBeforeANewerRecord() {
+    start(100, java.util.Optional.of(java.time.Duration.ofSeconds(2)));
+    for (long id = 1; id <= 3; id++) {
+      input.pipeInput("acme", routed("acme", id, 1000 * id), 1000 * id);
+    }
+    input.pipeInput("globex", routed("globex", 1, 1000), 1000);
+    assertThat(ids(EventLogStore.readAfter(store(), "acme", 0))).containsExactly(1L, 2L, 3L);
+
+    input.pipeInput("acme", routed("acme", 4, 5000), 5000); // cutoff 3000: 1 and 2 go
+
+    assertThat(ids(EventLogStore.readAfter(store(), "acme", 0))).containsExactly(3L, 4L);
+    assertThat(ids(EventLogStore.readAfter(store(), "globex", 0))).containsExactly(1L);
+    assertThat(EventLogStore.firstId(store(), "acme", false)).hasValue(3);
+    assertThat(EventLogStore.firstId(store(), "acme", true)).hasValue(4);
+  }
+
+  private static String routed(String tenant, long id, long routedAt) {
+    return "{\"id\":\"" + id + "\",\"tenant\":\"" + tenant + "\",\"routedAt\":" + routedAt + "}";
   }
 
   @Test

@@ -68,13 +68,28 @@ final class SseTestClient implements AutoCloseable {
     return new SseTestClient(uri, lastEventId);
   }
 
+  /** Ids of the data events (unnamed), in arrival order; named control events are left out. */
   List<Long> ids() {
-    return messages.stream().map(message -> Long.parseLong(message.getLastEventId())).toList();
+    return data().stream().map(message -> Long.parseLong(message.getLastEventId())).toList();
   }
 
+  /** The id of the last data event, -1 before any. */
   long lastId() {
-    int size = messages.size();
-    return size == 0 ? -1 : Long.parseLong(messages.get(size - 1).getLastEventId());
+    List<MessageEvent> data = data();
+    return data.isEmpty() ? -1 : Long.parseLong(data.get(data.size() - 1).getLastEventId());
+  }
+
+  /** The named (control) events received, e.g. {@code reset} and {@code overflow}. */
+  List<MessageEvent> named() {
+    return messages.stream()
+        .filter(message -> !MessageEvent.DEFAULT_EVENT_NAME.equals(message.getEventName()))
+        .toList();
+  }
+
+  private List<MessageEvent> data() {
+    return messages.stream()
+        .filter(message -> MessageEvent.DEFAULT_EVENT_NAME.equals(message.getEventName()))
+        .toList();
   }
 
   @Override

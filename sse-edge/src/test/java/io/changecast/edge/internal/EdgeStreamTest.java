@@ -1,0 +1,368 @@
+package io.changecast.edge.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.launchdarkly.eventsource.MessageEvent;
+import io.changecast.edge.EdgeConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Filters, resets, {@code /recent}, slow clients, limits and CORS, over an in-memory log. */
+class EdgeStreamTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private InMemoryEventLog log;
+  private EdgeMetrics metrics;
+  private EdgeServer server;
+
+  private void start(int retention, String... settings) {
+    log = new InMemoryEventLog(retention);
+    metrics = new EdgeMetrics();
+    Map<String, String> values = new HashMap<>();
+    values.put("bootstrap.servers", "unused:9092");
+    values.put("http.port", "0");
+    values.put("heartbeat.interval.ms", "200");
+    for (int i = 0; i < settings.length; i += 2) {
+      values.put(settings[i], settings[i + 1]);
+    }
+    server = EdgeServer.start(EdgeConfig.fromMap(values), log, Readiness::ready, metrics);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable closeable : toClose) {
+      closeable.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private URI events(String tenant, String query) {
+    return uri("/v1/tenants/" + tenant + "/events" + (query.isEmpty() ? "" : "?" + query));
+  }
+
+  private static String q(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private SseTestClient client(URI uri, String lastEventId) {
+    SseTestClient client = SseTestClient.connect(uri, lastEventId);
+    toClose.add(client);
+    return client;
+  }
+
+  /** Odd ids: orders.created with total = id; even ids: invoice.sent. */
+  private static String envelope(String tenant, long id) {
+    String type = id % 2 == 1 ? "orders.created" : "invoice.sent";
+    return "{\"id\":\""
+        + id
+        + "\",\"tenant\":\""
+        + tenant
+        + "\",\"type\":\""
+        + type
+        + "\",\"document\":{\"total\":"
+        + id
+        + "}}";
+  }
+
+  private void append(String tenant, long fromId, long toId) {
+    for (long id = fromId; id <= toId; id++) {
+      log.append(new Event(tenant, id, envelope(tenant, id)));
+    }
+  }
+
+  private HttpResponse<String> get(URI uri, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(WAIT);
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> response) throws Exception {
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+    return JSON.readTree(response.body());
+  }
+
+  @Test
+  void filtersApplyToReplayAndLiveAndIdsKeepTheirMeaning() {
+    start(1000);
+    append("acme", 1, 10);
+    SseTestClient client =
+        client(events("acme", "types=orders.*&where=" + q("document.total > 4")), "0");
+    await().atMost(WAIT).until(() -> client.lastId() == 9);
+    append("acme", 11, 14);
+    await().atMost(WAIT).until(() -> client.lastId() == 13);
+    assertThat(client.ids()).containsExactly(5L, 7L, 9L, 11L, 13L);
+
+    client.close();
+    append("acme", 15, 18);
+    SseTestClient again =
+        client(events("acme", "types=orders.*&where=" + q("document.total > 4")), "13");
+    await().atMost(WAIT).until(() -> again.lastId() == 17);
+    assertThat(again.ids()).containsExactly(15L, 17L);
+  }
+
+  @Test
+  void aBadFilterIsA400SayingWhere() throws Exception {
+    start(1000);
+    HttpResponse<String> where = get(events("acme", "where=" + q("document.total >")));
+    assertThat(where.statusCode()).isEqualTo(400);
+    assertThat(json(where).get("error").asText()).isEqualTo("bad_filter");
+    assertThat(json(where).get("detail").asText())
+        .isEqualTo("where: expected a value, found the end at position 16");
+    HttpResponse<String> types = get(events("acme", "types=" + q("orders,*x")));
+    assertThat(types.statusCode()).isEqualTo(400);
+    assertThat(json(types).get("detail").asText()).contains("at position 7");
+    assertThat(log.subscriberCount()).isZero();
+  }
+
+  @Test
+  void aPositionOlderThanTheRetentionGetsAResetFirst() throws Exception {
+    start(5);
+    append("acme", 1, 20); // retains 16..20
+    SseTestClient client = client(events("acme", ""), "3");
+    await().atMost(WAIT).until(() -> client.lastId() == 20);
+
+    MessageEvent reset = client.messages.get(0);
+    assertThat(reset.getEventName()).isEqualTo("reset");
+    JsonNode data = JSON.readTree(reset.getData());
+    assertThat(data.get("reason").asText()).isEqualTo("retention");
+    assertThat(data.get("oldestRetainedId").asText()).isEqualTo("16");
+    assertThat(client.messages.subList(1, client.messages.size()))
+        .extracting(MessageEvent::getLastEventId)
+        .containsExactly("16", "17", "18", "19", "20");
+    assertThat(metrics.scrape())
+        .contains("changecast_edge_sse_resets_total{reason=\"retention\"} 1.0");
+
+    SseTestClient recent = client(events("acme", ""), "15"); // 16 is retained: no reset
+    await().atMost(WAIT).until(() -> recent.lastId() == 20);
+    assertThat(recent.messages).noneMatch(m -> m.getEventName().equals("reset"));
+  }
+
+  @Test
+  void aRouterResetIsANamedEventWithItsIdThatPassesAnyFilter() {
+    start(1000);
+    append("acme", 1, 2);
+    String reset =
+        "{\"id\":\"3\",\"tenant\":\"acme\",\"type\":\"changecast.reset\",\"operation\":\"reset\","
+            + "\"reason\":\"source-history-lost\",\"namespaces\":[{\"db\":\"app\",\"coll\":\"orders\"}]}";
+    log.append(new Event("acme", 3, reset));
+    append("acme", 4, 5);
+    SseTestClient client = client(events("acme", "types=orders.*"), "0");
+    await().atMost(WAIT).until(() -> client.lastId() == 5);
+
+    assertThat(client.messages)
+        .extracting(MessageEvent::getEventName, MessageEvent::getLastEventId)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("message", "1"),
+            org.assertj.core.groups.Tuple.tuple("reset", "3"),
+            org.assertj.core.groups.Tuple.tuple("message", "5"));
+    assertThat(client.messages.get(1).getData()).isEqualTo(reset);
+    assertThat(metrics.scrape())
+        .contains("changecast_edge_sse_resets_total{reason=\"source-history-lost\"} 1.0")
+        .contains("changecast_edge_sse_replays_total 1.0");
+  }
+
+  @Test
+  void recentReturnsPagesOfRetainedEventsAsJson() throws Exception {
+    start(8);
+    append("acme", 1, 12); // retains 5..12
+    JsonNode page = json(get(uri("/v1/tenants/acme/events/recent?after=5&limit=3")));
+    assertThat(page.get("events"))
+        .extracting(e -> e.get("id").asText())
+        .containsExactly("6", "7", "8");
+    assertThat(page.get("oldestRetainedId").asText()).isEqualTo("5");
+    assertThat(page.get("latestId").asText()).isEqualTo("12");
+    assertThat(page.get("next").asText()).isEqualTo("8");
+
+    JsonNode newest = json(get(uri("/v1/tenants/acme/events/recent?limit=2")));
+    assertThat(newest.get("events"))
+        .extracting(e -> e.get("id").asText())
+        .containsExactly("11", "12");
+
+    JsonNode filtered =
+        json(get(uri("/v1/tenants/acme/events/recent?after=0&types=orders.*&limit=2")));
+    assertThat(filtered.get("events"))
+        .extracting(e -> e.get("id").asText())
+        .containsExactly("5", "7");
+    assertThat(filtered.get("next").asText()).isEqualTo("7");
+
+    JsonNode all = json(get(uri("/v1/tenants/acme/events/recent?after=0")));
+    assertThat(all.get("events")).hasSize(8);
+    assertThat(all.get("next").asText()).isEqualTo("12");
+
+    JsonNode none = json(get(uri("/v1/tenants/nobody/events/recent")));
+    assertThat(none.get("events")).isEmpty();
+    assertThat(none.get("oldestRetainedId").isNull()).isTrue();
+    assertThat(none.get("latestId").isNull()).isTrue();
+  }
+
+  @Test
+  void recentValidatesItsParameters() throws Exception {
+    start(8);
+    for (String query :
+        List.of("limit=0", "limit=1001", "limit=x", "after=-1", "after=a", "where=%3D")) {
+      HttpResponse<String> response = get(uri("/v1/tenants/acme/events/recent?" + query));
+      assertThat(response.statusCode()).as(query).isEqualTo(400);
+      assertThat(json(response).get("error").asText())
+          .as(query)
+          .isIn("invalid_limit", "invalid_after", "bad_filter");
+    }
+    assertThat(get(uri("/v1/tenants/acme/events/recent?limit=1000")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aClientThatStopsReadingIsCutAndOthersKeepReceiving() throws Exception {
+    start(100_000, "sse.queue-capacity", "50", "sse.write-timeout.ms", "1000");
+    SseTestClient good = client(events("acme", ""), null);
+    try (Socket stalled = new Socket()) {
+      stalled.setReceiveBufferSize(4096);
+      stalled.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+      OutputStream request = stalled.getOutputStream();
+      request.write(
+          ("GET /v1/tenants/acme/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      request.flush();
+      await().atMost(WAIT).until(() -> log.subscriberCount() == 2);
+
+      // Events flow fast, paced only so that the reading client stays within its bound.
+      String padding = "x".repeat(2000);
+      long id = 0;
+      while (server.openStreams() == 2 && id < 200_000) {
+        id++;
+        log.append(
+            new Event(
+                "acme", id, "{\"id\":\"" + id + "\",\"type\":\"t\",\"pad\":\"" + padding + "\"}"));
+        if (id % 20 == 0) {
+          long target = id - 20;
+          await()
+              .atMost(WAIT)
+              .pollInterval(Duration.ofMillis(1))
+              .until(() -> good.lastId() >= target);
+        }
+      }
+      long last = id;
+      assertThat(server.openStreams()).isEqualTo(1);
+      assertThat(metrics.scrape())
+          .contains("changecast_edge_sse_slow_client_disconnects_total 1.0");
+
+      append("acme", last + 1, last + 3);
+      await().atMost(WAIT).until(() -> good.lastId() == last + 3);
+      assertThat(good.ids()).isEqualTo(LongStream.rangeClosed(1, last + 3).boxed().toList());
+
+      // The stalled socket was closed by the server: reading it now ends.
+      stalled.setSoTimeout((int) WAIT.toMillis());
+      InputStream in = stalled.getInputStream();
+      byte[] buffer = new byte[65536];
+      boolean ended = false;
+      try {
+        while (in.read(buffer) >= 0) {
+          // drain what was buffered before the cut
+        }
+        ended = true;
+      } catch (SocketTimeoutException stillOpen) {
+        ended = false;
+      } catch (IOException reset) {
+        ended = true;
+      }
+      assertThat(ended).as("the server closed the stalled connection").isTrue();
+    }
+  }
+
+  @Test
+  void tooManyStreamsOfOneTenantIsA429() throws Exception {
+    start(1000, "sse.max-streams-per-tenant", "2");
+    client(events("acme", ""), null);
+    client(events("acme", ""), null);
+    await().atMost(WAIT).until(() -> server.openStreams() == 2);
+    HttpResponse<String> third = get(events("acme", ""));
+    assertThat(third.statusCode()).isEqualTo(429);
+    assertThat(json(third).get("error").asText()).isEqualTo("too_many_streams");
+    SseTestClient other = client(events("globex", ""), null);
+    await().atMost(WAIT).until(() -> server.openStreams() == 3);
+    assertThat(other.errors).isEmpty();
+  }
+
+  @Test
+  void oversizedRequestsAreRefused() throws Exception {
+    start(1000);
+    assertThat(get(events("acme", "where=" + "a".repeat(40_000))).statusCode()).isEqualTo(414);
+    assertThat(get(events("acme", ""), "X-Big", "b".repeat(40_000)).statusCode()).isEqualTo(431);
+    HttpResponse<String> longId = get(events("acme", ""), "Last-Event-ID", "1".repeat(100));
+    assertThat(longId.statusCode()).isEqualTo(400);
+    assertThat(json(longId).get("error").asText()).isEqualTo("invalid_last_event_id");
+  }
+
+  @Test
+  void corsHeadersOnlyForAllowedOriginsAndNoCompression() throws Exception {
+    start(1000, "http.cors.allowed-origins", "https://app.example, https://admin.example");
+    append("acme", 1, 1);
+    HttpResponse<String> allowed =
+        get(uri("/v1/tenants/acme/events/recent"), "Origin", "https://app.example");
+    assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin"))
+        .contains("https://app.example");
+    HttpResponse<String> other =
+        get(uri("/v1/tenants/acme/events/recent"), "Origin", "https://evil.example");
+    assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+
+    HttpResponse<String> preflight =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/tenants/acme/events"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://admin.example")
+                .header("Access-Control-Request-Method", "GET")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers"))
+        .hasValueSatisfying(h -> assertThat(h).contains("Last-Event-ID"));
+
+    HttpResponse<InputStream> stream =
+        http.send(
+            HttpRequest.newBuilder(events("acme", ""))
+                .header("Accept-Encoding", "gzip, br")
+                .header("Last-Event-ID", "0")
+                .header("Origin", "https://app.example")
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader body =
+        new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+      assertThat(stream.headers().firstValue("Content-Encoding")).isEmpty();
+      assertThat(stream.headers().firstValue("Access-Control-Allow-Origin"))
+          .contains("https://app.example");
+      assertThat(body.readLine()).isEqualTo("retry: 2000");
+    }
+  }
+}

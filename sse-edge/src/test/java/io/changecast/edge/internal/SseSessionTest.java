@@ -1,0 +1,155 @@
+package io.changecast.edge.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.changecast.edge.internal.filter.EventFilter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The bounded queue and the stalled-write cut of one session, with a gated output stream. */
+class SseSessionTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private final ExecutorService writer = Executors.newSingleThreadExecutor();
+  private final EdgeMetrics metrics = new EdgeMetrics();
+  private final GatedOutput out = new GatedOutput();
+
+  @AfterEach
+  void stop() {
+    out.open();
+    writer.shutdownNow();
+  }
+
+  private SseSession session(int capacity) {
+    return new SseSession(
+        "acme", OptionalLong.empty(), EventFilter.ALL, capacity, writer, metrics, Optional::empty);
+  }
+
+  private static Event event(long id) {
+    return new Event("acme", id, "{\"id\":\"" + id + "\"}");
+  }
+
+  @Test
+  void overflowEndsTheStreamWithAFinalEventNamingTheLastIdSent() throws Exception {
+    SseSession session = session(3);
+    session.start(out, 1000, List.of(), () -> {});
+    session.offer(event(1));
+    session.offer(event(2));
+    await().atMost(WAIT).until(() -> out.text().contains("id: 2\n"));
+
+    out.block();
+    session.heartbeat(); // the drain now blocks writing it
+    assertThat(out.blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    for (long id = 3; id <= 6; id++) {
+      session.offer(event(id)); // the 4th queued event passes the bound
+    }
+    out.open();
+
+    session.done().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(out.text())
+        .doesNotContain("id: 3")
+        .endsWith("event: overflow\ndata: {\"reason\":\"slow-client\",\"lastEventId\":\"2\"}\n\n");
+    assertThat(metrics.scrape()).contains("changecast_edge_sse_slow_client_disconnects_total 1.0");
+  }
+
+  @Test
+  void aWriteBlockedLongerThanTheTimeoutIsCut() throws Exception {
+    SseSession session = session(1000);
+    AtomicBoolean aborted = new AtomicBoolean();
+    session.start(
+        out,
+        1000,
+        List.of(),
+        () -> {
+          aborted.set(true);
+          out.fail();
+        });
+    await().atMost(WAIT).until(() -> out.text().startsWith("retry: 1000"));
+    out.block();
+    session.offer(event(1));
+    assertThat(out.blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+    long timeout = Duration.ofSeconds(5).toNanos();
+    assertThat(session.cutIfStalled(System.nanoTime(), timeout, timeout)).isFalse();
+    assertThat(session.cutIfStalled(System.nanoTime() + 2 * timeout, timeout, timeout)).isTrue();
+
+    assertThat(aborted).isTrue();
+    assertThat(session.isClosed()).isTrue();
+    assertThat(metrics.scrape()).contains("changecast_edge_sse_slow_client_disconnects_total 1.0");
+  }
+
+  /** Records bytes; when blocked, a write waits until opened again (or fails). */
+  private static final class GatedOutput extends OutputStream {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final Object lock = new Object();
+    private boolean gate;
+    private boolean failed;
+    final CountDownLatch blocked = new CountDownLatch(1);
+
+    void block() {
+      synchronized (lock) {
+        gate = true;
+      }
+    }
+
+    void open() {
+      synchronized (lock) {
+        gate = false;
+        lock.notifyAll();
+      }
+    }
+
+    void fail() {
+      synchronized (lock) {
+        failed = true;
+        lock.notifyAll();
+      }
+    }
+
+    String text() {
+      synchronized (bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+      }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] data, int offset, int length) throws IOException {
+      synchronized (lock) {
+        while (gate && !failed) {
+          blocked.countDown();
+          try {
+            lock.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+          }
+        }
+        if (failed) {
+          throw new IOException("connection aborted");
+        }
+      }
+      synchronized (bytes) {
+        bytes.write(data, offset, length);
+      }
+    }
+  }
+}
