@@ -172,6 +172,8 @@
     state.expectGap = false;
     state.count++;
     state.perSecond[SECONDS - 1]++;
+    // A reset routed as an event of its own (e.g. the source lost change stream history).
+    if (envelope.operation === 'reset') state.resets++;
     addEventRow(id, envelope, flag);
     render();
   }
@@ -200,7 +202,8 @@
 
   function addEventRow(id, envelope, flag) {
     const row = document.createElement('tr');
-    row.className = `event fresh ${flag}`.trim();
+    const reset = envelope.operation === 'reset';
+    row.className = `event fresh ${reset ? 'reset' : ''} ${flag}`.replace(/ +/g, ' ').trim();
     row.dataset.id = String(id);
     row.title = JSON.stringify(envelope, null, 2).slice(0, 4000);
     const arrivedAt = Date.now();
@@ -209,7 +212,7 @@
       cell(String(id), 'id'),
       cell(envelope.type ?? ''),
       operationCell(envelope.operation ?? ''),
-      cell(documentKey(envelope.documentKey), 'key'),
+      cell(reset ? resetDetail(envelope) : documentKey(envelope.documentKey), 'key'),
       ageCell(routedAt, arrivedAt),
     );
     if (flag) row.cells[0].title = flag === 'gap' ? 'ids skipped before this one' : 'seen before';
@@ -247,6 +250,13 @@
       td.textContent = '–';
     }
     return td;
+  }
+
+  function resetDetail(envelope) {
+    const namespaces = (envelope.namespaces || [])
+      .map((ns) => [ns.db, ns.coll].filter(Boolean).join('.') || '(all)')
+      .join(', ');
+    return `⟲ ${envelope.reason || 'reset'}${namespaces ? ' · ' + namespaces : ''}`;
   }
 
   function documentKey(key) {

@@ -116,7 +116,8 @@ class ViewerBrowserTest {
     ChangecastEdge edge = startEdge(edgePort, "first");
     // The browser reaches the edge through a gate, so the test decides when its retries get
     // through.
-    try (TcpGate gate = TcpGate.forward(edgePort)) {
+    TcpGate gate = TcpGate.forward(edgePort);
+    try {
       browser.get("http://127.0.0.1:" + gate.port() + "/?tenant=" + tenant + "&from=0");
       assertThat(browser.getTitle()).isEqualTo("Changecast live viewer");
       awaitState("open");
@@ -167,6 +168,7 @@ class ViewerBrowserTest {
     } finally {
       writer.shutdownNow();
       screenshot();
+      gate.close();
       edge.close();
     }
   }
