@@ -54,6 +54,7 @@ public final class LocalMain {
     String edge = stack.edgeUrl().toString();
     out.println();
     out.println("Changecast local is running. Auth is OFF (local mode only).");
+    out.printf("  Live viewer:              %s/?tenant=%s%n", edge, DemoWriter.TENANTS.get(0));
     for (String tenant : DemoWriter.TENANTS) {
       out.printf(
           "  SSE stream (%s):%s %s/v1/tenants/%s/events%n", tenant, pad(tenant), edge, tenant);

@@ -5,6 +5,7 @@ import io.changecast.edge.auth.Authenticator;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -63,6 +64,9 @@ public final class EdgeServer implements AutoCloseable {
                     connector.setIdleTimeout(idleTimeoutMs);
                     return connector;
                   });
+
+              // The live viewer: static files from the classpath, index.html at /.
+              cfg.staticFiles.add("/viewer", Location.CLASSPATH);
 
               cfg.routes.get("/health/live", health::live);
               cfg.routes.get("/health/ready", health::ready);
