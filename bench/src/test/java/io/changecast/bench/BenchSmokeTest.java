@@ -66,6 +66,7 @@ class BenchSmokeTest {
     assertThat(run.path("writes").asInt()).isEqualTo(50);
     assertThat(run.path("received").asInt()).isEqualTo(50);
     assertThat(run.path("complete").asBoolean()).isTrue();
+    assertThat(run.path("eventsWithoutTimes").asInt()).isZero();
     for (String hop :
         List.of("writeToMongoWallTime", "mongoWallTimeToRoutedAt", "routedAtToClient", "total")) {
       JsonNode p = run.path("hopsMs").path(hop);

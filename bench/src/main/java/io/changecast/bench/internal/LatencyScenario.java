@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class LatencyScenario {
 
-  /** One paced run. */
-  public record Run(int targetRate, int writes) {}
+  /** One paced run: warm-up writes (not measured), then measured writes, at the same rate. */
+  public record Run(int targetRate, int warmupWrites, int writes) {}
 
   private static final Logger log = LoggerFactory.getLogger(LatencyScenario.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int WARMUP_WRITES = 50;
+  private static final int SMOKE_WARMUP_WRITES = 50;
   private static final Duration DRAIN = Duration.ofSeconds(120);
 
   private final URI edge;
@@ -43,16 +43,20 @@ public final class LatencyScenario {
     this.collection = collection;
   }
 
-  /** quick: 100/s for 10 s; full: 100/s for 30 s and 1k/s for 30 s. */
+  /**
+   * After a 2 s (quick) or 5 s (full) warm-up: quick 100/s for 10 s; full 100/s and 1k/s for 30 s.
+   */
   public static List<Run> plan(Mode mode, int writesOverride) {
     List<Run> runs =
         mode == Mode.QUICK
-            ? List.of(new Run(100, 1_000))
-            : List.of(new Run(100, 3_000), new Run(1_000, 30_000));
+            ? List.of(new Run(100, 200, 1_000))
+            : List.of(new Run(100, 500, 3_000), new Run(1_000, 5_000, 30_000));
     if (writesOverride <= 0) {
       return runs;
     }
-    return runs.stream().map(r -> new Run(r.targetRate(), writesOverride)).toList();
+    return runs.stream()
+        .map(r -> new Run(r.targetRate(), SMOKE_WARMUP_WRITES, writesOverride))
+        .toList();
   }
 
   /** Runs each planned run on a fresh tenant and returns one JSON object per run. */
@@ -66,9 +70,9 @@ public final class LatencyScenario {
 
   private ObjectNode run(Run run) {
     String tenant = "bench-latency-" + run.targetRate() + "-" + shortId();
-    Recorder recorder = new Recorder(run.writes());
+    Recorder recorder = new Recorder(run.warmupWrites(), run.writes());
     try (SseClient client = SseClient.open(edge, tenant, "0", recorder::onEvent)) {
-      pacedWrites(tenant, run.targetRate(), Math.min(WARMUP_WRITES, run.writes()), true);
+      pacedWrites(tenant, run.targetRate(), run.warmupWrites(), true);
       await(recorder.warmupDone, "warm-up of " + tenant);
       log.info("latency: {} writes at {}/s to {}", run.writes(), run.targetRate(), tenant);
       long started = System.nanoTime();
@@ -78,18 +82,26 @@ public final class LatencyScenario {
       ObjectNode result = JSON.createObjectNode();
       result.put("tenant", tenant);
       result.put("targetRate", run.targetRate());
+      result.put("warmupWrites", run.warmupWrites());
       result.put("writes", run.writes());
       result.put("received", recorder.measured.get());
       result.put("complete", complete);
       result.put("writeSeconds", round(writeNanos / 1e9));
       result.put("achievedRate", round(run.writes() / (writeNanos / 1e9)));
       result.put("writesBehindSchedule", behind);
+      synchronized (recorder) {
+        result.put("eventsWithoutTimes", recorder.problems.size());
+      }
       ObjectNode hops = result.putObject("hopsMs");
       synchronized (recorder) {
         hops.set("writeToMongoWallTime", recorder.toMongo.toJson());
         hops.set("mongoWallTimeToRoutedAt", recorder.toRouter.toJson());
         hops.set("routedAtToClient", recorder.toClient.toJson());
         hops.set("total", recorder.total.toJson());
+        // a bounded pipeline keeps these two close; a growing gap means it fell behind the rate
+        ObjectNode trend = result.putObject("totalByPhaseMs");
+        trend.set("firstTenthOfWrites", recorder.firstTenth.toJson());
+        trend.set("lastTenthOfWrites", recorder.lastTenth.toJson());
       }
       return result;
     }
@@ -140,19 +152,28 @@ public final class LatencyScenario {
     return Math.round(value * 100) / 100.0;
   }
 
+  /** A number, or relaxed Extended JSON's {@code {"$numberLong": "..."}}; 0 when absent. */
+  static long longValue(JsonNode node) {
+    return node.isObject() ? node.path("$numberLong").asLong() : node.asLong();
+  }
+
   /** Receives on the client thread; hops are computed from the envelope. */
   private static final class Recorder {
     final Percentiles toMongo = new Percentiles();
     final Percentiles toRouter = new Percentiles();
     final Percentiles toClient = new Percentiles();
     final Percentiles total = new Percentiles();
+    final Percentiles firstTenth = new Percentiles();
+    final Percentiles lastTenth = new Percentiles();
+    final int writes;
     final CountDownLatch warmupDone;
     final CountDownLatch measuredDone;
     final AtomicInteger measured = new AtomicInteger();
     final List<String> problems = new ArrayList<>();
 
-    Recorder(int writes) {
-      this.warmupDone = new CountDownLatch(Math.min(WARMUP_WRITES, writes));
+    Recorder(int warmupWrites, int writes) {
+      this.writes = writes;
+      this.warmupDone = new CountDownLatch(warmupWrites);
       this.measuredDone = new CountDownLatch(writes);
     }
 
@@ -172,10 +193,23 @@ public final class LatencyScenario {
         warmupDone.countDown();
         return;
       }
-      long written = document.path("writtenAtMicros").asLong();
-      long wallMicros = envelope.path("wallTime").asLong() * 1_000L;
-      long routedMicros = envelope.path("routedAt").asLong() * 1_000L;
+      long written = longValue(document.path("writtenAtMicros"));
+      long wallMicros = longValue(envelope.path("wallTime")) * 1_000L;
+      long routedMicros = longValue(envelope.path("routedAt")) * 1_000L;
+      if (written <= 0 || routedMicros <= 0) {
+        synchronized (this) {
+          problems.add("event " + event.id() + " lacks its write time or routedAt");
+        }
+        measuredDone.countDown();
+        return;
+      }
+      int seq = document.path("seq").asInt(-1);
       synchronized (this) {
+        if (seq >= 0 && seq < writes / 10) {
+          firstTenth.record(event.receivedAtMicros() - written);
+        } else if (seq >= writes - writes / 10) {
+          lastTenth.record(event.receivedAtMicros() - written);
+        }
         if (wallMicros > 0) {
           toMongo.record(wallMicros - written);
           toRouter.record(routedMicros - wallMicros);
