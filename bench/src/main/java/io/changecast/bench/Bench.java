@@ -1,0 +1,134 @@
+package io.changecast.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.changecast.bench.internal.Environment;
+import io.changecast.bench.internal.LatencyScenario;
+import io.changecast.bench.internal.ReplayScenario;
+import io.changecast.bench.internal.Summary;
+import io.changecast.local.LocalOptions;
+import io.changecast.local.LocalStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The benchmark harness: starts the local pipeline ({@link LocalStack}) in this JVM, runs the
+ * chosen scenarios against it and writes {@code <scenario>-<mode>.json} plus {@code SUMMARY.md}
+ * into the results directory.
+ *
+ * <pre>
+ * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.changecast.bench.Bench \
+ *     --scenario latency|replay|all --mode quick|full
+ * </pre>
+ */
+public final class Bench {
+
+  private static final Logger log = LoggerFactory.getLogger(Bench.class);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final String DATABASE = "app";
+  private static final String COLLECTION = "bench";
+
+  private Bench() {}
+
+  public static void main(String[] args) {
+    BenchOptions options;
+    try {
+      options = BenchOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    int status = 0;
+    try (LocalStack stack = LocalStack.start(LocalOptions.ephemeral(options.connectorConfig()))) {
+      for (Path written : run(stack, options)) {
+        System.out.println(written);
+      }
+    } catch (RuntimeException e) {
+      log.error("benchmark failed", e);
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  /**
+   * Runs the chosen scenarios against a running pipeline and writes their results.
+   *
+   * @return the files written: one JSON per scenario, then {@code SUMMARY.md}
+   */
+  public static List<Path> run(LocalStack stack, BenchOptions options) {
+    try {
+      Files.createDirectories(options.resultsDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + options.resultsDir(), e);
+    }
+    List<Path> written = new ArrayList<>();
+    try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
+      MongoCollection<Document> collection = mongo.getDatabase(DATABASE).getCollection(COLLECTION);
+      for (Scenario scenario : EnumSet.copyOf(options.scenarios())) {
+        ObjectNode result = header(scenario, options);
+        ObjectNode load = result.putObject("loadAverage");
+        load.set("start", Environment.loadAverage());
+        switch (scenario) {
+          case LATENCY ->
+              result.set(
+                  "runs",
+                  new LatencyScenario(stack.edgeUrl(), collection)
+                      .run(LatencyScenario.plan(options.mode(), options.latencyWrites())));
+          case REPLAY ->
+              result.set(
+                  "replay",
+                  new ReplayScenario(stack.edgeUrl(), collection)
+                      .run(ReplayScenario.plan(options.mode(), options.replayBacklog())));
+        }
+        load.set("end", Environment.loadAverage());
+        result.put("processRssBytesEnd", Environment.processRssBytes());
+        written.add(write(options.resultsDir(), scenario, options.mode(), result));
+      }
+    }
+    written.add(Summary.write(options.resultsDir()));
+    return written;
+  }
+
+  private static ObjectNode header(Scenario scenario, BenchOptions options) {
+    ObjectNode result = JSON.createObjectNode();
+    result.put("scenario", scenario.id());
+    result.put("mode", options.mode().id());
+    result.put("timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    result.put("command", options.command());
+    result.put("client", "java.net.http.HttpClient + line reader, one thread per SSE connection");
+    result.put(
+        "topology",
+        "one JVM: embedded MongoDB, KRaft broker, Connect worker (MongoSourceConnector), router,"
+            + " edge, writer and SSE clients");
+    result.set("machine", Environment.machine());
+    result.set("versions", Environment.versions());
+    return result;
+  }
+
+  private static Path write(Path dir, Scenario scenario, Mode mode, ObjectNode result) {
+    Path file = dir.resolve(scenario.id() + "-" + mode.id() + ".json");
+    try {
+      JSON.writeValue(file.toFile(), result);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+    log.info("wrote {}", file);
+    return file;
+  }
+}

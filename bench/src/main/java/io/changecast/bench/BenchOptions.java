@@ -1,0 +1,116 @@
+package io.changecast.bench;
+
+import io.changecast.local.LocalOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Options of a benchmark run.
+ *
+ * @param scenarios the scenarios to run, in declaration order
+ * @param mode quick or full
+ * @param resultsDir where {@code <scenario>-<mode>.json} and {@code SUMMARY.md} are written
+ * @param connectorConfig the connector config the local pipeline deploys
+ * @param latencyWrites when positive, the number of measured writes per latency run (smoke tests)
+ * @param replayBacklog when positive, the replay backlog size (smoke tests)
+ * @param command the command line recorded in the results
+ */
+public record BenchOptions(
+    Set<Scenario> scenarios,
+    Mode mode,
+    Path resultsDir,
+    Path connectorConfig,
+    int latencyWrites,
+    int replayBacklog,
+    String command) {
+
+  /** The launcher documented in {@code bench/README.md}, run from the repository root. */
+  public static final String LAUNCHER =
+      "java -cp \"bench/target/classes:$(cat bench/target/classpath.txt)\""
+          + " io.changecast.bench.Bench";
+
+  static final String USAGE =
+      """
+      Usage: io.changecast.bench.Bench [options]
+        --scenario latency|replay|all   what to run (default all)
+        --mode quick|full               quick: under 2 minutes; full: the published numbers (default quick)
+        --results-dir D                 where results go (default bench/results)
+        --connector-config F            connector config (default connect-configs/app-source.json)
+        --latency-writes N              measured writes per latency run (default: by mode)
+        --replay-backlog N              replay backlog size (default: by mode)
+      """;
+
+  public BenchOptions {
+    scenarios = Set.copyOf(scenarios);
+  }
+
+  /** Parses command-line arguments; the recorded command is the launcher plus the arguments. */
+  public static BenchOptions parse(String... args) {
+    Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
+    Mode mode = Mode.QUICK;
+    Path results = Path.of("bench", "results");
+    Path connector = LocalOptions.DEFAULT_CONNECTOR_CONFIG;
+    int latencyWrites = 0;
+    int replayBacklog = 0;
+    List<String> rest = new ArrayList<>(List.of(args));
+    while (!rest.isEmpty()) {
+      String arg = rest.remove(0);
+      switch (arg) {
+        case "--scenario" -> scenarios = scenarios(value(arg, rest));
+        case "--mode" -> mode = mode(value(arg, rest));
+        case "--results-dir" -> results = Path.of(value(arg, rest));
+        case "--connector-config" -> connector = Path.of(value(arg, rest));
+        case "--latency-writes" -> latencyWrites = positive(arg, value(arg, rest));
+        case "--replay-backlog" -> replayBacklog = positive(arg, value(arg, rest));
+        default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
+      }
+    }
+    String command = args.length == 0 ? LAUNCHER : LAUNCHER + " " + String.join(" ", args);
+    return new BenchOptions(
+        scenarios, mode, results, connector, latencyWrites, replayBacklog, command);
+  }
+
+  private static Set<Scenario> scenarios(String value) {
+    if (value.equals("all")) {
+      return EnumSet.allOf(Scenario.class);
+    }
+    try {
+      return EnumSet.of(Scenario.valueOf(value.toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--scenario must be latency, replay or all, got \"" + value + "\"");
+    }
+  }
+
+  private static Mode mode(String value) {
+    try {
+      return Mode.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--mode must be quick or full, got \"" + value + "\"");
+    }
+  }
+
+  private static String value(String option, List<String> rest) {
+    if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+      throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
+    }
+    return rest.remove(0);
+  }
+
+  private static int positive(String option, String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        option + " must be a positive number, got \"" + value + "\"");
+  }
+}

@@ -1,0 +1,224 @@
+package io.changecast.bench.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.MongoCollection;
+import io.changecast.bench.Mode;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * End-to-end latency: inserts paced at a target rate, each carrying its write time in epoch
+ * microseconds; one SSE subscriber of the tenant stamps the receive time with the same clock. Hops
+ * come from the envelope: {@code wallTime} (MongoDB) and {@code routedAt} (router), both epoch
+ * milliseconds.
+ */
+public final class LatencyScenario {
+
+  /** One paced run: warm-up writes (not measured), then measured writes, at the same rate. */
+  public record Run(int targetRate, int warmupWrites, int writes) {}
+
+  private static final Logger log = LoggerFactory.getLogger(LatencyScenario.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int SMOKE_WARMUP_WRITES = 50;
+  private static final Duration DRAIN = Duration.ofSeconds(120);
+
+  private final URI edge;
+  private final MongoCollection<Document> collection;
+
+  public LatencyScenario(URI edge, MongoCollection<Document> collection) {
+    this.edge = edge;
+    this.collection = collection;
+  }
+
+  /**
+   * After a 2 s (quick) or 5 s (full) warm-up: quick 100/s for 10 s; full 100/s and 1k/s for 30 s.
+   */
+  public static List<Run> plan(Mode mode, int writesOverride) {
+    List<Run> runs =
+        mode == Mode.QUICK
+            ? List.of(new Run(100, 200, 1_000))
+            : List.of(new Run(100, 500, 3_000), new Run(1_000, 5_000, 30_000));
+    if (writesOverride <= 0) {
+      return runs;
+    }
+    return runs.stream()
+        .map(r -> new Run(r.targetRate(), SMOKE_WARMUP_WRITES, writesOverride))
+        .toList();
+  }
+
+  /** Runs each planned run on a fresh tenant and returns one JSON object per run. */
+  public ArrayNode run(List<Run> runs) {
+    ArrayNode results = JSON.createArrayNode();
+    for (Run run : runs) {
+      results.add(run(run));
+    }
+    return results;
+  }
+
+  private ObjectNode run(Run run) {
+    String tenant = "bench-latency-" + run.targetRate() + "-" + shortId();
+    Recorder recorder = new Recorder(run.warmupWrites(), run.writes());
+    try (SseClient client = SseClient.open(edge, tenant, "0", recorder::onEvent)) {
+      pacedWrites(tenant, run.targetRate(), run.warmupWrites(), true);
+      await(recorder.warmupDone, "warm-up of " + tenant);
+      log.info("latency: {} writes at {}/s to {}", run.writes(), run.targetRate(), tenant);
+      long started = System.nanoTime();
+      int behind = pacedWrites(tenant, run.targetRate(), run.writes(), false);
+      long writeNanos = System.nanoTime() - started;
+      boolean complete = awaitQuietly(recorder.measuredDone);
+      ObjectNode result = JSON.createObjectNode();
+      result.put("tenant", tenant);
+      result.put("targetRate", run.targetRate());
+      result.put("warmupWrites", run.warmupWrites());
+      result.put("writes", run.writes());
+      result.put("received", recorder.measured.get());
+      result.put("complete", complete);
+      result.put("writeSeconds", round(writeNanos / 1e9));
+      result.put("achievedRate", round(run.writes() / (writeNanos / 1e9)));
+      result.put("writesBehindSchedule", behind);
+      synchronized (recorder) {
+        result.put("eventsWithoutTimes", recorder.problems.size());
+      }
+      ObjectNode hops = result.putObject("hopsMs");
+      synchronized (recorder) {
+        hops.set("writeToMongoWallTime", recorder.toMongo.toJson());
+        hops.set("mongoWallTimeToRoutedAt", recorder.toRouter.toJson());
+        hops.set("routedAtToClient", recorder.toClient.toJson());
+        hops.set("total", recorder.total.toJson());
+        // a bounded pipeline keeps these two close; a growing gap means it fell behind the rate
+        ObjectNode trend = result.putObject("totalByPhaseMs");
+        trend.set("firstTenthOfWrites", recorder.firstTenth.toJson());
+        trend.set("lastTenthOfWrites", recorder.lastTenth.toJson());
+      }
+      return result;
+    }
+  }
+
+  /** Writes {@code count} documents at {@code rate}; returns how many were written late. */
+  private int pacedWrites(String tenant, int rate, int count, boolean warmup) {
+    long period = 1_000_000_000L / rate;
+    long start = System.nanoTime();
+    int behind = 0;
+    for (int i = 0; i < count; i++) {
+      long due = start + i * period;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      } else if (wait < -period) {
+        behind++;
+      }
+      collection.insertOne(
+          new Document("tenantId", tenant)
+              .append("seq", i)
+              .append("warmup", warmup)
+              .append("writtenAtMicros", Clock.nowMicros()));
+    }
+    return behind;
+  }
+
+  private static void await(CountDownLatch latch, String what) {
+    if (!awaitQuietly(latch)) {
+      throw new IllegalStateException(what + " not delivered within " + DRAIN);
+    }
+  }
+
+  private static boolean awaitQuietly(CountDownLatch latch) {
+    try {
+      return latch.await(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  static String shortId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+
+  /** A number, or relaxed Extended JSON's {@code {"$numberLong": "..."}}; 0 when absent. */
+  static long longValue(JsonNode node) {
+    return node.isObject() ? node.path("$numberLong").asLong() : node.asLong();
+  }
+
+  /** Receives on the client thread; hops are computed from the envelope. */
+  private static final class Recorder {
+    final Percentiles toMongo = new Percentiles();
+    final Percentiles toRouter = new Percentiles();
+    final Percentiles toClient = new Percentiles();
+    final Percentiles total = new Percentiles();
+    final Percentiles firstTenth = new Percentiles();
+    final Percentiles lastTenth = new Percentiles();
+    final int writes;
+    final CountDownLatch warmupDone;
+    final CountDownLatch measuredDone;
+    final AtomicInteger measured = new AtomicInteger();
+    final List<String> problems = new ArrayList<>();
+
+    Recorder(int warmupWrites, int writes) {
+      this.writes = writes;
+      this.warmupDone = new CountDownLatch(warmupWrites);
+      this.measuredDone = new CountDownLatch(writes);
+    }
+
+    void onEvent(SseClient.Event event) {
+      if (event.name() != null) {
+        return; // control events (reset) carry no write
+      }
+      JsonNode envelope;
+      try {
+        envelope = JSON.readTree(event.data());
+      } catch (java.io.IOException e) {
+        problems.add(e.toString());
+        return;
+      }
+      JsonNode document = envelope.path("document");
+      if (document.path("warmup").asBoolean(false)) {
+        warmupDone.countDown();
+        return;
+      }
+      long written = longValue(document.path("writtenAtMicros"));
+      long wallMicros = longValue(envelope.path("wallTime")) * 1_000L;
+      long routedMicros = longValue(envelope.path("routedAt")) * 1_000L;
+      if (written <= 0 || routedMicros <= 0) {
+        synchronized (this) {
+          problems.add("event " + event.id() + " lacks its write time or routedAt");
+        }
+        measuredDone.countDown();
+        return;
+      }
+      int seq = document.path("seq").asInt(-1);
+      synchronized (this) {
+        if (seq >= 0 && seq < writes / 10) {
+          firstTenth.record(event.receivedAtMicros() - written);
+        } else if (seq >= writes - writes / 10) {
+          lastTenth.record(event.receivedAtMicros() - written);
+        }
+        if (wallMicros > 0) {
+          toMongo.record(wallMicros - written);
+          toRouter.record(routedMicros - wallMicros);
+        }
+        toClient.record(event.receivedAtMicros() - routedMicros);
+        total.record(event.receivedAtMicros() - written);
+      }
+      measured.incrementAndGet();
+      measuredDone.countDown();
+    }
+  }
+}
