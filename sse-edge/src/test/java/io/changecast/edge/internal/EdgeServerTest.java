@@ -1,10 +1,10 @@
 package io.changecast.edge.internal;
 
+import static io.changecast.edge.internal.TestHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.launchdarkly.eventsource.MessageEvent;
 import io.changecast.edge.EdgeConfig;
 import java.io.BufferedReader;
@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Test;
 
 /** The SSE edge over an in-memory event log, driven by a real SSE client and plain HTTP. */
 class EdgeServerTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final HttpClient http = HttpClient.newHttpClient();
@@ -101,17 +100,7 @@ class EdgeServerTest {
   }
 
   private HttpResponse<String> get(URI uri, String... headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(WAIT);
-    if (headers.length > 0) {
-      request.headers(headers);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode json(HttpResponse<String> response) throws Exception {
-    assertThat(response.headers().firstValue("Content-Type"))
-        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
-    return JSON.readTree(response.body());
+    return TestHttp.get(http, WAIT, uri, headers);
   }
 
   @Test

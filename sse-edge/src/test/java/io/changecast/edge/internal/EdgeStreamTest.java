@@ -1,5 +1,6 @@
 package io.changecast.edge.internal;
 
+import static io.changecast.edge.internal.TestHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -102,17 +103,7 @@ class EdgeStreamTest {
   }
 
   private HttpResponse<String> get(URI uri, String... headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(WAIT);
-    if (headers.length > 0) {
-      request.headers(headers);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode json(HttpResponse<String> response) throws Exception {
-    assertThat(response.headers().firstValue("Content-Type"))
-        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
-    return JSON.readTree(response.body());
+    return TestHttp.get(http, WAIT, uri, headers);
   }
 
   @Test
