@@ -131,6 +131,9 @@ public final class SseStreams implements AutoCloseable {
     res.setContentType("text/event-stream");
     res.setHeader("Cache-Control", "no-cache, no-transform");
     res.setHeader("X-Accel-Buffering", "no");
+    // A stream ends only when it is cut (overflow, token expiry, shutdown): the connection goes
+    // with it, or a client that stopped reading would keep it open until the idle timeout.
+    res.setHeader("Connection", "close");
     if (position.isPresent()) {
       metrics.replayed();
     }
