@@ -55,7 +55,7 @@ public final class ChangecastRouter implements AutoCloseable {
    * @throws org.apache.kafka.common.KafkaException when the topics cannot be ensured
    */
   public static ChangecastRouter start(RouterConfig config, MeterRegistry registry) {
-    RouterMetrics metrics = new RouterMetrics(registry);
+    RouterMetrics metrics = new RouterMetrics(registry, config.tenantLagMaxTenants());
     Properties props = StreamsProperties.from(config, metrics);
     TopicProvisioner.ensureTopics(
         new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-setup"),
@@ -123,7 +123,8 @@ public final class ChangecastRouter implements AutoCloseable {
 
   /**
    * Runs the router until the JVM is asked to stop. Arguments: {@code [--config FILE]} (a
-   * properties file); {@code CHANGECAST_ROUTER_*} environment variables override it.
+   * properties file, or YAML when named *.yaml or *.yml); {@code CHANGECAST_ROUTER_*} environment
+   * variables override it.
    */
   public static void main(String[] args) {
     Optional<Path> configFile;

@@ -1,5 +1,6 @@
 package io.changecast.router;
 
+import io.changecast.router.internal.YamlConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,13 +18,15 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * The router's configuration. Build it with {@link #fromMap} (validating, defaults applied) or
- * {@link #load} (a properties file, then {@code CHANGECAST_ROUTER_*} environment variables).
+ * {@link #load} (a properties or YAML file, then {@code CHANGECAST_ROUTER_*} environment
+ * variables).
  *
  * <p>Keys: {@value #BOOTSTRAP_SERVERS} (required), {@value #APPLICATION_ID}, {@value #STATE_DIR},
  * {@value #RAW_TOPIC_PATTERN}, {@value #EVENTS_TOPIC}, {@value #DLQ_TOPIC}, {@value #TENANT_FIELD},
  * {@value #COMMIT_INTERVAL_MS}, {@value #EVENTS_PARTITIONS}, {@value #TOPICS_REPLICATION_FACTOR},
- * {@value #DEDUPE_WINDOW}, and any {@code streams.<kafka streams property>}, passed through to
- * Kafka Streams (applied last, so it can override what the router sets).
+ * {@value #DEDUPE_WINDOW}, {@value #METRICS_TENANT_LAG_MAX_TENANTS}, and any {@code streams.<kafka
+ * streams property>}, passed through to Kafka Streams (applied last, so it can override what the
+ * router sets).
  *
  * @param streamsProperties the {@code streams.*} pass-through properties, prefix removed
  */
@@ -49,6 +52,7 @@ public record RouterConfig(
     String debeziumTopicPattern,
     int metricsPort,
     String metricsHost,
+    int tenantLagMaxTenants,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -71,6 +75,7 @@ public record RouterConfig(
   public static final String METRICS_PORT = "metrics.port";
   public static final String METRICS_HOST = "metrics.host";
   public static final String INPUT_FORMAT_DEBEZIUM_PATTERN = "input.format.debezium.pattern";
+  public static final String METRICS_TENANT_LAG_MAX_TENANTS = "metrics.tenant-lag.max-tenants";
 
   /**
    * Prefix of the per-collection keys {@code collections.<db>.<coll>.tenant} and {@code
@@ -162,6 +167,9 @@ public record RouterConfig(
       throw invalid(METRICS_PORT, metricsPort, "expected -1 (off), 0 (any free port) or a port");
     }
     require(METRICS_HOST, metricsHost);
+    if (tenantLagMaxTenants < 0) {
+      throw invalid(METRICS_TENANT_LAG_MAX_TENANTS, tenantLagMaxTenants, "expected a number >= 0");
+    }
     if (!List.of("auto", "mongodb", "debezium").contains(inputFormat)) {
       throw invalid(INPUT_FORMAT, inputFormat, "expected auto, mongodb or debezium");
     }
@@ -264,20 +272,30 @@ public record RouterConfig(
         merged.get(INPUT_FORMAT_DEBEZIUM_PATTERN),
         (int) parseLong(METRICS_PORT, merged.get(METRICS_PORT), -1, 65535),
         merged.get(METRICS_HOST),
+        (int)
+            parseLong(
+                METRICS_TENANT_LAG_MAX_TENANTS,
+                merged.get(METRICS_TENANT_LAG_MAX_TENANTS),
+                Integer.MIN_VALUE,
+                Integer.MAX_VALUE),
         streams);
   }
 
   /**
-   * Reads the properties file if given, then lets environment variables override it: key {@code
-   * a.b} is read from {@code CHANGECAST_ROUTER_A_B}; {@code CHANGECAST_ROUTER_STREAMS_X_Y} becomes
-   * {@code streams.x.y}. Other environment variables are ignored.
+   * Reads the config file if given, then lets environment variables override it: key {@code a.b}
+   * (or {@code a-b}) is read from {@code CHANGECAST_ROUTER_A_B}; {@code
+   * CHANGECAST_ROUTER_STREAMS_X_Y} becomes {@code streams.x.y}. Other environment variables are
+   * ignored. A file named {@code *.yaml} or {@code *.yml} is YAML: nested mappings become dotted
+   * keys ({@code tenant: {field: org}} is {@code tenant.field=org}), scalars their text, lists are
+   * rejected; any other file is a properties file.
    *
-   * @throws IllegalArgumentException as {@link #fromMap}, or for an unreadable file or a {@code
-   *     CHANGECAST_ROUTER_*} variable that names no key
+   * @throws IllegalArgumentException as {@link #fromMap}, or for an unreadable or malformed file, a
+   *     YAML list or a key given twice, or a {@code CHANGECAST_ROUTER_*} variable that names no key
    */
-  public static RouterConfig load(Optional<Path> propertiesFile, Map<String, String> env) {
+  public static RouterConfig load(Optional<Path> configFile, Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
-    propertiesFile.ifPresent(file -> values.putAll(readProperties(file)));
+    configFile.ifPresent(
+        file -> values.putAll(isYaml(file) ? YamlConfig.read(file) : readProperties(file)));
     Map<String, String> envNames = new LinkedHashMap<>();
     DEFAULTS.keySet().forEach(key -> envNames.put(envName(key), key));
     for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
@@ -309,7 +327,7 @@ public record RouterConfig(
    * CHANGECAST_ROUTER_TENANT_FIELD}.
    */
   public static String envName(String key) {
-    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   private static Map<String, String> defaults() {
@@ -334,6 +352,7 @@ public record RouterConfig(
     d.put(INPUT_FORMAT_DEBEZIUM_PATTERN, "");
     d.put(METRICS_PORT, "-1");
     d.put(METRICS_HOST, "127.0.0.1");
+    d.put(METRICS_TENANT_LAG_MAX_TENANTS, Integer.toString(RouterMetrics.DEFAULT_MAX_LAG_TENANTS));
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -389,6 +408,11 @@ public record RouterConfig(
       throw invalid(key, value, e.getMessage());
     }
     collections.merge(database + "\u0000" + collection, rule, CollectionRule::orElseRule);
+  }
+
+  private static boolean isYaml(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    return name.endsWith(".yaml") || name.endsWith(".yml");
   }
 
   private static Map<String, String> readProperties(Path file) {

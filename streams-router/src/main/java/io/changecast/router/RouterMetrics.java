@@ -2,10 +2,13 @@ package io.changecast.router;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The router's own meters (Kafka Streams' client metrics are bound separately). */
 public final class RouterMetrics {
@@ -34,7 +37,25 @@ public final class RouterMetrics {
   /** Timer: source time (wallTime, else clusterTime) to routedAt. */
   public static final String LATENCY = "changecast.router.latency";
 
+  /**
+   * Time gauge per tenant, tagged {@code tenant}: source time (wallTime, else clusterTime) to
+   * routedAt of the tenant's latest event routed by this instance.
+   */
+  public static final String TENANT_LAG = "changecast.router.tenant.lag";
+
+  /**
+   * Counter of events whose tenant has no {@link #TENANT_LAG} series because the series limit was
+   * reached.
+   */
+  public static final String TENANT_LAG_OVERFLOW = "changecast.router.tenant.lag.overflow";
+
+  /** Default bound on the number of {@link #TENANT_LAG} series. */
+  public static final int DEFAULT_MAX_LAG_TENANTS = 1000;
+
   private final MeterRegistry registry;
+  private final int maxLagTenants;
+  private final Map<String, AtomicLong> tenantLag = new ConcurrentHashMap<>();
+  private final Counter tenantLagOverflow;
   private final Map<String, Counter> out = new ConcurrentHashMap<>();
   private final io.micrometer.core.instrument.Timer latency;
   private final Map<String, Counter> in = new ConcurrentHashMap<>();
@@ -44,8 +65,25 @@ public final class RouterMetrics {
   private final Map<String, Counter> invalid = new ConcurrentHashMap<>();
   private final Map<String, Counter> routed = new ConcurrentHashMap<>();
 
+  /** Meters in {@code registry}, at most {@value #DEFAULT_MAX_LAG_TENANTS} tenant lag series. */
   public RouterMetrics(MeterRegistry registry) {
+    this(registry, DEFAULT_MAX_LAG_TENANTS);
+  }
+
+  /**
+   * Meters in {@code registry}; {@link #TENANT_LAG} is kept for the first {@code maxLagTenants}
+   * tenants seen, later ones only count in {@link #TENANT_LAG_OVERFLOW}.
+   */
+  public RouterMetrics(MeterRegistry registry, int maxLagTenants) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    if (maxLagTenants < 0) {
+      throw new IllegalArgumentException("maxLagTenants must be >= 0: " + maxLagTenants);
+    }
+    this.maxLagTenants = maxLagTenants;
+    this.tenantLagOverflow =
+        Counter.builder(TENANT_LAG_OVERFLOW)
+            .description("Events of tenants beyond the per-tenant lag series limit")
+            .register(registry);
     this.heartbeats =
         Counter.builder(HEARTBEATS).description("Heartbeat control records").register(registry);
     this.latency =
@@ -143,7 +181,34 @@ public final class RouterMetrics {
             ? envelope.wallTime()
             : envelope.clusterTime() != null ? envelope.clusterTime().t() * 1000 : null;
     if (source != null && envelope.routedAt() >= source) {
-      latency.record(envelope.routedAt() - source, java.util.concurrent.TimeUnit.MILLISECONDS);
+      long millis = envelope.routedAt() - source;
+      latency.record(millis, TimeUnit.MILLISECONDS);
+      tenantLag(envelope.tenant(), millis);
     }
+  }
+
+  private void tenantLag(String tenant, long millis) {
+    if (tenant == null) {
+      return;
+    }
+    AtomicLong lag = tenantLag.get(tenant);
+    if (lag == null) {
+      synchronized (tenantLag) { // several stream threads; keep the bound exact
+        lag = tenantLag.get(tenant);
+        if (lag == null) {
+          if (tenantLag.size() >= maxLagTenants) {
+            tenantLagOverflow.increment();
+            return;
+          }
+          lag = new AtomicLong(millis);
+          TimeGauge.builder(TENANT_LAG, lag, TimeUnit.MILLISECONDS, AtomicLong::doubleValue)
+              .description("Source time to routedAt of the tenant's latest event")
+              .tag("tenant", tenant)
+              .register(registry);
+          tenantLag.put(tenant, lag);
+        }
+      }
+    }
+    lag.set(millis);
   }
 }

@@ -74,4 +74,86 @@ class MetricsTest {
               "changecast_router_duplicates_dropped_total{topic=\"changecast.raw.app.orders\"} 1.0");
     }
   }
+
+  @Test
+  void tracksEachTenantsLagUpToTheSeriesLimitThenCountsTheOverflow() {
+    try (RouterDriver router =
+        new RouterDriver(stateDir, Map.of("metrics.tenant-lag.max-tenants", "2"))) {
+      TestInputTopic<String, String> orders = router.input("changecast.raw.app.orders");
+      long now = RouterDriver.NOW;
+      orders.pipeInput("k", walled(now - 5_000, 1, "acme"));
+      orders.pipeInput("k", walled(now - 9_000, 2, "globex"));
+      orders.pipeInput("k", walled(now - 1_000, 3, "initech")); // a third tenant: over the limit
+      orders.pipeInput("k", walled(now - 250, 4, "acme")); // acme's latest event
+      orders.pipeInput("k", walled(now - 7_000, 5, "initech"));
+      // no wallTime: clusterTime 1700000000 s is the source time
+      orders.pipeInput(
+          "k", event("insert", "app", "orders", 6, "{\"_id\": 6, \"tenantId\": \"globex\"}"));
+
+      var registry = router.registry;
+      assertThat(router.envelopes()).hasSize(6);
+      assertThat(registry.find(RouterMetrics.TENANT_LAG).timeGauges())
+          .extracting(g -> g.getId().getTag("tenant"))
+          .containsExactlyInAnyOrder("acme", "globex");
+      assertThat(
+              registry
+                  .get(RouterMetrics.TENANT_LAG)
+                  .tag("tenant", "acme")
+                  .timeGauge()
+                  .value(TimeUnit.MILLISECONDS))
+          .isEqualTo(250);
+      assertThat(
+              registry
+                  .get(RouterMetrics.TENANT_LAG)
+                  .tag("tenant", "globex")
+                  .timeGauge()
+                  .value(TimeUnit.MILLISECONDS))
+          .isEqualTo(RouterDriver.NOW - 1_700_000_000_000L);
+      assertThat(registry.get(RouterMetrics.TENANT_LAG_OVERFLOW).counter().count()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void tenantLagIsExportedAsPrometheusSeconds() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    RouterMetrics metrics = new RouterMetrics(registry, 1);
+    metrics.latency(envelope("acme", 1_000L, 3_500L));
+    metrics.latency(envelope("globex", 1_000L, 2_000L));
+
+    assertThat(registry.scrape())
+        .contains("changecast_router_tenant_lag_seconds{tenant=\"acme\"} 2.5")
+        .doesNotContain("tenant=\"globex\"")
+        .contains("changecast_router_tenant_lag_overflow_total 1.0");
+  }
+
+  private static Envelope envelope(String tenant, long wallTime, long routedAt) {
+    return new Envelope(
+        "1",
+        tenant,
+        "orders.created",
+        "insert",
+        "app",
+        "orders",
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        wallTime,
+        routedAt);
+  }
+
+  /** A change event of {@code tenant} with {@code wallTime} (epoch ms). */
+  private static String walled(long wallTime, int id, String tenant) {
+    String event =
+        event(
+            "insert",
+            "app",
+            "orders",
+            id,
+            "{\"_id\": " + id + ", \"tenantId\": \"" + tenant + "\"}");
+    return "{\"wallTime\": {\"$date\": " + wallTime + "}, " + event.substring(1);
+  }
 }

@@ -77,6 +77,7 @@ class RouterConfigTest {
                 "",
                 -1,
                 "127.0.0.1",
+                1000,
                 Map.of("num.stream.threads", "2")));
   }
 
@@ -279,5 +280,163 @@ class RouterConfigTest {
         .hasMessage(
             "Invalid router config 'raw.topic.pattern': 'changecast\\.i.*'; it matches the ingest"
                 + " topic 'changecast.ingest'; set one of them differently");
+  }
+
+  @Test
+  void yamlFileEqualsTheEquivalentPropertiesFile() throws Exception {
+    Path properties = dir.resolve("router.properties");
+    Files.writeString(
+        properties,
+        """
+        bootstrap.servers=b:1
+        application.id=router-yaml
+        state.dir=%s
+        tenant.strategy=field:owner.org
+        commit.interval.ms=20
+        type.topics.enabled=true
+        metrics.tenant-lag.max-tenants=5
+        collections.app.orders.tenant=database
+        collections.app.orders.type=field:kind
+        collections.saas.*.tenant=collection-prefix:_
+        streams.num.stream.threads=2
+        """
+            .formatted(dir));
+    Path yaml = dir.resolve("router.yaml");
+    Files.writeString(
+        yaml,
+        """
+        bootstrap.servers: b:1
+        application:
+          id: router-yaml
+        state.dir: %s
+        tenant:
+          strategy: field:owner.org
+        commit.interval.ms: 20
+        type.topics.enabled: true
+        metrics:
+          tenant-lag:
+            max-tenants: 5
+        collections:
+          app:
+            orders: {tenant: database, type: "field:kind"}
+          saas:
+            '*':
+              tenant: collection-prefix:_
+        streams:
+          num.stream.threads: 2
+        """
+            .formatted(dir));
+
+    RouterConfig fromYaml = RouterConfig.load(Optional.of(yaml), Map.of());
+
+    assertThat(fromYaml).isEqualTo(RouterConfig.load(Optional.of(properties), Map.of()));
+    assertThat(fromYaml.tenantLagMaxTenants()).isEqualTo(5);
+    assertThat(fromYaml.collections()).hasSize(2);
+    assertThat(fromYaml.streamsProperties()).isEqualTo(Map.of("num.stream.threads", "2"));
+  }
+
+  @Test
+  void environmentOverridesTheYamlFile() throws Exception {
+    Path yaml = dir.resolve("router.yml");
+    Files.writeString(yaml, "bootstrap.servers: file:9092\ncommit.interval.ms: 20\n");
+
+    RouterConfig config =
+        RouterConfig.load(
+            Optional.of(yaml),
+            Map.of(
+                "CHANGECAST_ROUTER_COMMIT_INTERVAL_MS", "10",
+                "CHANGECAST_ROUTER_METRICS_TENANT_LAG_MAX_TENANTS", "7"));
+
+    assertThat(config.bootstrapServers()).isEqualTo("file:9092");
+    assertThat(config.commitIntervalMs()).isEqualTo(10);
+    assertThat(config.tenantLagMaxTenants()).isEqualTo(7);
+  }
+
+  @Test
+  void nestedUnknownYamlKeyIsNamedDotted() throws Exception {
+    Path yaml = dir.resolve("router.yaml");
+    Files.writeString(yaml, "bootstrap.servers: b:1\ntenant:\n  feild: org\n");
+
+    assertThatThrownBy(() -> RouterConfig.load(Optional.of(yaml), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Unknown router config key 'tenant.feild'; known keys:");
+  }
+
+  @Test
+  void yamlListIsRejectedNamingTheKey() throws Exception {
+    Path yaml = dir.resolve("router.yaml");
+    Files.writeString(yaml, "bootstrap.servers:\n  - b:1\n  - b:2\napplication.id: a\n");
+
+    assertThatThrownBy(() -> RouterConfig.load(Optional.of(yaml), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Router config 'bootstrap.servers' in "
+                + yaml
+                + " is a list; give a single value (a string, number or boolean)");
+  }
+
+  @Test
+  void malformedYamlNamesTheFile() throws Exception {
+    Path yaml = dir.resolve("broken.yaml");
+    Files.writeString(yaml, "bootstrap.servers: b:1\ntenant: {field: org\n");
+
+    assertThatThrownBy(() -> RouterConfig.load(Optional.of(yaml), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Cannot parse router config file " + yaml + " as YAML: ");
+  }
+
+  @Test
+  void yamlKeyGivenTwiceIsRejected() throws Exception {
+    Path yaml = dir.resolve("router.yaml");
+    Files.writeString(yaml, "bootstrap.servers: b:1\ntenant.field: a\ntenant:\n  field: b\n");
+
+    assertThatThrownBy(() -> RouterConfig.load(Optional.of(yaml), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Router config 'tenant.field' is set twice in " + yaml);
+  }
+
+  @Test
+  void tenantLagLimitIsValidated() {
+    assertThat(RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1")).tenantLagMaxTenants())
+        .isEqualTo(1000);
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:1", "metrics.tenant-lag.max-tenants", "-1")))
+        .hasMessage(
+            "Invalid router config 'metrics.tenant-lag.max-tenants': '-1'; expected a number >= 0");
+  }
+
+  @Test
+  void readmeYamlExampleIsValid() throws Exception {
+    Path yaml = dir.resolve("router.yaml");
+    Files.writeString(
+        yaml,
+        """
+        bootstrap.servers: kafka:9092
+        tenant:
+          strategy: field:tenantId
+        commit.interval.ms: 20
+        collections:
+          billing:
+            '*': {tenant: database}
+          app:
+            outbox: {tenant: "static:platform", type: "field:eventType"}
+        metrics:
+          port: 9404
+          tenant-lag:
+            max-tenants: 5000
+        streams:
+          num.stream.threads: 2
+        """);
+
+    RouterConfig config = RouterConfig.load(Optional.of(yaml), Map.of());
+
+    assertThat(config.collections())
+        .containsExactlyInAnyOrder(
+            new CollectionRule("billing", "*", "database", null),
+            new CollectionRule("app", "outbox", "static:platform", "field:eventType"));
+    assertThat(config.metricsPort()).isEqualTo(9404);
+    assertThat(config.tenantLagMaxTenants()).isEqualTo(5000);
   }
 }

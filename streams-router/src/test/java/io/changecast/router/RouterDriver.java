@@ -41,7 +41,7 @@ final class RouterDriver implements AutoCloseable {
     values.put("state.dir", stateDir.toString());
     values.putAll(settings);
     config = RouterConfig.fromMap(values);
-    RouterMetrics metrics = new RouterMetrics(registry);
+    RouterMetrics metrics = new RouterMetrics(registry, config.tenantLagMaxTenants());
     driver =
         new TopologyTestDriver(
             RouterTopology.build(

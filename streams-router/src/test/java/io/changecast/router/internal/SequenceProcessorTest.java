@@ -145,4 +145,28 @@ class SequenceProcessorTest {
     assertThat(published.operation()).isEqualTo("publish");
     assertThat(published.data().get("n").asInt()).isEqualTo(1);
   }
+
+  @Test
+  void recordsTheLagOfEachTenantsLatestEvent() {
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    Clock later = Clock.fixed(Instant.ofEpochMilli(1_700_000_000_123L + 400), ZoneOffset.UTC);
+    SequenceProcessor processor =
+        new SequenceProcessor(STORE, later, new RouterMetrics(registry, 1));
+    processor.init(context);
+
+    processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), 1L));
+    processor.process(new Record<>("globex", change(ChangeEvent.Operation.INSERT), 2L));
+
+    assertThat(
+            registry
+                .get(RouterMetrics.TENANT_LAG)
+                .tag("tenant", "acme")
+                .timeGauge()
+                .value(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .isEqualTo(400);
+    assertThat(registry.find(RouterMetrics.TENANT_LAG).tag("tenant", "globex").timeGauge())
+        .isNull();
+    assertThat(registry.get(RouterMetrics.TENANT_LAG_OVERFLOW).counter().count()).isEqualTo(1);
+    assertThat(context.forwarded()).hasSize(2);
+  }
 }
