@@ -6,6 +6,7 @@ import io.changecast.edge.internal.EdgeServer;
 import io.changecast.edge.internal.EventHub;
 import io.changecast.edge.internal.EventLogTopology;
 import io.changecast.edge.internal.KafkaEventLog;
+import io.changecast.edge.internal.KafkaIngestPublisher;
 import io.changecast.edge.internal.Readiness;
 import io.changecast.edge.internal.SourceClock;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The Changecast SSE edge: a Kafka Streams application materialising the events topic into a
  * retained per-tenant log (a global store, so every instance serves every tenant) and a Javalin
  * server streaming it as Server-Sent Events on {@code GET /v1/tenants/{tenant}/events}, with {@code
- * /health/live}, {@code /health/ready} and {@code /metrics}.
+ * /health/live}, {@code /health/ready} and {@code /metrics}, and the write API {@code POST
+ * /v1/tenants/{tenant}/events}, producing to the ingest topic.
  */
 public final class ChangecastEdge implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangecastEdge.class);
@@ -36,14 +38,20 @@ public final class ChangecastEdge implements AutoCloseable {
   private final Thread streamsStarter;
   private final KafkaEventLog log;
   private final EdgeServer server;
+  private final KafkaIngestPublisher publisher;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ChangecastEdge(
-      KafkaStreams streams, Thread streamsStarter, KafkaEventLog log, EdgeServer server) {
+      KafkaStreams streams,
+      Thread streamsStarter,
+      KafkaEventLog log,
+      EdgeServer server,
+      KafkaIngestPublisher publisher) {
     this.streams = streams;
     this.streamsStarter = streamsStarter;
     this.log = log;
     this.server = server;
+    this.publisher = publisher;
   }
 
   /**
@@ -71,10 +79,14 @@ public final class ChangecastEdge implements AutoCloseable {
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     KafkaEventLog log = new KafkaEventLog(streams, hub, clock);
+    KafkaIngestPublisher publisher =
+        KafkaIngestPublisher.create(
+            config.bootstrapServers(), config.ingestTopic(), config.writeTimeout());
     EdgeServer server;
     try {
-      server = EdgeServer.start(config, log, log::readiness, metrics);
+      server = EdgeServer.start(config, log, log::readiness, metrics, publisher);
     } catch (RuntimeException e) {
+      publisher.close();
       streams.close(STREAMS_CLOSE_TIMEOUT); // created, never started: release its clients
       throw e;
     }
@@ -95,7 +107,7 @@ public final class ChangecastEdge implements AutoCloseable {
       LOG.info(
           "Authentication: auth.mode={} {}", config.authMode().configValue(), config.jwt().get());
     }
-    return new ChangecastEdge(streams, streamsStarter, log, server);
+    return new ChangecastEdge(streams, streamsStarter, log, server, publisher);
   }
 
   /** The HTTP port (the chosen one when {@code http.port} is 0). */
@@ -108,12 +120,19 @@ public final class ChangecastEdge implements AutoCloseable {
     return log.readiness() instanceof Readiness.Ready;
   }
 
-  /** Ends the SSE streams (clients reconnect), stops the HTTP server, then Kafka Streams. */
+  /**
+   * Ends the SSE streams (clients reconnect), stops the HTTP server, the ingest producer, then
+   * Kafka Streams.
+   */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       try {
-        server.close();
+        try {
+          server.close();
+        } finally {
+          publisher.close(); // after the server: no write is in flight any more
+        }
       } finally {
         // start() holds the KafkaStreams monitor until the restore ends, and close() needs it:
         // interrupt a start still waiting for the restore, so close() need not wait for it.

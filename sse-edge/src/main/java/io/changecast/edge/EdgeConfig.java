@@ -33,8 +33,10 @@ import java.util.UUID;
  * sse.write-timeout.ms} (default 10000), {@code sse.max-streams-per-tenant} (default 10000, 0 = no
  * limit), {@code http.cors.allowed-origins} (comma list, default none), {@code
  * http.max-request-header-bytes} (default 18432), {@code retention.max-age} (an ISO-8601 duration
- * such as {@code PT24H}, default none), and {@code streams.*}, passed to Kafka Streams without the
- * prefix.
+ * such as {@code PT24H}, default none), {@code ingest.topic} (default {@code changecast.ingest},
+ * where the write API produces), {@code write.max-body-bytes} (default 65536), {@code
+ * write.timeout.ms} (default 10000: how long a write waits for the broker's acknowledgement), and
+ * {@code streams.*}, passed to Kafka Streams without the prefix.
  *
  * @param jwt present exactly when {@code authMode} is {@code jwt}
  * @param streamsProperties the {@code streams.*} entries with the prefix removed
@@ -57,7 +59,10 @@ public record EdgeConfig(
     int sseMaxStreamsPerTenant,
     List<String> corsAllowedOrigins,
     int maxRequestHeaderBytes,
-    Optional<Duration> retentionMaxAge) {
+    Optional<Duration> retentionMaxAge,
+    String ingestTopic,
+    int writeMaxBodyBytes,
+    Duration writeTimeout) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
   public static final String HTTP_HOST_KEY = "http.host";
@@ -75,6 +80,9 @@ public record EdgeConfig(
   public static final String CORS_ALLOWED_ORIGINS_KEY = "http.cors.allowed-origins";
   public static final String MAX_REQUEST_HEADER_BYTES_KEY = "http.max-request-header-bytes";
   public static final String RETENTION_MAX_AGE_KEY = "retention.max-age";
+  public static final String INGEST_TOPIC_KEY = "ingest.topic";
+  public static final String WRITE_MAX_BODY_BYTES_KEY = "write.max-body-bytes";
+  public static final String WRITE_TIMEOUT_MS_KEY = "write.timeout.ms";
 
   /** Prefix of the keys passed through to Kafka Streams (prefix removed). */
   public static final String STREAMS_PREFIX = "streams.";
@@ -91,6 +99,9 @@ public record EdgeConfig(
   public static final int DEFAULT_SSE_QUEUE_CAPACITY = 1000;
   public static final Duration DEFAULT_SSE_WRITE_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_SSE_MAX_STREAMS_PER_TENANT = 10_000;
+  public static final String DEFAULT_INGEST_TOPIC = "changecast.ingest";
+  public static final int DEFAULT_WRITE_MAX_BODY_BYTES = 64 * 1024;
+  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
   /** Room for a 16 KB token, so that it is refused with the same 401 as any other token. */
   public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 32 * 1024;
@@ -113,7 +124,10 @@ public record EdgeConfig(
           SSE_MAX_STREAMS_PER_TENANT_KEY,
           CORS_ALLOWED_ORIGINS_KEY,
           MAX_REQUEST_HEADER_BYTES_KEY,
-          RETENTION_MAX_AGE_KEY);
+          RETENTION_MAX_AGE_KEY,
+          INGEST_TOPIC_KEY,
+          WRITE_MAX_BODY_BYTES_KEY,
+          WRITE_TIMEOUT_MS_KEY);
 
   public EdgeConfig {
     Objects.requireNonNull(bootstrapServers, BOOTSTRAP_SERVERS_KEY);
@@ -132,6 +146,8 @@ public record EdgeConfig(
     Objects.requireNonNull(sseWriteTimeout, SSE_WRITE_TIMEOUT_MS_KEY);
     corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
     Objects.requireNonNull(retentionMaxAge, RETENTION_MAX_AGE_KEY);
+    Objects.requireNonNull(ingestTopic, INGEST_TOPIC_KEY);
+    Objects.requireNonNull(writeTimeout, WRITE_TIMEOUT_MS_KEY);
   }
 
   /**
@@ -213,7 +229,16 @@ public record EdgeConfig(
             DEFAULT_MAX_REQUEST_HEADER_BYTES,
             1024,
             1024 * 1024),
-        maxAge(text(values, RETENTION_MAX_AGE_KEY, null)));
+        maxAge(text(values, RETENTION_MAX_AGE_KEY, null)),
+        text(values, INGEST_TOPIC_KEY, DEFAULT_INGEST_TOPIC),
+        integer(values, WRITE_MAX_BODY_BYTES_KEY, DEFAULT_WRITE_MAX_BODY_BYTES, 2, 1024 * 1024),
+        Duration.ofMillis(
+            integer(
+                values,
+                WRITE_TIMEOUT_MS_KEY,
+                (int) DEFAULT_WRITE_TIMEOUT.toMillis(),
+                1,
+                Integer.MAX_VALUE)));
   }
 
   /**

@@ -31,6 +31,33 @@ class EdgeConfigTest {
   }
 
   @Test
+  void writeApiKeys() {
+    EdgeConfig defaults = EdgeConfig.fromMap(Map.of("bootstrap.servers", "kafka:9092"));
+    assertThat(defaults.ingestTopic()).isEqualTo("changecast.ingest");
+    assertThat(defaults.writeMaxBodyBytes()).isEqualTo(64 * 1024);
+    assertThat(defaults.writeTimeout()).isEqualTo(Duration.ofSeconds(10));
+
+    EdgeConfig config =
+        EdgeConfig.load(
+            Optional.empty(),
+            Map.of(
+                "CHANGECAST_EDGE_BOOTSTRAP_SERVERS", "kafka:9092",
+                "CHANGECAST_EDGE_INGEST_TOPIC", "my.ingest",
+                "CHANGECAST_EDGE_WRITE_MAX_BODY_BYTES", "1000",
+                "CHANGECAST_EDGE_WRITE_TIMEOUT_MS", "2500"));
+    assertThat(config.ingestTopic()).isEqualTo("my.ingest");
+    assertThat(config.writeMaxBodyBytes()).isEqualTo(1000);
+    assertThat(config.writeTimeout()).isEqualTo(Duration.ofMillis(2500));
+
+    assertThatThrownBy(
+            () ->
+                EdgeConfig.fromMap(
+                    Map.of("bootstrap.servers", "k:9092", "write.max-body-bytes", "0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("write.max-body-bytes: expected an integer from 2 to 1048576, got '0'");
+  }
+
+  @Test
   void streamLimitsCorsAndAgeRetention() {
     EdgeConfig defaults = EdgeConfig.fromMap(Map.of("bootstrap.servers", "kafka:9092"));
     assertThat(defaults.sseQueueCapacity()).isEqualTo(1000);

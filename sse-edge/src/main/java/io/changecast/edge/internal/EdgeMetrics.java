@@ -19,6 +19,8 @@ public final class EdgeMetrics {
   private final Counter recordsSkipped;
   private final Counter replays;
   private final Counter slowClientDisconnects;
+  private final Counter eventsPublished;
+  private final Counter publishFailures;
 
   public EdgeMetrics() {
     Gauge.builder("changecast.edge.sse.connections", openStreams, AtomicInteger::get)
@@ -40,6 +42,22 @@ public final class EdgeMetrics {
         Counter.builder("changecast.edge.sse.slow.client.disconnects")
             .description("Streams cut because their queue overflowed or a write stalled")
             .register(registry);
+    eventsPublished =
+        Counter.builder("changecast.edge.ingest.published")
+            .description("Events accepted by the write API and acknowledged by the broker")
+            .register(registry);
+    publishFailures =
+        Counter.builder("changecast.edge.ingest.failed")
+            .description("Valid write-API events the broker refused or did not acknowledge in time")
+            .register(registry);
+  }
+
+  void eventPublished() {
+    eventsPublished.increment();
+  }
+
+  void publishFailed() {
+    publishFailures.increment();
   }
 
   void replayed() {

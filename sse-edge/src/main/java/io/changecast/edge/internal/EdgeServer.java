@@ -6,6 +6,7 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -26,9 +27,22 @@ public final class EdgeServer implements AutoCloseable {
     this.auth = auth;
   }
 
-  /** Starts the server; returns once it listens. */
+  /** Starts the server without a write API (every write gets 503); returns once it listens. */
   public static EdgeServer start(
       EdgeConfig config, EventLog log, Supplier<Readiness> readiness, EdgeMetrics metrics) {
+    return start(config, log, readiness, metrics, IngestPublisher.unavailable());
+  }
+
+  /**
+   * Starts the server; returns once it listens. The write API hands events to {@code publisher},
+   * which the caller owns and closes (after this server).
+   */
+  public static EdgeServer start(
+      EdgeConfig config,
+      EventLog log,
+      Supplier<Readiness> readiness,
+      EdgeMetrics metrics,
+      IngestPublisher publisher) {
     SseStreams streams =
         new SseStreams(
             log,
@@ -44,6 +58,14 @@ public final class EdgeServer implements AutoCloseable {
     Cors cors = new Cors(config.corsAllowedOrigins());
     HealthHandlers health = new HealthHandlers(readiness, metrics);
     Authenticator auth = Authenticator.create(config);
+    PublishHandler publish =
+        new PublishHandler(
+            publisher,
+            auth.enabled(),
+            config.writeMaxBodyBytes(),
+            config.writeTimeout(),
+            metrics,
+            Clock.systemUTC());
     long idleTimeoutMs = idleTimeout(config.heartbeatInterval()).toMillis();
     Javalin app =
         Javalin.create(
@@ -73,6 +95,7 @@ public final class EdgeServer implements AutoCloseable {
               cfg.routes.get("/metrics", health::metrics);
               cfg.routes.beforeMatched("/v1/tenants/{tenant}/*", auth); // 401/403 first
               cfg.routes.get(EventsHandler.PATH, events);
+              cfg.routes.post(EventsHandler.PATH, publish);
               cfg.routes.get(RecentHandler.PATH, recent);
               cfg.routes.before(cors::apply);
               cfg.routes.options("/v1/*", cors::preflight);
