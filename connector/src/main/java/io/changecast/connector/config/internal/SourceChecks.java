@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.config.ConfigProblem;
+import io.changecast.connector.source.ChangecastSourceConfig;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
 public final class SourceChecks {
 
   /** The converter the router needs on both key and value. */
-  public static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
+  /** The converter the router needs: the connector's JSON passed through as text. */
+  public static final String STRING_CONVERTER = ChangecastSourceConfig.STRING_CONVERTER;
 
   private static final String DEFAULT_JSON =
       "com.mongodb.kafka.connect.source.json.formatter.DefaultJson";
