@@ -26,7 +26,9 @@ public final class LocalMain {
       System.exit(2);
       return;
     }
-    log.warn("AUTH IS OFF: local mode serves every tenant's stream to anyone on this machine.");
+    if (!options.authEnabled()) {
+      log.warn("AUTH IS OFF: local mode serves every tenant's stream to anyone on this machine.");
+    }
 
     LocalStack stack = LocalStack.start(options);
     DemoWriter demo =
@@ -46,14 +48,17 @@ public final class LocalMain {
                 },
                 "changecast-shutdown"));
 
-    printUrls(System.out, stack, options.demo());
+    printUrls(System.out, stack, options.demo(), options.authEnabled());
     stopped.await();
   }
 
-  static void printUrls(PrintStream out, LocalStack stack, boolean demo) {
+  static void printUrls(PrintStream out, LocalStack stack, boolean demo, boolean auth) {
     String edge = stack.edgeUrl().toString();
     out.println();
-    out.println("Changecast local is running. Auth is OFF (local mode only).");
+    out.println(
+        auth
+            ? "Changecast local is running. Auth is ON (--edge auth.* settings)."
+            : "Changecast local is running. Auth is OFF (local mode only).");
     out.printf("  Live viewer:              %s/?tenant=%s%n", edge, DemoWriter.TENANTS.get(0));
     for (String tenant : DemoWriter.TENANTS) {
       out.printf(

@@ -2,7 +2,9 @@ package io.changecast.local;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Options of {@code ./changecast local}. Port 0 picks a free port (tests use it); the documented
@@ -14,6 +16,8 @@ import java.util.List;
  * @param connectPort the Connect worker's REST port
  * @param demo whether the demo writer runs
  * @param connectorConfig the connector config deployed to the Connect worker
+ * @param edgeSettings edge config keys set over the local defaults (e.g. {@code auth.mode=jwt} with
+ *     {@code auth.jwt.hs256-secret}); empty by default, which leaves auth off
  */
 public record LocalOptions(
     int edgePort,
@@ -21,7 +25,8 @@ public record LocalOptions(
     int kafkaPort,
     int connectPort,
     boolean demo,
-    Path connectorConfig) {
+    Path connectorConfig,
+    Map<String, String> edgeSettings) {
 
   /** The connector config the local default deploys, relative to the repository root. */
   public static final Path DEFAULT_CONNECTOR_CONFIG = Path.of("connect-configs", "app-source.json");
@@ -35,17 +40,22 @@ public record LocalOptions(
         --connect-port N      REST port of the embedded Kafka Connect worker (default 8083)
         --connector-config F  connector config to deploy (default connect-configs/app-source.json)
         --no-demo             do not run the demo writer
+        --edge KEY=VALUE      set an edge config key, e.g. --edge auth.mode=jwt (repeatable)
         --help                show this help
       """;
 
+  public LocalOptions {
+    edgeSettings = Map.copyOf(edgeSettings);
+  }
+
   /** The documented defaults. */
   public static LocalOptions defaults() {
-    return new LocalOptions(8080, 27017, 9092, 8083, true, DEFAULT_CONNECTOR_CONFIG);
+    return new LocalOptions(8080, 27017, 9092, 8083, true, DEFAULT_CONNECTOR_CONFIG, Map.of());
   }
 
   /** Free ports everywhere and no demo writer: for tests running next to other processes. */
   public static LocalOptions ephemeral(Path connectorConfig) {
-    return new LocalOptions(0, 0, 0, 0, false, connectorConfig);
+    return new LocalOptions(0, 0, 0, 0, false, connectorConfig, Map.of());
   }
 
   /**
@@ -66,6 +76,7 @@ public record LocalOptions(
             case "--kafka-port" -> options.withKafkaPort(port(arg, rest));
             case "--connect-port" -> options.withConnectPort(port(arg, rest));
             case "--connector-config" -> options.withConnectorConfig(Path.of(value(arg, rest)));
+            case "--edge" -> edgeSetting(options, arg, value(arg, rest));
             default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
           };
     }
@@ -73,27 +84,55 @@ public record LocalOptions(
   }
 
   public LocalOptions withEdgePort(int port) {
-    return new LocalOptions(port, mongoPort, kafkaPort, connectPort, demo, connectorConfig);
+    return new LocalOptions(
+        port, mongoPort, kafkaPort, connectPort, demo, connectorConfig, edgeSettings);
   }
 
   public LocalOptions withMongoPort(int port) {
-    return new LocalOptions(edgePort, port, kafkaPort, connectPort, demo, connectorConfig);
+    return new LocalOptions(
+        edgePort, port, kafkaPort, connectPort, demo, connectorConfig, edgeSettings);
   }
 
   public LocalOptions withKafkaPort(int port) {
-    return new LocalOptions(edgePort, mongoPort, port, connectPort, demo, connectorConfig);
+    return new LocalOptions(
+        edgePort, mongoPort, port, connectPort, demo, connectorConfig, edgeSettings);
   }
 
   public LocalOptions withConnectPort(int port) {
-    return new LocalOptions(edgePort, mongoPort, kafkaPort, port, demo, connectorConfig);
+    return new LocalOptions(
+        edgePort, mongoPort, kafkaPort, port, demo, connectorConfig, edgeSettings);
   }
 
   public LocalOptions withDemo(boolean on) {
-    return new LocalOptions(edgePort, mongoPort, kafkaPort, connectPort, on, connectorConfig);
+    return new LocalOptions(
+        edgePort, mongoPort, kafkaPort, connectPort, on, connectorConfig, edgeSettings);
   }
 
   public LocalOptions withConnectorConfig(Path file) {
-    return new LocalOptions(edgePort, mongoPort, kafkaPort, connectPort, demo, file);
+    return new LocalOptions(edgePort, mongoPort, kafkaPort, connectPort, demo, file, edgeSettings);
+  }
+
+  /** These options with edge config key {@code key} set to {@code value}. */
+  public LocalOptions withEdgeSetting(String key, String value) {
+    Map<String, String> settings = new LinkedHashMap<>(edgeSettings);
+    settings.put(key, value);
+    return new LocalOptions(
+        edgePort, mongoPort, kafkaPort, connectPort, demo, connectorConfig, settings);
+  }
+
+  /** Whether the edge authenticates subscribers ({@code auth.mode} other than {@code none}). */
+  public boolean authEnabled() {
+    return !"none".equals(edgeSettings.getOrDefault("auth.mode", "none"));
+  }
+
+  private static LocalOptions edgeSetting(LocalOptions options, String option, String setting) {
+    int equals = setting.indexOf('=');
+    if (equals <= 0) {
+      throw new IllegalArgumentException(
+          option + " needs KEY=VALUE, got \"" + setting + "\"\n" + USAGE);
+    }
+    return options.withEdgeSetting(
+        setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
   }
 
   private static String value(String option, List<String> rest) {

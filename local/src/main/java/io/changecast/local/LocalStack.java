@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -86,16 +87,14 @@ public final class LocalStack implements AutoCloseable {
                         "bootstrap.servers", kafka.bootstrapServers(),
                         "state.dir", stateDir.resolve("router").toString()))));
 
-    edge =
-        remember(
-            ChangecastEdge.start(
-                EdgeConfig.fromMap(
-                    Map.of(
-                        "bootstrap.servers", kafka.bootstrapServers(),
-                        "http.host", HOST,
-                        "http.port", Integer.toString(options.edgePort()),
-                        "state.dir", stateDir.resolve("edge").toString(),
-                        "auth.mode", "none"))));
+    Map<String, String> edgeConfig = new LinkedHashMap<>();
+    edgeConfig.put("bootstrap.servers", kafka.bootstrapServers());
+    edgeConfig.put("http.host", HOST);
+    edgeConfig.put("http.port", Integer.toString(options.edgePort()));
+    edgeConfig.put("state.dir", stateDir.resolve("edge").toString());
+    edgeConfig.put("auth.mode", "none");
+    edgeConfig.putAll(options.edgeSettings());
+    edge = remember(ChangecastEdge.start(EdgeConfig.fromMap(edgeConfig)));
 
     connect =
         remember(

@@ -43,4 +43,19 @@ class LocalOptionsTest {
     assertThatThrownBy(() -> LocalOptions.parse("--verbose"))
         .hasMessageStartingWith("unknown option --verbose");
   }
+
+  @Test
+  void edgeSettingsAreRepeatableKeyValuePairs() {
+    LocalOptions options =
+        LocalOptions.parse(
+            "--edge", "auth.mode=jwt", "--edge", "auth.jwt.hs256-secret=a=b", "--no-demo");
+
+    assertThat(options.edgeSettings())
+        .containsExactlyInAnyOrderEntriesOf(
+            java.util.Map.of("auth.mode", "jwt", "auth.jwt.hs256-secret", "a=b"));
+    assertThat(options.authEnabled()).isTrue();
+    assertThat(LocalOptions.parse().authEnabled()).isFalse();
+    assertThatThrownBy(() -> LocalOptions.parse("--edge", "auth.mode"))
+        .hasMessageStartingWith("--edge needs KEY=VALUE, got \"auth.mode\"");
+  }
 }

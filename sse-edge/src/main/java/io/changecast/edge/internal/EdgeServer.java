@@ -6,8 +6,12 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import io.javalin.websocket.WsHandlerType;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -117,6 +121,35 @@ public final class EdgeServer implements AutoCloseable {
   /** The port the server listens on. */
   public int port() {
     return app.port();
+  }
+
+  /**
+   * The route table of the running server: every HTTP endpoint (method and path as registered, e.g.
+   * {@code GET /v1/tenants/{tenant}/events}) and every WebSocket endpoint (method {@code WS}),
+   * sorted by path then method; before/after handlers and static files are not routes.
+   */
+  public List<Route> routes() {
+    List<Route> routes = new ArrayList<>();
+    app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(parsed -> parsed.endpoint)
+        .filter(endpoint -> endpoint.method.isHttpMethod())
+        .forEach(endpoint -> routes.add(new Route(endpoint.method.name(), endpoint.path)));
+    app.unsafe.internalRouter.allWsHandlers().stream()
+        .filter(entry -> entry.getType() == WsHandlerType.WEBSOCKET)
+        .forEach(entry -> routes.add(new Route(Route.WEBSOCKET, entry.getPath())));
+    routes.sort(Comparator.comparing(Route::path).thenComparing(Route::method));
+    return List.copyOf(routes);
+  }
+
+  /**
+   * One endpoint of the edge.
+   *
+   * @param method the HTTP method ({@code GET}, {@code POST}, …) or {@value #WEBSOCKET}
+   * @param path the path pattern, with {@code {param}} placeholders
+   */
+  public record Route(String method, String path) {
+    /** The method of WebSocket endpoints. */
+    public static final String WEBSOCKET = "WS";
   }
 
   /** Number of open SSE streams. */
