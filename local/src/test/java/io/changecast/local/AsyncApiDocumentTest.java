@@ -101,8 +101,7 @@ class AsyncApiDocumentTest {
     ((ObjectNode) broken.path("channels").path("routedEvents").path("bindings").path("kafka"))
         .put("partitions", 0);
 
-    List<Error> errors =
-        asyncApiSchema.validate(JSON.writeValueAsString(broken), InputFormat.JSON);
+    List<Error> errors = asyncApiSchema.validate(JSON.writeValueAsString(broken), InputFormat.JSON);
 
     assertThat(errors)
         .extracting(Error::getInstanceLocation)

@@ -1,9 +1,7 @@
 package io.changecast.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -37,9 +35,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
@@ -53,14 +48,12 @@ import org.slf4j.LoggerFactory;
  * small TCP gate between browser and edge holds the browser's retries back until the first
  * restarted edge is ready, so that reconnect is the browser's own, with {@code Last-Event-ID}.
  *
- * <p>Needs the Debian packages {@code chromium} and {@code chromium-driver}. Without them the test
- * is skipped, except under {@code CI=true}, where it fails.
+ * <p>Needs the Debian packages {@code chromium} and {@code chromium-driver} ({@link
+ * HeadlessChromium}).
  */
 class ViewerBrowserTest {
 
   private static final Logger log = LoggerFactory.getLogger(ViewerBrowserTest.class);
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
   private static final Path SCREENSHOT = Path.of("target", "viewer-screenshot.png");
   private static final Duration DELIVERY = Duration.ofSeconds(60);
@@ -73,25 +66,12 @@ class ViewerBrowserTest {
 
   @BeforeAll
   static void start() throws IOException {
-    boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!installed && "true".equals(System.getenv("CI"))) {
-      fail(
-          "CI=true but %s or %s is missing: install the Debian packages chromium and"
-              + " chromium-driver before the build (.ci/run does)",
-          CHROMIUM, CHROMEDRIVER);
-    }
-    assumeTrue(
-        installed,
-        "ViewerBrowserTest skipped: "
-            + CHROMIUM
-            + " and "
-            + CHROMEDRIVER
-            + " are needed (apt-get install -y chromium chromium-driver)");
+    HeadlessChromium.assumeInstalled("ViewerBrowserTest");
     stack = LocalStack.start(LocalOptions.ephemeral(APP_SOURCE));
     mongo = MongoClients.create(stack.mongoConnectionString());
     orders = mongo.getDatabase("app").getCollection("orders");
     stateDir = Files.createTempDirectory("changecast-viewer-test-");
-    browser = startBrowser(stateDir.resolve("chromium"));
+    browser = HeadlessChromium.start(stateDir.resolve("chromium"));
   }
 
   @AfterAll
@@ -205,29 +185,6 @@ class ViewerBrowserTest {
                     "none")));
     await().atMost(DELIVERY).until(edge::ready);
     return edge;
-  }
-
-  private static WebDriver startBrowser(Path profile) {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        "--user-data-dir=" + profile);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    return new ChromeDriver(service, options);
   }
 
   private static ObjectId insert(String tenant) {

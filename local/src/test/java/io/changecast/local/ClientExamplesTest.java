@@ -1,0 +1,357 @@
+package io.changecast.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.launchdarkly.eventsource.MessageEvent;
+import com.launchdarkly.eventsource.background.BackgroundEventSource;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import io.changecast.examples.JavaSubscriber;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The README's client examples, run against the real local stack with auth on ({@code
+ * auth.mode=jwt}, HS256): the exact {@code curl -N} command line, the browser page {@code
+ * examples/browser/index.html} in headless Chromium with the token in the cookie, and the Java
+ * subscriber {@code examples/java-subscriber}. Each sees the events written with the MongoDB driver
+ * to its tenant, ids 1..n; the README's snippets are the same text as what runs.
+ */
+class ClientExamplesTest {
+
+  private static final Path README = Path.of("..", "README.md");
+  private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
+  private static final Path BROWSER_EXAMPLE = Path.of("..", "examples", "browser");
+  private static final String README_EDGE = "http://127.0.0.1:8080";
+  private static final String SECRET = "client-examples-test-secret-0123456789abcdef";
+  private static final Duration DELIVERY = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static HttpServer pages;
+  private static LocalStack stack;
+  private static MongoClient mongo;
+  private static MongoCollection<Document> orders;
+
+  @BeforeAll
+  static void start() throws IOException {
+    pages = servePages(BROWSER_EXAMPLE);
+    stack =
+        LocalStack.start(
+            LocalOptions.ephemeral(APP_SOURCE)
+                .withEdgeSetting("auth.mode", "jwt")
+                .withEdgeSetting("auth.jwt.hs256-secret", SECRET)
+                .withEdgeSetting("http.cors.allowed-origins", pageOrigin()));
+    mongo = MongoClients.create(stack.mongoConnectionString());
+    orders = mongo.getDatabase("app").getCollection("orders");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (mongo != null) {
+      mongo.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+    if (pages != null) {
+      pages.stop(0);
+    }
+  }
+
+  @Test
+  void theReadmeCurlCommandStreamsTheTenantsEvents() throws Exception {
+    assumeTrue(onPath("curl"), "curl is not installed: the README's curl example is not run");
+    List<String> block = readmeBlock("curl");
+    String command =
+        block.stream()
+            .filter(line -> line.startsWith("curl -N"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no curl -N line in the README's curl block"));
+    assertThat(command).contains(README_EDGE + "/v1/tenants/acme/events").contains("$TOKEN");
+    // The stack is this class's own: tenant acme has no other writer here.
+    String tenant = "acme";
+    assertThat(status(tenant, null)).as("the edge requires a token").isEqualTo(401);
+
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", "-c", command.replace(README_EDGE, stack.edgeUrl().toString()))
+            .redirectErrorStream(false)
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("TOKEN", token(tenant));
+    Process curl = builder.start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Thread reader = readLines(curl, lines);
+    try {
+      List<ObjectId> written = List.of(insert(tenant), insert(tenant), insert(tenant));
+      await().atMost(DELIVERY).until(() -> dataLines(lines).size() >= 3);
+
+      assertThat(idLines(lines)).containsExactly("1", "2", "3");
+      List<JsonNode> envelopes = new ArrayList<>();
+      for (String data : dataLines(lines)) {
+        envelopes.add(JSON.readTree(data));
+      }
+      assertThat(envelopes)
+          .extracting(e -> e.path("documentKey").path("_id").path("$oid").asText())
+          .containsExactlyElementsOf(written.stream().map(ObjectId::toHexString).toList());
+      assertThat(envelopes)
+          .allSatisfy(e -> assertThat(e.path("tenant").asText()).isEqualTo(tenant));
+      assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("retry: "));
+    } finally {
+      curl.destroy();
+      assertThat(curl.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+    }
+  }
+
+  @Test
+  void theJavaSubscriberReceivesEveryEventAndResumes() throws IOException {
+    assertReadmeBlockIsIn(
+        "examples/java-subscriber/src/main/java/io/changecast/examples/JavaSubscriber.java");
+    String tenant = tenant("java");
+    String token = token(tenant);
+    List<MessageEvent> received = new CopyOnWriteArrayList<>();
+    List<ObjectId> written = new ArrayList<>();
+    try (BackgroundEventSource source =
+        JavaSubscriber.subscribe(stack.edgeUrl(), tenant, token, "0", received::add)) {
+      for (int i = 0; i < 3; i++) {
+        written.add(insert(tenant));
+      }
+      await().atMost(DELIVERY).until(() -> received.size() >= 3);
+    }
+    assertThat(received).extracting(MessageEvent::getEventName).containsOnly("message");
+    assertThat(received).extracting(MessageEvent::getLastEventId).containsExactly("1", "2", "3");
+
+    // Resuming after id 2 replays exactly what came after it, then the live tail.
+    written.add(insert(tenant));
+    List<MessageEvent> resumed = new CopyOnWriteArrayList<>();
+    try (BackgroundEventSource source =
+        JavaSubscriber.subscribe(stack.edgeUrl(), tenant, token, "2", resumed::add)) {
+      await().atMost(DELIVERY).until(() -> resumed.size() >= 2);
+      written.add(insert(tenant));
+      await().atMost(DELIVERY).until(() -> resumed.size() >= 3);
+    }
+    assertThat(resumed).extracting(MessageEvent::getLastEventId).containsExactly("3", "4", "5");
+    List<String> keys = new ArrayList<>();
+    for (MessageEvent event : resumed) {
+      keys.add(
+          JSON.readTree(event.getData()).path("documentKey").path("_id").path("$oid").asText());
+    }
+    assertThat(keys)
+        .containsExactlyElementsOf(
+            written.subList(2, 5).stream().map(ObjectId::toHexString).toList());
+  }
+
+  @Test
+  void theBrowserExampleStreamsWithTheTokenInACookie() throws IOException {
+    assertReadmeBlockIsIn("examples/browser/index.html");
+    HeadlessChromium.assumeInstalled("the browser example");
+    String tenant = tenant("browser");
+    Path profile = Files.createTempDirectory("changecast-example-browser-");
+    WebDriver browser = HeadlessChromium.start(profile);
+    try {
+      // Cookies belong to a host, not a port: set on the page's host, the edge's requests get it.
+      browser.get(pageOrigin() + "/index.html?tenant=none");
+      browser.manage().addCookie(new Cookie("changecast_token", token(tenant), "/"));
+      browser.get(pageOrigin() + "/index.html?edge=" + stack.edgeUrl() + "&tenant=" + tenant);
+      new WebDriverWait(browser, DELIVERY)
+          .withMessage("the example's EventSource did not open (was the cookie sent? CORS?)")
+          .until(driver -> "open".equals(driver.findElement(By.id("state")).getText()));
+
+      List<ObjectId> written = List.of(insert(tenant), insert(tenant), insert(tenant));
+      new WebDriverWait(browser, DELIVERY)
+          .until(driver -> driver.findElements(By.cssSelector("#events li")).size() >= 3);
+
+      List<WebElement> items = browser.findElements(By.cssSelector("#events li"));
+      assertThat(items)
+          .extracting(item -> item.getAttribute("data-id"))
+          .containsExactly("1", "2", "3");
+      for (int i = 0; i < written.size(); i++) {
+        assertThat(items.get(i).getText())
+            .startsWith((i + 1) + " orders.created ")
+            .contains(written.get(i).toHexString());
+      }
+    } finally {
+      browser.quit();
+    }
+  }
+
+  /** The fenced block that follows {@code <!-- example: name -->} in the README. */
+  private static List<String> readmeBlock(String name) throws IOException {
+    List<String> lines = Files.readAllLines(README, StandardCharsets.UTF_8);
+    int marker = lines.indexOf("<!-- example: " + name + " -->");
+    assertThat(marker).as("README marker for example %s", name).isNotNegative();
+    int open = marker + 1;
+    assertThat(lines.get(open)).as("fence after the %s marker", name).startsWith("```");
+    int close = open + 1;
+    while (!lines.get(close).startsWith("```")) {
+      close++;
+    }
+    return lines.subList(open + 1, close);
+  }
+
+  /** The README's block for {@code file} appears in the file verbatim (up to its indentation). */
+  private static void assertReadmeBlockIsIn(String file) throws IOException {
+    List<String> block = readmeBlock(file);
+    List<String> source = Files.readAllLines(Path.of("..").resolve(file), StandardCharsets.UTF_8);
+    boolean found = false;
+    for (int start = 0; !found && start + block.size() <= source.size(); start++) {
+      String first = source.get(start);
+      int indent = first.length() - first.stripLeading().length();
+      String prefix = " ".repeat(indent);
+      found = true;
+      for (int k = 0; found && k < block.size(); k++) {
+        String expected = block.get(k).isEmpty() ? "" : prefix + block.get(k);
+        found = source.get(start + k).equals(expected);
+      }
+    }
+    assertThat(found).as("the README's snippet for %s is the file's text", file).isTrue();
+  }
+
+  private static List<String> idLines(List<String> lines) {
+    return lines.stream().filter(l -> l.startsWith("id: ")).map(l -> l.substring(4)).toList();
+  }
+
+  private static List<String> dataLines(List<String> lines) {
+    return lines.stream().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+  }
+
+  private static Thread readLines(Process process, List<String> lines) {
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the process was stopped
+              }
+            },
+            "curl-output");
+    reader.setDaemon(true);
+    reader.start();
+    return reader;
+  }
+
+  private static int status(String tenant, String token) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(stack.edgeUrl().resolve("/v1/tenants/" + tenant + "/events/recent"));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newHttpClient()
+        .send(request.build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  /** An HS256 token for {@code tenant}, valid for 10 minutes. */
+  private static String token(String tenant) {
+    Instant now = Instant.now();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .subject("client-examples")
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(600)))
+            .claim("tenant", tenant)
+            .build();
+    try {
+      SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+      jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ObjectId insert(String tenant) {
+    ObjectId id = new ObjectId();
+    orders.insertOne(new Document("_id", id).append("tenantId", tenant).append("status", "placed"));
+    return id;
+  }
+
+  private static String tenant(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static String pageOrigin() {
+    return "http://127.0.0.1:" + pages.getAddress().getPort();
+  }
+
+  /** Serves the files of {@code dir} on loopback, like any static web server would. */
+  private static HttpServer servePages(Path dir) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          Path file = dir.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+          if (!file.startsWith(dir.normalize()) || !Files.isRegularFile(file)) {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+            return;
+          }
+          byte[] body = Files.readAllBytes(file);
+          exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.start();
+    return server;
+  }
+
+  private static boolean onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
