@@ -44,10 +44,13 @@ import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -212,6 +215,57 @@ class ClientExamplesTest {
     } finally {
       browser.quit();
     }
+  }
+
+  /**
+   * The live viewer served by the edge, with auth on: the token typed into the page reaches the
+   * edge as the cookie or as {@code access_token}; events appear; another tenant's token is shown
+   * as a refused stream (403), not retried.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cookie", "query"})
+  void theViewerStreamsWithTheTokenItIsGiven(String tokenVia) throws IOException {
+    HeadlessChromium.assumeInstalled("the viewer with auth on");
+    String tenant = tenant("viewer-" + tokenVia);
+    WebDriver browser =
+        HeadlessChromium.start(Files.createTempDirectory("changecast-viewer-auth-"));
+    try {
+      browser.get(stack.edgeUrl() + "/");
+      connectViewer(browser, tenant, token("someone-else"), tokenVia);
+      new WebDriverWait(browser, DELIVERY)
+          .withMessage("the viewer did not report the refused stream")
+          .until(driver -> driver.findElement(By.id("message")).getText().contains("HTTP 403"));
+
+      connectViewer(browser, tenant, token(tenant), tokenVia);
+      new WebDriverWait(browser, DELIVERY)
+          .until(
+              driver ->
+                  "open".equals(driver.findElement(By.id("status")).getAttribute("data-state")));
+      List<ObjectId> written = List.of(insert(tenant), insert(tenant));
+      new WebDriverWait(browser, DELIVERY)
+          .until(
+              driver -> driver.findElements(By.cssSelector("#events tbody tr.event")).size() >= 2);
+      assertThat(browser.findElements(By.cssSelector("#events tbody tr.event td.id")))
+          .extracting(WebElement::getText)
+          .containsExactly("2", "1");
+      assertThat(browser.findElements(By.cssSelector("#events tbody tr.event td.key")))
+          .extracting(WebElement::getText)
+          .containsExactly(written.get(1).toHexString(), written.get(0).toHexString());
+    } finally {
+      browser.quit();
+    }
+  }
+
+  private static void connectViewer(
+      WebDriver browser, String tenant, String token, String tokenVia) {
+    WebElement tenantField = browser.findElement(By.id("tenant"));
+    tenantField.clear();
+    tenantField.sendKeys(tenant);
+    WebElement tokenField = browser.findElement(By.id("token"));
+    tokenField.clear();
+    tokenField.sendKeys(token);
+    new Select(browser.findElement(By.id("token-via"))).selectByValue(tokenVia);
+    browser.findElement(By.id("connect")).click();
   }
 
   /** The fenced block that follows {@code <!-- example: name -->} in the README. */
