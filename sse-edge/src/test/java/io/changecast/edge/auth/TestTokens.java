@@ -17,16 +17,16 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.function.UnaryOperator;
 
-/** Mints tokens, honest and hostile, for the auth tests. */
-final class TestTokens {
-  static final String SECRET = "0123456789abcdef0123456789abcdef-test-secret";
-  static final String ISSUER = "https://issuer.test";
-  static final String AUDIENCE = "changecast";
+/** Mints tokens, honest and hostile, for the auth tests (and HS256 ones for other packages). */
+public final class TestTokens {
+  public static final String SECRET = "0123456789abcdef0123456789abcdef-test-secret";
+  public static final String ISSUER = "https://issuer.test";
+  public static final String AUDIENCE = "changecast";
 
   final RSAKey rsa;
   final RSAKey otherRsa;
 
-  TestTokens() {
+  public TestTokens() {
     try {
       rsa = new RSAKeyGenerator(2048).keyID("key-1").generate();
       otherRsa = new RSAKeyGenerator(2048).keyID("key-1").generate();
@@ -68,7 +68,7 @@ final class TestTokens {
         header(JWSAlgorithm.HS256).build(), claims, SECRET.getBytes(StandardCharsets.UTF_8));
   }
 
-  String hs256(String tenant) {
+  public String hs256(String tenant) {
     return hs256(claims(tenant).build());
   }
 
