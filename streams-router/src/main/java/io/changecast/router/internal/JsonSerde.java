@@ -1,5 +1,7 @@
 package io.changecast.router.internal;
 
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -10,9 +12,14 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class JsonSerde<T> implements Serde<T> {
 
   private final Class<T> type;
+  // built once: ObjectMapper.writerFor/readerFor would build them again for every record
+  private final ObjectWriter writer;
+  private final ObjectReader reader;
 
   public JsonSerde(Class<T> type) {
     this.type = type;
+    this.writer = Json.mapper().writerFor(type);
+    this.reader = Json.mapper().readerFor(type);
   }
 
   @Override
@@ -22,7 +29,7 @@ public final class JsonSerde<T> implements Serde<T> {
         return null;
       }
       try {
-        return Json.mapper().writerFor(type).writeValueAsBytes(value);
+        return writer.writeValueAsBytes(value);
       } catch (IOException e) {
         throw new SerializationException("Cannot write " + type.getSimpleName() + " as JSON", e);
       }
@@ -36,7 +43,7 @@ public final class JsonSerde<T> implements Serde<T> {
         return null;
       }
       try {
-        return Json.mapper().readValue(bytes, type);
+        return reader.readValue(bytes);
       } catch (IOException e) {
         throw new SerializationException(
             "Cannot read " + type.getSimpleName() + " from topic " + topic, e);

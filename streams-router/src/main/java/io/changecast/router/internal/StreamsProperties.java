@@ -12,11 +12,17 @@ public final class StreamsProperties {
   /** How soon a new raw topic (a collection's first change) is picked up. */
   static final long NEW_TOPIC_DISCOVERY_MS = 3000;
 
+  /** Bounds of the stream thread's poll and fetch waits, which follow the commit interval. */
+  static final long MIN_WAIT_MS = 10;
+
+  static final long MAX_WAIT_MS = 100;
+
   private StreamsProperties() {}
 
   /**
-   * Exactly-once v2, a short commit interval and no record caches (latency over throughput), the
-   * router's deserialization handler; then the {@code streams.*} pass-through, which wins.
+   * Exactly-once v2, a short commit interval and no record caches (latency over throughput), waits
+   * bounded by the commit interval, the router's deserialization handler; then the {@code
+   * streams.*} pass-through, which wins.
    */
   public static Properties from(RouterConfig config, RouterMetrics metrics) {
     Properties props = new Properties();
@@ -28,6 +34,22 @@ public final class StreamsProperties {
     props.put(
         StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.topicsReplicationFactor()));
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    // Under exactly_once_v2 a record is visible downstream (the repartition by tenant, then the
+    // events topic) only after the next commit, and Kafka Streams commits only between polls: a
+    // poll blocking for Kafka's default 100 ms, or a fetch parked on the broker for its default
+    // 500 ms (the consumer sends no new fetch to a broker while one is parked there, so partitions
+    // that just ran dry wait for it), would hold processed records back past the commit interval.
+    String wait = Long.toString(waitMs(config.commitIntervalMs()));
+    props.put(StreamsConfig.POLL_MS_CONFIG, wait);
+    props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), wait);
+    // The sequence task merges two independent inputs (the repartitions of change events and of
+    // ingested events); their relative order carries no meaning, so it never waits for one of them
+    // (the default 0 holds a task back until the consumer knows the empty input's lag).
+    props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+    props.put(
+        StreamsConfig.producerPrefix(
+            org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG),
+        System.getProperty("x.linger", "100"));
     // Raw topics appear when a collection first changes; the pattern subscription notices them at
     // the next metadata refresh (Kafka's default is five minutes). New topics are read from the
     // beginning, so nothing written before is lost.
@@ -46,5 +68,10 @@ public final class StreamsProperties {
     }
     props.putAll(config.streamsProperties());
     return props;
+  }
+
+  /** The commit interval, within [{@value #MIN_WAIT_MS}, {@value #MAX_WAIT_MS}] ms. */
+  static long waitMs(long commitIntervalMs) {
+    return Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, commitIntervalMs));
   }
 }

@@ -26,6 +26,9 @@ class StreamsPropertiesTest {
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50")
         .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1")
         .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0")
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "50")
+        .containsEntry(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), "50")
+        .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1")
         .containsEntry(
             StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
             RouterDeserializationHandler.class.getName())
@@ -34,6 +37,24 @@ class StreamsPropertiesTest {
     // Kafka Streams accepts them as a whole
     assertThat(new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
         .isEqualTo(50L);
+  }
+
+  @Test
+  void pollAndFetchWaitsFollowTheCommitIntervalWithinBounds() {
+    assertThat(waits("20")).containsExactly("20", "20");
+    assertThat(waits("0")).containsExactly("10", "10");
+    assertThat(waits("1000")).containsExactly("100", "100");
+  }
+
+  private static java.util.List<Object> waits(String commitIntervalMs) {
+    Properties props =
+        StreamsProperties.from(
+            RouterConfig.fromMap(
+                Map.of("bootstrap.servers", "b:1", "commit.interval.ms", commitIntervalMs)),
+            RouterMetrics.inMemory());
+    return java.util.List.of(
+        props.get(StreamsConfig.POLL_MS_CONFIG),
+        props.get(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms")));
   }
 
   @Test
