@@ -54,14 +54,6 @@ class AsyncApiDocumentTest {
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
   private static final Pattern PARAMETER = Pattern.compile("\\{([^}]+)}");
 
-  /**
-   * Documented routes another branch is adding to the edge: allowed to be absent from the route
-   * table until it lands (then they are compared like every other route). Empty this set once the
-   * WebSocket endpoint is merged.
-   */
-  private static final Set<Route> NOT_YET_IN_CODE =
-      Set.of(new Route(Route.WEBSOCKET, "/v1/tenants/{tenant}/ws"));
-
   private static final Comparator<Route> ROUTE_ORDER =
       Comparator.comparing(Route::path).thenComparing(Route::method);
 
@@ -132,7 +124,6 @@ class AsyncApiDocumentTest {
     Set<Route> missingFromCode = new TreeSet<>(ROUTE_ORDER);
     missingFromCode.addAll(documented);
     missingFromCode.removeAll(registered);
-    missingFromCode.removeAll(NOT_YET_IN_CODE);
 
     assertThat(missingFromDoc)
         .as(

@@ -31,7 +31,8 @@ import java.util.UUID;
  * (default {@code none}; {@code jwt} with the {@code auth.jwt.*} keys of {@link JwtSettings}),
  * {@code sse.queue-capacity} (default 1000 live events queued per subscriber), {@code
  * sse.write-timeout.ms} (default 10000), {@code sse.max-streams-per-tenant} (default 10000, 0 = no
- * limit), {@code http.cors.allowed-origins} (comma list, default none), {@code
+ * limit), {@code sse.max-streams-per-token} (default 100, 0 = no limit; both caps count SSE and
+ * WebSocket streams), {@code http.cors.allowed-origins} (comma list, default none), {@code
  * http.max-request-header-bytes} (default 18432), {@code retention.max-age} (an ISO-8601 duration
  * such as {@code PT24H}, default none), {@code ingest.topic} (default {@code changecast.ingest},
  * where the write API produces), {@code write.max-body-bytes} (default 65536), {@code
@@ -62,7 +63,8 @@ public record EdgeConfig(
     Optional<Duration> retentionMaxAge,
     String ingestTopic,
     int writeMaxBodyBytes,
-    Duration writeTimeout) {
+    Duration writeTimeout,
+    int sseMaxStreamsPerToken) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
   public static final String HTTP_HOST_KEY = "http.host";
@@ -77,6 +79,7 @@ public record EdgeConfig(
   public static final String SSE_QUEUE_CAPACITY_KEY = "sse.queue-capacity";
   public static final String SSE_WRITE_TIMEOUT_MS_KEY = "sse.write-timeout.ms";
   public static final String SSE_MAX_STREAMS_PER_TENANT_KEY = "sse.max-streams-per-tenant";
+  public static final String SSE_MAX_STREAMS_PER_TOKEN_KEY = "sse.max-streams-per-token";
   public static final String CORS_ALLOWED_ORIGINS_KEY = "http.cors.allowed-origins";
   public static final String MAX_REQUEST_HEADER_BYTES_KEY = "http.max-request-header-bytes";
   public static final String RETENTION_MAX_AGE_KEY = "retention.max-age";
@@ -99,6 +102,7 @@ public record EdgeConfig(
   public static final int DEFAULT_SSE_QUEUE_CAPACITY = 1000;
   public static final Duration DEFAULT_SSE_WRITE_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_SSE_MAX_STREAMS_PER_TENANT = 10_000;
+  public static final int DEFAULT_SSE_MAX_STREAMS_PER_TOKEN = 100;
   public static final String DEFAULT_INGEST_TOPIC = "changecast.ingest";
   public static final int DEFAULT_WRITE_MAX_BODY_BYTES = 64 * 1024;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
@@ -122,6 +126,7 @@ public record EdgeConfig(
           SSE_QUEUE_CAPACITY_KEY,
           SSE_WRITE_TIMEOUT_MS_KEY,
           SSE_MAX_STREAMS_PER_TENANT_KEY,
+          SSE_MAX_STREAMS_PER_TOKEN_KEY,
           CORS_ALLOWED_ORIGINS_KEY,
           MAX_REQUEST_HEADER_BYTES_KEY,
           RETENTION_MAX_AGE_KEY,
@@ -238,7 +243,13 @@ public record EdgeConfig(
                 WRITE_TIMEOUT_MS_KEY,
                 (int) DEFAULT_WRITE_TIMEOUT.toMillis(),
                 1,
-                Integer.MAX_VALUE)));
+                Integer.MAX_VALUE)),
+        integer(
+            values,
+            SSE_MAX_STREAMS_PER_TOKEN_KEY,
+            DEFAULT_SSE_MAX_STREAMS_PER_TOKEN,
+            0,
+            Integer.MAX_VALUE));
   }
 
   /**

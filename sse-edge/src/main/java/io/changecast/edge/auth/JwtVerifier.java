@@ -18,11 +18,15 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.Key;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -148,7 +152,22 @@ final class JwtVerifier implements AutoCloseable {
         text,
         scopes(claims.getClaim(settings.scopeClaim())),
         expiresAt,
-        expiresAt.plus(settings.leeway()));
+        expiresAt.plus(settings.leeway()),
+        tokenKey(text, claims.getJWTID(), token));
+  }
+
+  /** The token's identity for per-token limits: its {@code jti}, else a SHA-256 of the token. */
+  static String tokenKey(String tenant, String jti, String token) {
+    if (jti != null && !jti.isBlank()) {
+      return "jti:" + tenant + "/" + jti;
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+      return "sha256:" + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   private void checkHeader(JWSHeader header) throws InvalidTokenException {

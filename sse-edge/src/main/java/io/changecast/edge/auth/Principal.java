@@ -15,8 +15,12 @@ import java.util.Set;
  * @param expiresAt the token's {@code exp}
  * @param validUntil {@code exp} plus the configured leeway: the token is accepted until then, and
  *     streams opened with it end then
+ * @param tokenKey identifies the token for the per-token stream cap: {@code jti:<tenant>/<jti>}
+ *     when the token has a {@code jti}, else {@code sha256:<hex>} of the token; never the token
+ *     itself, and never logged
  */
-public record Principal(String tenant, Set<String> scopes, Instant expiresAt, Instant validUntil) {
+public record Principal(
+    String tenant, Set<String> scopes, Instant expiresAt, Instant validUntil, String tokenKey) {
   /** The request attribute the principal is stored under. */
   public static final String ATTRIBUTE = "changecast.principal";
 
@@ -28,6 +32,13 @@ public record Principal(String tenant, Set<String> scopes, Instant expiresAt, In
     scopes = Set.copyOf(scopes);
     Objects.requireNonNull(expiresAt, "expiresAt");
     Objects.requireNonNull(validUntil, "validUntil");
+    Objects.requireNonNull(tokenKey, "tokenKey");
+  }
+
+  /** Keeps {@link #tokenKey} out of logs and error messages. */
+  @Override
+  public String toString() {
+    return "Principal[tenant=" + tenant + ", scopes=" + scopes + ", expiresAt=" + expiresAt + "]";
   }
 
   /** Whether the token carries {@code scope}. */

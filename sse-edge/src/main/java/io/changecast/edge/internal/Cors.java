@@ -28,6 +28,23 @@ final class Cors {
     }
   }
 
+  /**
+   * Whether a WebSocket upgrade may come from the request's {@code Origin}: none (not a browser),
+   * the edge's own origin (same {@code Host}), or a listed one. Browsers apply no CORS to
+   * WebSockets but do send cookies, so a cookie-authenticated upgrade from any other page would
+   * read the user's stream (cross-site WebSocket hijacking).
+   */
+  boolean allowsWebSocketFrom(Context ctx) {
+    String origin = ctx.header("Origin");
+    if (origin == null || allowed.contains(origin)) {
+      return true;
+    }
+    String host = ctx.header("Host");
+    return host != null
+        && (origin.equalsIgnoreCase("http://" + host)
+            || origin.equalsIgnoreCase("https://" + host));
+  }
+
   /** {@code OPTIONS} preflight: 204, with the allowed methods and headers for allowed origins. */
   void preflight(Context ctx) {
     String origin = ctx.header("Origin");

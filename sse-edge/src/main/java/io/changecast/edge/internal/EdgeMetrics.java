@@ -5,42 +5,61 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The edge's meters, exposed in Prometheus text format on {@code /metrics}. */
+/**
+ * The edge's meters, exposed in Prometheus text format on {@code /metrics}. Stream meters carry a
+ * {@code transport} label ({@code sse} or {@code ws}); their {@code sse} name prefix predates the
+ * WebSocket transport and is kept so dashboards keep working.
+ */
 public final class EdgeMetrics {
   /** Content type of {@link #scrape()}: Prometheus text format 0.0.4. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+  private static final String TRANSPORT = "transport";
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final AtomicInteger openStreams = new AtomicInteger();
-  private final Counter eventsSent;
+  private final Map<Transport, AtomicInteger> openStreams = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> eventsSent = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> replays = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> slowClientDisconnects = new EnumMap<>(Transport.class);
   private final Counter recordsSkipped;
-  private final Counter replays;
-  private final Counter slowClientDisconnects;
   private final Counter eventsPublished;
   private final Counter publishFailures;
 
   public EdgeMetrics() {
-    Gauge.builder("changecast.edge.sse.connections", openStreams, AtomicInteger::get)
-        .description("Open SSE streams")
-        .register(registry);
-    eventsSent =
-        Counter.builder("changecast.edge.sse.events.sent")
-            .description("Data events written to SSE streams (replayed and live)")
-            .register(registry);
+    for (Transport transport : Transport.values()) {
+      AtomicInteger open = new AtomicInteger();
+      openStreams.put(transport, open);
+      Gauge.builder("changecast.edge.sse.connections", open, AtomicInteger::get)
+          .description("Open streams (SSE and WebSocket, by transport)")
+          .tag(TRANSPORT, transport.label())
+          .register(registry);
+      eventsSent.put(
+          transport,
+          Counter.builder("changecast.edge.sse.events.sent")
+              .description("Data events written to streams (replayed and live)")
+              .tag(TRANSPORT, transport.label())
+              .register(registry));
+      replays.put(
+          transport,
+          Counter.builder("changecast.edge.sse.replays")
+              .description("Streams opened with a resume position (Last-Event-ID or lastEventId)")
+              .tag(TRANSPORT, transport.label())
+              .register(registry));
+      slowClientDisconnects.put(
+          transport,
+          Counter.builder("changecast.edge.sse.slow.client.disconnects")
+              .description("Streams cut because their queue overflowed or a write stalled")
+              .tag(TRANSPORT, transport.label())
+              .register(registry));
+    }
     recordsSkipped =
         Counter.builder("changecast.edge.records.skipped")
             .description("Records of the events topic that are not usable envelopes")
-            .register(registry);
-    replays =
-        Counter.builder("changecast.edge.sse.replays")
-            .description("Streams opened with a resume position (Last-Event-ID or lastEventId)")
-            .register(registry);
-    slowClientDisconnects =
-        Counter.builder("changecast.edge.sse.slow.client.disconnects")
-            .description("Streams cut because their queue overflowed or a write stalled")
             .register(registry);
     eventsPublished =
         Counter.builder("changecast.edge.ingest.published")
@@ -60,16 +79,26 @@ public final class EdgeMetrics {
     publishFailures.increment();
   }
 
-  void replayed() {
-    replays.increment();
+  void replayed(Transport transport) {
+    replays.get(transport).increment();
   }
 
-  void slowClientDisconnected() {
-    slowClientDisconnects.increment();
+  void slowClientDisconnected(Transport transport) {
+    slowClientDisconnects.get(transport).increment();
+  }
+
+  /** Counts a stream refused by a cap ({@code tenant} or {@code token}). */
+  void streamRefused(Transport transport, String cap) {
+    Counter.builder("changecast.edge.sse.refused")
+        .description("Streams refused with 429 because a per-tenant or per-token cap was reached")
+        .tag(TRANSPORT, transport.label())
+        .tag("cap", cap)
+        .register(registry)
+        .increment();
   }
 
   /** Counts a reset sent to a subscriber; reasons other than the known ones count as other. */
-  void reset(String reason) {
+  void reset(Transport transport, String reason) {
     String tag =
         switch (reason) {
           case "retention", "source-history-lost" -> reason;
@@ -77,21 +106,22 @@ public final class EdgeMetrics {
         };
     Counter.builder("changecast.edge.sse.resets")
         .description("reset events sent to subscribers, by reason")
+        .tag(TRANSPORT, transport.label())
         .tag("reason", tag)
         .register(registry)
         .increment();
   }
 
-  void streamOpened() {
-    openStreams.incrementAndGet();
+  void streamOpened(Transport transport) {
+    openStreams.get(transport).incrementAndGet();
   }
 
-  void streamClosed() {
-    openStreams.decrementAndGet();
+  void streamClosed(Transport transport) {
+    openStreams.get(transport).decrementAndGet();
   }
 
-  void eventSent() {
-    eventsSent.increment();
+  void eventSent(Transport transport) {
+    eventsSent.get(transport).increment();
   }
 
   /** Counts a skipped input record; handed to {@link EventLogTopology#build}. */

@@ -22,10 +22,10 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 public final class EdgeServer implements AutoCloseable {
   private final Javalin app;
-  private final SseStreams streams;
+  private final Streams streams;
   private final Authenticator auth;
 
-  private EdgeServer(Javalin app, SseStreams streams, Authenticator auth) {
+  private EdgeServer(Javalin app, Streams streams, Authenticator auth) {
     this.app = app;
     this.streams = streams;
     this.auth = auth;
@@ -47,21 +47,23 @@ public final class EdgeServer implements AutoCloseable {
       Supplier<Readiness> readiness,
       EdgeMetrics metrics,
       IngestPublisher publisher) {
-    SseStreams streams =
-        new SseStreams(
+    Streams streams =
+        new Streams(
             log,
             metrics,
-            new SseStreams.SseOptions(
+            new Streams.StreamOptions(
                 config.heartbeatInterval(),
                 config.retry(),
                 config.sseQueueCapacity(),
                 config.sseWriteTimeout(),
-                config.sseMaxStreamsPerTenant()));
+                config.sseMaxStreamsPerTenant(),
+                config.sseMaxStreamsPerToken()));
     EventsHandler events = new EventsHandler(streams, readiness);
     RecentHandler recent = new RecentHandler(log, readiness);
     Cors cors = new Cors(config.corsAllowedOrigins());
     HealthHandlers health = new HealthHandlers(readiness, metrics);
     Authenticator auth = Authenticator.create(config);
+    WsHandler ws = new WsHandler(streams, readiness, auth, cors);
     PublishHandler publish =
         new PublishHandler(
             publisher,
@@ -90,6 +92,18 @@ public final class EdgeServer implements AutoCloseable {
                     connector.setIdleTimeout(idleTimeoutMs);
                     return connector;
                   });
+              // Jetty's own errors (414, 431, other malformed requests) as JSON too.
+              cfg.jetty.modifyServer(
+                  server ->
+                      server.setErrorHandler(new JsonErrorHandler(config.maxRequestHeaderBytes())));
+              cfg.jetty.modifyWebSocketServletFactory(
+                  factory -> {
+                    // Outgoing heartbeats keep a stream busy; clients send nothing of interest.
+                    factory.setIdleTimeout(Duration.ofMillis(idleTimeoutMs));
+                    factory.setMaxTextMessageSize(WsHandler.MAX_CLIENT_MESSAGE_BYTES);
+                    factory.setMaxBinaryMessageSize(WsHandler.MAX_CLIENT_MESSAGE_BYTES);
+                  });
+              cfg.requestLogger.ws(logger -> logger.onUpgrade(AccessLog::log));
 
               // The live viewer: static files from the classpath, index.html at /.
               cfg.staticFiles.add("/viewer", Location.CLASSPATH);
@@ -101,6 +115,8 @@ public final class EdgeServer implements AutoCloseable {
               cfg.routes.get(EventsHandler.PATH, events);
               cfg.routes.post(EventsHandler.PATH, publish);
               cfg.routes.get(RecentHandler.PATH, recent);
+              cfg.routes.wsBeforeUpgrade(WsHandler.PATH, ws::beforeUpgrade); // auth included
+              cfg.routes.ws(WsHandler.PATH, ws::configure);
               cfg.routes.before(cors::apply);
               cfg.routes.options("/v1/*", cors::preflight);
 
@@ -152,12 +168,12 @@ public final class EdgeServer implements AutoCloseable {
     public static final String WEBSOCKET = "WS";
   }
 
-  /** Number of open SSE streams. */
+  /** Number of open streams (SSE and WebSocket). */
   public int openStreams() {
     return streams.openCount();
   }
 
-  /** Ends every SSE stream (clients reconnect), then stops the server. */
+  /** Ends every stream (clients reconnect), then stops the server. */
   @Override
   public void close() {
     streams.closeAll();

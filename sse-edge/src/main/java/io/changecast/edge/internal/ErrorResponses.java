@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.servlet.JavalinWsServletContext;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -37,7 +41,26 @@ final class ErrorResponses {
   }
 
   static void render(Context ctx, int status, String error, String detail) {
-    ctx.status(status).contentType("application/json").result(json(fields(error, detail)));
+    String body = json(fields(error, detail));
+    if (ctx instanceof JavalinWsServletContext) {
+      // A refused WebSocket upgrade: Javalin does not write results there, so write it now.
+      writeNow(ctx.res(), status, body);
+      return;
+    }
+    ctx.status(status).contentType("application/json").result(body);
+  }
+
+  private static void writeNow(HttpServletResponse res, int status, String body) {
+    try {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      res.setStatus(status);
+      res.setContentType("application/json");
+      res.setContentLength(bytes.length);
+      res.getOutputStream().write(bytes);
+      res.flushBuffer();
+    } catch (IOException e) {
+      LOG.debug("Could not write the error of a refused WebSocket upgrade: {}", e.toString());
+    }
   }
 
   static String json(Map<String, ?> body) {
@@ -48,7 +71,7 @@ final class ErrorResponses {
     }
   }
 
-  private static Map<String, String> fields(String error, String detail) {
+  static Map<String, String> fields(String error, String detail) {
     Map<String, String> body = new LinkedHashMap<>();
     body.put("error", error);
     body.put("detail", detail == null ? "" : detail);

@@ -1,38 +1,87 @@
 package io.changecast.edge.internal;
 
+import io.changecast.edge.auth.Principal;
+import io.changecast.edge.internal.StreamSession.CloseReason;
 import io.changecast.edge.internal.filter.EventFilter;
 import io.changecast.edge.internal.filter.FilterSyntaxException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 
 /**
- * {@code GET /v1/tenants/{tenant}/events}: validates the request, then opens the SSE stream.
- * Everything that can fail is checked before the stream opens, so failures are plain JSON errors.
+ * {@code GET /v1/tenants/{tenant}/events}: validates the request, then opens the SSE stream on top
+ * of Javalin's async request (as Javalin's own {@code SseClient.keepAlive} does, with our headers
+ * and {@code retry:} line). Everything that can fail is checked before the stream opens, so
+ * failures are plain JSON errors.
  */
 final class EventsHandler implements Handler {
   static final String PATH = "/v1/tenants/{tenant}/events";
 
-  private final SseStreams streams;
+  private final Streams streams;
   private final Supplier<Readiness> readiness;
 
-  EventsHandler(SseStreams streams, Supplier<Readiness> readiness) {
+  EventsHandler(Streams streams, Supplier<Readiness> readiness) {
     this.streams = streams;
     this.readiness = readiness;
   }
 
-  @Override
-  public void handle(Context ctx) {
+  /** What a stream request asks for, validated (shared by SSE and WebSocket). */
+  record StreamRequest(String tenant, OptionalLong position, EventFilter filter) {}
+
+  /**
+   * Validates tenant, resume position and filters (400), then readiness (503): the checks every
+   * stream transport makes before it opens anything. Authentication has run before.
+   */
+  static StreamRequest validate(Context ctx, Supplier<Readiness> readiness) {
     String tenant = tenant(ctx);
     OptionalLong position =
         ResumePosition.parse(ctx.header("Last-Event-ID"), ctx.queryParam("lastEventId"));
     EventFilter filter = filter(ctx);
-    // Later: authenticate, check the tenant claim here.
     if (readiness.get() instanceof Readiness.NotReady notReady) {
       throw HttpError.unavailable("not_ready", "The event log is not ready: " + notReady.reason());
     }
-    streams.open(ctx, tenant, position, filter);
+    return new StreamRequest(tenant, position, filter);
+  }
+
+  @Override
+  public void handle(Context ctx) {
+    StreamRequest request = validate(ctx, readiness);
+    Streams.Pending pending =
+        streams.open(
+            request.tenant(),
+            Principal.of(ctx),
+            request.position(),
+            request.filter(),
+            Transport.SSE);
+    StreamSession session = pending.session();
+
+    HttpServletResponse res = ctx.res();
+    res.setStatus(200);
+    res.setContentType("text/event-stream");
+    res.setHeader("Cache-Control", "no-cache, no-transform");
+    res.setHeader("X-Accel-Buffering", "no");
+    // A stream ends only when it is cut (overflow, token expiry, shutdown): the connection goes
+    // with it, or a client that stopped reading would keep it open until the idle timeout.
+    res.setHeader("Connection", "close");
+    long retryMillis = streams.options().retry().toMillis();
+    ctx.future(
+        () -> {
+          // Javalin has started async mode by now: the response is ours until `done` completes.
+          ctx.req().getAsyncContext().addListener(closeOnEnd(session));
+          try {
+            pending.start(new SseFrames(res.getOutputStream(), retryMillis), abortConnection(ctx));
+          } catch (IOException e) {
+            session.close(CloseReason.ENDED);
+          }
+          return session.done().thenApply(reason -> null);
+        });
   }
 
   /** The validated tenant path parameter. */
@@ -52,5 +101,40 @@ final class EventsHandler implements Handler {
     } catch (FilterSyntaxException e) {
       throw HttpError.badRequest("bad_filter", e.getMessage());
     }
+  }
+
+  /**
+   * Closes the connection's end point, so that a write blocked on a client that stopped reading
+   * fails at once instead of waiting for Jetty's idle timeout.
+   */
+  private static Runnable abortConnection(Context ctx) {
+    ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+    if (request == null) {
+      return () -> {};
+    }
+    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    return endPoint::close;
+  }
+
+  private static AsyncListener closeOnEnd(StreamSession session) {
+    return new AsyncListener() {
+      @Override
+      public void onComplete(AsyncEvent event) {
+        session.close(CloseReason.ENDED);
+      }
+
+      @Override
+      public void onTimeout(AsyncEvent event) {
+        session.close(CloseReason.ENDED);
+      }
+
+      @Override
+      public void onError(AsyncEvent event) {
+        session.close(CloseReason.ENDED);
+      }
+
+      @Override
+      public void onStartAsync(AsyncEvent event) {}
+    };
   }
 }

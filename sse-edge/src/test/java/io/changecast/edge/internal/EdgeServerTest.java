@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -231,46 +230,30 @@ class EdgeServerTest {
   void handoverUnderConcurrentAppendsIsConsecutive() throws Exception {
     List<SseTestClient> clients = new CopyOnWriteArrayList<>();
     List<Long> positions = new CopyOnWriteArrayList<>();
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicLong appended = new AtomicLong();
-    // The writer appends without pause, except that it lets connected clients come within 1000
-    // events of it every 200 events, so the test stays small while clients connect mid-stream.
-    Thread writer =
-        new Thread(
-            () -> {
-              for (long id = 1; !stop.get(); id++) {
-                log.append(new Event("acme", id, envelope("acme", id)));
-                appended.set(id);
-                if (id % 200 == 0) {
-                  long target = id - 1000;
-                  await()
-                      .atMost(WAIT)
-                      .pollInterval(Duration.ofMillis(1))
-                      .until(
-                          () -> stop.get() || clients.stream().allMatch(c -> c.lastId() >= target));
-                }
-              }
-            },
-            "test-writer");
-    writer.setDaemon(true);
-    writer.start();
-    try {
+    long last;
+    // Events keep flowing, within 1000 of the connected clients, while clients connect mid-stream.
+    try (PacedWriter writer =
+        new PacedWriter(
+            log,
+            "acme",
+            id -> envelope("acme", id),
+            200,
+            1000,
+            () -> clients.stream().mapToLong(SseTestClient::lastId).min().orElse(Long.MAX_VALUE))) {
       for (int i = 1; i <= 4; i++) {
         long minimum = 500L * i;
-        await().atMost(WAIT).until(() -> appended.get() >= minimum);
-        long position = appended.get() / 2; // an old position: replay, then the live tail
+        await().atMost(WAIT).until(() -> writer.appended() >= minimum);
+        long position = writer.appended() / 2; // an old position: replay, then the live tail
         positions.add(position);
         clients.add(client(events("acme"), Long.toString(position)));
       }
       for (SseTestClient client : clients) {
-        long connectedAt = appended.get();
+        long connectedAt = writer.appended();
         await().atMost(WAIT).until(() -> client.lastId() >= connectedAt + 500);
       }
-    } finally {
-      stop.set(true);
-      writer.join(WAIT.toMillis());
+      writer.close();
+      last = writer.appended();
     }
-    long last = appended.get();
     for (int i = 0; i < clients.size(); i++) {
       SseTestClient client = clients.get(i);
       await().atMost(WAIT).until(() -> client.lastId() == last);
@@ -351,7 +334,7 @@ class EdgeServerTest {
 
     awaitSubscribers(0);
     await().atMost(WAIT).until(() -> server.openStreams() == 0);
-    assertThat(metrics.scrape()).contains("changecast_edge_sse_connections 0.0");
+    assertThat(metrics.scrape()).contains("changecast_edge_sse_connections{transport=\"sse\"} 0.0");
   }
 
   @Test
@@ -419,8 +402,8 @@ class EdgeServerTest {
     assertThat(response.headers().firstValue("Content-Type"))
         .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
     assertThat(response.body())
-        .contains("changecast_edge_sse_connections 1.0")
-        .contains("changecast_edge_sse_events_sent_total 3.0");
+        .contains("changecast_edge_sse_connections{transport=\"sse\"} 1.0")
+        .contains("changecast_edge_sse_events_sent_total{transport=\"sse\"} 3.0");
   }
 
   @Test

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.launchdarkly.eventsource.MessageEvent;
-import io.changecast.edge.EdgeConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,94 +14,23 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Filters, resets, {@code /recent}, slow clients, limits and CORS, over an in-memory log. */
-class EdgeStreamTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration WAIT = Duration.ofSeconds(20);
-
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-  private InMemoryEventLog log;
-  private EdgeMetrics metrics;
-  private EdgeServer server;
-
-  private void start(int retention, String... settings) {
-    log = new InMemoryEventLog(retention);
-    metrics = new EdgeMetrics();
-    Map<String, String> values = new HashMap<>();
-    values.put("bootstrap.servers", "unused:9092");
-    values.put("http.port", "0");
-    values.put("heartbeat.interval.ms", "200");
-    for (int i = 0; i < settings.length; i += 2) {
-      values.put(settings[i], settings[i + 1]);
-    }
-    server = EdgeServer.start(EdgeConfig.fromMap(values), log, Readiness::ready, metrics);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable closeable : toClose) {
-      closeable.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + server.port() + path);
-  }
-
+class EdgeStreamTest extends EdgeTestBase {
   private URI events(String tenant, String query) {
     return uri("/v1/tenants/" + tenant + "/events" + (query.isEmpty() ? "" : "?" + query));
-  }
-
-  private static String q(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   private SseTestClient client(URI uri, String lastEventId) {
     SseTestClient client = SseTestClient.connect(uri, lastEventId);
     toClose.add(client);
     return client;
-  }
-
-  /** Odd ids: orders.created with total = id; even ids: invoice.sent. */
-  private static String envelope(String tenant, long id) {
-    String type = id % 2 == 1 ? "orders.created" : "invoice.sent";
-    return "{\"id\":\""
-        + id
-        + "\",\"tenant\":\""
-        + tenant
-        + "\",\"type\":\""
-        + type
-        + "\",\"document\":{\"total\":"
-        + id
-        + "}}";
-  }
-
-  private void append(String tenant, long fromId, long toId) {
-    for (long id = fromId; id <= toId; id++) {
-      log.append(new Event(tenant, id, envelope(tenant, id)));
-    }
-  }
-
-  private HttpResponse<String> get(URI uri, String... headers) throws Exception {
-    return TestHttp.get(http, WAIT, uri, headers);
   }
 
   @Test
@@ -155,7 +82,7 @@ class EdgeStreamTest {
         .extracting(MessageEvent::getLastEventId)
         .containsExactly("16", "17", "18", "19", "20");
     assertThat(metrics.scrape())
-        .contains("changecast_edge_sse_resets_total{reason=\"retention\"} 1.0");
+        .contains("changecast_edge_sse_resets_total{reason=\"retention\",transport=\"sse\"} 1.0");
 
     SseTestClient recent = client(events("acme", ""), "15"); // 16 is retained: no reset
     await().atMost(WAIT).until(() -> recent.lastId() == 20);
@@ -182,8 +109,9 @@ class EdgeStreamTest {
             org.assertj.core.groups.Tuple.tuple("message", "5"));
     assertThat(client.messages.get(1).getData()).isEqualTo(reset);
     assertThat(metrics.scrape())
-        .contains("changecast_edge_sse_resets_total{reason=\"source-history-lost\"} 1.0")
-        .contains("changecast_edge_sse_replays_total 1.0");
+        .contains(
+            "changecast_edge_sse_resets_total{reason=\"source-history-lost\",transport=\"sse\"} 1.0")
+        .contains("changecast_edge_sse_replays_total{transport=\"sse\"} 1.0");
   }
 
   @Test
@@ -249,25 +177,10 @@ class EdgeStreamTest {
       await().atMost(WAIT).until(() -> log.subscriberCount() == 2);
 
       // Events flow fast, paced only so that the reading client stays within its bound.
-      String padding = "x".repeat(2000);
-      long id = 0;
-      while (server.openStreams() == 2 && id < 200_000) {
-        id++;
-        log.append(
-            new Event(
-                "acme", id, "{\"id\":\"" + id + "\",\"type\":\"t\",\"pad\":\"" + padding + "\"}"));
-        if (id % 20 == 0) {
-          long target = id - 20;
-          await()
-              .atMost(WAIT)
-              .pollInterval(Duration.ofMillis(1))
-              .until(() -> good.lastId() >= target);
-        }
-      }
-      long last = id;
+      long last = appendUntilOneStreamIsCut(2000, 20, good::lastId);
       assertThat(server.openStreams()).isEqualTo(1);
       assertThat(metrics.scrape())
-          .contains("changecast_edge_sse_slow_client_disconnects_total 1.0");
+          .contains("changecast_edge_sse_slow_client_disconnects_total{transport=\"sse\"} 1.0");
 
       append("acme", last + 1, last + 3);
       await().atMost(WAIT).until(() -> good.lastId() == last + 3);
@@ -309,8 +222,19 @@ class EdgeStreamTest {
   @Test
   void oversizedRequestsAreRefused() throws Exception {
     start(1000);
-    assertThat(get(events("acme", "where=" + "a".repeat(40_000))).statusCode()).isEqualTo(414);
-    assertThat(get(events("acme", ""), "X-Big", "b".repeat(40_000)).statusCode()).isEqualTo(431);
+    HttpResponse<String> longUri = get(events("acme", "where=" + "a".repeat(40_000)));
+    assertThat(longUri.statusCode()).isEqualTo(414);
+    assertThat(json(longUri).get("error").asText()).isEqualTo("uri_too_long");
+    assertThat(json(longUri).get("detail").asText()).contains("32768 bytes");
+    HttpResponse<String> bigHeaders = get(events("acme", ""), "X-Big", "b".repeat(40_000));
+    assertThat(bigHeaders.statusCode()).isEqualTo(431);
+    assertThat(json(bigHeaders).get("error").asText()).isEqualTo("headers_too_large");
+    assertThat(json(bigHeaders).get("detail").asText()).contains("32768 bytes");
+    // The WebSocket endpoint is behind the same limits.
+    HttpResponse<String> bigUpgrade =
+        get(uri("/v1/tenants/acme/ws"), "Sec-WebSocket-Version", "13", "X-Big", "b".repeat(40_000));
+    assertThat(bigUpgrade.statusCode()).isEqualTo(431);
+    assertThat(json(bigUpgrade).get("error").asText()).isEqualTo("headers_too_large");
     HttpResponse<String> longId = get(events("acme", ""), "Last-Event-ID", "1".repeat(100));
     assertThat(longId.statusCode()).isEqualTo(400);
     assertThat(json(longId).get("error").asText()).isEqualTo("invalid_last_event_id");

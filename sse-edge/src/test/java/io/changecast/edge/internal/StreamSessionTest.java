@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The bounded queue and the stalled-write cut of one session, with a gated output stream. */
-class SseSessionTest {
+class StreamSessionTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final ExecutorService writer = Executors.newSingleThreadExecutor();
@@ -34,9 +34,16 @@ class SseSessionTest {
     writer.shutdownNow();
   }
 
-  private SseSession session(int capacity) {
-    return new SseSession(
-        "acme", OptionalLong.empty(), EventFilter.ALL, capacity, writer, metrics, Optional::empty);
+  private StreamSession session(int capacity) {
+    return new StreamSession(
+        "acme",
+        Transport.SSE,
+        OptionalLong.empty(),
+        EventFilter.ALL,
+        capacity,
+        writer,
+        metrics,
+        Optional::empty);
   }
 
   private static Event event(long id) {
@@ -45,8 +52,8 @@ class SseSessionTest {
 
   @Test
   void overflowEndsTheStreamWithAFinalEventNamingTheLastIdSent() throws Exception {
-    SseSession session = session(3);
-    session.start(out, 1000, List.of(), () -> {});
+    StreamSession session = session(3);
+    session.start(new SseFrames(out, 1000), List.of(), () -> {});
     session.offer(event(1));
     session.offer(event(2));
     await().atMost(WAIT).until(() -> out.text().contains("id: 2\n"));
@@ -63,16 +70,16 @@ class SseSessionTest {
     assertThat(out.text())
         .doesNotContain("id: 3")
         .endsWith("event: overflow\ndata: {\"reason\":\"slow-client\",\"lastEventId\":\"2\"}\n\n");
-    assertThat(metrics.scrape()).contains("changecast_edge_sse_slow_client_disconnects_total 1.0");
+    assertThat(metrics.scrape())
+        .contains("changecast_edge_sse_slow_client_disconnects_total{transport=\"sse\"} 1.0");
   }
 
   @Test
   void aWriteBlockedLongerThanTheTimeoutIsCut() throws Exception {
-    SseSession session = session(1000);
+    StreamSession session = session(1000);
     AtomicBoolean aborted = new AtomicBoolean();
     session.start(
-        out,
-        1000,
+        new SseFrames(out, 1000),
         List.of(),
         () -> {
           aborted.set(true);
@@ -89,7 +96,57 @@ class SseSessionTest {
 
     assertThat(aborted).isTrue();
     assertThat(session.isClosed()).isTrue();
-    assertThat(metrics.scrape()).contains("changecast_edge_sse_slow_client_disconnects_total 1.0");
+    assertThat(metrics.scrape())
+        .contains("changecast_edge_sse_slow_client_disconnects_total{transport=\"sse\"} 1.0");
+  }
+
+  @Test
+  void overWebSocketTheSameOverflowIsAFinalJsonMessageAndTheReasonIsOverflow() throws Exception {
+    StreamSession session =
+        new StreamSession(
+            "acme",
+            Transport.WS,
+            OptionalLong.empty(),
+            EventFilter.ALL,
+            3,
+            writer,
+            metrics,
+            Optional::empty);
+    WsFrames frames =
+        new WsFrames(text -> out.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+    session.start(frames, List.of(), () -> {});
+    session.offer(new Event("acme", 1, "{\"id\":\"1\",\"type\":\"orders.created\"}"));
+    await().atMost(WAIT).until(() -> out.text().contains("\"id\":\"1\""));
+
+    out.block();
+    session.heartbeat();
+    assertThat(out.blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    for (long id = 2; id <= 5; id++) {
+      session.offer(event(id));
+    }
+    out.open();
+
+    assertThat(session.done().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .isEqualTo(StreamSession.CloseReason.OVERFLOW);
+    assertThat(out.text())
+        .startsWith(
+            "{\"id\":\"1\",\"event\":\"orders.created\",\"data\":"
+                + "{\"id\":\"1\",\"type\":\"orders.created\"}}\n"
+                + "{\"event\":\"heartbeat\",\"data\":{}}\n")
+        .endsWith(
+            "{\"event\":\"overflow\",\"data\":{\"reason\":\"slow-client\",\"lastEventId\":\"1\"}}\n");
+    assertThat(metrics.scrape())
+        .contains("changecast_edge_sse_slow_client_disconnects_total{transport=\"ws\"} 1.0");
+  }
+
+  @Test
+  void theWebSocketEventNameIsTheEnvelopeType() {
+    assertThat(WsFrames.type("{\"id\":\"1\",\"document\":{\"type\":\"x\"},\"type\":\"a.b\"}"))
+        .isEqualTo("a.b");
+    assertThat(WsFrames.type("{\"id\":\"1\",\"type\":7}")).isEqualTo("message");
+    assertThat(WsFrames.type("{\"id\":\"1\"}")).isEqualTo("message");
+    assertThat(WsFrames.message(7, "q\"uote", "{}"))
+        .isEqualTo("{\"id\":\"7\",\"event\":\"q\\\"uote\",\"data\":{}}");
   }
 
   /** Records bytes; when blocked, a write waits until opened again (or fails). */

@@ -2,8 +2,6 @@ package io.changecast.edge.internal;
 
 import io.changecast.edge.internal.filter.EventFilter;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,24 +17,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One open SSE stream of one tenant. Live events are queued by the publishing thread ({@link
- * #offer}, never blocks) in a queue bounded by the capacity; a single drain task at a time writes
- * them on the writer executor, so all writes to the response are serial. The first drain writes
- * {@code retry:} and the replay, then the queued live events, skipping ids already seen: the
- * subscription is taken before the replay is read, so the handover has no gap, and the skip makes
- * it free of duplicates.
+ * One open stream of one tenant, whatever the transport (SSE or WebSocket, see {@link Frames}).
+ * Live events are queued by the publishing thread ({@link #offer}, never blocks) in a queue bounded
+ * by the capacity; a single drain task at a time writes them on the writer executor, so all writes
+ * to the connection are serial. The first drain opens the stream and writes the replay, then the
+ * queued live events, skipping ids already seen: the subscription is taken before the replay is
+ * read, so the handover has no gap, and the skip makes it free of duplicates.
  *
  * <p>Every event passes through the session in id order, filtered or not, so it knows the last id
  * seen: a jump in ids after a resume position means events were dropped by retention, announced as
- * a named {@code reset} event before the next one. Router reset envelopes ({@code
- * changecast.reset}) are named {@code reset} events too and bypass filters. When the queue
- * overflows, the session writes a final named {@code overflow} event and closes; a write that
- * stalls is cut from outside by {@link SseStreams}' watchdog through {@link #abort}.
+ * a {@code reset} before the next one. Router reset envelopes ({@code changecast.reset}) are {@code
+ * reset} events too and bypass filters. When the queue overflows, the session writes a final {@code
+ * overflow} event and closes; a write that stalls is cut from outside by {@link Streams}' watchdog
+ * through {@link #abort}.
  */
-final class SseSession {
-  private static final Logger LOG = LoggerFactory.getLogger(SseSession.class);
+final class StreamSession {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
+
+  /** Why a stream ended; the transport may tell the client (WebSocket close codes). */
+  enum CloseReason {
+    /** The client went away, a write failed, or the response ended. */
+    ENDED,
+    /** The live queue overflowed (the final {@code overflow} event was sent if possible). */
+    OVERFLOW,
+    /** A write blocked longer than the write timeout: the connection was aborted. */
+    STALLED,
+    /** The token the stream was opened with is no longer accepted. */
+    TOKEN_EXPIRED,
+    /** The server is shutting down; the client should reconnect elsewhere. */
+    SHUTDOWN,
+    /** The transport never started the stream (e.g. a WebSocket upgrade that did not complete). */
+    NOT_STARTED
+  }
 
   private final String tenant;
+  private final Transport transport;
   private final Executor writer;
   private final EdgeMetrics metrics;
   private final Supplier<Optional<ClusterTime>> clusterTime;
@@ -48,27 +63,29 @@ final class SseSession {
   private final AtomicBoolean heartbeatDue = new AtomicBoolean();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final CompletableFuture<CloseReason> done = new CompletableFuture<>();
+  private final long createdAtNanos = System.nanoTime();
   private volatile boolean started;
   private volatile long overflowedAtNanos; // 0: no overflow
   private volatile long writingSinceNanos; // 0: not inside a drain
   private volatile Runnable abort = () -> {};
+  private volatile Subscription subscription = () -> {};
 
   // Touched only by the drain task (serialised through drainScheduled).
-  private OutputStream out;
-  private String preamble;
+  private Frames frames;
+  private boolean opened;
   private List<Event> replay;
   private long lastSeenId; // every event, filtered out or not
   private long lastSentId = -1; // the last `id:` written
   private boolean detectGaps;
-  private Subscription subscription = () -> {};
 
   /**
    * @param position the id the client resumes after, if any: ids above it are sent, and a jump past
    *     {@code position + 1} is announced as a retention reset
    */
-  SseSession(
+  StreamSession(
       String tenant,
+      Transport transport,
       OptionalLong position,
       EventFilter filter,
       int capacity,
@@ -76,6 +93,7 @@ final class SseSession {
       EdgeMetrics metrics,
       Supplier<Optional<ClusterTime>> clusterTime) {
     this.tenant = tenant;
+    this.transport = transport;
     this.lastSeenId = position.orElse(-1);
     this.detectGaps = position.isPresent();
     this.filter = filter;
@@ -89,8 +107,12 @@ final class SseSession {
     return tenant;
   }
 
-  /** Completes when the stream is closed; Javalin then ends the response. */
-  CompletableFuture<Void> done() {
+  Transport transport() {
+    return transport;
+  }
+
+  /** Completes with the reason when the stream is closed; the transport then ends it. */
+  CompletableFuture<CloseReason> done() {
     return done;
   }
 
@@ -101,7 +123,7 @@ final class SseSession {
     }
     if (queued.incrementAndGet() > capacity) {
       overflowedAtNanos = System.nanoTime();
-      metrics.slowClientDisconnected();
+      metrics.slowClientDisconnected(transport);
       live.clear();
     } else {
       live.add(event);
@@ -115,30 +137,34 @@ final class SseSession {
     scheduleDrain();
   }
 
+  /** The live subscription feeding {@link #offer}; closed with the session. */
   void subscribed(Subscription subscription) {
     this.subscription = subscription;
+    if (closed.get()) {
+      subscription.close(); // closed meanwhile (e.g. the token expired at once)
+    }
   }
 
   /**
-   * Starts writing: {@code retry}, the replay, then live events. Once the response is async.
+   * Starts writing: the transport's opening, the replay, then live events. Once, when the
+   * connection is ready (SSE: the response is async; WebSocket: the upgrade is done).
    *
    * @param abort closes the connection under a blocked write (the write then fails)
    */
-  void start(OutputStream out, long retryMillis, List<Event> replay, Runnable abort) {
-    this.out = out;
-    this.preamble = "retry: " + retryMillis + "\n\n";
+  void start(Frames frames, List<Event> replay, Runnable abort) {
+    this.frames = frames;
     this.replay = replay;
     this.abort = abort;
     started = true;
     scheduleDrain();
   }
 
-  /** Ends the stream (idempotent): unsubscribes and lets the response complete. */
-  void close() {
+  /** Ends the stream (idempotent): unsubscribes and lets the transport end the connection. */
+  void close(CloseReason reason) {
     if (closed.compareAndSet(false, true)) {
       subscription.close();
       live.clear();
-      done.complete(null);
+      done.complete(reason);
     }
   }
 
@@ -149,11 +175,20 @@ final class SseSession {
   /**
    * Called periodically by the watchdog: cuts the connection when a drain has been writing for
    * longer than {@code writeTimeoutNanos} (the client stopped reading), or when the queue
-   * overflowed more than {@code overflowGraceNanos} ago and the final event could not be written.
-   * Returns whether it cut.
+   * overflowed more than {@code overflowGraceNanos} ago and the final event could not be written. A
+   * session its transport never started is closed after {@code writeTimeoutNanos} too (it holds a
+   * subscription and a place under the caps). Returns whether it cut.
    */
   boolean cutIfStalled(long nowNanos, long writeTimeoutNanos, long overflowGraceNanos) {
     if (closed.get()) {
+      return false;
+    }
+    if (!started) {
+      if (nowNanos - createdAtNanos > writeTimeoutNanos) {
+        LOG.debug("A {} stream of tenant {} was never started", transport, tenant);
+        close(CloseReason.NOT_STARTED);
+        return true;
+      }
       return false;
     }
     long writingSince = writingSinceNanos;
@@ -164,18 +199,19 @@ final class SseSession {
       return false;
     }
     LOG.info(
-        "Cutting the SSE stream of tenant {}: {}",
+        "Cutting a {} stream of tenant {}: {}",
+        transport,
         tenant,
         stalled ? "a write is blocked (the client does not read)" : "its queue overflowed");
     if (stalled && overflowedAt == 0) {
-      metrics.slowClientDisconnected();
+      metrics.slowClientDisconnected(transport);
     }
     try {
       abort.run();
     } catch (RuntimeException e) {
       LOG.debug("Aborting the connection failed", e);
     }
-    close();
+    close(overflowedAt != 0 ? CloseReason.OVERFLOW : CloseReason.STALLED);
     return true;
   }
 
@@ -185,7 +221,7 @@ final class SseSession {
         writer.execute(this::drain);
       } catch (RejectedExecutionException shuttingDown) {
         drainScheduled.set(false);
-        close();
+        close(CloseReason.SHUTDOWN);
       }
     }
   }
@@ -193,9 +229,9 @@ final class SseSession {
   private void drain() {
     writingSinceNanos = System.nanoTime();
     try {
-      if (preamble != null) {
-        write(preamble);
-        preamble = null;
+      if (!opened) {
+        frames.open();
+        opened = true;
         for (Event event : replay) {
           writeEvent(event);
         }
@@ -207,25 +243,18 @@ final class SseSession {
         writeEvent(event);
       }
       if (overflowedAtNanos != 0 && !closed.get()) {
-        write(
-            "event: overflow\ndata: {\"reason\":\"slow-client\",\"lastEventId\":"
-                + (lastSentId < 0 ? "null" : "\"" + lastSentId + "\"")
-                + "}\n\n");
-        out.flush();
-        close();
+        frames.overflow(lastSentId);
+        frames.flush();
+        close(CloseReason.OVERFLOW);
         return;
       }
       if (heartbeatDue.getAndSet(false)) {
-        write(
-            clusterTime
-                .get()
-                .map(time -> ": heartbeat clusterTime=" + time + "\n")
-                .orElse(": heartbeat\n"));
+        frames.heartbeat(clusterTime.get());
       }
-      out.flush();
+      frames.flush();
     } catch (IOException | RuntimeException e) {
-      LOG.debug("SSE stream of tenant {} ended: {}", tenant, e.toString());
-      close();
+      LOG.debug("{} stream of tenant {} ended: {}", transport, tenant, e.toString());
+      close(CloseReason.ENDED);
     } finally {
       writingSinceNanos = 0;
       drainScheduled.set(false);
@@ -240,26 +269,19 @@ final class SseSession {
       return; // already sent by the replay, or older than the position resumed from
     }
     if (detectGaps && event.id() > lastSeenId + 1) {
-      write(
-          "event: reset\ndata: {\"reason\":\"retention\",\"oldestRetainedId\":\""
-              + event.id()
-              + "\"}\n\n");
-      metrics.reset("retention");
+      frames.retentionReset(event.id());
+      metrics.reset(transport, "retention");
     }
     detectGaps = true;
     lastSeenId = event.id();
     if (ControlEvents.isReset(event)) {
-      write("event: reset\nid: " + event.id() + "\ndata: " + event.json() + "\n\n");
+      frames.routerReset(event);
       lastSentId = event.id();
-      metrics.reset(ControlEvents.resetReason(event));
+      metrics.reset(transport, ControlEvents.resetReason(event));
     } else if (filter.matches(event.json())) {
-      write("id: " + event.id() + "\ndata: " + event.json() + "\n\n");
+      frames.data(event);
       lastSentId = event.id();
-      metrics.eventSent();
+      metrics.eventSent(transport);
     }
-  }
-
-  private void write(String text) throws IOException {
-    out.write(text.getBytes(StandardCharsets.UTF_8));
   }
 }
