@@ -420,7 +420,7 @@ class EdgeOnKafkaTest {
         .atMost(WAIT)
         .until(
             () -> get(edge.uri("/metrics")).body(),
-            body -> body.contains("changecast_edge_sse_connections 0.0"));
+            body -> body.contains("changecast_edge_sse_connections{transport=\"sse\"} 0.0"));
   }
 
   // ---------------------------------------------------------------------------------------------
