@@ -43,7 +43,7 @@ public record BenchOptions(
   static final String USAGE =
       """
       Usage: io.changecast.bench.Bench [options]
-        --scenario S|all                what to run: latency, replay, throughput,
+        --scenario S[,S...]|all         what to run: latency, replay, throughput,
                                         idle-connections, fan-out, all (default all)
         --mode quick|full               quick: under 2 minutes; full: the published numbers (default quick)
         --results-dir D                 where results go (default bench/results)
@@ -105,7 +105,11 @@ public record BenchOptions(
       return EnumSet.allOf(Scenario.class);
     }
     try {
-      return EnumSet.of(Scenario.of(value));
+      Set<Scenario> chosen = EnumSet.noneOf(Scenario.class);
+      for (String id : value.split(",")) {
+        chosen.add(Scenario.of(id.trim()));
+      }
+      return chosen;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "--scenario must be latency, replay, throughput, idle-connections, fan-out or all, got \""

@@ -141,6 +141,7 @@ public final class FanOutScenario {
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     long sent = 0;
+    long publishing = 0;
     while (true) {
       long now = System.nanoTime();
       if (now >= end) {
@@ -151,6 +152,7 @@ public final class FanOutScenario {
         publisher.publish("bench-" + (sent % shape.tenants()));
       }
       publisher.flush();
+      publishing += System.nanoTime() - now;
       LockSupport.parkNanos(TICK_NANOS - (System.nanoTime() - now) % TICK_NANOS);
     }
     long publishedAt = System.nanoTime();
@@ -168,6 +170,11 @@ public final class FanOutScenario {
     step.put("eventsPerSecond", LatencyScenario.round(eventsPerSecond));
     step.put("events", sent);
     step.put("publishSeconds", LatencyScenario.round((publishedAt - start) / 1e9));
+    // time inside publish + flush (produce and wait for acks / POST to Pushpin): near 1 means the
+    // publisher, not the server, set the pace and the events waited in it
+    step.put(
+        "publisherBusyFraction",
+        LatencyScenario.round(publishing / (double) (publishedAt - start)));
     step.put("expectedDeliveries", expected);
     step.put("deliveries", stats.events());
     step.put("seconds", LatencyScenario.round(seconds));

@@ -55,7 +55,8 @@ public final class PushpinTarget implements SseTarget {
   private final ExecutorService originThreads;
   private final int port;
   private final String version;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private ArrayNode batch = JSON.createArrayNode();
 
   private PushpinTarget(

@@ -34,7 +34,7 @@ public sealed interface SseTarget extends AutoCloseable permits EdgeTarget, Push
   /** Queues one event of {@code tenant}; {@code json} is a one-line envelope with its id. */
   void publish(String tenant, long id, String json);
 
-  /** Sends what {@link #publish} queued. */
+  /** Sends what {@link #publish} queued, if the input batches (called once per publisher tick). */
   void flush();
 
   /** How the server runs: version, process options, settings that differ from its defaults. */
