@@ -62,12 +62,7 @@ public final class EdgeTarget implements SseTarget {
   public static EdgeTarget start(String bootstrapServers, Path workDir) {
     String id = UUID.randomUUID().toString().substring(0, 8);
     String topic = "bench.edge-events." + id;
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot create " + topic, e);
-    }
+    createTopic(bootstrapServers, topic, 6);
     int port = freePort();
     Map<String, String> config = new LinkedHashMap<>();
     config.put("bootstrap.servers", bootstrapServers);
@@ -134,6 +129,16 @@ public final class EdgeTarget implements SseTarget {
       java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
     }
     throw new IllegalStateException("the edge child is not ready on port " + port);
+  }
+
+  /** Creates {@code topic} with one replica on the harness's broker. */
+  static void createTopic(String bootstrapServers, String topic, int partitions) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create " + topic, e);
+    }
   }
 
   static int freePort() {

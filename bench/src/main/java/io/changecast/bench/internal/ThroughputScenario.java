@@ -16,9 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -92,12 +89,7 @@ public final class ThroughputScenario {
     String id = UUID.randomUUID().toString().substring(0, 8);
     String raw = "benchraw." + id + ".app.orders";
     String events = "bench.routed." + id;
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      admin.createTopics(List.of(new NewTopic(raw, 1, (short) 1))).all().get();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot create " + raw, e);
-    }
+    EdgeTarget.createTopic(bootstrapServers, raw, 1);
     long produceStart = System.nanoTime();
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(
