@@ -6,10 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import io.changecast.bench.internal.Charts;
+import io.changecast.bench.internal.ClientFleet;
 import io.changecast.bench.internal.Environment;
+import io.changecast.bench.internal.FanOutScenario;
+import io.changecast.bench.internal.IdleConnectionsScenario;
 import io.changecast.bench.internal.LatencyScenario;
 import io.changecast.bench.internal.ReplayScenario;
 import io.changecast.bench.internal.Summary;
+import io.changecast.bench.internal.Targets;
+import io.changecast.bench.internal.ThroughputScenario;
 import io.changecast.local.LocalOptions;
 import io.changecast.local.LocalStack;
 import java.io.IOException;
@@ -19,20 +25,23 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.stream.Stream;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The benchmark harness: starts the local pipeline ({@link LocalStack}) in this JVM, runs the
- * chosen scenarios against it and writes {@code <scenario>-<mode>.json} plus {@code SUMMARY.md}
- * into the results directory.
+ * chosen scenarios against it (the idle-connection and fan-out scenarios against an edge in a child
+ * JVM and Pushpin, on the pipeline's broker) and writes {@code <scenario>-<mode>.json}, the charts
+ * ({@code *.png}) and {@code SUMMARY.md} into the results directory.
  *
  * <pre>
  * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.changecast.bench.Bench \
- *     --scenario latency|replay|all --mode quick|full
+ *     --scenario latency|replay|throughput|idle-connections|fan-out|all --mode quick|full
  * </pre>
  */
 public final class Bench {
@@ -69,7 +78,7 @@ public final class Bench {
   /**
    * Runs the chosen scenarios against a running pipeline and writes their results.
    *
-   * @return the files written: one JSON per scenario, then {@code SUMMARY.md}
+   * @return the files written: one JSON per scenario, the charts, then {@code SUMMARY.md}
    */
   public static List<Path> run(LocalStack stack, BenchOptions options) {
     try {
@@ -78,7 +87,15 @@ public final class Bench {
       throw new UncheckedIOException("cannot create " + options.resultsDir(), e);
     }
     List<Path> written = new ArrayList<>();
-    try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
+    Path workDir;
+    try {
+      workDir = Files.createTempDirectory("changecast-bench-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a work directory", e);
+    }
+    try (Targets targets =
+            new Targets(stack.kafkaBootstrapServers(), workDir, options.withPushpin());
+        MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
       MongoCollection<Document> collection = mongo.getDatabase(DATABASE).getCollection(COLLECTION);
       for (Scenario scenario : EnumSet.copyOf(options.scenarios())) {
         ObjectNode result = header(scenario, options);
@@ -95,13 +112,31 @@ public final class Bench {
                   "replay",
                   new ReplayScenario(stack.edgeUrl(), collection)
                       .run(ReplayScenario.plan(options.mode(), options.replayBacklog())));
+          case THROUGHPUT ->
+              result.set(
+                  "throughput",
+                  new ThroughputScenario(
+                          stack.kafkaBootstrapServers(), workDir, stack.edgeUrl(), collection)
+                      .run(ThroughputScenario.plan(options.mode(), options.throughputEvents())));
+          case IDLE_CONNECTIONS ->
+              result.set(
+                  "targets",
+                  new IdleConnectionsScenario(targets)
+                      .run(IdleConnectionsScenario.plan(options.mode(), options.connections())));
+          case FAN_OUT ->
+              result.set(
+                  "targets",
+                  new FanOutScenario(targets)
+                      .run(FanOutScenario.plan(options.mode(), options.connections())));
         }
         load.set("end", Environment.loadAverage());
         result.put("processRssBytesEnd", Environment.processRssBytes());
         written.add(write(options.resultsDir(), scenario, options.mode(), result));
       }
     }
+    written.addAll(Charts.write(options.resultsDir()));
     written.add(Summary.write(options.resultsDir()));
+    deleteRecursively(workDir);
     return written;
   }
 
@@ -111,11 +146,33 @@ public final class Bench {
     result.put("mode", options.mode().id());
     result.put("timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     result.put("command", options.command());
-    result.put("client", "java.net.http.HttpClient + line reader, one thread per SSE connection");
-    result.put(
-        "topology",
-        "one JVM: embedded MongoDB, KRaft broker, Connect worker (MongoSourceConnector), router,"
-            + " edge, writer and SSE clients");
+    switch (scenario) {
+      case IDLE_CONNECTIONS, FAN_OUT -> {
+        result.put("client", ClientFleet.DESCRIPTION);
+        result.put(
+            "topology",
+            "each server in its own process(es): the edge as a child JVM reading a topic of the"
+                + " harness's KRaft broker, Pushpin (runner, condure, proxy, handler) with a GRIP"
+                + " origin in the harness; clients in child JVMs; the harness publishes");
+      }
+      case THROUGHPUT -> {
+        result.put(
+            "client", "java.net.http.HttpClient + line reader, one thread per SSE connection");
+        result.put(
+            "topology",
+            "one JVM: embedded MongoDB, KRaft broker, Connect worker (MongoSourceConnector),"
+                + " router, edge, writer and SSE clients; router alone: a second router in the"
+                + " same JVM on a pre-produced raw topic");
+      }
+      default -> {
+        result.put(
+            "client", "java.net.http.HttpClient + line reader, one thread per SSE connection");
+        result.put(
+            "topology",
+            "one JVM: embedded MongoDB, KRaft broker, Connect worker (MongoSourceConnector),"
+                + " router, edge, writer and SSE clients");
+      }
+    }
     result.set("machine", Environment.machine());
     result.set("versions", Environment.versions());
     return result;
@@ -130,5 +187,13 @@ public final class Bench {
     }
     log.info("wrote {}", file);
     return file;
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      log.warn("could not delete {}", dir, e);
+    }
   }
 }

@@ -17,6 +17,10 @@ import java.util.Set;
  * @param connectorConfig the connector config the local pipeline deploys
  * @param latencyWrites when positive, the number of measured writes per latency run (smoke tests)
  * @param replayBacklog when positive, the replay backlog size (smoke tests)
+ * @param throughputEvents when positive, the router backlog and the one pipeline rate (smoke tests)
+ * @param connections when positive, the idle-connection maximum and the fan-out subscribers
+ * @param peer the side-by-side peer of the idle-connection and fan-out scenarios: {@code pushpin}
+ *     or {@code none}
  * @param command the command line recorded in the results
  */
 public record BenchOptions(
@@ -26,6 +30,9 @@ public record BenchOptions(
     Path connectorConfig,
     int latencyWrites,
     int replayBacklog,
+    int throughputEvents,
+    int connections,
+    String peer,
     String command) {
 
   /** The launcher documented in {@code bench/README.md}, run from the repository root. */
@@ -36,12 +43,16 @@ public record BenchOptions(
   static final String USAGE =
       """
       Usage: io.changecast.bench.Bench [options]
-        --scenario latency|replay|all   what to run (default all)
+        --scenario S[,S...]|all         what to run: latency, replay, throughput,
+                                        idle-connections, fan-out, all (default all)
         --mode quick|full               quick: under 2 minutes; full: the published numbers (default quick)
         --results-dir D                 where results go (default bench/results)
         --connector-config F            connector config (default connect-configs/app-source.json)
         --latency-writes N              measured writes per latency run (default: by mode)
         --replay-backlog N              replay backlog size (default: by mode)
+        --throughput-events N           router backlog and pipeline rate (default: by mode)
+        --connections N                 idle connections / fan-out subscribers (default: by mode)
+        --peer pushpin|none             side-by-side peer (default pushpin)
       """;
 
   public BenchOptions {
@@ -56,6 +67,9 @@ public record BenchOptions(
     Path connector = LocalOptions.DEFAULT_CONNECTOR_CONFIG;
     int latencyWrites = 0;
     int replayBacklog = 0;
+    int throughputEvents = 0;
+    int connections = 0;
+    String peer = "pushpin";
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
       String arg = rest.remove(0);
@@ -66,12 +80,24 @@ public record BenchOptions(
         case "--connector-config" -> connector = Path.of(value(arg, rest));
         case "--latency-writes" -> latencyWrites = positive(arg, value(arg, rest));
         case "--replay-backlog" -> replayBacklog = positive(arg, value(arg, rest));
+        case "--throughput-events" -> throughputEvents = positive(arg, value(arg, rest));
+        case "--connections" -> connections = positive(arg, value(arg, rest));
+        case "--peer" -> peer = peer(value(arg, rest));
         default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
       }
     }
     String command = args.length == 0 ? LAUNCHER : LAUNCHER + " " + String.join(" ", args);
     return new BenchOptions(
-        scenarios, mode, results, connector, latencyWrites, replayBacklog, command);
+        scenarios,
+        mode,
+        results,
+        connector,
+        latencyWrites,
+        replayBacklog,
+        throughputEvents,
+        connections,
+        peer,
+        command);
   }
 
   private static Set<Scenario> scenarios(String value) {
@@ -79,11 +105,29 @@ public record BenchOptions(
       return EnumSet.allOf(Scenario.class);
     }
     try {
-      return EnumSet.of(Scenario.valueOf(value.toUpperCase(Locale.ROOT)));
+      Set<Scenario> chosen = EnumSet.noneOf(Scenario.class);
+      for (String id : value.split(",")) {
+        chosen.add(Scenario.of(id.trim()));
+      }
+      return chosen;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "--scenario must be latency, replay or all, got \"" + value + "\"");
+          "--scenario must be latency, replay, throughput, idle-connections, fan-out or all, got \""
+              + value
+              + "\"");
     }
+  }
+
+  private static String peer(String value) {
+    if (value.equals("pushpin") || value.equals("none")) {
+      return value;
+    }
+    throw new IllegalArgumentException("--peer must be pushpin or none, got \"" + value + "\"");
+  }
+
+  /** Whether the side-by-side scenarios also run against Pushpin. */
+  public boolean withPushpin() {
+    return peer.equals("pushpin");
   }
 
   private static Mode mode(String value) {

@@ -7,10 +7,21 @@ public enum Scenario {
   /** Paced MongoDB writes, each timed from the write to an SSE client's receipt. */
   LATENCY,
   /** A reconnect with {@code Last-Event-ID: 0} to a backlog: time to catch up. */
-  REPLAY;
+  REPLAY,
+  /** The router alone on a backlog, and the highest write rate the whole pipeline keeps up with. */
+  THROUGHPUT,
+  /** Idle SSE streams ramped against one server process: memory per connection. */
+  IDLE_CONNECTIONS,
+  /** Many subscribers per event at rising rates: deliveries per second and delivery latency. */
+  FAN_OUT;
 
   /** The lower-case name used on the command line and in result file names. */
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** The scenario named {@code id} ({@link #id()}). */
+  public static Scenario of(String id) {
+    return valueOf(id.toUpperCase(Locale.ROOT).replace('-', '_'));
   }
 }

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The harness works end to end on the real local pipeline: tiny quick runs of every scenario write
- * their JSON files with the documented fields and counts, and the summary. Numbers are not checked.
+ * their JSON files with the documented fields and counts, the charts and the summary; the
+ * side-by-side scenarios run against an edge child JVM and Pushpin (installed by {@code .ci/run}).
+ * Numbers are not checked.
  */
 class BenchSmokeTest {
 
@@ -48,7 +50,10 @@ class BenchSmokeTest {
             "--results-dir", results.toString(),
             "--connector-config", APP_SOURCE.toString(),
             "--latency-writes", "50",
-            "--replay-backlog", "200");
+            "--replay-backlog", "200",
+            "--throughput-events", "500",
+            "--connections", "20",
+            "--peer", "pushpin");
 
     List<Path> written = Bench.run(stack, options);
 
@@ -56,7 +61,18 @@ class BenchSmokeTest {
         .containsExactly(
             results.resolve("latency-quick.json"),
             results.resolve("replay-quick.json"),
+            results.resolve("throughput-quick.json"),
+            results.resolve("idle-connections-quick.json"),
+            results.resolve("fan-out-quick.json"),
+            results.resolve("latency-cdf-quick.png"),
+            results.resolve("fan-out-deliveries-quick.png"),
+            results.resolve("idle-memory-quick.png"),
             results.resolve("SUMMARY.md"));
+    for (String chart :
+        List.of("latency-cdf-quick.png", "fan-out-deliveries-quick.png", "idle-memory-quick.png")) {
+      byte[] png = Files.readAllBytes(results.resolve(chart));
+      assertThat(png).as(chart).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    }
 
     JsonNode latency = JSON.readTree(results.resolve("latency-quick.json").toFile());
     assertHeader(latency, "latency");
@@ -93,10 +109,85 @@ class BenchSmokeTest {
         .toIterable()
         .contains("first", "min", "median", "max");
 
+    assertThroughput(JSON.readTree(results.resolve("throughput-quick.json").toFile()));
+    assertIdle(JSON.readTree(results.resolve("idle-connections-quick.json").toFile()));
+    assertFanOut(JSON.readTree(results.resolve("fan-out-quick.json").toFile()));
+
     String summary = Files.readString(results.resolve("SUMMARY.md"));
     assertThat(summary)
         .contains("## End-to-end latency", "## Replay", "| quick | 100 |", "| quick | 200 |")
-        .contains("latency-quick.json", "replay-quick.json");
+        .contains("latency-quick.json", "replay-quick.json")
+        .contains("## Throughput", "## Idle connections", "## Fan-out", "## Side by side")
+        .contains("| quick | changecast-edge | 20 |", "| quick | pushpin | 20 |")
+        .contains("![idle-memory-quick.png](idle-memory-quick.png)")
+        .contains("throughput-quick.json", "idle-connections-quick.json", "fan-out-quick.json");
+  }
+
+  private static void assertThroughput(JsonNode result) {
+    assertHeader(result, "throughput");
+    JsonNode router = result.path("throughput").path("routerAlone");
+    assertThat(router.path("records").asInt()).isEqualTo(500);
+    assertThat(router.path("routed").asInt()).isEqualTo(500);
+    assertThat(router.path("complete").asBoolean()).isTrue();
+    assertThat(router.has("eventsPerSecond")).isTrue();
+    JsonNode pipeline = result.path("throughput").path("pipeline");
+    assertThat(pipeline.path("steps")).hasSize(1);
+    JsonNode step = pipeline.path("steps").get(0);
+    assertThat(step.path("targetRate").asInt()).isEqualTo(500);
+    assertThat(step.path("written").asInt()).isPositive();
+    assertThat(step.fieldNames())
+        .toIterable()
+        .contains("achievedWriteRate", "received", "maxLag", "catchUpMs", "keptUp");
+    assertThat(pipeline.has("highestKeptUpRate")).isTrue();
+  }
+
+  private static void assertIdle(JsonNode result) {
+    assertHeader(result, "idle-connections");
+    assertThat(result.path("client").asText()).contains("NioSseClients");
+    assertThat(result.path("targets")).hasSize(2);
+    assertThat(result.path("targets").findValuesAsText("name"))
+        .containsExactly("changecast-edge", "pushpin");
+    for (JsonNode target : result.path("targets")) {
+      String name = target.path("target").path("name").asText();
+      assertThat(target.path("baseline").path("rssBytes").asLong()).as(name).isPositive();
+      assertThat(target.path("points")).as(name).hasSize(2);
+      JsonNode last = target.path("points").get(1);
+      assertThat(last.path("connections").asInt()).as(name).isEqualTo(20);
+      assertThat(last.path("open").asInt()).as(name).isEqualTo(20);
+      assertThat(last.path("failed").asInt()).as(name).isZero();
+      assertThat(last.path("perConnectionBytes").has("rss")).as(name).isTrue();
+      assertThat(last.path("perConnectionBytes").has("tcpBufferMemBothEnds")).as(name).isTrue();
+    }
+    // the edge is a JVM: its heap after GC is measured through jcmd
+    assertThat(
+            result.path("targets").get(0).path("points").get(1).path("heapAfterGcBytes").asLong())
+        .isPositive();
+  }
+
+  private static void assertFanOut(JsonNode result) {
+    assertHeader(result, "fan-out");
+    assertThat(result.path("targets")).hasSize(2);
+    for (JsonNode target : result.path("targets")) {
+      String name = target.path("target").path("name").asText();
+      JsonNode shapes = target.path("shapes");
+      assertThat(shapes).as(name).hasSize(2);
+      assertThat(shapes.get(0).path("tenants").asInt()).isEqualTo(1);
+      assertThat(shapes.get(0).path("subscribers").asInt()).isEqualTo(20);
+      assertThat(shapes.get(1).path("tenants").asInt()).isEqualTo(2);
+      assertThat(shapes.get(1).path("subscribersPerTenant").asInt()).isEqualTo(10);
+      for (JsonNode shape : shapes) {
+        assertThat(shape.path("opened").asInt()).as(name).isEqualTo(20);
+        assertThat(shape.path("steps")).as(name).isNotEmpty();
+        JsonNode step = shape.path("steps").get(0);
+        assertThat(step.path("events").asLong()).as(name).isPositive();
+        assertThat(step.path("deliveries").asLong()).as(name).isPositive();
+        assertThat(step.path("latencyMs").fieldNames())
+            .toIterable()
+            .as(name)
+            .contains("count", "p50Ms", "p99Ms", "maxMs");
+        assertThat(step.path("cdfMs")).as(name).isNotEmpty();
+      }
+    }
   }
 
   private static void assertHeader(JsonNode result, String scenario) {

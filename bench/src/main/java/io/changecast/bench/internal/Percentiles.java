@@ -1,5 +1,6 @@
 package io.changecast.bench.internal;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
@@ -9,8 +10,26 @@ public final class Percentiles {
 
   private static final long MAX_MICROS = 3_600_000_000L;
 
-  private final Histogram histogram = new Histogram(MAX_MICROS, 3);
+  private static final double[] CDF_PERCENTILES = {
+    0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97.5, 99, 99.5, 99.9, 99.99, 100
+  };
+
+  private final Histogram histogram;
   private long clamped;
+
+  /** An empty histogram. */
+  public Percentiles() {
+    this(new Histogram(MAX_MICROS, 3));
+  }
+
+  private Percentiles(Histogram histogram) {
+    this.histogram = histogram;
+  }
+
+  /** The percentiles of a histogram of microseconds recorded elsewhere (e.g. a client process). */
+  public static Percentiles of(Histogram micros) {
+    return new Percentiles(micros);
+  }
 
   /** Records one value; negative values (clock truncation to ms) count as 0 and are tallied. */
   public void record(long micros) {
@@ -34,6 +53,18 @@ public final class Percentiles {
       json.put("clampedToZero", clamped);
     }
     return json;
+  }
+
+  /** The distribution as {@code [[percentile, ms], ...]} points, for a CDF chart. */
+  public ArrayNode cdfMs() {
+    ArrayNode points = JsonNodeFactory.instance.arrayNode();
+    if (histogram.getTotalCount() == 0) {
+      return points;
+    }
+    for (double p : CDF_PERCENTILES) {
+      points.addArray().add(p).add(ms(histogram.getValueAtPercentile(p)));
+    }
+    return points;
   }
 
   private static double ms(long micros) {

@@ -1,0 +1,207 @@
+package io.changecast.bench.internal;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.changecast.edge.ChangecastEdge;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The Changecast edge ({@link ChangecastEdge#main}) in a child JVM of its own, so that its RSS is
+ * its own, reading a fresh events topic of the harness's broker; the harness produces envelopes to
+ * that topic as the router would, with {@code routedAt} set when produced.
+ */
+public final class EdgeTarget implements SseTarget {
+
+  /** The edge child's JVM options (recorded in the results). */
+  public static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx1g", "-XX:+UseG1GC");
+
+  private static final String HOST = "127.0.0.1";
+  private static final Duration STARTUP = Duration.ofSeconds(90);
+
+  private final ChildProcess process;
+  private final int port;
+  private final String topic;
+  private final Map<String, String> config;
+  private final KafkaProducer<String, String> producer;
+
+  private EdgeTarget(
+      ChildProcess process,
+      int port,
+      String topic,
+      Map<String, String> config,
+      KafkaProducer<String, String> producer) {
+    this.process = process;
+    this.port = port;
+    this.topic = topic;
+    this.config = config;
+    this.producer = producer;
+  }
+
+  /** Creates a fresh events topic, starts the edge on it and waits for {@code /health/ready}. */
+  public static EdgeTarget start(String bootstrapServers, Path workDir) {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String topic = "bench.edge-events." + id;
+    createTopic(bootstrapServers, topic, 6);
+    int port = freePort();
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("bootstrap.servers", bootstrapServers);
+    config.put("http.host", HOST);
+    config.put("http.port", Integer.toString(port));
+    config.put("events.topic", topic);
+    config.put("application.id", "bench-edge-" + id);
+    config.put("state.dir", workDir.resolve("edge-state-" + id).toString());
+    config.put("auth.mode", "none");
+    // the fan-out puts up to 10k subscribers (full mode) on one tenant: the default cap
+    config.put("sse.max-streams-per-tenant", "20000");
+    Path file = workDir.resolve("edge-" + id + ".properties");
+    Properties properties = new Properties();
+    properties.putAll(config);
+    try (var out = Files.newBufferedWriter(file)) {
+      properties.store(out, "bench edge");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ChildProcess process =
+        ChildProcess.startLogged(
+            "edge",
+            ChildProcess.java(
+                JVM_OPTIONS, ChangecastEdge.class.getName(), "--config", file.toString()),
+            workDir.resolve("edge-" + id + ".log"));
+    KafkaProducer<String, String> producer = null;
+    try {
+      awaitReady(process, port);
+      producer =
+          new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                  ProducerConfig.LINGER_MS_CONFIG, "1",
+                  ProducerConfig.ACKS_CONFIG, "1"),
+              new StringSerializer(),
+              new StringSerializer());
+      return new EdgeTarget(process, port, topic, config, producer);
+    } catch (RuntimeException e) {
+      if (producer != null) {
+        producer.close();
+      }
+      process.close();
+      throw e;
+    }
+  }
+
+  private static void awaitReady(ChildProcess process, int port) {
+    HttpClient http = HttpClient.newHttpClient();
+    URI ready = URI.create("http://" + HOST + ":" + port + "/health/ready");
+    long deadline = System.nanoTime() + STARTUP.toNanos();
+    while (System.nanoTime() < deadline && process.alive()) {
+      try {
+        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+    }
+    throw new IllegalStateException("the edge child is not ready on port " + port);
+  }
+
+  /** Creates {@code topic} with one replica on the harness's broker. */
+  static void createTopic(String bootstrapServers, String topic, int partitions) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create " + topic, e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "changecast-edge";
+  }
+
+  @Override
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public long rssBytes() {
+    return process.rssBytes();
+  }
+
+  @Override
+  public long heapAfterGcBytes() {
+    return Environment.heapAfterGcBytes(process.pid());
+  }
+
+  @Override
+  public void publish(String tenant, long id, String json) {
+    producer.send(new ProducerRecord<>(topic, tenant, json));
+  }
+
+  /** Nothing to wait for: the producer sends within {@code linger.ms=1} on its own thread. */
+  @Override
+  public void flush() {}
+
+  @Override
+  public ObjectNode describe() {
+    ObjectNode d = JsonNodeFactory.instance.objectNode();
+    d.put("name", name());
+    d.put(
+        "process",
+        "child JVM: java " + String.join(" ", JVM_OPTIONS) + " " + ChangecastEdge.class.getName());
+    d.put("input", "envelopes produced by the harness to a fresh events topic (6 partitions)");
+    ObjectNode settings = d.putObject("config");
+    config.forEach(
+        (key, value) -> {
+          if (!key.equals("bootstrap.servers") && !key.equals("state.dir")) {
+            settings.put(key, value);
+          }
+        });
+    return d;
+  }
+
+  @Override
+  public void close() {
+    try {
+      producer.close(Duration.ofSeconds(5));
+    } finally {
+      process.close();
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package io.changecast.bench.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.changecast.bench.Mode;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fan-out: {@code tenants × subscribersPerTenant} SSE streams, then events published at rising
+ * rates (each step aims at a number of deliveries per second); per step the deliveries per second
+ * and the delivery latency from {@code routedAt} (set when the harness publishes) to the client's
+ * receipt. A step that does not deliver everything within the drain time, or whose p99 exceeds a
+ * second, ends the climb.
+ */
+public final class FanOutScenario {
+
+  /** How the subscribers are spread. */
+  public record Shape(int tenants, int subscribersPerTenant) {
+    int subscribers() {
+      return tenants * subscribersPerTenant;
+    }
+  }
+
+  /** The shapes, the delivery rates to step through and each step's duration. */
+  public record Plan(List<Shape> shapes, List<Integer> deliveryRates, Duration step) {}
+
+  private static final Logger log = LoggerFactory.getLogger(FanOutScenario.class);
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+  private static final long TICK_NANOS = 10_000_000L;
+  private static final double MAX_P99_MS = 1_000;
+
+  private final Targets targets;
+
+  public FanOutScenario(Targets targets) {
+    this.targets = targets;
+  }
+
+  /**
+   * quick: 1 × 100 and 10 × 10 at 2k and 10k deliveries/s, 2 s steps; full: 1 × 1,000, 1 × 10,000
+   * and 1,000 × 10 at 50k, 100k, 200k, 400k deliveries/s, 10 s steps.
+   */
+  public static Plan plan(Mode mode, int subscribersOverride) {
+    if (subscribersOverride > 0) {
+      return new Plan(
+          List.of(
+              new Shape(1, subscribersOverride),
+              new Shape(Math.max(1, subscribersOverride / 10), 10)),
+          List.of(1_000, 2_000),
+          Duration.ofSeconds(1));
+    }
+    return mode == Mode.QUICK
+        ? new Plan(
+            List.of(new Shape(1, 100), new Shape(10, 10)),
+            List.of(2_000, 10_000),
+            Duration.ofSeconds(2))
+        : new Plan(
+            List.of(new Shape(1, 1_000), new Shape(1, 10_000), new Shape(1_000, 10)),
+            List.of(50_000, 100_000, 200_000, 400_000),
+            Duration.ofSeconds(10));
+  }
+
+  /** Runs the plan against each target; one JSON object per target. */
+  public ArrayNode run(Plan plan) {
+    return targets.each(target -> run(target, plan));
+  }
+
+  private ObjectNode run(SseTarget target, Plan plan) {
+    ObjectNode result = JSON.objectNode();
+    Publisher publisher = new Publisher(target);
+    ArrayNode shapes = result.putArray("shapes");
+    for (Shape shape : plan.shapes()) {
+      shapes.add(run(target, publisher, shape, plan));
+    }
+    return result;
+  }
+
+  private ObjectNode run(SseTarget target, Publisher publisher, Shape shape, Plan plan) {
+    ObjectNode result = JSON.objectNode();
+    result.put("tenants", shape.tenants());
+    result.put("subscribersPerTenant", shape.subscribersPerTenant());
+    result.put("subscribers", shape.subscribers());
+    try (ClientFleet fleet = ClientFleet.start(shape.subscribers(), targets.workDir())) {
+      ClientFleet.Opened opened = fleet.open(target, shape.subscribers(), shape.tenants());
+      result.put("clientProcesses", fleet.processes());
+      result.put("opened", opened.ok());
+      result.put("failed", opened.failed());
+      if (opened.firstError() != null) {
+        result.put("firstError", opened.firstError());
+      }
+      // warm-up (not measured): half a step at the first rate
+      step(fleet, publisher, shape, plan.deliveryRates().get(0), plan.step().dividedBy(2));
+      ArrayNode steps = result.putArray("steps");
+      ObjectNode best = null;
+      for (int rate : plan.deliveryRates()) {
+        ObjectNode step = step(fleet, publisher, shape, rate, plan.step());
+        steps.add(step);
+        log.info(
+            "fan-out: {} {}x{} at {}/s: {} deliveries/s, p99 {} ms, complete {}",
+            target.name(),
+            shape.tenants(),
+            shape.subscribersPerTenant(),
+            rate,
+            step.path("deliveriesPerSecond").asDouble(),
+            step.path("latencyMs").path("p99Ms").asDouble(),
+            step.path("complete").asBoolean());
+        boolean ok =
+            step.path("complete").asBoolean()
+                && step.path("latencyMs").path("p99Ms").asDouble() <= MAX_P99_MS;
+        if (!ok) {
+          break;
+        }
+        if (best == null
+            || step.path("deliveriesPerSecond").asDouble()
+                > best.path("deliveriesPerSecond").asDouble()) {
+          best = step;
+        }
+      }
+      ObjectNode summary = result.putObject("best");
+      if (best != null) {
+        summary.put("deliveriesPerSecond", best.path("deliveriesPerSecond").asDouble());
+        summary.put("p99Ms", best.path("latencyMs").path("p99Ms").asDouble());
+        summary.put("targetDeliveriesPerSecond", best.path("targetDeliveriesPerSecond").asInt());
+      }
+    }
+    return result;
+  }
+
+  /** Publishes at {@code deliveryRate / subscribersPerTenant} events/s and drains. */
+  private static ObjectNode step(
+      ClientFleet fleet, Publisher publisher, Shape shape, int deliveryRate, Duration duration) {
+    double eventsPerSecond = Math.max(1.0, deliveryRate / (double) shape.subscribersPerTenant());
+    fleet.reset();
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    long sent = 0;
+    long publishing = 0;
+    while (true) {
+      long now = System.nanoTime();
+      if (now >= end) {
+        break;
+      }
+      long due = (long) (eventsPerSecond * (now - start) / 1e9);
+      for (; sent < due; sent++) {
+        publisher.publish("bench-" + (sent % shape.tenants()));
+      }
+      publisher.flush();
+      publishing += System.nanoTime() - now;
+      LockSupport.parkNanos(TICK_NANOS - (System.nanoTime() - now) % TICK_NANOS);
+    }
+    long publishedAt = System.nanoTime();
+    long expected = sent * shape.subscribersPerTenant();
+    long deadline = publishedAt + DRAIN.toNanos();
+    ClientFleet.Stats stats = fleet.stats();
+    while (stats.events() < expected && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(50_000_000L);
+      stats = fleet.stats();
+    }
+    long doneAt = System.nanoTime();
+    double seconds = (doneAt - start) / 1e9;
+    ObjectNode step = JSON.objectNode();
+    step.put("targetDeliveriesPerSecond", deliveryRate);
+    step.put("eventsPerSecond", LatencyScenario.round(eventsPerSecond));
+    step.put("events", sent);
+    step.put("publishSeconds", LatencyScenario.round((publishedAt - start) / 1e9));
+    // time inside publish + flush (produce and wait for acks / POST to Pushpin): near 1 means the
+    // publisher, not the server, set the pace and the events waited in it
+    step.put(
+        "publisherBusyFraction",
+        LatencyScenario.round(publishing / (double) (publishedAt - start)));
+    step.put("expectedDeliveries", expected);
+    step.put("deliveries", stats.events());
+    step.put("seconds", LatencyScenario.round(seconds));
+    step.put("deliveriesPerSecond", LatencyScenario.round(stats.events() / seconds));
+    step.put("complete", stats.events() >= expected);
+    step.put("droppedConnections", stats.dropped());
+    Percentiles latency = Percentiles.of(stats.latencyMicros());
+    step.set("latencyMs", latency.toJson());
+    step.set("cdfMs", latency.cdfMs());
+    return step;
+  }
+
+  /** Envelopes with per-tenant ids (kept across shapes: a server's tenant log only moves on). */
+  private static final class Publisher {
+    private final SseTarget target;
+    private final Map<String, Long> ids = new HashMap<>();
+
+    Publisher(SseTarget target) {
+      this.target = target;
+    }
+
+    void publish(String tenant) {
+      long id = ids.merge(tenant, 1L, Long::sum);
+      target.publish(
+          tenant,
+          id,
+          "{\"id\":\""
+              + id
+              + "\",\"tenant\":\""
+              + tenant
+              + "\",\"type\":\"bench.tick\",\"operation\":\"publish\",\"data\":{\"seq\":"
+              + id
+              + "},\"routedAt\":"
+              + System.currentTimeMillis()
+              + "}");
+    }
+
+    void flush() {
+      target.flush();
+    }
+  }
+}

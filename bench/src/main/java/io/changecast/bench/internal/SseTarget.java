@@ -1,0 +1,45 @@
+package io.changecast.bench.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * An SSE server under test, serving {@code GET <pathPrefix><tenant>/events}: the Changecast edge or
+ * Pushpin. Events are published through the server's own input (the events topic, or Pushpin's HTTP
+ * publish API) and must reach every subscriber of their tenant.
+ */
+public sealed interface SseTarget extends AutoCloseable permits EdgeTarget, PushpinTarget {
+
+  /** {@code changecast-edge} or {@code pushpin}. */
+  String name();
+
+  /** The host clients connect to: servers under test listen on loopback only. */
+  default String host() {
+    return "127.0.0.1";
+  }
+
+  /** The port clients connect to. */
+  int port();
+
+  /** The stream path up to the tenant, e.g. {@code /v1/tenants/}. */
+  default String pathPrefix() {
+    return "/v1/tenants/";
+  }
+
+  /** Resident memory of the server's processes, in bytes. */
+  long rssBytes();
+
+  /** Heap in use after a full GC, in bytes; -1 where the server has no garbage-collected heap. */
+  long heapAfterGcBytes();
+
+  /** Queues one event of {@code tenant}; {@code json} is a one-line envelope with its id. */
+  void publish(String tenant, long id, String json);
+
+  /** Sends what {@link #publish} queued, if the input batches (called once per publisher tick). */
+  void flush();
+
+  /** How the server runs: version, process options, settings that differ from its defaults. */
+  ObjectNode describe();
+
+  @Override
+  void close();
+}
