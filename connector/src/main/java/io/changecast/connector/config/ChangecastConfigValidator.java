@@ -3,6 +3,8 @@ package io.changecast.connector.config;
 import io.changecast.connector.config.internal.OfficialValidation;
 import io.changecast.connector.config.internal.SinkChecks;
 import io.changecast.connector.config.internal.SourceChecks;
+import io.changecast.connector.source.ChangecastSourceChecks;
+import io.changecast.connector.source.ChangecastSourceConfig;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,14 +14,20 @@ import java.util.regex.Pattern;
 
 /**
  * Offline validation of a connector config file: the official MongoDB connector's own {@code
- * ConfigDef} validation (without connecting to MongoDB), then the checks Changecast depends on
- * (JSON output, string converters, document key as record key, no silent error tolerance, raw topic
- * names the router subscribes to, one partition per raw topic).
+ * ConfigDef} validation (without connecting to MongoDB), then Changecast's policy ({@link
+ * ChangecastSourceChecks}, the rules the source connector's own {@code validate()} applies: JSON
+ * output, string converters, document key as record key, no silent error tolerance, heartbeats),
+ * then the checks against the router (raw topic names it subscribes to, one partition per raw
+ * topic). {@code ChangecastSourceConnector} configs are judged with Changecast's defaults applied.
  */
 public final class ChangecastConfigValidator {
 
   /** The official source connector class. */
   public static final String MONGO_SOURCE = "com.mongodb.kafka.connect.MongoSourceConnector";
+
+  /** Changecast's source connector class: the official one plus Changecast's defaults. */
+  public static final String CHANGECAST_SOURCE =
+      "io.changecast.connector.source.ChangecastSourceConnector";
 
   /** The official sink connector class. */
   public static final String MONGO_SINK = "com.mongodb.kafka.connect.MongoSinkConnector";
@@ -65,7 +73,17 @@ public final class ChangecastConfigValidator {
       case MONGO_SOURCE -> {
         List<ConfigProblem> official = OfficialValidation.source(config);
         problems.addAll(official);
-        problems.addAll(new SourceChecks(rawTopicPattern).check(config, flagged(official)));
+        problems.addAll(
+            new SourceChecks(rawTopicPattern)
+                .check(config, ChangecastSourceChecks.Target.OFFICIAL, flagged(official)));
+      }
+      case CHANGECAST_SOURCE -> {
+        Map<String, String> effective = ChangecastSourceConfig.withDefaults(config);
+        List<ConfigProblem> official = OfficialValidation.changecastSource(effective);
+        problems.addAll(official);
+        problems.addAll(
+            new SourceChecks(rawTopicPattern)
+                .check(effective, ChangecastSourceChecks.Target.CHANGECAST, flagged(official)));
       }
       case MONGO_SINK -> {
         List<ConfigProblem> official = OfficialValidation.sink(config);
