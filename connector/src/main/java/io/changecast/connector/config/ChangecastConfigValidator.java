@@ -5,6 +5,7 @@ import io.changecast.connector.config.internal.SinkChecks;
 import io.changecast.connector.config.internal.SourceChecks;
 import io.changecast.connector.source.ChangecastSourceChecks;
 import io.changecast.connector.source.ChangecastSourceConfig;
+import io.changecast.connector.transforms.TenantHeader;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -98,7 +99,46 @@ public final class ChangecastConfigValidator {
                   MONGO_SOURCE + " or " + MONGO_SINK + " for a full offline validation",
                   "other connectors are checked for structure only"));
     }
+    problems.addAll(transforms(config));
     return List.copyOf(problems);
+  }
+
+  /**
+   * Changecast's own SMTs in {@code transforms}: each alias's {@code transforms.<alias>.*} keys
+   * validated with the SMT's {@code ConfigDef}, as the worker will.
+   */
+  private static List<ConfigProblem> transforms(Map<String, String> config) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    String aliases = config.get("transforms");
+    if (aliases == null || aliases.isBlank()) {
+      return problems;
+    }
+    for (String alias : aliases.split(",")) {
+      String prefix = "transforms." + alias.trim() + ".";
+      String type = config.get(prefix + "type");
+      if (type == null || !type.trim().startsWith(TenantHeader.class.getName() + "$")) {
+        continue;
+      }
+      Map<String, String> smt = new java.util.HashMap<>();
+      config.forEach(
+          (key, value) -> {
+            if (key.startsWith(prefix) && !key.equals(prefix + "type")) {
+              smt.put(key.substring(prefix.length()), value);
+            }
+          });
+      for (org.apache.kafka.common.config.ConfigValue value :
+          TenantHeader.CONFIG_DEF.validate(smt)) {
+        if (!value.errorMessages().isEmpty()) {
+          problems.add(
+              ConfigProblem.error(
+                  prefix + value.name(),
+                  smt.get(value.name()),
+                  "a value TenantHeader accepts",
+                  String.join("; ", value.errorMessages())));
+        }
+      }
+    }
+    return problems;
   }
 
   private static Set<String> flagged(List<ConfigProblem> problems) {

@@ -50,6 +50,7 @@ class ValidateCommandTest {
             CONFIGS.resolve("deployment-source.json"),
             CONFIGS.resolve("events-archive-sink.json"),
             CONFIGS.resolve("type-topics-sink.json"),
+            CONFIGS.resolve("shop-source-tenant-header.json"),
             CONFIGS.resolve("examples/elasticsearch-sink.json"),
             CONFIGS.resolve("examples/redis-sink.json"));
   }
@@ -324,6 +325,23 @@ class ValidateCommandTest {
             official + ": OK (changecast-source-app)",
             changecast + ": OK (changecast-source-app)",
             "2 file(s) checked, 0 error(s)");
+  }
+
+  @Test
+  void tenantHeaderTransformIsValidatedWithItsConfigDef() throws IOException {
+    Path file =
+        source(
+            "smt.json",
+            Map.of(
+                "transforms", "tenant",
+                "transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value",
+                "transforms.tenant.field", "fullDocument..tenantId"));
+
+    assertSingleError(
+        file,
+        "ERROR transforms.tenant.field: found \"fullDocument..tenantId\", expected a value"
+            + " TenantHeader accepts (Invalid value [fullDocument..tenantId] for configuration"
+            + " field: each path must be a field name or a dotted path like a.b)");
   }
 
   @Test
