@@ -50,6 +50,7 @@ public record RouterConfig(
     String typeTopicsPrefix,
     String inputFormat,
     String debeziumTopicPattern,
+    String fullDocumentTopicPattern,
     int metricsPort,
     String metricsHost,
     int tenantLagMaxTenants,
@@ -75,6 +76,15 @@ public record RouterConfig(
   public static final String METRICS_PORT = "metrics.port";
   public static final String METRICS_HOST = "metrics.host";
   public static final String INPUT_FORMAT_DEBEZIUM_PATTERN = "input.format.debezium.pattern";
+
+  /**
+   * A regex of the raw topics the official connector writes with {@code
+   * publish.full.document.only=true}, with the named groups {@code db} and {@code coll} giving a
+   * topic's namespace, e.g. {@code changecast\.raw\.(?<db>[^.]+)\.(?<coll>.+)}.
+   */
+  public static final String INPUT_FORMAT_FULL_DOCUMENT_PATTERN =
+      "input.format.full-document.pattern";
+
   public static final String METRICS_TENANT_LAG_MAX_TENANTS = "metrics.tenant-lag.max-tenants";
 
   /**
@@ -184,6 +194,25 @@ public record RouterConfig(
             "expected a Java regex: " + e.getDescription());
       }
     }
+    fullDocumentTopicPattern = fullDocumentTopicPattern == null ? "" : fullDocumentTopicPattern;
+    if (!fullDocumentTopicPattern.isEmpty()) {
+      try {
+        Pattern.compile(fullDocumentTopicPattern);
+      } catch (PatternSyntaxException e) {
+        throw invalid(
+            INPUT_FORMAT_FULL_DOCUMENT_PATTERN,
+            fullDocumentTopicPattern,
+            "expected a Java regex: " + e.getDescription());
+      }
+      if (!fullDocumentTopicPattern.contains("(?<db>")
+          || !fullDocumentTopicPattern.contains("(?<coll>")) {
+        throw invalid(
+            INPUT_FORMAT_FULL_DOCUMENT_PATTERN,
+            fullDocumentTopicPattern,
+            "expected the named groups (?<db>...) and (?<coll>...) naming the topic's namespace,"
+                + " e.g. changecast\\.raw\\.(?<db>[^.]+)\\.(?<coll>.+)");
+      }
+    }
     if (typeTopicsEnabled && raw.matcher(typeTopicsPrefix + "x").matches()) {
       throw invalid(
           RAW_TOPIC_PATTERN,
@@ -270,6 +299,7 @@ public record RouterConfig(
         merged.get(TYPE_TOPICS_PREFIX),
         merged.get(INPUT_FORMAT),
         merged.get(INPUT_FORMAT_DEBEZIUM_PATTERN),
+        merged.get(INPUT_FORMAT_FULL_DOCUMENT_PATTERN),
         (int) parseLong(METRICS_PORT, merged.get(METRICS_PORT), -1, 65535),
         merged.get(METRICS_HOST),
         (int)
@@ -350,6 +380,7 @@ public record RouterConfig(
     d.put(TYPE_TOPICS_PREFIX, "changecast.type.");
     d.put(INPUT_FORMAT, "auto");
     d.put(INPUT_FORMAT_DEBEZIUM_PATTERN, "");
+    d.put(INPUT_FORMAT_FULL_DOCUMENT_PATTERN, "");
     d.put(METRICS_PORT, "-1");
     d.put(METRICS_HOST, "127.0.0.1");
     d.put(METRICS_TENANT_LAG_MAX_TENANTS, Integer.toString(RouterMetrics.DEFAULT_MAX_LAG_TENANTS));

@@ -6,6 +6,7 @@ import io.changecast.router.internal.DedupeProcessor;
 import io.changecast.router.internal.IngestProcessor;
 import io.changecast.router.internal.ParseProcessor;
 import io.changecast.router.internal.Pending;
+import io.changecast.router.internal.RawTopicFormats;
 import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.SequenceProcessor;
 import io.changecast.router.internal.Step;
@@ -77,17 +78,6 @@ public final class RouterTopology {
 
   private RouterTopology() {}
 
-  private static java.util.function.Function<String, Step.Format> formats(RouterConfig config) {
-    Step.Format fallback =
-        Step.Format.valueOf(config.inputFormat().toUpperCase(java.util.Locale.ROOT));
-    if (config.debeziumTopicPattern().isEmpty()) {
-      return topic -> fallback;
-    }
-    java.util.regex.Pattern debezium =
-        java.util.regex.Pattern.compile(config.debeziumTopicPattern());
-    return topic -> debezium.matcher(topic).matches() ? Step.Format.DEBEZIUM : fallback;
-  }
-
   /** The topology for {@code config}, with wall-clock {@code routedAt}. */
   public static Topology build(RouterConfig config, RouterMetrics metrics) {
     return build(config, metrics, Clock.systemUTC());
@@ -124,7 +114,9 @@ public final class RouterTopology {
     Map<String, KStream<String, Step>> parsed =
         builder.stream(topics.raw().pattern(), topics.raw().consumed(SOURCE))
             .processValues(
-                () -> new ParseProcessor(metrics, config.maxRecordBytes(), formats(config)),
+                () ->
+                    new ParseProcessor(
+                        metrics, config.maxRecordBytes(), RawTopicFormats.from(config)),
                 Named.as(PARSE))
             .split(Named.as(PARSE_SPLIT))
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))

@@ -11,7 +11,10 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Debezium MongoDB envelopes and the official connector's schema output format. */
+/**
+ * Debezium MongoDB envelopes, the official connector's schema output format and its {@code
+ * publish.full.document.only=true} records.
+ */
 class InputFormatTopologyTest {
 
   private static final String KEY =
@@ -146,6 +149,120 @@ class InputFormatTopologyTest {
       assertThat(envelope.get("clusterTime"))
           .isEqualTo(RouterDriver.json("{\"t\": 1700000000, \"i\": 4}"));
       assertThat(envelope.get("wallTime").asLong()).isEqualTo(1_700_000_000_123L);
+    }
+  }
+
+  private static final String FULL_DOCUMENT_PATTERN =
+      "changecast\\.raw\\.full\\.(?<db>[^.]+)\\.(?<coll>.+)";
+
+  private static final String DOC_KEY = "{\"_id\": {\"$oid\": \"655f0c0000000000000000a1\"}}";
+
+  @Test
+  void fullDocumentsAreReplacesAndTombstonesDeletes() {
+    try (RouterDriver router =
+        new RouterDriver(
+            stateDir, Map.of("input.format.full-document.pattern", FULL_DOCUMENT_PATTERN))) {
+      TestInputTopic<String, String> in = router.input("changecast.raw.full.app.sales.orders");
+      in.pipeInput(DOC_KEY, DOC);
+      in.pipeInput(DOC_KEY, DOC.replace("9}", "10}"));
+      in.pipeInput(DOC_KEY, (String) null); // tombstone.on.delete
+
+      List<JsonNode> out = router.envelopes();
+      assertThat(out)
+          .extracting(
+              e ->
+                  e.get("id").asText()
+                      + ":"
+                      + e.get("tenant").asText()
+                      + ":"
+                      + e.get("type").asText()
+                      + ":"
+                      + e.get("operation").asText())
+          .containsExactly(
+              "1:acme:sales.orders.replaced:replace",
+              "2:acme:sales.orders.replaced:replace",
+              "3:acme:sales.orders.deleted:delete");
+      assertThat(out.get(1).get("database").asText()).isEqualTo("app");
+      assertThat(out.get(1).get("collection").asText()).isEqualTo("sales.orders");
+      assertThat(out.get(1).get("documentKey")).isEqualTo(RouterDriver.json(DOC_KEY));
+      assertThat(out.get(1).get("document").get("total").asInt()).isEqualTo(10);
+      assertThat(out.get(1).has("changes")).isFalse();
+      assertThat(out.get(2).has("document")).isFalse();
+      assertThat(out.get(2).get("documentKey")).isEqualTo(RouterDriver.json(DOC_KEY));
+      assertThat(router.dlq.isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void fullDocumentsHaveNoResumeTokenSoRepeatsAreNotDropped() {
+    try (RouterDriver router =
+        new RouterDriver(
+            stateDir, Map.of("input.format.full-document.pattern", FULL_DOCUMENT_PATTERN))) {
+      TestInputTopic<String, String> in = router.input("changecast.raw.full.app.orders");
+      in.pipeInput(DOC_KEY, DOC);
+      in.pipeInput(DOC_KEY, DOC); // a replay, or a second update with the same lookup result
+
+      assertThat(router.envelopes())
+          .extracting(e -> e.get("id").asText())
+          .containsExactly("1", "2");
+    }
+  }
+
+  @Test
+  void fullDocumentNamespaceFromSourceHeadersAndKeyFallback() {
+    try (RouterDriver router =
+        new RouterDriver(
+            stateDir, Map.of("input.format.full-document.pattern", FULL_DOCUMENT_PATTERN))) {
+      var headers =
+          new org.apache.kafka.common.header.internals.RecordHeaders()
+              .add(
+                  "changecast.source.db",
+                  "billing".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+              .add(
+                  "changecast.source.coll",
+                  "invoices".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      TestInputTopic<String, String> in = router.input("changecast.raw.full.app.orders");
+      // the key is a resume token (document.key.as.key=false): the document's _id is used
+      in.pipeInput(
+          new org.apache.kafka.streams.test.TestRecord<>(
+              "{\"_id\": {\"_data\": \"8265AA\"}}", DOC, headers));
+
+      JsonNode envelope = router.envelopes().get(0);
+      assertThat(envelope.get("database").asText()).isEqualTo("billing");
+      assertThat(envelope.get("type").asText()).isEqualTo("invoices.replaced");
+      assertThat(envelope.get("documentKey")).isEqualTo(RouterDriver.json(DOC_KEY));
+    }
+  }
+
+  @Test
+  void fullDocumentFaultsAreDeadLetteredWithReasons() {
+    try (RouterDriver router =
+        new RouterDriver(
+            stateDir, Map.of("input.format.full-document.pattern", FULL_DOCUMENT_PATTERN))) {
+      TestInputTopic<String, String> in = router.input("changecast.raw.full.app.orders");
+      in.pipeInput(DOC_KEY, "[1]");
+      in.pipeInput(DOC_KEY, "{\"tenantId\": \"acme\"}");
+      in.pipeInput("not json", (String) null);
+      in.pipeInput(DOC_KEY, "");
+      // a delete of a document the router never saw: no tenant
+      in.pipeInput("{\"_id\": 42}", (String) null);
+
+      assertThat(router.events.isEmpty()).isTrue();
+      assertThat(router.dlq.readRecordsToList())
+          .extracting(
+              r ->
+                  header(r.headers(), "changecast.error.reason")
+                      + " | "
+                      + header(r.headers(), "changecast.error.detail"))
+          .containsExactly(
+              "not-an-object | expected a JSON object, found array [1]",
+              "missing-field | missing field '_id' (the value of a full-document topic is the"
+                  + " document)",
+              "missing-field | a tombstone (a delete under publish.full.document.only) needs the"
+                  + " document key {\"_id\": ..} as record key, found not json",
+              "malformed-json | the value is empty",
+              "tenant-unresolved | the event has no document and no earlier event of this document"
+                  + " named its tenant (field:tenantId)");
     }
   }
 }

@@ -75,6 +75,7 @@ class RouterConfigTest {
                 "changecast.type.",
                 "auto",
                 "",
+                "",
                 -1,
                 "127.0.0.1",
                 1000,
@@ -178,6 +179,30 @@ class RouterConfigTest {
     assertThatThrownBy(() -> RouterConfig.fromMap(values))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(message);
+  }
+
+  @Test
+  void fullDocumentPatternNeedsTheNamespaceGroups() {
+    String key = "input.format.full-document.pattern";
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:1", key, "changecast\\.raw\\..+")))
+        .hasMessage(
+            "Invalid router config '"
+                + key
+                + "': 'changecast\\.raw\\..+'; expected the named groups (?<db>...) and"
+                + " (?<coll>...) naming the topic's namespace, e.g."
+                + " changecast\\.raw\\.(?<db>[^.]+)\\.(?<coll>.+)");
+    assertThatThrownBy(
+            () -> RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", key, "(?<db>x")))
+        .hasMessageStartingWith(
+            "Invalid router config '" + key + "': '(?<db>x'; expected a Java regex: ");
+    assertThat(
+            RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:1", key, "full\\.(?<db>[^.]+)\\.(?<coll>.+)"))
+                .fullDocumentTopicPattern())
+        .isEqualTo("full\\.(?<db>[^.]+)\\.(?<coll>.+)");
   }
 
   @Test

@@ -3,6 +3,9 @@ package io.changecast.connector.config;
 import io.changecast.connector.config.internal.OfficialValidation;
 import io.changecast.connector.config.internal.SinkChecks;
 import io.changecast.connector.config.internal.SourceChecks;
+import io.changecast.connector.source.ChangecastSourceChecks;
+import io.changecast.connector.source.ChangecastSourceConfig;
+import io.changecast.connector.transforms.TenantHeader;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,14 +15,20 @@ import java.util.regex.Pattern;
 
 /**
  * Offline validation of a connector config file: the official MongoDB connector's own {@code
- * ConfigDef} validation (without connecting to MongoDB), then the checks Changecast depends on
- * (JSON output, string converters, document key as record key, no silent error tolerance, raw topic
- * names the router subscribes to, one partition per raw topic).
+ * ConfigDef} validation (without connecting to MongoDB), then Changecast's policy ({@link
+ * ChangecastSourceChecks}, the rules the source connector's own {@code validate()} applies: JSON
+ * output, string converters, document key as record key, no silent error tolerance, heartbeats),
+ * then the checks against the router (raw topic names it subscribes to, one partition per raw
+ * topic). {@code ChangecastSourceConnector} configs are judged with Changecast's defaults applied.
  */
 public final class ChangecastConfigValidator {
 
   /** The official source connector class. */
   public static final String MONGO_SOURCE = "com.mongodb.kafka.connect.MongoSourceConnector";
+
+  /** Changecast's source connector class: the official one plus Changecast's defaults. */
+  public static final String CHANGECAST_SOURCE =
+      "io.changecast.connector.source.ChangecastSourceConnector";
 
   /** The official sink connector class. */
   public static final String MONGO_SINK = "com.mongodb.kafka.connect.MongoSinkConnector";
@@ -65,7 +74,17 @@ public final class ChangecastConfigValidator {
       case MONGO_SOURCE -> {
         List<ConfigProblem> official = OfficialValidation.source(config);
         problems.addAll(official);
-        problems.addAll(new SourceChecks(rawTopicPattern).check(config, flagged(official)));
+        problems.addAll(
+            new SourceChecks(rawTopicPattern)
+                .check(config, ChangecastSourceChecks.Target.OFFICIAL, flagged(official)));
+      }
+      case CHANGECAST_SOURCE -> {
+        Map<String, String> effective = ChangecastSourceConfig.withDefaults(config);
+        List<ConfigProblem> official = OfficialValidation.changecastSource(effective);
+        problems.addAll(official);
+        problems.addAll(
+            new SourceChecks(rawTopicPattern)
+                .check(effective, ChangecastSourceChecks.Target.CHANGECAST, flagged(official)));
       }
       case MONGO_SINK -> {
         List<ConfigProblem> official = OfficialValidation.sink(config);
@@ -80,7 +99,46 @@ public final class ChangecastConfigValidator {
                   MONGO_SOURCE + " or " + MONGO_SINK + " for a full offline validation",
                   "other connectors are checked for structure only"));
     }
+    problems.addAll(transforms(config));
     return List.copyOf(problems);
+  }
+
+  /**
+   * Changecast's own SMTs in {@code transforms}: each alias's {@code transforms.<alias>.*} keys
+   * validated with the SMT's {@code ConfigDef}, as the worker will.
+   */
+  private static List<ConfigProblem> transforms(Map<String, String> config) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    String aliases = config.get("transforms");
+    if (aliases == null || aliases.isBlank()) {
+      return problems;
+    }
+    for (String alias : aliases.split(",")) {
+      String prefix = "transforms." + alias.trim() + ".";
+      String type = config.get(prefix + "type");
+      if (type == null || !type.trim().startsWith(TenantHeader.class.getName() + "$")) {
+        continue;
+      }
+      Map<String, String> smt = new java.util.HashMap<>();
+      config.forEach(
+          (key, value) -> {
+            if (key.startsWith(prefix) && !key.equals(prefix + "type")) {
+              smt.put(key.substring(prefix.length()), value);
+            }
+          });
+      for (org.apache.kafka.common.config.ConfigValue value :
+          TenantHeader.CONFIG_DEF.validate(smt)) {
+        if (!value.errorMessages().isEmpty()) {
+          problems.add(
+              ConfigProblem.error(
+                  prefix + value.name(),
+                  smt.get(value.name()),
+                  "a value TenantHeader accepts",
+                  String.join("; ", value.errorMessages())));
+        }
+      }
+    }
+    return problems;
   }
 
   private static Set<String> flagged(List<ConfigProblem> problems) {

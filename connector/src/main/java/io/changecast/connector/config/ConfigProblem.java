@@ -39,11 +39,16 @@ public record ConfigProblem(
    * app.json: ERROR output.format.value: found "bson", expected "json" (why)}.
    */
   public String render(Path file) {
-    return file
-        + ": "
-        + severity
-        + " "
-        + key
+    return file + ": " + severity + " " + message();
+  }
+
+  /**
+   * The key, the value found, the value expected and why, e.g. {@code output.format.value: found
+   * "bson", expected "json" (why)}: the CLI's line without file and severity, and the connector's
+   * {@code ConfigValue} error message.
+   */
+  public String message() {
+    return key
         + ": found "
         + (found == null ? "nothing (not set)" : "\"" + found + "\"")
         + ", expected "

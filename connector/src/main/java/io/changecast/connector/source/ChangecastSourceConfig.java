@@ -2,15 +2,14 @@ package io.changecast.connector.source;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.kafka.connect.source.MongoSourceConfig;
+import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.source.internal.Namespace;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -58,9 +57,6 @@ public final class ChangecastSourceConfig {
   /** The only converter that hands the connector's JSON text to Kafka unchanged. */
   public static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
 
-  static final String DEFAULT_JSON = "com.mongodb.kafka.connect.source.json.formatter.DefaultJson";
-  static final String DEFAULT_TOPIC_MAPPER =
-      "com.mongodb.kafka.connect.source.topic.mapping.DefaultTopicMapper";
   static final String DEFAULT_TOPIC_PREFIX = "changecast.raw";
   static final String DEFAULT_HEARTBEAT_INTERVAL_MS = "10000";
 
@@ -152,8 +148,10 @@ public final class ChangecastSourceConfig {
 
   /**
    * Adds Changecast's options and checks to {@code values} (the official connector's validation of
-   * {@code effective}, the props with {@link #DEFAULTS} applied). Each error names what Changecast
-   * needs the option for, the option and the value found.
+   * {@code effective}, the props with {@link #DEFAULTS} applied). The checks are {@link
+   * ChangecastSourceChecks}' errors for {@link ChangecastSourceChecks.Target#CHANGECAST}, the same
+   * rules the CLI applies; each message names the option, the value found, the value expected and
+   * why Changecast needs it.
    */
   public static Config check(Map<String, String> effective, List<ConfigValue> values) {
     Map<String, ConfigValue> byName = new LinkedHashMap<>();
@@ -163,12 +161,15 @@ public final class ChangecastSourceConfig {
     for (ConfigValue own : CONFIG_DEF.validate(effective)) {
       byName.put(own.name(), own);
     }
-    for (Map.Entry<String, String> error : Checks.errors(effective).entrySet()) {
-      byName
-          .computeIfAbsent(
-              error.getKey(),
-              name -> new ConfigValue(name, effective.get(name), List.of(), new ArrayList<>()))
-          .addErrorMessage(error.getValue());
+    for (ConfigProblem problem :
+        ChangecastSourceChecks.check(effective, ChangecastSourceChecks.Target.CHANGECAST)) {
+      if (problem.isError()) {
+        byName
+            .computeIfAbsent(
+                problem.key(),
+                name -> new ConfigValue(name, effective.get(name), List.of(), new ArrayList<>()))
+            .addErrorMessage(problem.message());
+      }
     }
     return new Config(new ArrayList<>(byName.values()));
   }
@@ -258,176 +259,13 @@ public final class ChangecastSourceConfig {
     d.put(MongoSourceConfig.TOPIC_PREFIX_CONFIG, DEFAULT_TOPIC_PREFIX);
     d.put(MongoSourceConfig.OUTPUT_FORMAT_KEY_CONFIG, "json");
     d.put(MongoSourceConfig.OUTPUT_FORMAT_VALUE_CONFIG, "json");
-    d.put(MongoSourceConfig.OUTPUT_JSON_FORMATTER_CONFIG, DEFAULT_JSON);
+    d.put(MongoSourceConfig.OUTPUT_JSON_FORMATTER_CONFIG, ChangecastSourceChecks.DEFAULT_JSON);
     d.put(MongoSourceConfig.FULL_DOCUMENT_CONFIG, "updateLookup");
     d.put(MongoSourceConfig.DOCUMENT_KEY_AS_KEY_CONFIG, "true");
     d.put(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG, "false");
     d.put(MongoSourceConfig.HEARTBEAT_INTERVAL_MS_CONFIG, DEFAULT_HEARTBEAT_INTERVAL_MS);
     d.put(MongoSourceConfig.ERRORS_TOLERANCE_CONFIG, "none");
     return Collections.unmodifiableMap(d);
-  }
-
-  /** Changecast's checks of the official connector's options and of the converters. */
-  static final class Checks {
-
-    private static final Set<String> POST_IMAGE_MODES =
-        Set.of("updatelookup", "whenavailable", "required");
-
-    private Checks() {}
-
-    /** Option name → error message, in a stable order. */
-    static Map<String, String> errors(Map<String, String> p) {
-      Map<String, String> errors = new LinkedHashMap<>();
-      for (String converter : List.of("key.converter", "value.converter")) {
-        String value = p.get(converter);
-        if (!STRING_CONVERTER.equals(value == null ? null : value.trim())) {
-          errors.put(
-              converter,
-              "Changecast's router reads the connector's JSON text as strings: "
-                  + converter
-                  + " must be "
-                  + STRING_CONVERTER
-                  + " (converters are read by the worker, the connector cannot default them),"
-                  + " found: "
-                  + found(value));
-        }
-      }
-      for (String format :
-          List.of(
-              MongoSourceConfig.OUTPUT_FORMAT_KEY_CONFIG,
-              MongoSourceConfig.OUTPUT_FORMAT_VALUE_CONFIG)) {
-        String value = p.get(format);
-        if (!"json".equalsIgnoreCase(trim(value))) {
-          errors.put(
-              format,
-              "Changecast parses change events as JSON text: "
-                  + format
-                  + " must be json, found: "
-                  + found(value));
-        }
-      }
-      String formatter = p.get(MongoSourceConfig.OUTPUT_JSON_FORMATTER_CONFIG);
-      if (!DEFAULT_JSON.equals(trim(formatter))) {
-        errors.put(
-            MongoSourceConfig.OUTPUT_JSON_FORMATTER_CONFIG,
-            "Changecast parses change events in the DefaultJson format: "
-                + MongoSourceConfig.OUTPUT_JSON_FORMATTER_CONFIG
-                + " must be "
-                + DEFAULT_JSON
-                + ", found: "
-                + found(formatter));
-      }
-      String fullDocument = p.get(MongoSourceConfig.FULL_DOCUMENT_CONFIG);
-      if (!POST_IMAGE_MODES.contains(trim(fullDocument).toLowerCase(Locale.ROOT))) {
-        errors.put(
-            MongoSourceConfig.FULL_DOCUMENT_CONFIG,
-            "Changecast resolves the tenant of an update from its post-image: "
-                + MongoSourceConfig.FULL_DOCUMENT_CONFIG
-                + " must be one of [updateLookup, whenAvailable, required], found: "
-                + found(fullDocument));
-      }
-      String fullDocumentOnly = p.get(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG);
-      if (!"false".equalsIgnoreCase(trim(fullDocumentOnly))) {
-        errors.put(
-            MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG,
-            "Changecast routes whole change events (operation, namespace, document key): "
-                + MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG
-                + " must be false, found: "
-                + found(fullDocumentOnly));
-      }
-      String heartbeat = p.get(MongoSourceConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
-      if (!positive(heartbeat)) {
-        errors.put(
-            MongoSourceConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
-            "Changecast keeps the resume token of a quiet namespace fresh with heartbeats: "
-                + MongoSourceConfig.HEARTBEAT_INTERVAL_MS_CONFIG
-                + " must be a number of milliseconds greater than 0, found: "
-                + found(heartbeat));
-      }
-      String override = p.get(MongoSourceConfig.OVERRIDE_ERRORS_TOLERANCE_CONFIG);
-      String tolerance = p.get(MongoSourceConfig.ERRORS_TOLERANCE_CONFIG);
-      if (override != null && !override.isBlank()) {
-        if (!"none".equalsIgnoreCase(override.trim())) {
-          errors.put(
-              MongoSourceConfig.OVERRIDE_ERRORS_TOLERANCE_CONFIG,
-              "Changecast announces a lost resume token instead of skipping past it: "
-                  + MongoSourceConfig.OVERRIDE_ERRORS_TOLERANCE_CONFIG
-                  + " must be none, found: "
-                  + found(override));
-        }
-      } else if (!"none".equalsIgnoreCase(trim(tolerance))) {
-        errors.put(
-            MongoSourceConfig.ERRORS_TOLERANCE_CONFIG,
-            "Changecast announces a lost resume token instead of skipping past it: "
-                + MongoSourceConfig.ERRORS_TOLERANCE_CONFIG
-                + " must be none (or set "
-                + MongoSourceConfig.OVERRIDE_ERRORS_TOLERANCE_CONFIG
-                + "=none for the MongoDB connector), found: "
-                + found(tolerance));
-      }
-      String prefix = p.get(MongoSourceConfig.TOPIC_PREFIX_CONFIG);
-      if (trim(prefix).isEmpty()) {
-        errors.put(
-            MongoSourceConfig.TOPIC_PREFIX_CONFIG,
-            "Changecast's router subscribes to the raw topics by their prefix: "
-                + MongoSourceConfig.TOPIC_PREFIX_CONFIG
-                + " must not be empty, found: "
-                + found(prefix));
-      }
-      String mapper = p.get(MongoSourceConfig.TOPIC_MAPPER_CONFIG);
-      if (mapper != null && !DEFAULT_TOPIC_MAPPER.equals(mapper.trim())) {
-        errors.put(
-            MongoSourceConfig.TOPIC_MAPPER_CONFIG,
-            "Changecast writes control records to the raw topics of the default topic mapping: "
-                + MongoSourceConfig.TOPIC_MAPPER_CONFIG
-                + " must be "
-                + DEFAULT_TOPIC_MAPPER
-                + ", found: "
-                + found(mapper));
-      }
-      for (String topicOption :
-          List.of(
-              MongoSourceConfig.TOPIC_SUFFIX_CONFIG,
-              MongoSourceConfig.TOPIC_NAMESPACE_MAP_CONFIG)) {
-        String value = p.get(topicOption);
-        if (!trim(value).isEmpty() && !"{}".equals(trim(value))) {
-          errors.put(
-              topicOption,
-              "Changecast writes control records to the raw topics of the default topic mapping: "
-                  + topicOption
-                  + " must be empty, found: "
-                  + found(value));
-        }
-      }
-      String database = trim(p.get(MongoSourceConfig.DATABASE_CONFIG));
-      String collection = p.get(MongoSourceConfig.COLLECTION_CONFIG);
-      if (database.isEmpty() && !trim(collection).isEmpty()) {
-        errors.put(
-            MongoSourceConfig.COLLECTION_CONFIG,
-            "Changecast names the watched namespace from database and collection: "
-                + MongoSourceConfig.COLLECTION_CONFIG
-                + " needs a database, found: collection "
-                + found(collection)
-                + " without one");
-      }
-      return errors;
-    }
-
-    private static boolean positive(String value) {
-      try {
-        return value != null && Long.parseLong(value.trim()) > 0;
-      } catch (NumberFormatException e) {
-        return false;
-      }
-    }
-
-    private static String trim(String value) {
-      return value == null ? "" : value.trim();
-    }
-
-    private static String found(String value) {
-      return value == null ? "not set" : "'" + value + "'";
-    }
   }
 
   private static final class PolicyValidator implements ConfigDef.Validator {

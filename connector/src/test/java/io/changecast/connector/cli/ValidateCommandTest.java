@@ -50,6 +50,7 @@ class ValidateCommandTest {
             CONFIGS.resolve("deployment-source.json"),
             CONFIGS.resolve("events-archive-sink.json"),
             CONFIGS.resolve("type-topics-sink.json"),
+            CONFIGS.resolve("shop-source-tenant-header.json"),
             CONFIGS.resolve("examples/elasticsearch-sink.json"),
             CONFIGS.resolve("examples/redis-sink.json"));
   }
@@ -153,7 +154,8 @@ class ValidateCommandTest {
     assertSingleError(
         source("f.json", Map.of("mongo.errors.tolerance", "all")),
         "ERROR mongo.errors.tolerance: found \"all\", expected \"none\" (it overrides"
-            + " errors.tolerance for the MongoDB source)");
+            + " errors.tolerance for the MongoDB source; with \"all\" a lost resume token is"
+            + " skipped and no subscriber hears of it)");
   }
 
   @Test
@@ -268,10 +270,78 @@ class ValidateCommandTest {
         .containsExactly(
             file
                 + ": WARNING change.stream.full.document: found nothing (not set), expected"
-                + " \"updateLookup\" (without it update events carry no document, so envelopes of"
-                + " updates have none)",
+                + " \"updateLookup\" (or \"whenAvailable\", \"required\") (without it update"
+                + " events carry no document, so envelopes of updates have none and their tenant"
+                + " cannot be read from the document)",
             file + ": OK (changecast-source-app)",
             "1 file(s) checked, 0 error(s)");
+  }
+
+  @Test
+  void changecastConnectorConfigsGetTheConnectorsOwnMessages() throws IOException {
+    Map<String, String> overrides =
+        Map.of(
+            "connector.class", "io.changecast.connector.source.ChangecastSourceConnector",
+            "change.stream.document.key.as.key", "false");
+    Path file = source("cc.json", overrides);
+    Map<String, String> config = new java.util.HashMap<>();
+    appSource()
+        .get("config")
+        .properties()
+        .forEach(e -> config.put(e.getKey(), e.getValue().asText()));
+    config.putAll(overrides);
+    List<String> connectorErrors =
+        io.changecast.connector.source.ChangecastSourceConfig.validateOffline(config)
+            .configValues()
+            .stream()
+            .flatMap(v -> v.errorMessages().stream())
+            .toList();
+
+    assertThat(connectorErrors)
+        .containsExactly(
+            "change.stream.document.key.as.key: found \"false\", expected \"true\" (keys each"
+                + " event by its documentKey, so the router can trace deletes to their tenant)");
+    assertSingleError(file, "ERROR " + connectorErrors.get(0));
+  }
+
+  @Test
+  void changecastConnectorDefaultsApplyWhereTheOfficialOnesWouldWarn() throws IOException {
+    ObjectNode root = appSource();
+    ObjectNode config = (ObjectNode) root.get("config");
+    config.remove("heartbeat.interval.ms");
+    Path official = write("official.json", root);
+    config.put("connector.class", "io.changecast.connector.source.ChangecastSourceConnector");
+    Path changecast = write("changecast.json", root);
+
+    CliRun run = CliRun.run("validate", official.toString(), changecast.toString());
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.outLines())
+        .containsExactly(
+            official
+                + ": WARNING heartbeat.interval.ms: found nothing (not set), expected a number of"
+                + " milliseconds greater than 0, e.g. \"10000\" (heartbeats keep the resume token"
+                + " of a quiet namespace fresh, so it does not fall out of the oplog)",
+            official + ": OK (changecast-source-app)",
+            changecast + ": OK (changecast-source-app)",
+            "2 file(s) checked, 0 error(s)");
+  }
+
+  @Test
+  void tenantHeaderTransformIsValidatedWithItsConfigDef() throws IOException {
+    Path file =
+        source(
+            "smt.json",
+            Map.of(
+                "transforms", "tenant",
+                "transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value",
+                "transforms.tenant.field", "fullDocument..tenantId"));
+
+    assertSingleError(
+        file,
+        "ERROR transforms.tenant.field: found \"fullDocument..tenantId\", expected a value"
+            + " TenantHeader accepts (Invalid value [fullDocument..tenantId] for configuration"
+            + " field: each path must be a field name or a dotted path like a.b)");
   }
 
   @Test

@@ -53,6 +53,37 @@ class ComposeFileTest {
             "grafana");
   }
 
+  /** The router and edge images are the ones {@code -Pimages} builds (jib, see the poms). */
+  @Test
+  void routerAndEdgeImagesAreTheOnesTheImagesProfileBuilds() throws IOException {
+    String version = pomValue(ROOT.resolve("pom.xml"), "version");
+    for (Map.Entry<String, String> service :
+        Map.of("router", "streams-router", "edge", "sse-edge").entrySet()) {
+      Path pom = ROOT.resolve(service.getValue()).resolve("pom.xml");
+      assertThat(pomValue(pom, "images.skip")).isEqualTo("false");
+      String built = pomValue(pom, "images.name").replace("${project.version}", version);
+
+      assertThat(services.path(service.getKey()).path("image").asText())
+          .as(service.getKey() + " image vs " + pom)
+          .isEqualTo(built)
+          .isEqualTo("changecast/" + service.getValue() + ":" + version);
+    }
+  }
+
+  /** The text of the first element {@code name} of a pom (properties and the project version). */
+  private static String pomValue(Path pom, String name) throws IOException {
+    String xml = Files.readString(pom);
+    int start = xml.indexOf("<" + name + ">");
+    assertThat(start).as(name + " in " + pom).isNotNegative();
+    start += name.length() + 2;
+    if (name.equals("version")) { // the project's version, after the parent block
+      int afterParent = xml.indexOf("</parent>");
+      int from = Math.max(afterParent, xml.indexOf("<artifactId>"));
+      start = xml.indexOf("<version>", from) + "<version>".length();
+    }
+    return xml.substring(start, xml.indexOf("</", start)).trim();
+  }
+
   @Test
   void dependenciesNameDeclaredServices() {
     services

@@ -81,20 +81,17 @@ class ChangecastSourceConfigTest {
             Map.entry(
                 "key.converter",
                 List.of(
-                    "Changecast's router reads the connector's JSON text as strings: key.converter"
-                        + " must be org.apache.kafka.connect.storage.StringConverter (converters are"
-                        + " read by the worker, the connector cannot default them), found: not"
-                        + " set")));
+                    "key.converter: found nothing (not set), expected"
+                        + " \"org.apache.kafka.connect.storage.StringConverter\" (set it on the"
+                        + " connector, or the worker's default converter applies)")));
     assertThat(errorsWith("value.converter", "org.apache.kafka.connect.json.JsonConverter"))
         .containsExactly(
             Map.entry(
                 "value.converter",
                 List.of(
-                    "Changecast's router reads the connector's JSON text as strings:"
-                        + " value.converter must be"
-                        + " org.apache.kafka.connect.storage.StringConverter (converters are read"
-                        + " by the worker, the connector cannot default them), found:"
-                        + " 'org.apache.kafka.connect.json.JsonConverter'")));
+                    "value.converter: found \"org.apache.kafka.connect.json.JsonConverter\","
+                        + " expected \"org.apache.kafka.connect.storage.StringConverter\" (the"
+                        + " connector already writes JSON text; the router reads it as is)")));
   }
 
   @Test
@@ -104,8 +101,8 @@ class ChangecastSourceConfigTest {
             Map.entry(
                 "output.format.value",
                 List.of(
-                    "Changecast parses change events as JSON text: output.format.value must be"
-                        + " json, found: 'schema'")));
+                    "output.format.value: found \"schema\", expected \"json\" (the router"
+                        + " parses each raw record's value as a JSON change event)")));
     assertThat(
             errorsWith(
                 "output.json.formatter",
@@ -114,10 +111,11 @@ class ChangecastSourceConfigTest {
             Map.entry(
                 "output.json.formatter",
                 List.of(
-                    "Changecast parses change events in the DefaultJson format:"
-                        + " output.json.formatter must be"
-                        + " com.mongodb.kafka.connect.source.json.formatter.DefaultJson, found:"
-                        + " 'com.mongodb.kafka.connect.source.json.formatter.SimplifiedJson'")));
+                    "output.json.formatter: found"
+                        + " \"com.mongodb.kafka.connect.source.json.formatter.SimplifiedJson\","
+                        + " expected"
+                        + " \"com.mongodb.kafka.connect.source.json.formatter.DefaultJson\" (the"
+                        + " router reads DefaultJson's Extended JSON ($date, $oid, $timestamp))")));
   }
 
   @Test
@@ -127,9 +125,10 @@ class ChangecastSourceConfigTest {
             Map.entry(
                 "change.stream.full.document",
                 List.of(
-                    "Changecast resolves the tenant of an update from its post-image:"
-                        + " change.stream.full.document must be one of [updateLookup,"
-                        + " whenAvailable, required], found: 'default'")));
+                    "change.stream.full.document: found \"default\", expected"
+                        + " \"updateLookup\" (or \"whenAvailable\", \"required\") (without it"
+                        + " update events carry no document, so envelopes of updates have none"
+                        + " and their tenant cannot be read from the document)")));
   }
 
   @Test
@@ -139,8 +138,9 @@ class ChangecastSourceConfigTest {
             Map.entry(
                 "publish.full.document.only",
                 List.of(
-                    "Changecast routes whole change events (operation, namespace, document key):"
-                        + " publish.full.document.only must be false, found: 'true'")));
+                    "publish.full.document.only: found \"true\", expected \"false\" (the"
+                        + " router needs the whole change event: operationType, ns,"
+                        + " documentKey)")));
   }
 
   @Test
@@ -150,9 +150,9 @@ class ChangecastSourceConfigTest {
             Map.entry(
                 "heartbeat.interval.ms",
                 List.of(
-                    "Changecast keeps the resume token of a quiet namespace fresh with heartbeats:"
-                        + " heartbeat.interval.ms must be a number of milliseconds greater than 0,"
-                        + " found: '0'")));
+                    "heartbeat.interval.ms: found \"0\", expected a number of milliseconds"
+                        + " greater than 0, e.g. \"10000\" (heartbeats keep the resume token of a"
+                        + " quiet namespace fresh, so it does not fall out of the oplog)")));
   }
 
   @Test
@@ -162,9 +162,9 @@ class ChangecastSourceConfigTest {
             Map.entry(
                 "errors.tolerance",
                 List.of(
-                    "Changecast announces a lost resume token instead of skipping past it:"
-                        + " errors.tolerance must be none (or set mongo.errors.tolerance=none for"
-                        + " the MongoDB connector), found: 'all'")));
+                    "errors.tolerance: found \"all\", expected \"none\" (with \"all\" the"
+                        + " connector skips what it cannot read, a lost resume token included, and"
+                        + " no subscriber hears of it)")));
 
     Map<String, String> frameworkOnly = minimal();
     frameworkOnly.put("errors.tolerance", "all");
@@ -176,8 +176,9 @@ class ChangecastSourceConfigTest {
             Map.entry(
                 "mongo.errors.tolerance",
                 List.of(
-                    "Changecast announces a lost resume token instead of skipping past it:"
-                        + " mongo.errors.tolerance must be none, found: 'all'")));
+                    "mongo.errors.tolerance: found \"all\", expected \"none\" (it overrides"
+                        + " errors.tolerance for the MongoDB source; with \"all\" a lost resume"
+                        + " token is skipped and no subscriber hears of it)")));
   }
 
   @Test
@@ -187,16 +188,17 @@ class ChangecastSourceConfigTest {
             Map.entry(
                 "topic.prefix",
                 List.of(
-                    "Changecast's router subscribes to the raw topics by their prefix:"
-                        + " topic.prefix must not be empty, found: ''")));
+                    "topic.prefix: found \"\", expected a topic prefix, e.g."
+                        + " \"changecast.raw\" (the router subscribes to the raw topics by their"
+                        + " prefix)")));
     assertThat(errorsWith("topic.namespace.map", "{\"app\": \"elsewhere\"}"))
         .containsExactly(
             Map.entry(
                 "topic.namespace.map",
                 List.of(
-                    "Changecast writes control records to the raw topics of the default topic"
-                        + " mapping: topic.namespace.map must be empty, found: '{\"app\":"
-                        + " \"elsewhere\"}'")));
+                    "topic.namespace.map: found \"{\"app\": \"elsewhere\"}\", expected"
+                        + " nothing (the connector writes control records to the raw topics of the"
+                        + " default topic mapping)")));
   }
 
   @Test

@@ -277,10 +277,11 @@ class ChangecastSourceConnectorTest {
         .isInstanceOf(ConnectRestException.class)
         .hasMessageContaining("400")
         .hasMessageContaining(
-            "Changecast routes whole change events (operation, namespace, document key):"
-                + " publish.full.document.only must be false, found: 'true'")
+            "publish.full.document.only: found \\\"true\\\", expected \\\"false\\\" (the router"
+                + " needs the whole change event: operationType, ns, documentKey)")
         .hasMessageContaining(
-            "value.converter must be org.apache.kafka.connect.storage.StringConverter");
+            "value.converter: found nothing (not set), expected"
+                + " \\\"org.apache.kafka.connect.storage.StringConverter\\\"");
   }
 
   @Test
@@ -304,9 +305,10 @@ class ChangecastSourceConnectorTest {
             tuple(
                 "change.stream.full.document",
                 List.of(
-                    "Changecast resolves the tenant of an update from its post-image:"
-                        + " change.stream.full.document must be one of [updateLookup,"
-                        + " whenAvailable, required], found: 'default'")));
+                    "change.stream.full.document: found \"default\", expected"
+                        + " \"updateLookup\" (or \"whenAvailable\", \"required\") (without it"
+                        + " update events carry no document, so envelopes of updates have none"
+                        + " and their tenant cannot be read from the document)")));
   }
 
   /** The records after the first control record (none when there is no control record). */

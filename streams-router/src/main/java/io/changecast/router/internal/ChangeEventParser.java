@@ -1,10 +1,14 @@
 package io.changecast.router.internal;
 
+import static io.changecast.router.internal.RawJson.present;
+import static io.changecast.router.internal.RawJson.wrongType;
+
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.ChangeEvent.Operation;
 import io.changecast.router.Envelope;
+import io.changecast.router.internal.RawJson.ParseProblem;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
@@ -14,8 +18,6 @@ import java.time.format.DateTimeParseException;
  * documented shape. Total: every input, including {@code null}, yields a {@link ParseResult}.
  */
 public final class ChangeEventParser {
-
-  private static final int MAX_DETAIL = 200;
 
   private ChangeEventParser() {}
 
@@ -29,31 +31,14 @@ public final class ChangeEventParser {
    * by {@link DebeziumParser}.
    */
   public static ParseResult parse(String key, String value, boolean detectDebezium) {
-    if (value == null) {
-      return new ParseResult.Invalid(Reason.NULL_VALUE, "the record has no value");
-    }
-    JsonNode root;
     try {
-      root = Json.mapper().readTree(value);
-    } catch (JacksonException e) {
-      return new ParseResult.Invalid(
-          Reason.MALFORMED_JSON, Json.abbreviate(e.getOriginalMessage(), MAX_DETAIL));
-    }
-    if (root == null || root.isMissingNode()) {
-      return new ParseResult.Invalid(Reason.MALFORMED_JSON, "the value is empty");
-    }
-    if (!root.isObject()) {
-      return new ParseResult.Invalid(
-          Reason.NOT_AN_OBJECT, "expected a JSON object, found " + describe(root));
-    }
-    if (detectDebezium && DebeziumParser.looksLikeDebezium(root)) {
-      return DebeziumParser.parse(key, root);
-    }
-    root = unwrapSchema(root);
-    try {
-      return new ParseResult.Parsed(event(root));
-    } catch (Problem problem) {
-      return new ParseResult.Invalid(problem.reason, problem.getMessage());
+      JsonNode root = RawJson.object(value);
+      if (detectDebezium && DebeziumParser.looksLikeDebezium(root)) {
+        return DebeziumParser.parse(key, root);
+      }
+      return new ParseResult.Parsed(event(unwrapSchema(root)));
+    } catch (ParseProblem problem) {
+      return problem.invalid();
     }
   }
 
@@ -103,7 +88,7 @@ public final class ChangeEventParser {
         Operation.fromOperationType(operationType)
             .orElseThrow(
                 () ->
-                    new Problem(
+                    new ParseProblem(
                         Reason.UNSUPPORTED_OPERATION,
                         "operationType '"
                             + Json.abbreviate(operationType, 50)
@@ -220,7 +205,7 @@ public final class ChangeEventParser {
   private static String text(JsonNode parent, String field, String path) {
     JsonNode node = present(parent.get(field));
     if (node == null) {
-      throw new Problem(Reason.MISSING_FIELD, "missing field '" + path + "'");
+      throw new ParseProblem(Reason.MISSING_FIELD, "missing field '" + path + "'");
     }
     if (!node.isTextual()) {
       throw wrongType(path, "a string", node);
@@ -231,7 +216,7 @@ public final class ChangeEventParser {
   private static JsonNode object(JsonNode parent, String field, String path) {
     JsonNode node = present(parent.get(field));
     if (node == null) {
-      throw new Problem(Reason.MISSING_FIELD, "missing field '" + path + "'");
+      throw new ParseProblem(Reason.MISSING_FIELD, "missing field '" + path + "'");
     }
     if (!node.isObject()) {
       throw wrongType(path, "an object", node);
@@ -245,32 +230,5 @@ public final class ChangeEventParser {
       throw wrongType(field, "an object or null", node);
     }
     return node;
-  }
-
-  /** {@code node}, or {@code null} when it is absent or JSON {@code null}. */
-  private static JsonNode present(JsonNode node) {
-    return node == null || node.isNull() || node.isMissingNode() ? null : node;
-  }
-
-  private static Problem wrongType(String path, String expected, JsonNode found) {
-    return new Problem(
-        Reason.INVALID_FIELD,
-        "field '" + path + "' should be " + expected + ", found " + describe(found));
-  }
-
-  private static String describe(JsonNode node) {
-    return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
-        + " "
-        + Json.abbreviate(node.toString(), 60);
-  }
-
-  /** Control flow inside the parser only; carries no stack trace. */
-  private static final class Problem extends RuntimeException {
-    private final Reason reason;
-
-    Problem(Reason reason, String message) {
-      super(message, null, false, false);
-      this.reason = reason;
-    }
   }
 }

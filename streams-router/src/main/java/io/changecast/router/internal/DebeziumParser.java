@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.ChangeEvent.Operation;
 import io.changecast.router.Envelope;
+import io.changecast.router.internal.RawJson.ParseProblem;
 
 /**
  * Parses the Debezium MongoDB connector's change event envelope: {@code {"op": "c|r|u|d", "after":
@@ -15,7 +16,8 @@ import io.changecast.router.Envelope;
  * schemas). {@code r} (snapshot read) is an insert. The document key is the {@code _id} of {@code
  * after}/{@code before}, else the record key's {@code id} ({@code {"id": "<JSON>"}}). The cluster
  * time is {@code {t: source.ts_ms / 1000, i: source.ord}}; the dedupe identity is built from the
- * source position, the document key and the operation. Total, like {@link ChangeEventParser}.
+ * source position, the document key and the operation. Total, like {@link ChangeEventParser}; the
+ * value is read by {@link RawJson}, so a fault of the JSON itself has the same reason either way.
  */
 public final class DebeziumParser {
 
@@ -34,24 +36,22 @@ public final class DebeziumParser {
 
   /** Parses one record of a Debezium topic. */
   public static ParseResult parse(String key, String value) {
-    if (value == null) {
-      return new ParseResult.Invalid(Reason.NULL_VALUE, "the record has no value");
-    }
-    JsonNode root;
     try {
-      root = Json.mapper().readTree(value);
-    } catch (JacksonException e) {
-      return new ParseResult.Invalid(
-          Reason.MALFORMED_JSON, Json.abbreviate(e.getOriginalMessage(), 200));
+      return parse(key, RawJson.object(value));
+    } catch (ParseProblem problem) {
+      return problem.invalid();
     }
-    if (root == null || !root.isObject()) {
-      return new ParseResult.Invalid(Reason.NOT_AN_OBJECT, "expected a JSON object");
-    }
-    return parse(key, root);
   }
 
   static ParseResult parse(String key, JsonNode root) {
-    JsonNode body = body(root);
+    try {
+      return event(key, body(root));
+    } catch (ParseProblem problem) {
+      return problem.invalid();
+    }
+  }
+
+  private static ParseResult event(String key, JsonNode body) {
     String op = body.path("op").asText("");
     Operation operation =
         switch (op) {
@@ -73,14 +73,8 @@ public final class DebeziumParser {
     if (database.isEmpty() || collection.isEmpty()) {
       return invalid(Reason.MISSING_FIELD, "missing field 'source.db' or 'source.collection'");
     }
-    JsonNode after;
-    JsonNode before;
-    try {
-      after = document(body.get("after"), "after");
-      before = document(body.get("before"), "before");
-    } catch (IllegalArgumentException e) {
-      return invalid(Reason.INVALID_FIELD, e.getMessage());
-    }
+    JsonNode after = document(body.get("after"), "after");
+    JsonNode before = document(body.get("before"), "before");
     if (operation == Operation.INSERT && after == null) {
       return invalid(Reason.MISSING_FIELD, "missing field 'after' on op " + op);
     }
@@ -97,12 +91,8 @@ public final class DebeziumParser {
     if (operation == Operation.UPDATE) {
       JsonNode description = body.get("updateDescription");
       if (description != null && description.isObject()) {
-        JsonNode updated;
-        try {
-          updated = document(description.get("updatedFields"), "updateDescription.updatedFields");
-        } catch (IllegalArgumentException e) {
-          return invalid(Reason.INVALID_FIELD, e.getMessage());
-        }
+        JsonNode updated =
+            document(description.get("updatedFields"), "updateDescription.updatedFields");
         var mapper = Json.mapper();
         changes =
             new Envelope.Changes(
@@ -163,8 +153,7 @@ public final class DebeziumParser {
         // fall through
       }
     }
-    throw new IllegalArgumentException(
-        "field '" + field + "' should be a JSON document (or a string holding one)");
+    throw RawJson.wrongType(field, "a JSON document (or a string holding one)", node);
   }
 
   private static JsonNode keyId(String key) {

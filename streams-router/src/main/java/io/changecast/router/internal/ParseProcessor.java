@@ -14,16 +14,13 @@ public final class ParseProcessor implements FixedKeyProcessor<String, String, S
 
   private final RouterMetrics metrics;
   private final int maxRecordBytes;
-  private final java.util.function.Function<String, Step.Format> formats;
+  private final RawTopicFormats formats;
   private FixedKeyProcessorContext<String, Step> context;
 
   /**
-   * @param formats the value format of a raw topic
+   * @param formats the value format of each raw topic
    */
-  public ParseProcessor(
-      RouterMetrics metrics,
-      int maxRecordBytes,
-      java.util.function.Function<String, Step.Format> formats) {
+  public ParseProcessor(RouterMetrics metrics, int maxRecordBytes, RawTopicFormats formats) {
     this.metrics = metrics;
     this.maxRecordBytes = maxRecordBytes;
     this.formats = formats;
@@ -43,7 +40,6 @@ public final class ParseProcessor implements FixedKeyProcessor<String, String, S
         record.withValue(
             tooLarge != null
                 ? tooLarge
-                : Step.parse(
-                    record.headers(), record.key(), record.value(), formats.apply(topic))));
+                : formats.parse(topic, record.headers(), record.key(), record.value())));
   }
 }

@@ -52,7 +52,12 @@ public sealed interface Step {
     /** The official MongoDB connector's change events, or Debezium envelopes, by their shape. */
     AUTO,
     MONGODB,
-    DEBEZIUM
+    DEBEZIUM,
+    /**
+     * The official connector with {@code publish.full.document.only=true}: bare documents and
+     * tombstones ({@link FullDocumentParser}).
+     */
+    FULL_DOCUMENT
   }
 
   /** The step after reading a raw record of the given format. */
@@ -75,7 +80,8 @@ public sealed interface Step {
     return of(raw, result);
   }
 
-  private static Step of(String raw, ParseResult result) {
+  /** The step for a parse {@code result} of {@code raw}. */
+  static Step of(String raw, ParseResult result) {
     if (result instanceof ParseResult.Parsed parsed) {
       return new Parsed(raw, parsed.event());
     }
@@ -104,10 +110,6 @@ public sealed interface Step {
     } catch (RuntimeException e) { // the parser is total; this only guards against its bugs
       result = new ParseResult.Invalid(Reason.INTERNAL_ERROR, e.toString());
     }
-    if (result instanceof ParseResult.Parsed parsed) {
-      return new Parsed(raw, parsed.event());
-    }
-    ParseResult.Invalid invalid = (ParseResult.Invalid) result;
-    return new Rejected(raw, Stage.PARSE, invalid.reason(), invalid.detail());
+    return of(raw, result);
   }
 }

@@ -3,6 +3,7 @@ package io.changecast.connector.config.internal;
 import com.mongodb.kafka.connect.sink.MongoSinkConfig;
 import com.mongodb.kafka.connect.source.MongoSourceConfig;
 import io.changecast.connector.config.ConfigProblem;
+import io.changecast.connector.source.ChangecastSourceConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,19 @@ public final class OfficialValidation {
   public static List<ConfigProblem> source(Map<String, String> config) {
     return validate(
         "MongoSourceConnector", MongoSourceConfig.CONFIG, config, MongoSourceConfig::new);
+  }
+
+  /**
+   * Problems of a {@code ChangecastSourceConnector} config ({@code effective}: Changecast's
+   * defaults applied) that the official connector and Changecast's own options find without
+   * connecting.
+   */
+  public static List<ConfigProblem> changecastSource(Map<String, String> effective) {
+    return validate(
+        "ChangecastSourceConnector",
+        ChangecastSourceConfig.configDef(),
+        effective,
+        MongoSourceConfig::new);
   }
 
   /** Problems the official {@code MongoSinkConnector} finds without connecting. */

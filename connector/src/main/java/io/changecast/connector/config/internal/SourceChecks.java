@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.config.ConfigProblem;
+import io.changecast.connector.source.ChangecastSourceChecks;
 import io.changecast.connector.source.ChangecastSourceConfig;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -13,21 +15,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What Changecast needs from a {@code MongoSourceConnector} config. Defaults are the official
- * connector's, so an unset key is judged by the value it falls back to.
+ * The checks of a source config against the router it feeds: raw topic names inside the router's
+ * {@code raw.topic.pattern}, heartbeats outside it, one partition per raw topic. The connector
+ * options Changecast depends on are {@link ChangecastSourceChecks}, shared with the connector's own
+ * validation. Defaults are the official connector's, so an unset key is judged by the value it
+ * falls back to.
  */
 public final class SourceChecks {
 
-  /** The converter the router needs on both key and value. */
   /** The converter the router needs: the connector's JSON passed through as text. */
   public static final String STRING_CONVERTER = ChangecastSourceConfig.STRING_CONVERTER;
 
-  private static final String DEFAULT_JSON =
-      "com.mongodb.kafka.connect.source.json.formatter.DefaultJson";
   private static final String DEFAULT_TOPIC_MAPPER =
       "com.mongodb.kafka.connect.source.topic.mapping.DefaultTopicMapper";
-  private static final Set<String> POST_IMAGE_MODES =
-      Set.of("updateLookup", "whenAvailable", "required");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -37,63 +37,27 @@ public final class SourceChecks {
     this.rawTopicPattern = rawTopicPattern;
   }
 
-  /** Problems of {@code config}, skipping keys the official validation already flagged. */
-  public List<ConfigProblem> check(Map<String, String> config, Set<String> alreadyFlagged) {
+  /**
+   * Every problem of {@code config} for {@code target}: {@link ChangecastSourceChecks}, then the
+   * router-facing checks, skipping keys already flagged (by the official validation or an earlier
+   * check).
+   */
+  public List<ConfigProblem> check(
+      Map<String, String> config, ChangecastSourceChecks.Target target, Set<String> flagged) {
+    Set<String> seen = new HashSet<>(flagged);
     List<ConfigProblem> problems = new ArrayList<>();
-    Values v = new Values(config);
-
-    expect(
-        problems,
-        v,
-        "output.format.value",
-        "json",
-        "json",
-        "the router parses each raw record's value as a JSON change event");
-    expect(
-        problems,
-        v,
-        "output.format.key",
-        "json",
-        "json",
-        "with a string converter a schema key would be written as a Struct's toString()");
-    converter(problems, v, "key.converter");
-    converter(problems, v, "value.converter");
-    expect(
-        problems,
-        v,
-        "change.stream.document.key.as.key",
-        "true",
-        "true",
-        "keys each event by its documentKey, so the router can trace deletes to their tenant");
-    expect(
-        problems,
-        v,
-        "errors.tolerance",
-        "none",
-        "none",
-        "with \"all\" the connector skips what it cannot read, a lost resume token included,"
-            + " and no subscriber hears of it");
-    if (config.containsKey("mongo.errors.tolerance")) {
-      expect(
-          problems,
-          v,
-          "mongo.errors.tolerance",
-          "none",
-          "none",
-          "it overrides errors.tolerance for the MongoDB source");
+    for (ConfigProblem problem : ChangecastSourceChecks.check(config, target)) {
+      if (seen.add(problem.key())) {
+        problems.add(problem);
+      }
     }
-    expect(
-        problems,
-        v,
-        "publish.full.document.only",
-        "false",
-        "false",
-        "the router needs the whole change event: operationType, ns, documentKey");
-    topicNames(problems, v);
-    heartbeat(problems, v);
+    List<ConfigProblem> routerFacing = new ArrayList<>();
+    Values v = new Values(config);
+    topicNames(routerFacing, v);
+    heartbeat(routerFacing, v);
     String partitions = config.get("topic.creation.default.partitions");
     if (!"1".equals(partitions == null ? null : partitions.trim())) {
-      problems.add(
+      routerFacing.add(
           ConfigProblem.error(
               "topic.creation.default.partitions",
               partitions,
@@ -101,38 +65,17 @@ public final class SourceChecks {
               "one partition keeps a change stream's total order, so each tenant's events reach"
                   + " the router in write order; unset, the broker's num.partitions applies"));
     }
-    String fullDocument = v.get("change.stream.full.document", "");
-    if (!POST_IMAGE_MODES.contains(fullDocument)) {
-      problems.add(
-          ConfigProblem.warning(
-              "change.stream.full.document",
-              config.get("change.stream.full.document"),
-              "\"updateLookup\"",
-              "without it update events carry no document, so envelopes of updates have none"));
+    for (ConfigProblem problem : routerFacing) {
+      if (seen.add(problem.key())) {
+        problems.add(problem);
+      }
     }
-    String formatter = v.get("output.json.formatter", DEFAULT_JSON);
-    if (!DEFAULT_JSON.equals(formatter)) {
-      problems.add(
-          ConfigProblem.warning(
-              "output.json.formatter",
-              formatter,
-              "\"" + DEFAULT_JSON + "\"",
-              "the router reads DefaultJson's Extended JSON ($date, $oid, $timestamp)"));
-    }
-    problems.removeIf(p -> alreadyFlagged.contains(p.key()));
     return problems;
   }
 
   private void topicNames(List<ConfigProblem> problems, Values v) {
-    String mapper = v.get("topic.mapper", DEFAULT_TOPIC_MAPPER);
-    if (!DEFAULT_TOPIC_MAPPER.equals(mapper)) {
-      problems.add(
-          ConfigProblem.warning(
-              "topic.mapper",
-              mapper,
-              "\"" + DEFAULT_TOPIC_MAPPER + "\"",
-              "raw topic names of a custom mapper cannot be checked offline"));
-      return;
+    if (!DEFAULT_TOPIC_MAPPER.equals(v.get("topic.mapper", DEFAULT_TOPIC_MAPPER).trim())) {
+      return; // names of a custom mapper cannot be checked offline (a warning of the policy)
     }
     String prefix = v.get("topic.prefix", "");
     String separator = v.get("topic.separator", ".");
@@ -205,33 +148,6 @@ public final class SourceChecks {
               topic,
               "a topic outside the router's raw.topic.pattern " + rawTopicPattern.pattern(),
               "heartbeats are not change events; the router would dead-letter every one"));
-    }
-  }
-
-  private static void converter(List<ConfigProblem> problems, Values v, String key) {
-    String found = v.raw(key);
-    if (!STRING_CONVERTER.equals(found == null ? null : found.trim())) {
-      problems.add(
-          ConfigProblem.error(
-              key,
-              found,
-              "\"" + STRING_CONVERTER + "\"",
-              found == null
-                  ? "set it on the connector, or the worker's default converter applies"
-                  : "the connector already writes JSON text; the router reads it as is"));
-    }
-  }
-
-  private static void expect(
-      List<ConfigProblem> problems,
-      Values v,
-      String key,
-      String officialDefault,
-      String expected,
-      String reason) {
-    String effective = v.get(key, officialDefault).trim();
-    if (!effective.equalsIgnoreCase(expected)) {
-      problems.add(ConfigProblem.error(key, v.raw(key), "\"" + expected + "\"", reason));
     }
   }
 

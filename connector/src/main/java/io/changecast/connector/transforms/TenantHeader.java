@@ -1,0 +1,297 @@
+package io.changecast.connector.transforms;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.connector.source.ChangecastSourceConnector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.components.Versioned;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.transforms.Transformation;
+
+/**
+ * Sets a header naming the record's tenant, read from a field of the record's key ({@link Key}) or
+ * value ({@link Value}), so that consumers and sink connectors can route by tenant without parsing
+ * the record. Works on {@code Struct}s (with schema), {@code Map}s (schemaless) and JSON text (the
+ * changecast raw topics' {@code StringConverter} values).
+ *
+ * <pre>
+ * transforms=tenant
+ * transforms.tenant.type=io.changecast.connector.transforms.TenantHeader$Value
+ * transforms.tenant.field=fullDocument.tenantId,fullDocumentBeforeChange.tenantId
+ * </pre>
+ */
+public abstract class TenantHeader<R extends ConnectRecord<R>>
+    implements Transformation<R>, Versioned {
+
+  public static final String OVERVIEW_DOC =
+      "Set a header (default <code>changecast.tenant</code>) to the tenant read from a field of"
+          + " the record's key (<code>"
+          + TenantHeader.class.getName()
+          + "$Key</code>) or value (<code>"
+          + TenantHeader.class.getName()
+          + "$Value</code>): a Struct, a Map or JSON text.";
+
+  public static final String FIELD_CONFIG = "field";
+  public static final String HEADER_CONFIG = "header";
+  public static final String ON_MISSING_CONFIG = "on.missing";
+
+  /** The header set by default. */
+  public static final String DEFAULT_HEADER = "changecast.tenant";
+
+  private static final String PURPOSE = "tenant header";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static final ConfigDef CONFIG_DEF =
+      new ConfigDef()
+          .define(
+              FIELD_CONFIG,
+              ConfigDef.Type.LIST,
+              ConfigDef.NO_DEFAULT_VALUE,
+              new PathsValidator(),
+              ConfigDef.Importance.HIGH,
+              "Dotted paths of the field holding the tenant, e.g. fullDocument.tenantId; with"
+                  + " several, comma-separated, the first present one wins.")
+          .define(
+              HEADER_CONFIG,
+              ConfigDef.Type.STRING,
+              DEFAULT_HEADER,
+              new ConfigDef.NonEmptyString(),
+              ConfigDef.Importance.MEDIUM,
+              "The header to set. An existing header of that name is replaced.")
+          .define(
+              ON_MISSING_CONFIG,
+              ConfigDef.Type.STRING,
+              OnMissing.SKIP.value(),
+              ConfigDef.ValidString.in(OnMissing.SKIP.value(), OnMissing.FAIL.value()),
+              ConfigDef.Importance.MEDIUM,
+              "When no path gives a tenant (e.g. a delete without pre-image): 'skip' passes the"
+                  + " record on without the header, 'fail' fails it (Connect's errors.tolerance"
+                  + " then applies).");
+
+  /** What to do when no field gives a tenant. */
+  public enum OnMissing {
+    SKIP,
+    FAIL;
+
+    /** The config value, e.g. {@code skip}. */
+    public String value() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The policy named by {@code value} (case-insensitive). */
+    public static OnMissing parse(String value) {
+      for (OnMissing policy : values()) {
+        if (policy.value().equalsIgnoreCase(value == null ? "" : value.trim())) {
+          return policy;
+        }
+      }
+      throw new IllegalArgumentException("must be one of [skip, fail], found: " + value);
+    }
+  }
+
+  private List<List<String>> paths;
+  private String header;
+  private OnMissing onMissing;
+
+  @Override
+  public void configure(Map<String, ?> props) {
+    AbstractConfig config = new AbstractConfig(CONFIG_DEF, props);
+    paths = new ArrayList<>();
+    for (String path : config.getList(FIELD_CONFIG)) {
+      paths.add(List.of(path.trim().split("\\.", -1)));
+    }
+    header = config.getString(HEADER_CONFIG);
+    onMissing = OnMissing.parse(config.getString(ON_MISSING_CONFIG));
+  }
+
+  @Override
+  public R apply(R record) {
+    Object data = operatingValue(record);
+    String tenant = null;
+    for (List<String> path : paths) {
+      tenant = tenant(data, operatingSchema(record), path);
+      if (tenant != null) {
+        break;
+      }
+    }
+    if (tenant == null) {
+      if (onMissing == OnMissing.FAIL) {
+        throw new DataException(
+            "No field of "
+                + paths.stream().map(p -> String.join(".", p)).toList()
+                + " holds a tenant for ["
+                + PURPOSE
+                + "] in the record "
+                + side()
+                + " of topic "
+                + record.topic());
+      }
+      return record;
+    }
+    Headers headers = record.headers().duplicate();
+    headers.remove(header);
+    headers.addString(header, tenant);
+    return record.newRecord(
+        record.topic(),
+        record.kafkaPartition(),
+        record.keySchema(),
+        record.key(),
+        record.valueSchema(),
+        record.value(),
+        record.timestamp(),
+        headers);
+  }
+
+  /** The tenant at {@code path} in {@code data}, or {@code null} when the path is absent. */
+  private String tenant(Object data, Schema schema, List<String> path) {
+    if (data == null) {
+      return null;
+    }
+    if (data instanceof String text && (schema == null || schema.type() == Schema.Type.STRING)) {
+      return fromJson(text, path);
+    }
+    Object current = data;
+    for (String segment : path) {
+      if (current instanceof Struct struct) {
+        Field field = struct.schema().field(segment);
+        current = field == null ? null : struct.get(field);
+      } else if (current instanceof Map<?, ?> map) {
+        current = map.get(segment);
+      } else if (current == data) {
+        throw new DataException(
+            "Only Struct, Map or JSON text objects supported for ["
+                + PURPOSE
+                + "], found: "
+                + data.getClass().getName());
+      } else {
+        return null;
+      }
+      if (current == null) {
+        return null;
+      }
+    }
+    return scalar(current);
+  }
+
+  private String fromJson(String text, List<String> path) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (JacksonException e) {
+      throw new DataException(
+          "The record " + side() + " is not JSON text for [" + PURPOSE + "]: " + e.getMessage());
+    }
+    for (String segment : path) {
+      if (node == null || !node.isObject()) {
+        return null;
+      }
+      node = node.get(segment);
+    }
+    if (node == null || node.isNull() || node.isContainerNode()) {
+      return null;
+    }
+    String value = node.asText();
+    return value.isBlank() ? null : value;
+  }
+
+  private static String scalar(Object value) {
+    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+      String text = value.toString();
+      return text.isBlank() ? null : text;
+    }
+    return null;
+  }
+
+  @Override
+  public ConfigDef config() {
+    return CONFIG_DEF;
+  }
+
+  @Override
+  public void close() {}
+
+  /** The Changecast version, like the connector's. */
+  @Override
+  public String version() {
+    return ChangecastSourceConnector.VERSION;
+  }
+
+  /** {@code key} or {@code value}, for messages. */
+  protected abstract String side();
+
+  protected abstract Schema operatingSchema(R record);
+
+  protected abstract Object operatingValue(R record);
+
+  /** Reads the tenant from the record key. */
+  public static final class Key<R extends ConnectRecord<R>> extends TenantHeader<R> {
+    @Override
+    protected String side() {
+      return "key";
+    }
+
+    @Override
+    protected Schema operatingSchema(R record) {
+      return record.keySchema();
+    }
+
+    @Override
+    protected Object operatingValue(R record) {
+      return record.key();
+    }
+  }
+
+  /** Reads the tenant from the record value. */
+  public static final class Value<R extends ConnectRecord<R>> extends TenantHeader<R> {
+    @Override
+    protected String side() {
+      return "value";
+    }
+
+    @Override
+    protected Schema operatingSchema(R record) {
+      return record.valueSchema();
+    }
+
+    @Override
+    protected Object operatingValue(R record) {
+      return record.value();
+    }
+  }
+
+  private static final class PathsValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      @SuppressWarnings("unchecked")
+      List<String> paths = (List<String>) value;
+      if (paths == null || paths.isEmpty()) {
+        throw new ConfigException(name, value, "at least one dotted field path is needed");
+      }
+      for (String path : paths) {
+        for (String segment : path.trim().split("\\.", -1)) {
+          if (segment.isBlank()) {
+            throw new ConfigException(
+                name, value, "each path must be a field name or a dotted path like a.b");
+          }
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "dotted field paths, e.g. fullDocument.tenantId";
+    }
+  }
+}

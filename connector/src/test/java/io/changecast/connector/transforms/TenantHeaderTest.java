@@ -1,0 +1,162 @@
+package io.changecast.connector.transforms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.transforms.Transformation;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TenantHeaderTest {
+
+  private final TenantHeader<SourceRecord> value = new TenantHeader.Value<>();
+  private final TenantHeader<SourceRecord> key = new TenantHeader.Key<>();
+
+  @AfterEach
+  void close() {
+    value.close();
+    key.close();
+  }
+
+  private static SourceRecord record(Schema keySchema, Object k, Schema valueSchema, Object v) {
+    return new SourceRecord(
+        Map.of(), Map.of(), "changecast.raw.app.orders", 0, keySchema, k, valueSchema, v);
+  }
+
+  private static String tenant(SourceRecord record) {
+    Header header = record.headers().lastWithName("changecast.tenant");
+    return header == null ? null : (String) header.value();
+  }
+
+  @Test
+  void readsJsonTextLikeTheRawTopics() {
+    value.configure(Map.of("field", "fullDocument.tenantId, fullDocumentBeforeChange.tenantId"));
+    String insert =
+        "{\"operationType\": \"insert\", \"fullDocument\": {\"_id\": 1, \"tenantId\": \"acme\"}}";
+    String delete =
+        "{\"operationType\": \"delete\", \"fullDocumentBeforeChange\": {\"tenantId\": \"globex\"}}";
+
+    SourceRecord transformed = value.apply(record(null, "k", Schema.STRING_SCHEMA, insert));
+
+    assertThat(tenant(transformed)).isEqualTo("acme");
+    assertThat(transformed.value()).isEqualTo(insert);
+    assertThat(transformed.key()).isEqualTo("k");
+    assertThat(tenant(value.apply(record(null, "k", null, delete)))).isEqualTo("globex");
+  }
+
+  @Test
+  void readsSchemalessMaps() {
+    value.configure(Map.of("field", "owner.tenant"));
+    Map<String, Object> doc = Map.of("owner", Map.of("tenant", 42));
+
+    assertThat(tenant(value.apply(record(null, null, null, doc)))).isEqualTo("42");
+  }
+
+  @Test
+  void readsStructsWithSchema() {
+    Schema owner = SchemaBuilder.struct().field("tenant", Schema.STRING_SCHEMA).build();
+    Schema schema =
+        SchemaBuilder.struct().field("id", Schema.INT32_SCHEMA).field("owner", owner).build();
+    Struct struct =
+        new Struct(schema).put("id", 1).put("owner", new Struct(owner).put("tenant", "acme"));
+    key.configure(Map.of("field", "owner.tenant", "header", "tenant"));
+
+    SourceRecord transformed = key.apply(record(schema, struct, null, null));
+
+    assertThat(transformed.headers().lastWithName("tenant").value()).isEqualTo("acme");
+    assertThat(transformed.keySchema()).isSameAs(schema);
+  }
+
+  @Test
+  void replacesAnExistingHeaderAndLeavesTheOriginalRecordAlone() {
+    value.configure(Map.of("field", "tenantId"));
+    SourceRecord original = record(null, null, null, "{\"tenantId\": \"acme\"}");
+    original.headers().addString("changecast.tenant", "stale");
+
+    SourceRecord transformed = value.apply(original);
+
+    assertThat(transformed.headers().allWithName("changecast.tenant"))
+        .toIterable()
+        .extracting(Header::value)
+        .containsExactly("acme");
+    assertThat(tenant(original)).isEqualTo("stale");
+  }
+
+  @Test
+  void missingTenantSkipsByDefaultOrFails() {
+    value.configure(Map.of("field", "fullDocument.tenantId"));
+    SourceRecord delete = record(null, null, null, "{\"operationType\": \"delete\"}");
+    assertThat(value.apply(delete)).isSameAs(delete);
+    assertThat(value.apply(record(null, null, null, null)).headers()).isEmpty();
+    assertThat(
+            tenant(value.apply(record(null, null, null, "{\"fullDocument\": {\"tenantId\": {}}}"))))
+        .isNull();
+
+    value.configure(Map.of("field", "fullDocument.tenantId", "on.missing", "fail"));
+    assertThatThrownBy(() -> value.apply(delete))
+        .isInstanceOf(DataException.class)
+        .hasMessage(
+            "No field of [fullDocument.tenantId] holds a tenant for [tenant header] in the record"
+                + " value of topic changecast.raw.app.orders");
+  }
+
+  @Test
+  void unsupportedDataIsNamed() {
+    value.configure(Map.of("field", "tenantId"));
+
+    assertThatThrownBy(() -> value.apply(record(null, null, Schema.INT64_SCHEMA, 5L)))
+        .isInstanceOf(DataException.class)
+        .hasMessage(
+            "Only Struct, Map or JSON text objects supported for [tenant header], found:"
+                + " java.lang.Long");
+    assertThatThrownBy(() -> value.apply(record(null, null, null, "not json")))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith("The record value is not JSON text for [tenant header]: ");
+  }
+
+  @Test
+  void configIsValidatedLikeKafkasOwn() {
+    assertThatThrownBy(() -> value.configure(Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Missing required configuration \"field\"");
+    assertThatThrownBy(() -> value.configure(Map.of("field", "a..b")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Invalid value [a..b] for configuration field: each path must be a field name or a"
+                + " dotted path like a.b");
+    Map<String, String> badPolicy = new HashMap<>(Map.of("field", "a", "on.missing", "ignore"));
+    assertThatThrownBy(() -> value.configure(badPolicy))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Invalid value ignore for configuration on.missing: String must be one of: skip,"
+                + " fail");
+    assertThat(value.config()).isSameAs(TenantHeader.CONFIG_DEF);
+    assertThat(TenantHeader.CONFIG_DEF.names())
+        .containsExactlyInAnyOrder("field", "header", "on.missing");
+  }
+
+  @Test
+  @SuppressWarnings("rawtypes")
+  void bothVariantsAreServiceLoaded() {
+    List<String> found =
+        ServiceLoader.load(Transformation.class).stream()
+            .map(p -> p.type().getName())
+            .filter(n -> n.startsWith("io.changecast."))
+            .toList();
+
+    assertThat(found)
+        .containsExactlyInAnyOrder(
+            TenantHeader.Key.class.getName(), TenantHeader.Value.class.getName());
+  }
+}
