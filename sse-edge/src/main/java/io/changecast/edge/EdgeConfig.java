@@ -36,8 +36,9 @@ import java.util.UUID;
  * http.max-request-header-bytes} (default 18432), {@code retention.max-age} (an ISO-8601 duration
  * such as {@code PT24H}, default none), {@code ingest.topic} (default {@code changecast.ingest},
  * where the write API produces), {@code write.max-body-bytes} (default 65536), {@code
- * write.timeout.ms} (default 10000: how long a write waits for the broker's acknowledgement), and
- * {@code streams.*}, passed to Kafka Streams without the prefix.
+ * write.timeout.ms} (default 10000: how long a write waits for the broker's acknowledgement),
+ * {@code http.idle-timeout.ms} (default 10000: a connection without a complete request or stream is
+ * closed after this long), and {@code streams.*}, passed to Kafka Streams without the prefix.
  *
  * @param jwt present exactly when {@code authMode} is {@code jwt}
  * @param streamsProperties the {@code streams.*} entries with the prefix removed
@@ -64,7 +65,8 @@ public record EdgeConfig(
     String ingestTopic,
     int writeMaxBodyBytes,
     Duration writeTimeout,
-    int sseMaxStreamsPerToken) {
+    int sseMaxStreamsPerToken,
+    Duration httpIdleTimeout) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
   public static final String HTTP_HOST_KEY = "http.host";
@@ -86,6 +88,7 @@ public record EdgeConfig(
   public static final String INGEST_TOPIC_KEY = "ingest.topic";
   public static final String WRITE_MAX_BODY_BYTES_KEY = "write.max-body-bytes";
   public static final String WRITE_TIMEOUT_MS_KEY = "write.timeout.ms";
+  public static final String HTTP_IDLE_TIMEOUT_MS_KEY = "http.idle-timeout.ms";
 
   /** Prefix of the keys passed through to Kafka Streams (prefix removed). */
   public static final String STREAMS_PREFIX = "streams.";
@@ -106,6 +109,13 @@ public record EdgeConfig(
   public static final String DEFAULT_INGEST_TOPIC = "changecast.ingest";
   public static final int DEFAULT_WRITE_MAX_BODY_BYTES = 64 * 1024;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * How long a connection may sit without a complete request (or between keep-alive requests):
+   * short, so idle unauthenticated connections cannot pile up. Open streams get a longer timeout
+   * that their heartbeats keep alive.
+   */
+  public static final Duration DEFAULT_HTTP_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
   /** Room for a 16 KB token, so that it is refused with the same 401 as any other token. */
   public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 32 * 1024;
@@ -132,7 +142,8 @@ public record EdgeConfig(
           RETENTION_MAX_AGE_KEY,
           INGEST_TOPIC_KEY,
           WRITE_MAX_BODY_BYTES_KEY,
-          WRITE_TIMEOUT_MS_KEY);
+          WRITE_TIMEOUT_MS_KEY,
+          HTTP_IDLE_TIMEOUT_MS_KEY);
 
   public EdgeConfig {
     Objects.requireNonNull(bootstrapServers, BOOTSTRAP_SERVERS_KEY);
@@ -153,6 +164,7 @@ public record EdgeConfig(
     Objects.requireNonNull(retentionMaxAge, RETENTION_MAX_AGE_KEY);
     Objects.requireNonNull(ingestTopic, INGEST_TOPIC_KEY);
     Objects.requireNonNull(writeTimeout, WRITE_TIMEOUT_MS_KEY);
+    Objects.requireNonNull(httpIdleTimeout, HTTP_IDLE_TIMEOUT_MS_KEY);
   }
 
   /**
@@ -249,7 +261,14 @@ public record EdgeConfig(
             SSE_MAX_STREAMS_PER_TOKEN_KEY,
             DEFAULT_SSE_MAX_STREAMS_PER_TOKEN,
             0,
-            Integer.MAX_VALUE));
+            Integer.MAX_VALUE),
+        Duration.ofMillis(
+            integer(
+                values,
+                HTTP_IDLE_TIMEOUT_MS_KEY,
+                (int) DEFAULT_HTTP_IDLE_TIMEOUT.toMillis(),
+                100,
+                Integer.MAX_VALUE)));
   }
 
   /**

@@ -58,7 +58,8 @@ public final class EdgeServer implements AutoCloseable {
                 config.sseWriteTimeout(),
                 config.sseMaxStreamsPerTenant(),
                 config.sseMaxStreamsPerToken()));
-    EventsHandler events = new EventsHandler(streams, readiness);
+    Duration streamIdleTimeout = idleTimeout(config.heartbeatInterval());
+    EventsHandler events = new EventsHandler(streams, readiness, streamIdleTimeout);
     RecentHandler recent = new RecentHandler(log, readiness);
     Cors cors = new Cors(config.corsAllowedOrigins());
     HealthHandlers health = new HealthHandlers(readiness, metrics);
@@ -72,7 +73,6 @@ public final class EdgeServer implements AutoCloseable {
             config.writeTimeout(),
             metrics,
             Clock.systemUTC());
-    long idleTimeoutMs = idleTimeout(config.heartbeatInterval()).toMillis();
     Javalin app =
         Javalin.create(
             cfg -> {
@@ -89,7 +89,8 @@ public final class EdgeServer implements AutoCloseable {
                         new ServerConnector(server, new HttpConnectionFactory(httpConfig));
                     connector.setHost(config.httpHost());
                     connector.setPort(config.httpPort());
-                    connector.setIdleTimeout(idleTimeoutMs);
+                    // Short until a stream opens: idle unauthenticated connections go quickly.
+                    connector.setIdleTimeout(config.httpIdleTimeout().toMillis());
                     return connector;
                   });
               // Jetty's own errors (414, 431, other malformed requests) as JSON too.
@@ -99,7 +100,7 @@ public final class EdgeServer implements AutoCloseable {
               cfg.jetty.modifyWebSocketServletFactory(
                   factory -> {
                     // Outgoing heartbeats keep a stream busy; clients send nothing of interest.
-                    factory.setIdleTimeout(Duration.ofMillis(idleTimeoutMs));
+                    factory.setIdleTimeout(streamIdleTimeout);
                     factory.setMaxTextMessageSize(WsHandler.MAX_CLIENT_MESSAGE_BYTES);
                     factory.setMaxBinaryMessageSize(WsHandler.MAX_CLIENT_MESSAGE_BYTES);
                   });
@@ -182,7 +183,7 @@ public final class EdgeServer implements AutoCloseable {
     auth.close();
   }
 
-  /** Jetty cuts idle connections; heartbeats must come well within that time. */
+  /** The idle timeout of an open stream: its heartbeats must come well within that time. */
   static Duration idleTimeout(Duration heartbeatInterval) {
     return Duration.ofMillis(Math.max(30_000, 2 * heartbeatInterval.toMillis() + 5_000));
   }

@@ -10,6 +10,7 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -26,10 +27,16 @@ final class EventsHandler implements Handler {
 
   private final Streams streams;
   private final Supplier<Readiness> readiness;
+  private final Duration streamIdleTimeout;
 
-  EventsHandler(Streams streams, Supplier<Readiness> readiness) {
+  /**
+   * @param streamIdleTimeout the idle timeout of a connection once its stream is open (heartbeats
+   *     keep it busy), replacing the connector's short one for requests
+   */
+  EventsHandler(Streams streams, Supplier<Readiness> readiness, Duration streamIdleTimeout) {
     this.streams = streams;
     this.readiness = readiness;
+    this.streamIdleTimeout = streamIdleTimeout;
   }
 
   /** What a stream request asks for, validated (shared by SSE and WebSocket). */
@@ -61,6 +68,10 @@ final class EventsHandler implements Handler {
             request.filter(),
             Transport.SSE);
     StreamSession session = pending.session();
+    EndPoint endPoint = endPoint(ctx);
+    if (endPoint != null) {
+      endPoint.setIdleTimeout(streamIdleTimeout.toMillis());
+    }
 
     HttpServletResponse res = ctx.res();
     res.setStatus(200);
@@ -76,7 +87,9 @@ final class EventsHandler implements Handler {
           // Javalin has started async mode by now: the response is ours until `done` completes.
           ctx.req().getAsyncContext().addListener(closeOnEnd(session));
           try {
-            pending.start(new SseFrames(res.getOutputStream(), retryMillis), abortConnection(ctx));
+            pending.start(
+                new SseFrames(res.getOutputStream(), retryMillis),
+                endPoint == null ? () -> {} : endPoint::close);
           } catch (IOException e) {
             session.close(CloseReason.ENDED);
           }
@@ -104,16 +117,12 @@ final class EventsHandler implements Handler {
   }
 
   /**
-   * Closes the connection's end point, so that a write blocked on a client that stopped reading
-   * fails at once instead of waiting for Jetty's idle timeout.
+   * The connection's end point (null outside Jetty): closing it makes a write blocked on a client
+   * that stopped reading fail at once instead of waiting for the idle timeout.
    */
-  private static Runnable abortConnection(Context ctx) {
+  private static EndPoint endPoint(Context ctx) {
     ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
-    if (request == null) {
-      return () -> {};
-    }
-    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-    return endPoint::close;
+    return request == null ? null : request.getConnectionMetaData().getConnection().getEndPoint();
   }
 
   private static AsyncListener closeOnEnd(StreamSession session) {

@@ -241,6 +241,41 @@ class EdgeStreamTest extends EdgeTestBase {
   }
 
   @Test
+  void idleConnectionsWithoutARequestAreClosedQuicklyWhileQuietStreamsStayOpen() throws Exception {
+    // Heartbeats every 1 s keep a stream open far past the 300 ms allowed to a bare connection.
+    start(1000, "http.idle-timeout.ms", "300", "heartbeat.interval.ms", "1000");
+    SseTestClient sse = client(events("acme", ""), null);
+    WsTestClient ws =
+        WsTestClient.connect(
+            http, URI.create("ws://127.0.0.1:" + server.port() + "/v1/tenants/acme/ws"));
+    toClose.add(ws);
+
+    try (Socket silent = new Socket("127.0.0.1", server.port());
+        Socket partial = new Socket("127.0.0.1", server.port())) {
+      silent.setSoTimeout((int) WAIT.toMillis());
+      partial.setSoTimeout((int) WAIT.toMillis());
+      partial
+          .getOutputStream()
+          .write(
+              "GET /v1/tenants/acme/events HTTP/1.1\r\nHost: x\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      assertThat(silent.getInputStream().read())
+          .as("a connection that sends nothing")
+          .isEqualTo(-1);
+      assertThat(partial.getInputStream().read())
+          .as("a connection that never finishes its request")
+          .isEqualTo(-1);
+    }
+
+    await().atMost(WAIT).until(() -> sse.comments.size() >= 2 && ws.named("heartbeat").size() >= 2);
+    assertThat(sse.opened.get()).as("the quiet SSE stream was never cut").isEqualTo(1);
+    assertThat(sse.errors).isEmpty();
+    assertThat(ws.closed).isNotDone();
+    append("acme", 1, 1);
+    await().atMost(WAIT).until(() -> sse.ids().equals(List.of(1L)) && ws.ids().equals(List.of(1L)));
+  }
+
+  @Test
   void corsHeadersOnlyForAllowedOriginsAndNoCompression() throws Exception {
     start(1000, "http.cors.allowed-origins", "https://app.example, https://admin.example");
     append("acme", 1, 1);
