@@ -1,7 +1,9 @@
 package io.changecast.edge.internal;
 
 import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -21,6 +23,7 @@ public final class EventLogStore {
       new com.fasterxml.jackson.databind.ObjectMapper();
   private static final char SEPARATOR = '/';
   private static final int ID_DIGITS = 19; // Long.MAX_VALUE has 19 digits
+  private static final int SCAN_ATTEMPTS = 5;
 
   private EventLogStore() {}
 
@@ -35,24 +38,82 @@ public final class EventLogStore {
     return key.append(digits).toString();
   }
 
-  /** The tenant's retained events with an id above {@code afterId}, in id order. */
+  /**
+   * The tenant's retained events with an id above {@code afterId}, in id order.
+   *
+   * <p>Events are read by key, one id after the other: Kafka's in-memory store answers {@code get}
+   * under its lock, but its range iterators look values up without it, so a range read while the
+   * global thread appends can silently miss entries (a replay with a hole, seen as a retention
+   * reset). Ranges only find where to start and whether anything follows a missing id.
+   */
   public static List<Event> readAfter(
       ReadOnlyKeyValueStore<String, String> store, String tenant, long afterId) {
     if (afterId == Long.MAX_VALUE) {
       return List.of();
     }
     List<Event> events = new ArrayList<>();
+    long id = Math.max(0, afterId + 1);
+    while (true) {
+      String value = store.get(key(tenant, id));
+      if (value != null) {
+        events.add(new Event(tenant, id, value));
+        if (id == Long.MAX_VALUE) {
+          return events;
+        }
+        id++;
+        continue;
+      }
+      // Not there: evicted (start at the oldest retained), a hole (an unreadable record), or the
+      // end. The range answers which; its first key is then read by key like every other.
+      OptionalLong next = firstIdFrom(store, tenant, id);
+      if (next.isEmpty()) {
+        return events;
+      }
+      id = next.getAsLong();
+    }
+  }
+
+  /** The first retained id at or after {@code fromId}, if any. */
+  private static OptionalLong firstIdFrom(
+      ReadOnlyKeyValueStore<String, String> store, String tenant, long fromId) {
+    OptionalLong found = scan(store, tenant, fromId, false);
+    if (found.isEmpty()) {
+      return found;
+    }
+    long id = found.getAsLong();
+    while (id - 1 >= fromId && store.get(key(tenant, id - 1)) != null) {
+      id--; // the scan missed it
+    }
+    return OptionalLong.of(id);
+  }
+
+  /**
+   * The first id of {@code tenant} at or after {@code fromId} (or the last, when {@code reverse})
+   * that the store holds by key. Kafka's in-memory iterators may skip entries or fail with {@link
+   * NoSuchElementException} while the global thread writes; a failed scan is retried, a skip is
+   * corrected by the callers' reads by key.
+   */
+  private static OptionalLong scan(
+      ReadOnlyKeyValueStore<String, String> store, String tenant, long fromId, boolean reverse) {
+    String from = key(tenant, Math.max(0, fromId));
+    String to = key(tenant, Long.MAX_VALUE);
     int idStart = tenant.length() + 1;
-    try (KeyValueIterator<String, String> range =
-        store.range(key(tenant, Math.max(0, afterId + 1)), key(tenant, Long.MAX_VALUE))) {
-      while (range.hasNext()) {
-        KeyValue<String, String> entry = range.next();
-        if (entry.value != null) { // a concurrent eviction may leave a key without value
-          events.add(new Event(tenant, Long.parseLong(entry.key.substring(idStart)), entry.value));
+    for (int attempt = 1; ; attempt++) {
+      try (KeyValueIterator<String, String> range =
+          reverse ? store.reverseRange(from, to) : store.range(from, to)) {
+        while (range.hasNext()) {
+          String key = range.next().key;
+          if (store.get(key) != null) {
+            return OptionalLong.of(Long.parseLong(key.substring(idStart)));
+          }
+        }
+        return OptionalLong.empty();
+      } catch (NoSuchElementException | ConcurrentModificationException raced) {
+        if (attempt == SCAN_ATTEMPTS) {
+          throw raced;
         }
       }
     }
-    return events;
   }
 
   /**
@@ -91,22 +152,23 @@ public final class EventLogStore {
     }
   }
 
-  /** The tenant's oldest retained id, or its newest when {@code newest}. */
+  /**
+   * The tenant's oldest retained id, or its newest when {@code newest}. The range finds a
+   * candidate; reads by key (see {@link #readAfter}) then step to the true end, in case the range
+   * missed an entry.
+   */
   public static OptionalLong firstId(
       ReadOnlyKeyValueStore<String, String> store, String tenant, boolean newest) {
-    String from = key(tenant, 0);
-    String to = key(tenant, Long.MAX_VALUE);
-    int idStart = tenant.length() + 1;
-    try (KeyValueIterator<String, String> range =
-        newest ? store.reverseRange(from, to) : store.range(from, to)) {
-      while (range.hasNext()) {
-        KeyValue<String, String> entry = range.next();
-        if (entry.value != null) {
-          return OptionalLong.of(Long.parseLong(entry.key.substring(idStart)));
-        }
-      }
+    OptionalLong found = scan(store, tenant, 0, newest);
+    if (found.isEmpty()) {
+      return found;
     }
-    return OptionalLong.empty();
+    long candidate = found.getAsLong();
+    long step = newest ? 1 : -1;
+    while (candidate + step >= 0 && store.get(key(tenant, candidate + step)) != null) {
+      candidate += step;
+    }
+    return OptionalLong.of(candidate);
   }
 
   /**
