@@ -2,10 +2,13 @@ package io.changecast.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.router.RouterMetrics;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +22,12 @@ import org.slf4j.LoggerFactory;
  * most the connector can replay: its offset flush interval times the change rate).
  *
  * <p>Store layout (one {@code String -> String} store, changelogged, so it commits in the same
- * transaction as the records it lets through): {@code c|<partition>} the number of tokens seen;
- * {@code r|<partition>|<slot>} the token in ring slot {@code slot}; {@code t|<partition>|<token>}
- * the slot's sequence number of a remembered token. Records without a token pass through.
+ * transaction as the records it lets through): {@code r|<partition>|<slot>} the token in ring slot
+ * {@code slot}; {@code t|<partition>|<token>} the sequence number of a remembered token. The number
+ * of tokens seen per partition is kept in memory, derived on {@link #init} from the newest
+ * remembered sequence number (and from the {@code c|<partition>} counter earlier versions wrote for
+ * every event): one store read and one changelog record less per event. Records without a token
+ * pass through.
  */
 public final class DedupeProcessor implements Processor<String, Step, String, Step> {
 
@@ -33,6 +39,8 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
   private final RouterMetrics metrics;
   private ProcessorContext<String, Step> context;
   private KeyValueStore<String, String> store;
+  // tokens seen per scope; rebuilt from the store whenever the task (re)initialises
+  private final Map<String, Long> seenByScope = new HashMap<>();
 
   public DedupeProcessor(String storeName, long window, RouterMetrics metrics) {
     if (window < 1) {
@@ -47,6 +55,20 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
   public void init(ProcessorContext<String, Step> context) {
     this.context = context;
     this.store = context.getStateStore(storeName);
+    seenByScope.clear();
+    try (KeyValueIterator<String, String> it = store.all()) {
+      it.forEachRemaining(
+          kv -> {
+            char kind = kv.key.charAt(0);
+            if (kind != 'c' && kind != 't') {
+              return;
+            }
+            int topicEnd = kv.key.indexOf(SEP, 2);
+            int scopeEnd = kind == 'c' ? kv.key.length() : kv.key.indexOf(SEP, topicEnd + 1);
+            long seen = Long.parseLong(kv.value) + (kind == 't' ? 1 : 0);
+            seenByScope.merge(kv.key.substring(2, scopeEnd), seen, Math::max);
+          });
+    }
   }
 
   @Override
@@ -65,9 +87,7 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
       metrics.duplicate(topic);
       return;
     }
-    String counterKey = "c" + SEP + scope;
-    String counter = store.get(counterKey);
-    long seen = counter == null ? 0 : Long.parseLong(counter);
+    long seen = seenByScope.getOrDefault(scope, 0L);
     String slotKey = "r" + SEP + scope + SEP + (seen % window);
     String evicted = store.get(slotKey);
     if (evicted != null) {
@@ -75,7 +95,7 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     }
     store.put(slotKey, token);
     store.put(tokenKey, Long.toString(seen));
-    store.put(counterKey, Long.toString(seen + 1));
+    seenByScope.put(scope, seen + 1);
     context.forward(record);
   }
 
