@@ -272,7 +272,9 @@ public record EdgeConfig(
   }
 
   /**
-   * Loads a config from an optional properties file, then environment variables, which win. An
+   * Loads a config from an optional properties file, then environment variables, which win. This is
+   * how the edge runs as a service, so {@code auth.mode} must be set: running without
+   * authentication takes an explicit {@code none}. An
    * environment variable is {@code CHANGECAST_EDGE_} followed by the key in upper case with dots
    * and dashes as underscores ({@code CHANGECAST_EDGE_HTTP_PORT}, {@code
    * CHANGECAST_EDGE_RETENTION_EVENTS_PER_TENANT}); {@code CHANGECAST_EDGE_STREAMS_<NAME>} becomes
@@ -283,6 +285,15 @@ public record EdgeConfig(
     Map<String, String> values = new LinkedHashMap<>();
     propertiesFile.ifPresent(file -> values.putAll(readProperties(file)));
     values.putAll(fromEnvironment(env));
+    String authMode = values.get(AUTH_MODE_KEY);
+    if (authMode == null || authMode.isBlank()) {
+      throw new IllegalArgumentException(
+          AUTH_MODE_KEY
+              + " is required ("
+              + envName(AUTH_MODE_KEY)
+              + "): jwt, with the auth.jwt.* keys, or none to serve every tenant's events without"
+              + " authentication (development only)");
+    }
     return fromMap(values);
   }
 

@@ -42,6 +42,7 @@ class EdgeConfigTest {
             Optional.empty(),
             Map.of(
                 "CHANGECAST_EDGE_BOOTSTRAP_SERVERS", "kafka:9092",
+                "CHANGECAST_EDGE_AUTH_MODE", "none",
                 "CHANGECAST_EDGE_INGEST_TOPIC", "my.ingest",
                 "CHANGECAST_EDGE_WRITE_MAX_BODY_BYTES", "1000",
                 "CHANGECAST_EDGE_WRITE_TIMEOUT_MS", "2500"));
@@ -178,6 +179,7 @@ class EdgeConfigTest {
         String.join(
             "\n",
             "bootstrap.servers=file:9092",
+            "auth.mode=none",
             "http.port=9000",
             "retention.events-per-tenant=7",
             "streams.num.standby.replicas=0"));
@@ -206,6 +208,7 @@ class EdgeConfigTest {
             Optional.empty(),
             Map.of(
                 EdgeConfig.envName("bootstrap.servers"), "env:9092",
+                EdgeConfig.envName("auth.mode"), "none",
                 EdgeConfig.envName("heartbeat.interval.ms"), "1000"));
 
     assertThat(EdgeConfig.envName("bootstrap.servers"))
@@ -225,6 +228,24 @@ class EdgeConfigTest {
                         "CHANGECAST_EDGE_HTTP_PROT", "1")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Unknown edge environment variable(s) [CHANGECAST_EDGE_HTTP_PROT]");
+  }
+
+  @Test
+  void runningAsAServiceTakesAnExplicitAuthMode() {
+    assertThatThrownBy(
+            () ->
+                EdgeConfig.load(
+                    Optional.empty(), Map.of("CHANGECAST_EDGE_BOOTSTRAP_SERVERS", "k:1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("auth.mode is required (CHANGECAST_EDGE_AUTH_MODE): jwt");
+    assertThat(
+            EdgeConfig.load(
+                    Optional.empty(),
+                    Map.of(
+                        "CHANGECAST_EDGE_BOOTSTRAP_SERVERS", "k:1",
+                        "CHANGECAST_EDGE_AUTH_MODE", "none"))
+                .authMode())
+        .isEqualTo(AuthMode.NONE);
   }
 
   @Test
