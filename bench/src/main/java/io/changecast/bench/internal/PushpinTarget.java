@@ -35,6 +35,9 @@ public final class PushpinTarget implements SseTarget {
   /** The publish API (Pushpin's default {@code push_in_http_port}). */
   public static final URI PUBLISH = URI.create("http://127.0.0.1:5561/publish/");
 
+  /** Publish bodies stay well under what Pushpin's publish API accepts. */
+  private static final int MAX_POST_BYTES = 64 * 1024;
+
   /** Settings changed from Debian's {@code /etc/pushpin/pushpin.conf} (recorded in the results). */
   public static final List<String> CHANGED_SETTINGS =
       List.of(
@@ -58,6 +61,7 @@ public final class PushpinTarget implements SseTarget {
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private ArrayNode batch = JSON.createArrayNode();
+  private int batchBytes;
 
   private PushpinTarget(
       ChildProcess process,
@@ -217,11 +221,14 @@ public final class PushpinTarget implements SseTarget {
 
   @Override
   public void publish(String tenant, long id, String json) {
+    String content = "id: " + id + "\ndata: " + json + "\n\n";
     ObjectNode item = batch.addObject();
     item.put("channel", tenant);
-    item.putObject("formats")
-        .putObject("http-stream")
-        .put("content", "id: " + id + "\ndata: " + json + "\n\n");
+    item.putObject("formats").putObject("http-stream").put("content", content);
+    batchBytes += content.length() + tenant.length() + 64;
+    if (batchBytes >= MAX_POST_BYTES) {
+      flush(); // Pushpin refuses larger publish bodies ("Request body too large")
+    }
   }
 
   @Override
@@ -232,6 +239,7 @@ public final class PushpinTarget implements SseTarget {
     ObjectNode body = JSON.createObjectNode();
     body.set("items", batch);
     batch = JSON.createArrayNode();
+    batchBytes = 0;
     try {
       HttpResponse<String> response =
           http.send(
