@@ -274,12 +274,11 @@ public record EdgeConfig(
   /**
    * Loads a config from an optional properties file, then environment variables, which win. This is
    * how the edge runs as a service, so {@code auth.mode} must be set: running without
-   * authentication takes an explicit {@code none}. An
-   * environment variable is {@code CHANGECAST_EDGE_} followed by the key in upper case with dots
-   * and dashes as underscores ({@code CHANGECAST_EDGE_HTTP_PORT}, {@code
-   * CHANGECAST_EDGE_RETENTION_EVENTS_PER_TENANT}); {@code CHANGECAST_EDGE_STREAMS_<NAME>} becomes
-   * {@code streams.<name>} in lower case with underscores as dots. Other {@code CHANGECAST_EDGE_*}
-   * variables are rejected like unknown keys.
+   * authentication takes an explicit {@code none}. An environment variable is {@code
+   * CHANGECAST_EDGE_} followed by the key in upper case with dots and dashes as underscores ({@code
+   * CHANGECAST_EDGE_HTTP_PORT}, {@code CHANGECAST_EDGE_RETENTION_EVENTS_PER_TENANT}); {@code
+   * CHANGECAST_EDGE_STREAMS_<NAME>} becomes {@code streams.<name>} in lower case with underscores
+   * as dots. Other {@code CHANGECAST_EDGE_*} variables are rejected like unknown keys.
    */
   public static EdgeConfig load(Optional<Path> propertiesFile, Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
