@@ -66,7 +66,8 @@ public record EdgeConfig(
     int writeMaxBodyBytes,
     Duration writeTimeout,
     int sseMaxStreamsPerToken,
-    Duration httpIdleTimeout) {
+    Duration httpIdleTimeout,
+    int httpOutputBufferBytes) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
   public static final String HTTP_HOST_KEY = "http.host";
@@ -89,6 +90,7 @@ public record EdgeConfig(
   public static final String WRITE_MAX_BODY_BYTES_KEY = "write.max-body-bytes";
   public static final String WRITE_TIMEOUT_MS_KEY = "write.timeout.ms";
   public static final String HTTP_IDLE_TIMEOUT_MS_KEY = "http.idle-timeout.ms";
+  public static final String HTTP_OUTPUT_BUFFER_BYTES_KEY = "http.output-buffer-bytes";
 
   /** Prefix of the keys passed through to Kafka Streams (prefix removed). */
   public static final String STREAMS_PREFIX = "streams.";
@@ -117,6 +119,14 @@ public record EdgeConfig(
    */
   public static final Duration DEFAULT_HTTP_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * Response buffer per connection. An open stream holds it for its lifetime: 4 KB keeps an idle
+   * connection near 16 KB of RSS where Jetty's default 32 KB costs about 44 KB; larger buffers
+   * write fewer, bigger chunks to very busy streams (bench: fan-out of one tenant at 100k
+   * deliveries/s).
+   */
+  public static final int DEFAULT_HTTP_OUTPUT_BUFFER_BYTES = 4096;
+
   /** Room for a 16 KB token, so that it is refused with the same 401 as any other token. */
   public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 32 * 1024;
 
@@ -143,7 +153,8 @@ public record EdgeConfig(
           INGEST_TOPIC_KEY,
           WRITE_MAX_BODY_BYTES_KEY,
           WRITE_TIMEOUT_MS_KEY,
-          HTTP_IDLE_TIMEOUT_MS_KEY);
+          HTTP_IDLE_TIMEOUT_MS_KEY,
+          HTTP_OUTPUT_BUFFER_BYTES_KEY);
 
   public EdgeConfig {
     Objects.requireNonNull(bootstrapServers, BOOTSTRAP_SERVERS_KEY);
@@ -268,7 +279,13 @@ public record EdgeConfig(
                 HTTP_IDLE_TIMEOUT_MS_KEY,
                 (int) DEFAULT_HTTP_IDLE_TIMEOUT.toMillis(),
                 100,
-                Integer.MAX_VALUE)));
+                Integer.MAX_VALUE)),
+        integer(
+            values,
+            HTTP_OUTPUT_BUFFER_BYTES_KEY,
+            DEFAULT_HTTP_OUTPUT_BUFFER_BYTES,
+            1024,
+            1024 * 1024));
   }
 
   /**

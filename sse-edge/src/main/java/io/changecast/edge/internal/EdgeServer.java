@@ -85,6 +85,9 @@ public final class EdgeServer implements AutoCloseable {
                   (server, httpConfig) -> {
                     // Larger request lines get 414, larger headers 431 (Jetty's own answers).
                     httpConfig.setRequestHeaderSize(config.maxRequestHeaderBytes());
+                    // An open stream holds its response buffer for its lifetime: see the key.
+                    httpConfig.setOutputBufferSize(config.httpOutputBufferBytes());
+                    httpConfig.setOutputAggregationSize(config.httpOutputBufferBytes());
                     ServerConnector connector =
                         new ServerConnector(server, new HttpConnectionFactory(httpConfig));
                     connector.setHost(config.httpHost());
