@@ -1,5 +1,7 @@
 package io.changecast.local;
 
+import io.changecast.edge.AuthMode;
+import io.changecast.edge.EdgeConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,9 +122,10 @@ public record LocalOptions(
         edgePort, mongoPort, kafkaPort, connectPort, demo, connectorConfig, settings);
   }
 
-  /** Whether the edge authenticates subscribers ({@code auth.mode} other than {@code none}). */
+  /** Whether the edge authenticates subscribers: {@code auth.mode} read as the edge reads it. */
   public boolean authEnabled() {
-    return !"none".equals(edgeSettings.getOrDefault("auth.mode", "none"));
+    String mode = edgeSettings.get(EdgeConfig.AUTH_MODE_KEY);
+    return mode != null && AuthMode.parse(mode) != AuthMode.NONE;
   }
 
   private static LocalOptions edgeSetting(LocalOptions options, String option, String setting) {

@@ -55,6 +55,8 @@ class LocalOptionsTest {
             java.util.Map.of("auth.mode", "jwt", "auth.jwt.hs256-secret", "a=b"));
     assertThat(options.authEnabled()).isTrue();
     assertThat(LocalOptions.parse().authEnabled()).isFalse();
+    assertThat(LocalOptions.parse("--edge", "auth.mode=NONE").authEnabled()).isFalse();
+    assertThat(LocalOptions.parse("--edge", "auth.mode=JWT").authEnabled()).isTrue();
     assertThatThrownBy(() -> LocalOptions.parse("--edge", "auth.mode"))
         .hasMessageStartingWith("--edge needs KEY=VALUE, got \"auth.mode\"");
   }
