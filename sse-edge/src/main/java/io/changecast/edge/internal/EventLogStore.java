@@ -76,13 +76,23 @@ public final class EventLogStore {
   /** The first retained id at or after {@code fromId}, if any. */
   private static OptionalLong firstIdFrom(
       ReadOnlyKeyValueStore<String, String> store, String tenant, long fromId) {
-    OptionalLong found = scan(store, tenant, fromId, false);
+    return boundary(store, tenant, fromId, false);
+  }
+
+  /**
+   * The oldest retained id at or after {@code fromId}, or the newest when {@code newest}: the scan
+   * finds a candidate, reads by key step on past entries it missed.
+   */
+  private static OptionalLong boundary(
+      ReadOnlyKeyValueStore<String, String> store, String tenant, long fromId, boolean newest) {
+    OptionalLong found = scan(store, tenant, fromId, newest);
     if (found.isEmpty()) {
       return found;
     }
     long id = found.getAsLong();
-    while (id - 1 >= fromId && store.get(key(tenant, id - 1)) != null) {
-      id--; // the scan missed it
+    long step = newest ? 1 : -1;
+    while (id + step >= fromId && store.get(key(tenant, id + step)) != null) {
+      id += step;
     }
     return OptionalLong.of(id);
   }
@@ -159,16 +169,7 @@ public final class EventLogStore {
    */
   public static OptionalLong firstId(
       ReadOnlyKeyValueStore<String, String> store, String tenant, boolean newest) {
-    OptionalLong found = scan(store, tenant, 0, newest);
-    if (found.isEmpty()) {
-      return found;
-    }
-    long candidate = found.getAsLong();
-    long step = newest ? 1 : -1;
-    while (candidate + step >= 0 && store.get(key(tenant, candidate + step)) != null) {
-      candidate += step;
-    }
-    return OptionalLong.of(candidate);
+    return boundary(store, tenant, 0, newest);
   }
 
   /**
