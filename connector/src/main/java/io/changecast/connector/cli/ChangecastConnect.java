@@ -7,6 +7,7 @@ import io.changecast.connector.cli.internal.DryRun;
 import io.changecast.connector.config.ChangecastConfigValidator;
 import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.config.ConnectorConfigFile;
+import io.changecast.connector.source.ChangecastSourceChecks;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -166,6 +167,14 @@ public final class ChangecastConnect {
             : new DryRun.TenantRule.Field(
                 args.option("--tenant-field").orElse(DryRun.DEFAULT_TENANT_FIELD));
     DryRun dryRun = new DryRun(config, rule);
+    if (dryRun.fullDocumentOnly()) {
+      out.println(
+          file
+              + ": publish.full.document.only=true: with its "
+              + ChangecastSourceChecks.FULL_DOCUMENT_PATTERN_KEY
+              + " matching the raw topics, the router makes every document a <collection>.replaced"
+              + " event and every tombstone (a delete) a <collection>.deleted event");
+    }
     String collection = args.option("--collection").orElse(null);
     List<DryRun.Outcome> outcomes = new ArrayList<>();
     for (JsonNode sample : DryRun.readSamples(Path.of(samples))) {

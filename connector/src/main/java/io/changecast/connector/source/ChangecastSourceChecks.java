@@ -36,6 +36,9 @@ public final class ChangecastSourceChecks {
   static final String DEFAULT_TOPIC_MAPPER =
       "com.mongodb.kafka.connect.source.topic.mapping.DefaultTopicMapper";
 
+  /** The router's key declaring raw topics of {@code publish.full.document.only=true} records. */
+  public static final String FULL_DOCUMENT_PATTERN_KEY = "input.format.full-document.pattern";
+
   private static final Set<String> POST_IMAGE_MODES =
       Set.of("updatelookup", "whenavailable", "required");
 
@@ -79,12 +82,7 @@ public final class ChangecastSourceChecks {
         "true",
         true,
         "keys each event by its documentKey, so the router can trace deletes to their tenant");
-    r.exactly(
-        MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG,
-        "false",
-        "false",
-        true,
-        "the router needs the whole change event: operationType, ns, documentKey");
+    fullDocumentOnly(r);
     heartbeat(r, target);
     errorTolerance(r);
     r.notEmpty(
@@ -130,6 +128,62 @@ public final class ChangecastSourceChecks {
               + " ignored and the whole deployment is watched");
     }
     return List.copyOf(r.problems);
+  }
+
+  /**
+   * {@code publish.full.document.only=true} is valid but degraded: a warning naming what is lost
+   * and the router key that must read these topics. Without tombstones deletes would vanish: an
+   * error.
+   */
+  private static void fullDocumentOnly(Rules r) {
+    if (!isTrue(r.value(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG, "false"))) {
+      return;
+    }
+    String prefix = r.value(MongoSourceConfig.TOPIC_PREFIX_CONFIG, "");
+    String separator = r.value(MongoSourceConfig.TOPIC_SEPARATOR_CONFIG, ".");
+    r.add(
+        false,
+        MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG,
+        "\"false\" for whole change events; \"true\" works with less information",
+        "the router's "
+            + FULL_DOCUMENT_PATTERN_KEY
+            + " must match these topics, e.g. "
+            + fullDocumentPattern(prefix, separator)
+            + ", or it dead-letters every record; then every document becomes a <collection>.replaced event (operation replace:"
+            + " inserts, updates and replaces cannot be told apart) and every tombstone a"
+            + " <collection>.deleted event, no event has changes (updatedFields, removedFields,"
+            + " truncatedArrays) or clusterTime, and records the connector sends again after a"
+            + " restart are not deduplicated");
+    String tombstones = MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_TOMBSTONE_ON_DELETE_CONFIG;
+    if (!isTrue(r.value(tombstones, "false"))) {
+      r.add(
+          true,
+          tombstones,
+          "\"true\" with publish.full.document.only=true",
+          "without a tombstone a delete sends nothing, so no subscriber ever hears of it");
+    }
+  }
+
+  /**
+   * The router's {@value #FULL_DOCUMENT_PATTERN_KEY} for the raw topics of the default topic
+   * mapping under {@code prefix}, e.g. {@code changecast\.raw\.(?<db>[^.]+)\.(?<coll>.+)}.
+   */
+  static String fullDocumentPattern(String prefix, String separator) {
+    String sep = regexLiteral(separator);
+    String head = prefix.isEmpty() ? "" : regexLiteral(prefix) + sep;
+    String db =
+        separator.length() == 1
+            ? "[^" + separator.replaceAll("([\\\\\\]\\[^-])", "\\\\$1") + "]+"
+            : "(?:(?!" + sep + ").)+";
+    return head + "(?<db>" + db + ")" + sep + "(?<coll>.+)";
+  }
+
+  private static String regexLiteral(String text) {
+    return text.replaceAll("([\\\\.\\[\\]{}()*+?^$|-])", "\\\\$1");
+  }
+
+  private static boolean isTrue(String value) {
+    return "true".equalsIgnoreCase(value.trim());
   }
 
   private static void heartbeat(Rules r, Target target) {

@@ -151,7 +151,8 @@ public final class ChangecastSourceConfig {
    * {@code effective}, the props with {@link #DEFAULTS} applied). The checks are {@link
    * ChangecastSourceChecks}' errors for {@link ChangecastSourceChecks.Target#CHANGECAST}, the same
    * rules the CLI applies; each message names the option, the value found, the value expected and
-   * why Changecast needs it.
+   * why Changecast needs it. A {@code ConfigValue} has no warnings, so the policy's warnings are
+   * not here: {@link #warnings(Map)} has them, and the connector logs them at start.
    */
   public static Config check(Map<String, String> effective, List<ConfigValue> values) {
     Map<String, ConfigValue> byName = new LinkedHashMap<>();
@@ -172,6 +173,19 @@ public final class ChangecastSourceConfig {
       }
     }
     return new Config(new ArrayList<>(byName.values()));
+  }
+
+  /**
+   * What the config works with, but degraded ({@link ChangecastSourceChecks}' warnings for {@code
+   * props} with {@link #DEFAULTS} applied), e.g. {@code publish.full.document.only=true}. Valid in
+   * {@link #check}; the connector logs each at WARN when it starts.
+   */
+  public static List<ConfigProblem> warnings(Map<String, String> props) {
+    return ChangecastSourceChecks.check(
+            withDefaults(props), ChangecastSourceChecks.Target.CHANGECAST)
+        .stream()
+        .filter(problem -> !problem.isError())
+        .toList();
   }
 
   /** The effective props: as given, plus {@link #DEFAULTS}. */
@@ -198,6 +212,41 @@ public final class ChangecastSourceConfig {
   /** The namespace the change stream watches (empty db: the whole deployment). */
   Namespace watched() {
     return watched;
+  }
+
+  /**
+   * {@code publish.full.document.only=true}: record values are bare documents, without {@code ns}.
+   */
+  boolean fullDocumentOnly() {
+    return "true"
+        .equalsIgnoreCase(
+            props.getOrDefault(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG, "").trim());
+  }
+
+  /**
+   * The namespace a raw topic of the default topic mapping names ({@code <prefix><sep><db><sep>
+   * <coll>}), or the watched namespace for another topic (e.g. heartbeats). With a watched database
+   * the rest after it is the collection; for a deployment watch the database ends at the first
+   * separator (database names hold no {@code .}, the default separator).
+   */
+  Namespace namespaceOfTopic(String topic) {
+    String prefix = props.getOrDefault(MongoSourceConfig.TOPIC_PREFIX_CONFIG, "");
+    String separator = props.getOrDefault(MongoSourceConfig.TOPIC_SEPARATOR_CONFIG, ".");
+    String head = prefix.isEmpty() ? "" : prefix + separator;
+    if (topic == null || separator.isEmpty() || !topic.startsWith(head)) {
+      return watched;
+    }
+    String rest = topic.substring(head.length());
+    if (watched.db() != null) {
+      String dbHead = watched.db() + separator;
+      return rest.startsWith(dbHead) && rest.length() > dbHead.length()
+          ? new Namespace(watched.db(), rest.substring(dbHead.length()))
+          : watched;
+    }
+    int end = rest.indexOf(separator);
+    return end > 0 && end + separator.length() < rest.length()
+        ? new Namespace(rest.substring(0, end), rest.substring(end + separator.length()))
+        : watched;
   }
 
   /**
@@ -263,6 +312,7 @@ public final class ChangecastSourceConfig {
     d.put(MongoSourceConfig.FULL_DOCUMENT_CONFIG, "updateLookup");
     d.put(MongoSourceConfig.DOCUMENT_KEY_AS_KEY_CONFIG, "true");
     d.put(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG, "false");
+    d.put(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_TOMBSTONE_ON_DELETE_CONFIG, "true");
     d.put(MongoSourceConfig.HEARTBEAT_INTERVAL_MS_CONFIG, DEFAULT_HEARTBEAT_INTERVAL_MS);
     d.put(MongoSourceConfig.ERRORS_TOLERANCE_CONFIG, "none");
     return Collections.unmodifiableMap(d);

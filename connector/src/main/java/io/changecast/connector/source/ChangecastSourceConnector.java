@@ -1,6 +1,7 @@
 package io.changecast.connector.source;
 
 import com.mongodb.kafka.connect.MongoSourceConnector;
+import io.changecast.connector.config.ConfigProblem;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +10,8 @@ import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.SourceConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Changecast's source connector: the official {@link MongoSourceConnector} with Changecast's
@@ -20,17 +23,26 @@ import org.apache.kafka.connect.source.SourceConnector;
  * they are not given. Converters are read by the worker, not by the connector, so the config must
  * set {@code key.converter} and {@code value.converter} to {@code
  * org.apache.kafka.connect.storage.StringConverter}; {@link #validate(Map)} says so otherwise.
+ *
+ * <p>A config Changecast works with, but degraded ({@link ChangecastSourceConfig#warnings(Map)},
+ * e.g. {@code publish.full.document.only=true}), passes {@link #validate(Map)}: a {@code
+ * ConfigValue} can only carry errors. {@link #start(Map)} logs each warning at WARN instead.
  */
 public final class ChangecastSourceConnector extends SourceConnector {
 
   /** This plugin's version: the jar's implementation version, {@code dev} in a build tree. */
   public static final String VERSION = version(ChangecastSourceConnector.class);
 
+  private static final Logger log = LoggerFactory.getLogger(ChangecastSourceConnector.class);
+
   private final MongoSourceConnector delegate = new MongoSourceConnector();
 
   @Override
   public void start(Map<String, String> props) {
     ChangecastSourceConfig config = new ChangecastSourceConfig(props);
+    for (ConfigProblem warning : ChangecastSourceConfig.warnings(props)) {
+      log.warn("Changecast runs with less information: {}", warning.message());
+    }
     delegate.initialize(context());
     delegate.start(config.props());
   }

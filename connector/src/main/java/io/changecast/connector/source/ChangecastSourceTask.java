@@ -5,6 +5,7 @@ import com.mongodb.kafka.connect.source.MongoSourceTask;
 import io.changecast.connector.source.internal.ControlRecords;
 import io.changecast.connector.source.internal.DelegateContext;
 import io.changecast.connector.source.internal.HistoryLost;
+import io.changecast.connector.source.internal.Namespace;
 import io.changecast.connector.source.internal.OverridableOffsets;
 import io.changecast.connector.source.internal.SourceHeaders;
 import java.util.HashMap;
@@ -21,9 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the official {@link MongoSourceTask} and adds the source headers to its records. When the
- * resume token is no longer in the oplog (error 286, at start or while streaming), it writes one
- * {@code history-lost} control record and continues by {@link HistoryLostPolicy}.
+ * Runs the official {@link MongoSourceTask} and adds the source headers to its records (the
+ * namespace from the change event's {@code ns}, or from the raw topic's name under {@code
+ * publish.full.document.only=true}, whose values are bare documents or tombstones). When the resume
+ * token is no longer in the oplog (error 286, at start or while streaming), it writes one {@code
+ * history-lost} control record and continues by {@link HistoryLostPolicy}.
  *
  * <p>The control record carries the offset that replaces the stale resume token in Connect's offset
  * store: for {@code restart-from-now} one without a token, for {@code copy-existing} one marking a
@@ -46,6 +49,10 @@ public final class ChangecastSourceTask extends SourceTask {
   private static final long ACK_TIMEOUT_SECONDS = 30;
 
   private ChangecastSourceConfig config;
+
+  /** Values are bare documents: the namespace of a record comes from its topic, not its value. */
+  private boolean fullDocumentOnly;
+
   private Map<String, Object> partition;
   private OverridableOffsets offsets;
   private volatile MongoSourceTask delegate;
@@ -71,6 +78,7 @@ public final class ChangecastSourceTask extends SourceTask {
   @Override
   public void start(Map<String, String> props) {
     config = new ChangecastSourceConfig(props);
+    fullDocumentOnly = config.fullDocumentOnly();
     partition = config.sourcePartition();
     offsets = new OverridableOffsets(context.offsetStorageReader(), partition);
     Map<String, Object> stored = offsets.stored();
@@ -133,7 +141,12 @@ public final class ChangecastSourceTask extends SourceTask {
       return null;
     }
     for (SourceRecord record : records) {
-      SourceHeaders.addFromEvent(record, config.clusterName(), config.watched());
+      if (fullDocumentOnly) {
+        Namespace ns = config.namespaceOfTopic(record.topic());
+        SourceHeaders.add(record, config.clusterName(), ns.db(), ns.coll());
+      } else {
+        SourceHeaders.addFromEvent(record, config.clusterName(), config.watched());
+      }
       if (partition.equals(record.sourcePartition()) && record.sourceOffset() != null) {
         Map<String, Object> offset = new HashMap<>(record.sourceOffset());
         lastOffset = offset;

@@ -2,6 +2,7 @@ package io.changecast.connector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,6 +155,31 @@ class DryRunCommandTest {
             "sample 2: admin.users -> not captured (the pipeline's $match excludes it)",
             "sample 3: shop.system.views -> not captured (the pipeline's $match excludes it)",
             "3 samples: 1 routed to tenants [acme], 0 dead-lettered, 2 not captured");
+  }
+
+  @Test
+  void fullDocumentOnlyShowsTheRoutersReplaceTyping() throws IOException {
+    ObjectNode root = ValidateCommandTest.appSource();
+    ((ObjectNode) root.get("config"))
+        .put("publish.full.document.only", "true")
+        .put("publish.full.document.only.tombstone.on.delete", "true");
+    Path config = Files.writeString(dir.resolve("full.json"), root.toString());
+    Path samples =
+        sample("[{\"db\": \"app\", \"coll\": \"orders\", \"document\": {\"tenantId\": \"acme\"}}]");
+
+    CliRun run = CliRun.run("dry-run", config.toString(), "--sample", samples.toString());
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.outLines())
+        .containsExactly(
+            config
+                + ": publish.full.document.only=true: with its input.format.full-document.pattern"
+                + " matching the raw topics, the router makes every document a"
+                + " <collection>.replaced event and every tombstone (a delete) a"
+                + " <collection>.deleted event",
+            "sample 1: app.orders -> topic changecast.raw.app.orders, tenant \"acme\", type"
+                + " orders.replaced",
+            "1 samples: 1 routed to tenants [acme], 0 dead-lettered, 0 not captured");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.changecast.connector.source.ChangecastSourceConfigTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,11 +160,58 @@ class ValidateCommandTest {
   }
 
   @Test
-  void wholeChangeEventsMustBePublished() throws IOException {
-    assertSingleError(
-        source("f.json", Map.of("publish.full.document.only", "true")),
-        "ERROR publish.full.document.only: found \"true\", expected \"false\" (the router needs"
-            + " the whole change event: operationType, ns, documentKey)");
+  void fullDocumentOnlyIsAWarningNamingWhatIsLostAndTheRouterKey() throws IOException {
+    Path file =
+        source(
+            "full.json",
+            Map.of(
+                "publish.full.document.only", "true",
+                "publish.full.document.only.tombstone.on.delete", "true"));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).as(run.out()).isZero();
+    assertThat(run.outLines())
+        .containsExactly(
+            file + ": WARNING " + ChangecastSourceConfigTest.FULL_DOCUMENT_ONLY_WARNING,
+            file + ": OK (changecast-source-app)",
+            "1 file(s) checked, 0 error(s)");
+  }
+
+  @Test
+  void fullDocumentOnlyNeedsTombstonesForDeletes() throws IOException {
+    Path file = source("f.json", Map.of("publish.full.document.only", "true"));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .containsExactly(
+            file + ": WARNING " + ChangecastSourceConfigTest.FULL_DOCUMENT_ONLY_WARNING,
+            file
+                + ": ERROR publish.full.document.only.tombstone.on.delete: found nothing (not"
+                + " set), expected \"true\" with publish.full.document.only=true (without a"
+                + " tombstone a delete sends nothing, so no subscriber ever hears of it)",
+            "1 file(s) checked, 1 error(s)");
+  }
+
+  @Test
+  void changecastConnectorDefaultsTombstonesUnderFullDocumentOnly() throws IOException {
+    Path file =
+        source(
+            "cc-full.json",
+            Map.of(
+                "connector.class", "io.changecast.connector.source.ChangecastSourceConnector",
+                "publish.full.document.only", "true"));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).as(run.out()).isZero();
+    assertThat(run.outLines())
+        .containsExactly(
+            file + ": WARNING " + ChangecastSourceConfigTest.FULL_DOCUMENT_ONLY_WARNING,
+            file + ": OK (changecast-source-app)",
+            "1 file(s) checked, 0 error(s)");
   }
 
   @Test

@@ -3,16 +3,20 @@ package io.changecast.connector.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.changecast.connector.config.ConfigProblem;
+import io.changecast.connector.source.internal.Namespace;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 
 /** Offline validation: Changecast's defaults and the exact messages of its checks. */
-class ChangecastSourceConfigTest {
+public class ChangecastSourceConfigTest {
 
   private static Map<String, String> minimal() {
     Map<String, String> config = new HashMap<>();
@@ -58,6 +62,7 @@ class ChangecastSourceConfigTest {
         .containsEntry("change.stream.full.document", "updateLookup")
         .containsEntry("change.stream.document.key.as.key", "true")
         .containsEntry("publish.full.document.only", "false")
+        .containsEntry("publish.full.document.only.tombstone.on.delete", "true")
         .containsEntry("heartbeat.interval.ms", "10000")
         .containsEntry("errors.tolerance", "none");
   }
@@ -131,16 +136,78 @@ class ChangecastSourceConfigTest {
                         + " and their tenant cannot be read from the document)")));
   }
 
+  public static final String FULL_DOCUMENT_ONLY_WARNING =
+      "publish.full.document.only: found \"true\", expected \"false\" for whole change events;"
+          + " \"true\" works with less information (the router's"
+          + " input.format.full-document.pattern must match these topics, e.g."
+          + " changecast\\.raw\\.(?<db>[^.]+)\\.(?<coll>.+), or it dead-letters every record;"
+          + " then every document becomes a <collection>.replaced event (operation replace:"
+          + " inserts, updates and replaces cannot be told apart) and every tombstone a"
+          + " <collection>.deleted event, no event has changes (updatedFields, removedFields,"
+          + " truncatedArrays) or clusterTime, and records the connector sends again after a"
+          + " restart are not deduplicated)";
+
   @Test
-  void wholeChangeEventsAreNeeded() {
-    assertThat(errorsWith("publish.full.document.only", "true"))
+  void fullDocumentOnlyIsValidWithAWarningNamingWhatIsLost() {
+    Map<String, String> config = minimal();
+    config.put("publish.full.document.only", "true");
+
+    assertThat(errors(config)).isEmpty();
+    assertThat(ChangecastSourceConfig.withDefaults(config))
+        .containsEntry("publish.full.document.only.tombstone.on.delete", "true");
+    assertThat(ChangecastSourceConfig.warnings(config))
+        .extracting(ConfigProblem::message)
+        .containsExactly(FULL_DOCUMENT_ONLY_WARNING);
+    assertThat(ChangecastSourceConfig.warnings(minimal())).isEmpty();
+  }
+
+  @Test
+  void fullDocumentOnlyPatternFollowsPrefixAndSeparator() {
+    assertThat(ChangecastSourceChecks.fullDocumentPattern("cdc", "_"))
+        .isEqualTo("cdc_(?<db>[^_]+)_(?<coll>.+)");
+    assertThat(ChangecastSourceChecks.fullDocumentPattern("a.b", "--"))
+        .isEqualTo("a\\.b\\-\\-(?<db>(?:(?!\\-\\-).)+)\\-\\-(?<coll>.+)");
+    assertThat("changecast.raw.app.orders.archive")
+        .matches(ChangecastSourceChecks.fullDocumentPattern("changecast.raw", "."));
+    Matcher m =
+        Pattern.compile(ChangecastSourceChecks.fullDocumentPattern("a.b", "--"))
+            .matcher("a.b--shop--orders--x");
+    assertThat(m.matches()).isTrue();
+    assertThat(m.group("db")).isEqualTo("shop");
+    assertThat(m.group("coll")).isEqualTo("orders--x");
+  }
+
+  @Test
+  void fullDocumentOnlyWithoutTombstonesWouldDropDeletes() {
+    Map<String, String> config = minimal();
+    config.put("publish.full.document.only", "true");
+    config.put("publish.full.document.only.tombstone.on.delete", "false");
+
+    assertThat(errors(config))
         .containsExactly(
             Map.entry(
-                "publish.full.document.only",
+                "publish.full.document.only.tombstone.on.delete",
                 List.of(
-                    "publish.full.document.only: found \"true\", expected \"false\" (the"
-                        + " router needs the whole change event: operationType, ns,"
-                        + " documentKey)")));
+                    "publish.full.document.only.tombstone.on.delete: found \"false\", expected"
+                        + " \"true\" with publish.full.document.only=true (without a tombstone a"
+                        + " delete sends nothing, so no subscriber ever hears of it)")));
+  }
+
+  @Test
+  void namespaceOfAFullDocumentTopicComesFromItsName() {
+    Map<String, String> onDatabase = minimal();
+    onDatabase.put("topic.separator", "_");
+    ChangecastSourceConfig db = new ChangecastSourceConfig(onDatabase);
+    assertThat(db.namespaceOfTopic("changecast.raw_app_orders_2024"))
+        .isEqualTo(new Namespace("app", "orders_2024"));
+    assertThat(db.namespaceOfTopic("__mongodb_heartbeats")).isEqualTo(new Namespace("app", null));
+
+    Map<String, String> deployment = minimal();
+    deployment.remove("database");
+    ChangecastSourceConfig all = new ChangecastSourceConfig(deployment);
+    assertThat(all.namespaceOfTopic("changecast.raw.shop.carts.v2"))
+        .isEqualTo(new Namespace("shop", "carts.v2"));
+    assertThat(all.namespaceOfTopic("changecast.raw.shop")).isEqualTo(new Namespace(null, null));
   }
 
   @Test

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
@@ -42,6 +46,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connector in a real Connect worker, on a real broker, reading the embedded MongoDB: source
@@ -266,19 +271,86 @@ class ChangecastSourceConnectorTest {
     }
   }
 
+  /**
+   * {@code publish.full.document.only=true} on a database watch: accepted, a warning naming what is
+   * lost logged at start, bare documents and (defaulted) tombstones for deletes, and source headers
+   * taken from the topic's name, never from a document's own {@code ns} field.
+   */
+  @Test
+  void fullDocumentOnlyStreamsDocumentsAndTombstonesNamedByTheirTopic() throws Exception {
+    String db = "docs" + IDS.incrementAndGet();
+    String name = "changecast-" + db;
+    MongoCollection<Document> orders = client.getDatabase(db).getCollection("orders");
+    Map<String, String> config = config(db);
+    config.put("publish.full.document.only", "true");
+    Logger logger = (Logger) LoggerFactory.getLogger(ChangecastSourceConnector.class);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      connect.putConnector(name, config);
+      connect.awaitConnectorRunning(name, TIMEOUT);
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () ->
+                  assertThat(List.copyOf(logs.list))
+                      .extracting(ILoggingEvent::getLevel, ILoggingEvent::getFormattedMessage)
+                      .contains(
+                          tuple(
+                              Level.WARN,
+                              "Changecast runs with less information: "
+                                  + ChangecastSourceConfigTest.FULL_DOCUMENT_ONLY_WARNING)));
+    } finally {
+      logger.detachAppender(logs);
+    }
+    try (KafkaConsumer<String, String> consumer = consumer("changecast.raw." + db + ".orders")) {
+      orders.insertOne(
+          new Document("_id", "d1")
+              .append("tenantId", "t1")
+              .append("ns", new Document("db", "other").append("coll", "elsewhere")));
+      orders.deleteOne(new Document("_id", "d1"));
+
+      List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+      await()
+          .atMost(TIMEOUT)
+          .until(() -> pollInto(consumer, seen) >= 2 && seen.get(1).value() == null);
+
+      ConsumerRecord<String, String> document = seen.get(0);
+      assertThat(JSON.readTree(document.key())).isEqualTo(JSON.readTree("{\"_id\":\"d1\"}"));
+      assertThat(JSON.readTree(document.value()))
+          .isEqualTo(
+              JSON.readTree(
+                  "{\"_id\":\"d1\",\"tenantId\":\"t1\","
+                      + "\"ns\":{\"db\":\"other\",\"coll\":\"elsewhere\"}}"));
+      ConsumerRecord<String, String> tombstone = seen.get(1);
+      assertThat(JSON.readTree(tombstone.key())).isEqualTo(JSON.readTree("{\"_id\":\"d1\"}"));
+      assertThat(List.of(document, tombstone))
+          .allSatisfy(
+              r ->
+                  assertThat(headers(r))
+                      .containsEntry("changecast.source.db", db)
+                      .containsEntry("changecast.source.coll", "orders")
+                      .containsKey("changecast.source.cluster")
+                      .doesNotContainKey("changecast.control"));
+    } finally {
+      rest("DELETE", "/connectors/" + name);
+    }
+  }
+
   @Test
   void workerRejectsAConfigChangecastCannotRouteNamingTheOption() {
     String db = "shop" + IDS.incrementAndGet();
     Map<String, String> config = config(db);
-    config.put("publish.full.document.only", "true");
+    config.put("output.format.value", "bson");
     config.remove("value.converter");
 
     assertThatThrownBy(() -> connect.putConnector("changecast-" + db, config))
         .isInstanceOf(ConnectRestException.class)
         .hasMessageContaining("400")
         .hasMessageContaining(
-            "publish.full.document.only: found \\\"true\\\", expected \\\"false\\\" (the router"
-                + " needs the whole change event: operationType, ns, documentKey)")
+            "output.format.value: found \\\"bson\\\", expected \\\"json\\\" (the router"
+                + " parses each raw record's value as a JSON change event)")
         .hasMessageContaining(
             "value.converter: found nothing (not set), expected"
                 + " \\\"org.apache.kafka.connect.storage.StringConverter\\\"");

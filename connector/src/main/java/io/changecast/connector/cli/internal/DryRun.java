@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * default topic mapper, honouring {@code topic.separator}, {@code topic.suffix} and simple {@code
  * topic.namespace.map} entries), tenant from the document field {@code tenant.field} (default
  * {@code tenantId}; a string, a whole number, or an {@code $oid}/{@code $numberLong} wrapper) or
- * the database name, type {@code <collection>.created}.
+ * the database name, type {@code <collection>.created} ({@code <collection>.replaced} under {@code
+ * publish.full.document.only=true}, where the router reads every document as a {@code replace}).
  */
 public final class DryRun {
 
@@ -126,9 +127,10 @@ public final class DryRun {
       return new Outcome.NotCaptured(namespace, "the pipeline's $match excludes it");
     }
     String topic = topic(db, coll);
+    String type = coll + (fullDocumentOnly() ? ".replaced" : ".created");
     if (tenantRule instanceof TenantRule.Field f) {
       return tenantOf(document, f.path())
-          .<Outcome>map(t -> new Outcome.Routed(namespace, topic, t, coll + ".created"))
+          .<Outcome>map(t -> new Outcome.Routed(namespace, topic, t, type))
           .orElseGet(
               () ->
                   new Outcome.DeadLettered(
@@ -138,7 +140,16 @@ public final class DryRun {
                           + f.path()
                           + " is missing or not a string or whole number"));
     }
-    return new Outcome.Routed(namespace, topic, db, coll + ".created");
+    return new Outcome.Routed(namespace, topic, db, type);
+  }
+
+  /**
+   * {@code publish.full.document.only=true}: the router reads the raw topics as bare documents
+   * ({@code replace} events) and tombstones ({@code delete}s), not change events.
+   */
+  public boolean fullDocumentOnly() {
+    String value = config.config().get("publish.full.document.only");
+    return value != null && "true".equalsIgnoreCase(value.trim());
   }
 
   /** Human-readable lines for {@code outcomes}, then a summary line. */
