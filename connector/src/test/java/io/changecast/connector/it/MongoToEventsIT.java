@@ -45,9 +45,10 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
  * The real end-to-end: a MongoDB 7.0 replica set, a Kafka 4.1 broker and a stock Connect worker in
- * containers ({@link PipelineContainers}), the connector configs of {@code connect-configs/}, and
- * the router in this JVM. Writes go through the MongoDB driver; assertions read {@code
- * changecast.events} as subscribers' edges do ({@code read_committed}).
+ * containers ({@link PipelineContainers}), the connector configs of {@code connect-configs/} with
+ * their own {@code connection.uri}, and the router in this JVM. Writes go through the MongoDB
+ * driver; assertions read {@code changecast.events} as subscribers' edges do ({@code
+ * read_committed}).
  *
  * <p>Disabled, not failed, where no Docker engine answers. Run with {@code ./mvnw -B verify -pl
  * connector -am} on a machine with Docker.
@@ -58,6 +59,9 @@ class MongoToEventsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
+
+  /** The raw topics of database {@code docs}, whose connector publishes full documents only. */
+  private static final String FULL_DOCUMENT_TOPICS = "changecast\\.raw\\.(?<db>docs)\\.(?<coll>.+)";
 
   /** Documents written until a new connector's change stream is open; their own tenant. */
   private static final String PROBE_TENANT = "probe";
@@ -79,9 +83,14 @@ class MongoToEventsIT {
         ChangecastRouter.start(
             RouterConfig.fromMap(
                 Map.of(
-                    RouterConfig.BOOTSTRAP_SERVERS, containers.bootstrapServers(),
-                    RouterConfig.APPLICATION_ID, "changecast-router-it-" + UUID.randomUUID(),
-                    RouterConfig.STATE_DIR, stateDir.toString())));
+                    RouterConfig.BOOTSTRAP_SERVERS,
+                    containers.bootstrapServers(),
+                    RouterConfig.APPLICATION_ID,
+                    "changecast-router-it-" + UUID.randomUUID(),
+                    RouterConfig.STATE_DIR,
+                    stateDir.toString(),
+                    RouterConfig.INPUT_FORMAT_FULL_DOCUMENT_PATTERN,
+                    FULL_DOCUMENT_TOPICS)));
     events = new TopicReader(containers.bootstrapServers(), "changecast.events");
   }
 
@@ -102,9 +111,10 @@ class MongoToEventsIT {
   }
 
   /**
-   * {@code connect-configs/app-source.json} as deployed (only {@code connection.uri} names this
-   * network's MongoDB): inserts, an update with set and removed fields, a replace and deletes; the
-   * deletes carry no document and reach their tenant through the router's documentKey store.
+   * {@code connect-configs/app-source.json} exactly as deployed (its {@code connection.uri}
+   * discovers the replica set {@code rs0} at {@code mongo:27017}, as in compose): inserts, an
+   * update with set and removed fields, a replace and deletes; the deletes carry no document and
+   * reach their tenant through the router's documentKey store.
    */
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -112,7 +122,7 @@ class MongoToEventsIT {
     MongoDatabase app = mongo.getDatabase("app");
     MongoCollection<Document> orders = app.getCollection("orders");
     Map<String, String> config = appSource();
-    config.put("connection.uri", PipelineContainers.MONGO_URI_IN_NETWORK);
+    assertThat(config).containsEntry("connection.uri", PipelineContainers.MONGO_URI_IN_NETWORK);
     deploy("changecast-source-app", config);
     awaitStreaming(app);
 
@@ -189,7 +199,6 @@ class MongoToEventsIT {
     notes.insertOne(new Document("_id", "n1").append("tenantId", "initech"));
 
     Map<String, String> config = appSource();
-    config.put("connection.uri", PipelineContainers.MONGO_URI_IN_NETWORK);
     config.put("database", "billing");
     config.put("change.stream.full.document.before.change", "whenAvailable");
     deploy("changecast-source-billing", config);
@@ -291,6 +300,47 @@ class MongoToEventsIT {
     }
   }
 
+  /**
+   * app-source.json with {@code publish.full.document.only=true} and tombstones, read by the router
+   * through {@code input.format.full-document.pattern}: the validator's warning holds on a real
+   * replica set; an insert and an update both become {@code orders.replaced} with the whole
+   * document and no {@code changes}, and the delete's tombstone reaches its tenant as {@code
+   * orders.deleted}.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void fullDocumentOnlyTopicsBecomeReplacesAndDeletes() throws Exception {
+    MongoDatabase docs = mongo.getDatabase("docs");
+    MongoCollection<Document> orders = docs.getCollection("orders");
+    Map<String, String> config = appSource();
+    config.put("database", "docs");
+    config.put("publish.full.document.only", "true");
+    config.put("publish.full.document.only.tombstone.on.delete", "true");
+    deploy("changecast-source-docs", config);
+    awaitStreaming(docs);
+
+    orders.insertOne(order("h1", "hooli"));
+    orders.updateOne(eq("_id", "h1"), set("status", "paid"));
+    orders.deleteOne(eq("_id", "h1"));
+
+    List<JsonNode> hooli = awaitEnvelopes("hooli", 3);
+    assertThat(hooli)
+        .extracting(
+            e -> e.path("id").asText(),
+            e -> e.path("type").asText(),
+            e -> e.path("operation").asText(),
+            MongoToEventsIT::key)
+        .containsExactly(
+            tuple("1", "orders.replaced", "replace", "h1"),
+            tuple("2", "orders.replaced", "replace", "h1"),
+            tuple("3", "orders.deleted", "delete", "h1"));
+    assertThat(hooli.get(1).path("document"))
+        .isEqualTo(
+            json("{\"_id\":\"h1\",\"tenantId\":\"hooli\",\"total\":10,\"status\":\"paid\"}"));
+    assertThat(hooli).allSatisfy(e -> assertThat(e.has("changes")).isFalse());
+    assertThat(hooli.get(2).has("document")).isFalse();
+  }
+
   private static Document order(String id, String tenant) {
     return new Document("_id", id).append("tenantId", tenant).append("total", 10);
   }
@@ -302,9 +352,18 @@ class MongoToEventsIT {
         JSON.convertValue(file.path("config"), new TypeReference<Map<String, String>>() {}));
   }
 
-  /** PUTs the config and waits until the connector and its task are RUNNING. */
+  /**
+   * PUTs the config and waits until the connector and its task are RUNNING. A worker that answers
+   * REST calls may still be joining its group: it answers 409 (rebalance in progress) or a 5xx
+   * until it has, so those are retried; a 400 (invalid config) fails at once.
+   */
   private static void deploy(String name, Map<String, String> config) throws Exception {
-    ConnectClient.Response put = connect.putConfig(name, config);
+    ConnectClient.Response put =
+        await()
+            .atMost(TIMEOUT)
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> connect.putConfig(name, config), r -> r.status() != 409 && r.status() < 500);
     assertThat(put.status()).as(put.message()).isIn(200, 201);
     await()
         .atMost(TIMEOUT)
