@@ -127,7 +127,12 @@ public final class Bench {
               result.set(
                   "targets",
                   new FanOutScenario(targets)
-                      .run(FanOutScenario.plan(options.mode(), options.connections())));
+                      .run(
+                          FanOutScenario.plan(
+                              options.mode(),
+                              options.connections(),
+                              options.fanOutShapes(),
+                              options.fanOutRates())));
         }
         load.set("end", Environment.loadAverage());
         result.put("processRssBytesEnd", Environment.processRssBytes());

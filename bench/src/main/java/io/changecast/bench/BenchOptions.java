@@ -3,6 +3,7 @@ package io.changecast.bench;
 import io.changecast.local.LocalOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +20,10 @@ import java.util.Set;
  * @param replayBacklog when positive, the replay backlog size (smoke tests)
  * @param throughputEvents when positive, the router backlog and the one pipeline rate (smoke tests)
  * @param connections when positive, the idle-connection maximum and the fan-out subscribers
+ * @param fanOutShapes when not empty, the fan-out shapes ({@code TENANTSxSUBSCRIBERS}, e.g. {@code
+ *     1x1000}) instead of the mode's
+ * @param fanOutRates when not empty, the fan-out delivery rates to step through instead of the
+ *     mode's
  * @param peer the side-by-side peer of the idle-connection and fan-out scenarios: {@code pushpin}
  *     or {@code none}
  * @param command the command line recorded in the results
@@ -32,6 +37,8 @@ public record BenchOptions(
     int replayBacklog,
     int throughputEvents,
     int connections,
+    List<String> fanOutShapes,
+    List<Integer> fanOutRates,
     String peer,
     String command) {
 
@@ -52,11 +59,15 @@ public record BenchOptions(
         --replay-backlog N              replay backlog size (default: by mode)
         --throughput-events N           router backlog and pipeline rate (default: by mode)
         --connections N                 idle connections / fan-out subscribers (default: by mode)
+        --fan-out-shapes TxS[,TxS...]   fan-out shapes, e.g. 1x1000,1000x10 (default: by mode)
+        --fan-out-rates R[,R...]        fan-out deliveries/s steps (default: by mode)
         --peer pushpin|none             side-by-side peer (default pushpin)
       """;
 
   public BenchOptions {
     scenarios = Set.copyOf(scenarios);
+    fanOutShapes = List.copyOf(fanOutShapes);
+    fanOutRates = List.copyOf(fanOutRates);
   }
 
   /** Parses command-line arguments; the recorded command is the launcher plus the arguments. */
@@ -69,6 +80,8 @@ public record BenchOptions(
     int replayBacklog = 0;
     int throughputEvents = 0;
     int connections = 0;
+    List<String> fanOutShapes = List.of();
+    List<Integer> fanOutRates = List.of();
     String peer = "pushpin";
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
@@ -82,6 +95,10 @@ public record BenchOptions(
         case "--replay-backlog" -> replayBacklog = positive(arg, value(arg, rest));
         case "--throughput-events" -> throughputEvents = positive(arg, value(arg, rest));
         case "--connections" -> connections = positive(arg, value(arg, rest));
+        case "--fan-out-shapes" -> fanOutShapes = shapes(value(arg, rest));
+        case "--fan-out-rates" ->
+            fanOutRates =
+                Arrays.stream(value(arg, rest).split(",")).map(r -> positive(arg, r)).toList();
         case "--peer" -> peer = peer(value(arg, rest));
         default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
       }
@@ -96,6 +113,8 @@ public record BenchOptions(
         replayBacklog,
         throughputEvents,
         connections,
+        fanOutShapes,
+        fanOutRates,
         peer,
         command);
   }
@@ -116,6 +135,17 @@ public record BenchOptions(
               + value
               + "\"");
     }
+  }
+
+  private static List<String> shapes(String value) {
+    List<String> shapes = List.of(value.split(","));
+    for (String shape : shapes) {
+      if (!shape.matches("[1-9][0-9]*x[1-9][0-9]*")) {
+        throw new IllegalArgumentException(
+            "--fan-out-shapes must be TENANTSxSUBSCRIBERS[,...], got \"" + value + "\"");
+      }
+    }
+    return shapes;
   }
 
   private static String peer(String value) {

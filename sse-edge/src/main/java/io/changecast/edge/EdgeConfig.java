@@ -120,10 +120,11 @@ public record EdgeConfig(
   public static final Duration DEFAULT_HTTP_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
   /**
-   * Response buffer per connection. An open stream holds it for its lifetime: 4 KB keeps an idle
-   * connection near 16 KB of RSS where Jetty's default 32 KB costs about 44 KB; larger buffers
-   * write fewer, bigger chunks to very busy streams (bench: fan-out of one tenant at 100k
-   * deliveries/s).
+   * Response buffer of ordinary (non-stream) responses. SSE streams do not use it: each drain of a
+   * stream is gathered once and written past the buffer (see {@code SseFrames}), so an open stream
+   * holds no response buffer whatever this size, and a busy stream's batch is not cut into parts of
+   * this size. 4 KB rather than Jetty's 32 KB keeps what a connection holds while it answers a
+   * request small.
    */
   public static final int DEFAULT_HTTP_OUTPUT_BUFFER_BYTES = 4096;
 

@@ -109,6 +109,15 @@ public final class ChildProcess implements AutoCloseable {
     return total;
   }
 
+  /** CPU time used by the process and its live descendants (ns), -1 where unknown. */
+  public long cpuNanos() {
+    long total = Environment.cpuNanos(process.pid());
+    try (Stream<ProcessHandle> children = process.descendants()) {
+      total += children.mapToLong(child -> Math.max(0, Environment.cpuNanos(child.pid()))).sum();
+    }
+    return total;
+  }
+
   /** Sends one command line. */
   public void send(String line) {
     try {

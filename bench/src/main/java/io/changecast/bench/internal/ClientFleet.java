@@ -146,6 +146,11 @@ public final class ClientFleet implements AutoCloseable {
     return processes.stream().mapToLong(ChildProcess::rssBytes).sum();
   }
 
+  /** Total CPU time the client processes used so far (ns). */
+  public long cpuNanos() {
+    return processes.stream().mapToLong(ChildProcess::cpuNanos).sum();
+  }
+
   @Override
   public void close() {
     for (ChildProcess p : processes) {

@@ -165,6 +165,11 @@ public final class EdgeTarget implements SseTarget {
   }
 
   @Override
+  public long cpuNanos() {
+    return process.cpuNanos();
+  }
+
+  @Override
   public long heapAfterGcBytes() {
     return Environment.heapAfterGcBytes(process.pid());
   }

@@ -79,6 +79,21 @@ public final class Environment {
     return rssBytes(ProcessHandle.current().pid());
   }
 
+  /**
+   * CPU time (user + system) a process has used, in nanoseconds, or -1 where /proc is unavailable
+   * ({@code /proc/PID/stat} fields 14 and 15, in clock ticks of 10 ms).
+   */
+  public static long cpuNanos(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // the command name (field 2) is in parentheses and may hold spaces
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** A process's resident set size in bytes, or -1 where /proc is unavailable. */
   public static long rssBytes(long pid) {
     try {

@@ -48,6 +48,28 @@ public final class FanOutScenario {
    * and 1,000 × 10 at 50k, 100k, 200k, 400k deliveries/s, 10 s steps.
    */
   public static Plan plan(Mode mode, int subscribersOverride) {
+    return plan(mode, subscribersOverride, List.of(), List.of());
+  }
+
+  /**
+   * The mode's plan, with its shapes ({@code TENANTSxSUBSCRIBERS}) and delivery rates replaced by
+   * {@code shapes} and {@code rates} when they are not empty (A/B runs of one shape).
+   */
+  public static Plan plan(
+      Mode mode, int subscribersOverride, List<String> shapes, List<Integer> rates) {
+    Plan plan = basePlan(mode, subscribersOverride);
+    return new Plan(
+        shapes.isEmpty()
+            ? plan.shapes()
+            : shapes.stream()
+                .map(s -> s.split("x"))
+                .map(s -> new Shape(Integer.parseInt(s[0]), Integer.parseInt(s[1])))
+                .toList(),
+        rates.isEmpty() ? plan.deliveryRates() : rates,
+        plan.step());
+  }
+
+  private static Plan basePlan(Mode mode, int subscribersOverride) {
     if (subscribersOverride > 0) {
       return new Plan(
           List.of(
@@ -96,21 +118,24 @@ public final class FanOutScenario {
         result.put("firstError", opened.firstError());
       }
       // warm-up (not measured): half a step at the first rate
-      step(fleet, publisher, shape, plan.deliveryRates().get(0), plan.step().dividedBy(2));
+      step(target, fleet, publisher, shape, plan.deliveryRates().get(0), plan.step().dividedBy(2));
       ArrayNode steps = result.putArray("steps");
       ObjectNode best = null;
       for (int rate : plan.deliveryRates()) {
-        ObjectNode step = step(fleet, publisher, shape, rate, plan.step());
+        ObjectNode step = step(target, fleet, publisher, shape, rate, plan.step());
         steps.add(step);
         log.info(
-            "fan-out: {} {}x{} at {}/s: {} deliveries/s, p99 {} ms, complete {}",
+            "fan-out: {} {}x{} at {}/s: {} deliveries/s, p99 {} ms, complete {};"
+                + " CPU µs per delivery: server {}, clients {}",
             target.name(),
             shape.tenants(),
             shape.subscribersPerTenant(),
             rate,
             step.path("deliveriesPerSecond").asDouble(),
             step.path("latencyMs").path("p99Ms").asDouble(),
-            step.path("complete").asBoolean());
+            step.path("complete").asBoolean(),
+            step.path("serverCpuMicrosPerDelivery").asDouble(),
+            step.path("clientCpuMicrosPerDelivery").asDouble());
         boolean ok =
             step.path("complete").asBoolean()
                 && step.path("latencyMs").path("p99Ms").asDouble() <= MAX_P99_MS;
@@ -135,9 +160,16 @@ public final class FanOutScenario {
 
   /** Publishes at {@code deliveryRate / subscribersPerTenant} events/s and drains. */
   private static ObjectNode step(
-      ClientFleet fleet, Publisher publisher, Shape shape, int deliveryRate, Duration duration) {
+      SseTarget target,
+      ClientFleet fleet,
+      Publisher publisher,
+      Shape shape,
+      int deliveryRate,
+      Duration duration) {
     double eventsPerSecond = Math.max(1.0, deliveryRate / (double) shape.subscribersPerTenant());
     fleet.reset();
+    long serverCpuStart = target.cpuNanos();
+    long clientCpuStart = fleet.cpuNanos();
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     long sent = 0;
@@ -164,6 +196,8 @@ public final class FanOutScenario {
       stats = fleet.stats();
     }
     long doneAt = System.nanoTime();
+    long serverCpu = target.cpuNanos() - serverCpuStart;
+    long clientCpu = fleet.cpuNanos() - clientCpuStart;
     double seconds = (doneAt - start) / 1e9;
     ObjectNode step = JSON.objectNode();
     step.put("targetDeliveriesPerSecond", deliveryRate);
@@ -181,6 +215,12 @@ public final class FanOutScenario {
     step.put("deliveriesPerSecond", LatencyScenario.round(stats.events() / seconds));
     step.put("complete", stats.events() >= expected);
     step.put("droppedConnections", stats.dropped());
+    // CPU time over the step (publishing and drain) per delivery: where the cost is, the server or
+    // the clients (10 ms clock ticks from /proc; the harness's own publishing is not counted)
+    long delivered = Math.max(1, stats.events());
+    step.put("serverCpuSeconds", LatencyScenario.round(serverCpu / 1e9));
+    step.put("serverCpuMicrosPerDelivery", LatencyScenario.round(serverCpu / 1e3 / delivered));
+    step.put("clientCpuMicrosPerDelivery", LatencyScenario.round(clientCpu / 1e3 / delivered));
     Percentiles latency = Percentiles.of(stats.latencyMicros());
     step.set("latencyMs", latency.toJson());
     step.set("cdfMs", latency.cdfMs());

@@ -215,6 +215,11 @@ public final class PushpinTarget implements SseTarget {
   }
 
   @Override
+  public long cpuNanos() {
+    return process.cpuNanos();
+  }
+
+  @Override
   public long heapAfterGcBytes() {
     return -1;
   }

@@ -31,6 +31,9 @@ public sealed interface SseTarget extends AutoCloseable permits EdgeTarget, Push
   /** Heap in use after a full GC, in bytes; -1 where the server has no garbage-collected heap. */
   long heapAfterGcBytes();
 
+  /** CPU time the server's processes used so far (ns), -1 where unknown. */
+  long cpuNanos();
+
   /** Queues one event of {@code tenant}; {@code json} is a one-line envelope with its id. */
   void publish(String tenant, long id, String json);
 

@@ -11,10 +11,19 @@ final class ControlEvents {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** Checked once per event, not once per subscriber. */
+  private static final SharedEncoding<Boolean> RESETS =
+      new SharedEncoding<>(ControlEvents::parseIsReset);
+
   private ControlEvents() {}
 
-  /** Whether the event is a router reset envelope (a cheap text check before parsing). */
+  /** Whether the event is a router reset envelope. */
   static boolean isReset(Event event) {
+    return RESETS.of(event);
+  }
+
+  /** A cheap text check before parsing. */
+  private static boolean parseIsReset(Event event) {
     if (!event.json().contains(RESET_TYPE)) {
       return false;
     }

@@ -120,8 +120,11 @@ public final class EdgeMetrics {
     openStreams.get(transport).decrementAndGet();
   }
 
-  void eventSent(Transport transport) {
-    eventsSent.get(transport).increment();
+  /** Counts {@code count} events written at once (one drain of a stream). */
+  void eventsSent(Transport transport, int count) {
+    if (count > 0) {
+      eventsSent.get(transport).increment(count);
+    }
   }
 
   /** Counts a skipped input record; handed to {@link EventLogTopology#build}. */

@@ -88,7 +88,7 @@ final class EventsHandler implements Handler {
           ctx.req().getAsyncContext().addListener(closeOnEnd(session));
           try {
             pending.start(
-                new SseFrames(res.getOutputStream(), retryMillis),
+                new SseFrames(SseFrames.sink(res.getOutputStream()), retryMillis),
                 endPoint == null ? () -> {} : endPoint::close);
           } catch (IOException e) {
             session.close(CloseReason.ENDED);

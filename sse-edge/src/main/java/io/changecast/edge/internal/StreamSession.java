@@ -78,6 +78,7 @@ final class StreamSession {
   private long lastSeenId; // every event, filtered out or not
   private long lastSentId = -1; // the last `id:` written
   private boolean detectGaps;
+  private int sentInDrain; // data events written by the current drain, counted once at its end
 
   /**
    * @param position the id the client resumes after, if any: ids above it are sent, and a jump past
@@ -216,7 +217,11 @@ final class StreamSession {
   }
 
   private void scheduleDrain() {
-    if (started && !closed.get() && drainScheduled.compareAndSet(false, true)) {
+    // get() first: while a drain is pending (under load, for most offers) no locked CAS is paid
+    if (started
+        && !closed.get()
+        && !drainScheduled.get()
+        && drainScheduled.compareAndSet(false, true)) {
       try {
         writer.execute(this::drain);
       } catch (RejectedExecutionException shuttingDown) {
@@ -245,17 +250,20 @@ final class StreamSession {
       if (overflowedAtNanos != 0 && !closed.get()) {
         frames.overflow(lastSentId);
         frames.flush();
+        metrics.eventsSent(transport, sentInDrain);
         close(CloseReason.OVERFLOW);
         return;
       }
-      if (heartbeatDue.getAndSet(false)) {
+      if (heartbeatDue.get() && heartbeatDue.getAndSet(false)) {
         frames.heartbeat(clusterTime.get());
       }
       frames.flush();
+      metrics.eventsSent(transport, sentInDrain);
     } catch (IOException | RuntimeException e) {
       LOG.debug("{} stream of tenant {} ended: {}", transport, tenant, e.toString());
       close(CloseReason.ENDED);
     } finally {
+      sentInDrain = 0;
       writingSinceNanos = 0;
       drainScheduled.set(false);
     }
@@ -281,7 +289,7 @@ final class StreamSession {
     } else if (filter.matches(event.json())) {
       frames.data(event);
       lastSentId = event.id();
-      metrics.eventSent(transport);
+      sentInDrain++;
     }
   }
 }

@@ -27,6 +27,10 @@ final class WsFrames implements Frames {
 
   private static final JsonFactory JSON = new JsonFactory();
 
+  /** A data event's message, built once per event and shared by every subscriber. */
+  private static final SharedEncoding<String> DATA =
+      new SharedEncoding<>(event -> message(event.id(), type(event.json()), event.json()));
+
   private final TextSender sender;
 
   WsFrames(TextSender sender) {
@@ -40,7 +44,7 @@ final class WsFrames implements Frames {
 
   @Override
   public void data(Event event) throws IOException {
-    sender.send(message(event.id(), type(event.json()), event.json()));
+    sender.send(DATA.of(event));
   }
 
   @Override

@@ -53,7 +53,7 @@ class StreamSessionTest {
   @Test
   void overflowEndsTheStreamWithAFinalEventNamingTheLastIdSent() throws Exception {
     StreamSession session = session(3);
-    session.start(new SseFrames(out, 1000), List.of(), () -> {});
+    session.start(new SseFrames(SseFrames.sink(out), 1000), List.of(), () -> {});
     session.offer(event(1));
     session.offer(event(2));
     await().atMost(WAIT).until(() -> out.text().contains("id: 2\n"));
@@ -79,7 +79,7 @@ class StreamSessionTest {
     StreamSession session = session(1000);
     AtomicBoolean aborted = new AtomicBoolean();
     session.start(
-        new SseFrames(out, 1000),
+        new SseFrames(SseFrames.sink(out), 1000),
         List.of(),
         () -> {
           aborted.set(true);

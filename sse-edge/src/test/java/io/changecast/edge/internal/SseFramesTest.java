@@ -1,0 +1,105 @@
+package io.changecast.edge.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SseFramesTest {
+
+  /** Every write the sink received, as text. */
+  private static final class RecordingSink implements SseFrames.Sink {
+    final List<String> writes = new ArrayList<>();
+    boolean fail;
+
+    @Override
+    public void write(ByteBuffer bytes) throws IOException {
+      if (fail) {
+        throw new IOException("connection gone");
+      }
+      byte[] copy = new byte[bytes.remaining()];
+      bytes.get(copy);
+      writes.add(new String(copy, StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void aDrainsFramesReachTheConnectionInOneWrite() throws IOException {
+    RecordingSink sink = new RecordingSink();
+    SseFrames frames = new SseFrames(sink, 1000);
+
+    frames.open();
+    frames.data(new Event("acme", 1, "{\"a\":1}"));
+    frames.data(new Event("acme", 2, "{\"a\":2}"));
+    frames.heartbeat(Optional.empty());
+    assertThat(sink.writes).isEmpty();
+    frames.flush();
+
+    assertThat(sink.writes)
+        .containsExactly(
+            "retry: 1000\n\nid: 1\ndata: {\"a\":1}\n\nid: 2\ndata: {\"a\":2}\n\n: heartbeat\n");
+  }
+
+  @Test
+  void aLongBatchIsWrittenInPartsOfAtMostTheBatchSize() throws IOException {
+    RecordingSink sink = new RecordingSink();
+    SseFrames frames = new SseFrames(sink, 1000);
+    String json = "{\"pad\":\"" + "x".repeat(1000) + "\"}";
+    int events = 200;
+    for (int id = 1; id <= events; id++) {
+      frames.data(new Event("acme", id, json));
+    }
+    frames.flush();
+
+    assertThat(sink.writes).hasSizeGreaterThan(1);
+    assertThat(sink.writes).allSatisfy(w -> assertThat(w.length()).isLessThanOrEqualTo(65536));
+    String all = String.join("", sink.writes);
+    assertThat(all.split("\n\n")).hasSize(events);
+    assertThat(all).startsWith("id: 1\n").endsWith("id: " + events + "\ndata: " + json + "\n\n");
+  }
+
+  @Test
+  void whatAFailedDrainLeftOnTheThreadIsNotWrittenToAnotherStream() throws IOException {
+    RecordingSink broken = new RecordingSink();
+    SseFrames failing = new SseFrames(broken, 1000);
+    failing.data(new Event("acme", 1, "{\"secret\":1}"));
+    broken.fail = true;
+    assertThatThrownBy(failing::flush).isInstanceOf(IOException.class);
+    failing.data(new Event("acme", 2, "{\"secret\":2}")); // left behind: this drain never flushes
+
+    RecordingSink other = new RecordingSink();
+    SseFrames next = new SseFrames(other, 1000);
+    next.data(new Event("globex", 1, "{\"b\":1}"));
+    next.flush();
+
+    assertThat(other.writes).containsExactly("id: 1\ndata: {\"b\":1}\n\n");
+  }
+
+  @Test
+  void anEventIsEncodedOnceForAllSubscribersAndACopyAgain() {
+    AtomicInteger encoded = new AtomicInteger();
+    SharedEncoding<String> encoding =
+        new SharedEncoding<>(
+            event -> {
+              encoded.incrementAndGet();
+              return event.id() + ":" + event.json();
+            });
+    Event live = new Event("acme", 7, "{\"n\":7}");
+    for (int subscriber = 0; subscriber < 1000; subscriber++) {
+      assertThat(encoding.of(live)).isEqualTo("7:{\"n\":7}");
+    }
+    assertThat(encoded).hasValue(1);
+
+    // Same tenant and id, another instance (e.g. read back for a replay): encoded from itself.
+    Event copy = new Event("acme", 7, "{\"n\":\"other\"}");
+    assertThat(encoding.of(copy)).isEqualTo("7:{\"n\":\"other\"}");
+    assertThat(encoded).hasValue(2);
+  }
+}
