@@ -29,14 +29,17 @@ class StreamsPropertiesTest {
         .containsEntry(StreamsConfig.POLL_MS_CONFIG, "50")
         .containsEntry(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), "50")
         .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1")
+        .containsEntry(StreamsConfig.producerPrefix("retry.backoff.ms"), "10")
         .containsEntry(
             StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
             RouterDeserializationHandler.class.getName())
         .containsEntry(RouterDeserializationHandler.DLQ_TOPIC_CONFIG, "changecast.dlq")
         .containsEntry(RouterDeserializationHandler.METRICS_CONFIG, metrics);
-    // Kafka Streams accepts them as a whole
-    assertThat(new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
-        .isEqualTo(50L);
+    // Kafka Streams accepts them as a whole, and hands the retry backoff to its producer
+    StreamsConfig streamsConfig = new StreamsConfig(props);
+    assertThat(streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
+    assertThat(streamsConfig.getProducerConfigs("client-1"))
+        .containsEntry("retry.backoff.ms", "10");
   }
 
   @Test
@@ -90,11 +93,13 @@ class StreamsPropertiesTest {
                 Map.of(
                     "bootstrap.servers", "b:1",
                     "streams.commit.interval.ms", "5",
-                    "streams.num.stream.threads", "3")),
+                    "streams.num.stream.threads", "3",
+                    "streams.producer.retry.backoff.ms", "100")),
             RouterMetrics.inMemory());
 
     assertThat(props)
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "5")
-        .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "3");
+        .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "3")
+        .containsEntry(StreamsConfig.producerPrefix("retry.backoff.ms"), "100");
   }
 }
