@@ -41,7 +41,7 @@ public record RouterTopics(
         new RawTopics(config.rawTopics(), strings, strings),
         new Topic<>(config.eventsTopic(), strings, new JsonSerde<>(Envelope.class)),
         new Topic<>(config.dlqTopic(), strings, strings),
-        new Topic<>(BY_TENANT, strings, new JsonSerde<>(Pending.class)),
+        new Topic<>(BY_TENANT, strings, new PendingSerde()),
         new Topic<>(config.ingestTopic(), strings, strings),
         config.eventsPartitions());
   }
