@@ -183,6 +183,6 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
       return null;
     }
     JsonNode resumeToken = parsed.event().resumeToken();
-    return resumeToken == null ? null : Json.canonical(resumeToken).toString();
+    return resumeToken == null ? null : Json.canonicalString(resumeToken);
   }
 }
