@@ -7,6 +7,9 @@ import com.mongodb.client.MongoCollection;
 import io.changecast.bench.Mode;
 import io.changecast.router.ChangecastRouter;
 import io.changecast.router.RouterConfig;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,7 +117,9 @@ public final class ThroughputScenario {
     result.put("rawTopicPartitions", 1);
     result.put("preProduceSeconds", LatencyScenario.round(produceSeconds));
     long start = System.nanoTime();
-    List<long[]> samples = new ArrayList<>(); // {nanos since start, routed}
+    // {nanos since start, routed, stream-thread CPU ns, all router threads' CPU ns, process CPU ns}
+    List<long[]> samples = new ArrayList<>();
+    String routerThreads = "bench-router-" + id;
     try (ChangecastRouter router =
             ChangecastRouter.start(
                 RouterConfig.fromMap(
@@ -139,7 +144,8 @@ public final class ThroughputScenario {
       long routed = 0;
       while (routed < records && System.nanoTime() < deadline) {
         routed += consumer.poll(Duration.ofMillis(100)).count();
-        samples.add(new long[] {System.nanoTime() - start, routed});
+        long[] cpu = routerCpuNanos(routerThreads);
+        samples.add(new long[] {System.nanoTime() - start, routed, cpu[0], cpu[1], processCpu()});
       }
       result.put("routed", routed);
       result.put("complete", routed >= records);
@@ -159,6 +165,20 @@ public final class ThroughputScenario {
         last[0] > first[0]
             ? LatencyScenario.round((last[1] - first[1]) / ((last[0] - first[0]) / 1e9))
             : 0);
+    long drained = p90[1] - p10[1];
+    if (drained > 0 && p10.length > 2 && p90.length > 2) {
+      ObjectNode cpu = result.putObject("cpuMicrosPerEvent");
+      cpu.put("streamThreads", LatencyScenario.round((p90[2] - p10[2]) / 1e3 / drained));
+      cpu.put("routerThreads", LatencyScenario.round((p90[3] - p10[3]) / 1e3 / drained));
+      cpu.put("process", LatencyScenario.round((p90[4] - p10[4]) / 1e3 / drained));
+      cpu.put(
+          "method",
+          "CPU time (ThreadMXBean) between 10% and 90% of the records routed, divided by the"
+              + " records routed meanwhile: streamThreads = the router's StreamThread-*;"
+              + " routerThreads = every thread named after its application id (stream threads,"
+              + " their producers' and consumers' network threads); process = the whole JVM"
+              + " (broker, Connect, edge and the bench's reader included)");
+    }
     result.put(
         "method",
         "backlog drain: the rate between 10% and 90% of the records routed is the sustained"
@@ -173,6 +193,34 @@ public final class ThroughputScenario {
       }
     }
     return samples.isEmpty() ? new long[] {0, 0} : samples.get(samples.size() - 1);
+  }
+
+  /** {stream threads' CPU ns, CPU ns of every thread whose name contains {@code name}}. */
+  private static long[] routerCpuNanos(String name) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long stream = 0;
+    long all = 0;
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null || !info.getThreadName().contains(name)) {
+        continue;
+      }
+      long cpu = threads.getThreadCpuTime(info.getThreadId());
+      if (cpu < 0) {
+        continue;
+      }
+      all += cpu;
+      if (info.getThreadName().startsWith(name) && info.getThreadName().contains("StreamThread")) {
+        stream += cpu;
+      }
+    }
+    return new long[] {stream, all};
+  }
+
+  private static long processCpu() {
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : 0;
   }
 
   private KafkaConsumer<String, String> committedReader() {

@@ -19,12 +19,20 @@ public final class CollectionRules {
   private final CollectionRule defaults;
   private final Map<String, Resolved> cache = new ConcurrentHashMap<>();
 
-  /** What applies to one namespace. */
-  public record Resolved(TenantResolver tenant, BiFunction<ChangeEvent, String, String> typeRule) {
+  /**
+   * What applies to one namespace.
+   *
+   * @param baseCollection the namespace's collection without its tenant prefix (under {@code
+   *     collection-prefix}), the type rules' base name
+   */
+  public record Resolved(
+      TenantResolver tenant,
+      BiFunction<ChangeEvent, String, String> typeRule,
+      String baseCollection) {
 
-    /** The type of {@code event} under this namespace's rules. */
+    /** The type of {@code event} (of this namespace) under this namespace's rules. */
     public String type(ChangeEvent event) {
-      return typeRule.apply(event, TenantStrategies.baseCollection(tenant, event.collection()));
+      return typeRule.apply(event, baseCollection);
     }
   }
 
@@ -48,7 +56,11 @@ public final class CollectionRules {
               rule = found.orElseRule(rule);
             }
           }
-          return new Resolved(TenantResolver.parse(rule.tenant()), EventTypes.parse(rule.type()));
+          TenantResolver tenant = TenantResolver.parse(rule.tenant());
+          return new Resolved(
+              tenant,
+              EventTypes.parse(rule.type()),
+              TenantStrategies.baseCollection(tenant, collection));
         });
   }
 

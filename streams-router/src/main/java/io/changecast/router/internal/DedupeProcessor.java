@@ -2,8 +2,12 @@ package io.changecast.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.router.RouterMetrics;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,37 +21,56 @@ import org.slf4j.LoggerFactory;
  * Drops change events the connector delivers twice (after a restart it re-sends what it had not
  * committed), before any id is assigned. An event is identified by its resume token (the change
  * event's {@code _id}), scoped to the source topic-partition it arrived on. Each source partition
- * remembers its last {@code window} tokens in a ring, so the store is bounded: a duplicate arriving
- * more than {@code window} events after its original is not recognised (size the window above the
- * most the connector can replay: its offset flush interval times the change rate).
+ * remembers its last {@code window} tokens, so the store is bounded: a duplicate arriving more than
+ * {@code window} events after its original is not recognised (size the window above the most the
+ * connector can replay: its offset flush interval times the change rate).
  *
  * <p>Store layout (one {@code String -> String} store, changelogged, so it commits in the same
- * transaction as the records it lets through): {@code r|<partition>|<slot>} the token in ring slot
- * {@code slot}; {@code t|<partition>|<token>} the sequence number of a remembered token. The number
- * of tokens seen per partition is kept in memory, derived on {@link #init} from the newest
- * remembered sequence number (and from the {@code c|<partition>} counter earlier versions wrote for
- * every event): one store read and one changelog record less per event. Records without a token
- * pass through.
+ * transaction as the records it lets through): tokens are hashed into {@value #BUCKETS} buckets per
+ * source partition, {@code b|<partition>|<bucket>} holding {@code <n>|<token>|} for each token of
+ * the bucket, {@code n} being the token's position in the partition (the number of tokens seen
+ * before it). An event reads its bucket and writes it back once: entries out of the window are
+ * dropped on that write, the new token appended. One store read and one changelog record per event
+ * (the ring of earlier versions wrote three). Each bucket holds only tokens that were in the window
+ * when it was last written, so the store holds about {@code window} tokens per partition, and never
+ * more than one bucket's window share of expired ones per bucket. The number of tokens seen per
+ * partition is kept in memory, derived on {@link #init} from the newest remembered position.
+ *
+ * <p>Earlier versions' layout ({@code r|<partition>|<slot>} ring slots, {@code
+ * t|<partition>|<token>} positions, {@code c|<partition>} counters) is read on {@link #init}: its
+ * tokens still in the window move into buckets, and its keys are deleted, by the first record
+ * processed (stores are written while a record is processed). Records without a token pass through.
  */
 public final class DedupeProcessor implements Processor<String, Step, String, Step> {
+
+  /** Buckets per source partition; fixed, so that a changed window keeps what is remembered. */
+  static final int BUCKETS = 1 << 16;
 
   private static final Logger LOG = LoggerFactory.getLogger(DedupeProcessor.class);
   private static final char SEP = '\u0000';
 
   private final String storeName;
   private final long window;
+  private final int buckets;
   private final RouterMetrics metrics;
   private ProcessorContext<String, Step> context;
   private KeyValueStore<String, String> store;
   // tokens seen per scope; rebuilt from the store whenever the task (re)initialises
   private final Map<String, Long> seenByScope = new HashMap<>();
+  // store writes moving an earlier version's layout into buckets (null value: delete)
+  private final List<KeyValue<String, String>> upgrade = new ArrayList<>();
 
   public DedupeProcessor(String storeName, long window, RouterMetrics metrics) {
+    this(storeName, window, BUCKETS, metrics);
+  }
+
+  DedupeProcessor(String storeName, long window, int buckets, RouterMetrics metrics) {
     if (window < 1) {
       throw new IllegalArgumentException("dedupe window must be >= 1, was " + window);
     }
     this.storeName = storeName;
     this.window = window;
+    this.buckets = buckets;
     this.metrics = metrics;
   }
 
@@ -56,23 +79,62 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     this.context = context;
     this.store = context.getStateStore(storeName);
     seenByScope.clear();
+    upgrade.clear();
+    List<String[]> legacyTokens = new ArrayList<>(); // {scope, token, position}
     try (KeyValueIterator<String, String> it = store.all()) {
       it.forEachRemaining(
           kv -> {
-            char kind = kv.key.charAt(0);
-            if (kind != 'c' && kind != 't') {
-              return;
+            String key = kv.key;
+            switch (key.charAt(0)) {
+              case 'b' -> {
+                long newest = -1;
+                for (int i = 0; i < kv.value.length(); ) {
+                  int positionEnd = kv.value.indexOf(SEP, i);
+                  newest = Math.max(newest, Long.parseLong(kv.value.substring(i, positionEnd)));
+                  i = kv.value.indexOf(SEP, positionEnd + 1) + 1;
+                }
+                seenByScope.merge(key.substring(2, key.lastIndexOf(SEP)), newest + 1, Math::max);
+              }
+              case 'c' -> {
+                seenByScope.merge(key.substring(2), Long.parseLong(kv.value), Math::max);
+                upgrade.add(KeyValue.pair(key, null));
+              }
+              case 't' -> {
+                int scopeEnd = key.indexOf(SEP, key.indexOf(SEP, 2) + 1);
+                String scope = key.substring(2, scopeEnd);
+                seenByScope.merge(scope, Long.parseLong(kv.value) + 1, Math::max);
+                legacyTokens.add(new String[] {scope, key.substring(scopeEnd + 1), kv.value});
+                upgrade.add(KeyValue.pair(key, null));
+              }
+              case 'r' -> upgrade.add(KeyValue.pair(key, null));
+              default -> LOG.warn("Ignoring an unknown key in store {}", storeName);
             }
-            int topicEnd = kv.key.indexOf(SEP, 2);
-            int scopeEnd = kind == 'c' ? kv.key.length() : kv.key.indexOf(SEP, topicEnd + 1);
-            long seen = Long.parseLong(kv.value) + (kind == 't' ? 1 : 0);
-            seenByScope.merge(kv.key.substring(2, scopeEnd), seen, Math::max);
           });
+    }
+    Map<String, String> moved = new LinkedHashMap<>();
+    for (String[] legacy : legacyTokens) {
+      long position = Long.parseLong(legacy[2]);
+      if (position >= seenByScope.get(legacy[0]) - window) {
+        String bucketKey = bucketKey(legacy[0], legacy[1]);
+        String entries = moved.computeIfAbsent(bucketKey, k -> orEmpty(store.get(k)));
+        moved.put(bucketKey, entries + position + SEP + legacy[1] + SEP);
+      }
+    }
+    moved.forEach((key, value) -> upgrade.add(KeyValue.pair(key, value)));
+    if (!upgrade.isEmpty()) {
+      LOG.info(
+          "Store {}: moving {} remembered token(s) of an earlier layout into buckets",
+          storeName,
+          legacyTokens.size());
     }
   }
 
   @Override
   public void process(Record<String, Step> record) {
+    if (!upgrade.isEmpty()) {
+      upgrade.forEach(kv -> store.put(kv.key, kv.value)); // a null value deletes
+      upgrade.clear();
+    }
     String token = token(record.value());
     if (token == null) {
       context.forward(record);
@@ -81,22 +143,38 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
     int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
     String scope = topic + SEP + partition;
-    String tokenKey = "t" + SEP + scope + SEP + token;
-    if (store.get(tokenKey) != null) {
-      LOG.debug("Dropping a duplicate of {} from {}-{}", token, topic, partition);
-      metrics.duplicate(topic);
-      return;
-    }
     long seen = seenByScope.getOrDefault(scope, 0L);
-    String slotKey = "r" + SEP + scope + SEP + (seen % window);
-    String evicted = store.get(slotKey);
-    if (evicted != null) {
-      store.delete("t" + SEP + scope + SEP + evicted);
+    long oldest = seen - window; // positions below it are out of the window
+    String bucketKey = bucketKey(scope, token);
+    String entries = orEmpty(store.get(bucketKey));
+    StringBuilder kept = new StringBuilder(entries.length() + token.length() + 24);
+    for (int i = 0; i < entries.length(); ) {
+      int positionEnd = entries.indexOf(SEP, i);
+      int tokenEnd = entries.indexOf(SEP, positionEnd + 1);
+      if (Long.parseLong(entries, i, positionEnd, 10) >= oldest) {
+        if (tokenEnd - positionEnd - 1 == token.length()
+            && entries.startsWith(token, positionEnd + 1)) {
+          LOG.debug("Dropping a duplicate of {} from {}-{}", token, topic, partition);
+          metrics.duplicate(topic);
+          return;
+        }
+        kept.append(entries, i, tokenEnd + 1);
+      }
+      i = tokenEnd + 1;
     }
-    store.put(slotKey, token);
-    store.put(tokenKey, Long.toString(seen));
+    kept.append(seen).append(SEP).append(token).append(SEP);
+    store.put(bucketKey, kept.toString());
     seenByScope.put(scope, seen + 1);
     context.forward(record);
+  }
+
+  private String bucketKey(String scope, String token) {
+    int hash = token.hashCode(); // specified by String: the same in every JVM and version
+    return "b" + SEP + scope + SEP + Math.floorMod(hash ^ (hash >>> 16), buckets);
+  }
+
+  private static String orEmpty(String value) {
+    return value == null ? "" : value;
   }
 
   /** The identity of a parsed change event, or {@code null} when it has none. */
@@ -105,6 +183,6 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
       return null;
     }
     JsonNode resumeToken = parsed.event().resumeToken();
-    return resumeToken == null ? null : Json.canonical(resumeToken).toString();
+    return resumeToken == null ? null : Json.canonicalString(resumeToken);
   }
 }

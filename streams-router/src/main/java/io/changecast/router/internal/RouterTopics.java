@@ -39,9 +39,9 @@ public record RouterTopics(
     Serde<String> strings = Serdes.String();
     return new RouterTopics(
         new RawTopics(config.rawTopics(), strings, strings),
-        new Topic<>(config.eventsTopic(), strings, new JsonSerde<>(Envelope.class)),
+        new Topic<>(config.eventsTopic(), strings, new EnvelopeSerde()),
         new Topic<>(config.dlqTopic(), strings, strings),
-        new Topic<>(BY_TENANT, strings, new JsonSerde<>(Pending.class)),
+        new Topic<>(BY_TENANT, strings, new PendingSerde()),
         new Topic<>(config.ingestTopic(), strings, strings),
         config.eventsPartitions());
   }

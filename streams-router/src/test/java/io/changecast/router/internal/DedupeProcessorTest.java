@@ -7,15 +7,19 @@ import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DedupeProcessorTest {
 
@@ -40,7 +44,12 @@ class DedupeProcessorTest {
   }
 
   private DedupeProcessor processor(long window) {
-    DedupeProcessor processor = new DedupeProcessor(STORE, window, new RouterMetrics(registry));
+    return processor(window, DedupeProcessor.BUCKETS);
+  }
+
+  private DedupeProcessor processor(long window, int buckets) {
+    DedupeProcessor processor =
+        new DedupeProcessor(STORE, window, buckets, new RouterMetrics(registry));
     processor.init(context);
     return processor;
   }
@@ -86,20 +95,33 @@ class DedupeProcessorTest {
     assertThat(forwardedTokens()).containsExactly("a", "a", "a");
   }
 
-  @Test
-  void keepsOnlyTheLastWindowTokensPerPartition() {
-    DedupeProcessor processor = processor(3);
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, DedupeProcessor.BUCKETS})
+  void keepsOnlyTheLastWindowTokensPerPartitionWhateverTheBuckets(int buckets) {
+    DedupeProcessor processor = processor(3, buckets);
     for (String token : List.of("a", "b", "c", "d")) {
       processor.process(record(token));
     }
     processor.process(record("b")); // still in the window: dropped
-    processor.process(record("a")); // evicted by d: passes (and evicts b)
+    processor.process(record("a")); // out of the window since d: passes (and pushes b out)
+    processor.process(record("b"));
 
-    assertThat(forwardedTokens()).containsExactly("a", "b", "c", "d", "a");
-    List<String> keys = new ArrayList<>();
-    store.all().forEachRemaining(kv -> keys.add(kv.key));
-    // 3 ring slots and 3 tokens: bounded, whatever the number of events
-    assertThat(keys).hasSize(6);
+    assertThat(forwardedTokens()).containsExactly("a", "b", "c", "d", "a", "b");
+  }
+
+  @Test
+  void theStoreStaysBoundedAndEachEventWritesOneBucket() {
+    DedupeProcessor processor = processor(3, 4);
+    for (int i = 0; i < 1_000; i++) {
+      processor.process(record("token-" + i));
+    }
+
+    assertThat(context.forwarded()).hasSize(1_000);
+    Map<String, String> buckets = storeContents();
+    assertThat(buckets).hasSizeLessThanOrEqualTo(4);
+    assertThat(buckets.keySet()).allMatch(key -> key.startsWith("b\u0000"));
+    // a bucket keeps what was in the window when it was last written, plus the new token
+    assertThat(buckets.values()).allMatch(entries -> entries.split("\u0000").length / 2 <= 4);
   }
 
   @Test
@@ -125,10 +147,43 @@ class DedupeProcessorTest {
     store.put("t\u0000" + scope + "\u0000" + tokenKey("x"), "2");
     DedupeProcessor processor = processor(3);
     processor.process(record("x")); // remembered: dropped
-    processor.process(record("y")); // seen 5 -> slot 2: evicts x
+    processor.process(record("y")); // the 6th token: x falls out of the window
     processor.process(record("x"));
 
     assertThat(forwardedTokens()).containsExactly("y", "x");
+  }
+
+  @Test
+  void movesTheRingOfEarlierVersionsIntoBuckets() {
+    // what the ring of earlier versions held after a, b, c, d with a window of 3
+    String scope = "changecast.raw.app.orders\u0000" + 0;
+    List<String> tokens = List.of("a", "b", "c", "d");
+    for (int position = 0; position < tokens.size(); position++) {
+      String token = tokenKey(tokens.get(position));
+      store.put("r\u0000" + scope + "\u0000" + (position % 3), token);
+      if (position > 0) {
+        store.put("t\u0000" + scope + "\u0000" + token, Long.toString(position));
+      }
+    }
+    processor(3).process(record("c")); // remembered: dropped
+
+    assertThat(forwardedTokens()).isEmpty();
+    assertThat(storeContents().keySet()).allMatch(key -> key.startsWith("b\u0000"));
+    DedupeProcessor restarted = processor(3); // after the upgrade, from buckets alone
+    restarted.process(record("b")); // remembered: dropped
+    restarted.process(record("d")); // remembered: dropped
+    restarted.process(record("a")); // out of the window already: passes (pushes b out)
+    restarted.process(record("b"));
+
+    assertThat(forwardedTokens()).containsExactly("a", "b");
+  }
+
+  private Map<String, String> storeContents() {
+    Map<String, String> contents = new TreeMap<>();
+    try (KeyValueIterator<String, String> it = store.all()) {
+      it.forEachRemaining(kv -> contents.put(kv.key, kv.value));
+    }
+    return contents;
   }
 
   private static String tokenKey(String token) {
