@@ -31,10 +31,13 @@ import org.slf4j.LoggerFactory;
  * the bucket, {@code n} being the token's position in the partition (the number of tokens seen
  * before it). An event reads its bucket and writes it back once: entries out of the window are
  * dropped on that write, the new token appended. One store read and one changelog record per event
- * (the ring of earlier versions wrote three). Each bucket holds only tokens that were in the window
- * when it was last written, so the store holds about {@code window} tokens per partition, and never
- * more than one bucket's window share of expired ones per bucket. The number of tokens seen per
- * partition is kept in memory, derived on {@link #init} from the newest remembered position.
+ * (the ring of earlier versions wrote three). A bucket keeps the tokens that were in the window
+ * when it was last written, so a partition's store holds at most {@code window + }{@value #BUCKETS}
+ * tokens (the window's, plus at most one expired token per bucket until the bucket is written
+ * again), and an event rewrites about {@code window / }{@value #BUCKETS} tokens (1.5 at the default
+ * window of 100,000). The number of tokens seen per partition is kept in memory, derived on {@link
+ * #init} from the newest remembered position. A malformed bucket fails the task rather than being
+ * guessed at.
  *
  * <p>Earlier versions' layout ({@code r|<partition>|<slot>} ring slots, {@code
  * t|<partition>|<token>} positions, {@code c|<partition>} counters) is read on {@link #init}: its
@@ -58,7 +61,7 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
   // tokens seen per scope; rebuilt from the store whenever the task (re)initialises
   private final Map<String, Long> seenByScope = new HashMap<>();
   // store writes moving an earlier version's layout into buckets (null value: delete)
-  private final List<KeyValue<String, String>> upgrade = new ArrayList<>();
+  private final List<KeyValue<String, String>> legacyLayoutWrites = new ArrayList<>();
 
   public DedupeProcessor(String storeName, long window, RouterMetrics metrics) {
     this(storeName, window, BUCKETS, metrics);
@@ -79,8 +82,8 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     this.context = context;
     this.store = context.getStateStore(storeName);
     seenByScope.clear();
-    upgrade.clear();
-    List<String[]> legacyTokens = new ArrayList<>(); // {scope, token, position}
+    legacyLayoutWrites.clear();
+    List<LegacyToken> legacyTokens = new ArrayList<>();
     try (KeyValueIterator<String, String> it = store.all()) {
       it.forEachRemaining(
           kv -> {
@@ -88,52 +91,54 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
             switch (key.charAt(0)) {
               case 'b' -> {
                 long newest = -1;
-                for (int i = 0; i < kv.value.length(); ) {
-                  int positionEnd = kv.value.indexOf(SEP, i);
-                  newest = Math.max(newest, Long.parseLong(kv.value.substring(i, positionEnd)));
-                  i = kv.value.indexOf(SEP, positionEnd + 1) + 1;
+                for (BucketEntries entries = new BucketEntries(kv.value); entries.advance(); ) {
+                  newest = Math.max(newest, entries.position());
                 }
                 seenByScope.merge(key.substring(2, key.lastIndexOf(SEP)), newest + 1, Math::max);
               }
               case 'c' -> {
                 seenByScope.merge(key.substring(2), Long.parseLong(kv.value), Math::max);
-                upgrade.add(KeyValue.pair(key, null));
+                legacyLayoutWrites.add(KeyValue.pair(key, null));
               }
               case 't' -> {
                 int scopeEnd = key.indexOf(SEP, key.indexOf(SEP, 2) + 1);
                 String scope = key.substring(2, scopeEnd);
                 seenByScope.merge(scope, Long.parseLong(kv.value) + 1, Math::max);
-                legacyTokens.add(new String[] {scope, key.substring(scopeEnd + 1), kv.value});
-                upgrade.add(KeyValue.pair(key, null));
+                legacyTokens.add(
+                    new LegacyToken(scope, key.substring(scopeEnd + 1), Long.parseLong(kv.value)));
+                legacyLayoutWrites.add(KeyValue.pair(key, null));
               }
-              case 'r' -> upgrade.add(KeyValue.pair(key, null));
+              case 'r' -> legacyLayoutWrites.add(KeyValue.pair(key, null));
               default -> LOG.warn("Ignoring an unknown key in store {}", storeName);
             }
           });
     }
     Map<String, String> moved = new LinkedHashMap<>();
-    for (String[] legacy : legacyTokens) {
-      long position = Long.parseLong(legacy[2]);
-      if (position >= seenByScope.get(legacy[0]) - window) {
-        String bucketKey = bucketKey(legacy[0], legacy[1]);
+    int movedTokens = 0;
+    for (LegacyToken legacy : legacyTokens) {
+      if (legacy.position() >= seenByScope.get(legacy.scope()) - window) {
+        String bucketKey = bucketKey(legacy.scope(), legacy.token());
         String entries = moved.computeIfAbsent(bucketKey, k -> orEmpty(store.get(k)));
-        moved.put(bucketKey, entries + position + SEP + legacy[1] + SEP);
+        moved.put(bucketKey, entries + legacy.position() + SEP + legacy.token() + SEP);
+        movedTokens++;
       }
     }
-    moved.forEach((key, value) -> upgrade.add(KeyValue.pair(key, value)));
-    if (!upgrade.isEmpty()) {
+    if (!legacyLayoutWrites.isEmpty()) {
       LOG.info(
-          "Store {}: moving {} remembered token(s) of an earlier layout into buckets",
+          "Store {}: moving {} token(s) still in the window from an earlier layout into buckets,"
+              + " deleting its {} key(s)",
           storeName,
-          legacyTokens.size());
+          movedTokens,
+          legacyLayoutWrites.size());
     }
+    moved.forEach((key, value) -> legacyLayoutWrites.add(KeyValue.pair(key, value)));
   }
 
   @Override
   public void process(Record<String, Step> record) {
-    if (!upgrade.isEmpty()) {
-      upgrade.forEach(kv -> store.put(kv.key, kv.value)); // a null value deletes
-      upgrade.clear();
+    if (!legacyLayoutWrites.isEmpty()) {
+      legacyLayoutWrites.forEach(kv -> store.put(kv.key, kv.value)); // a null value deletes
+      legacyLayoutWrites.clear();
     }
     String token = token(record.value());
     if (token == null) {
@@ -146,21 +151,17 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     long seen = seenByScope.getOrDefault(scope, 0L);
     long oldest = seen - window; // positions below it are out of the window
     String bucketKey = bucketKey(scope, token);
-    String entries = orEmpty(store.get(bucketKey));
-    StringBuilder kept = new StringBuilder(entries.length() + token.length() + 24);
-    for (int i = 0; i < entries.length(); ) {
-      int positionEnd = entries.indexOf(SEP, i);
-      int tokenEnd = entries.indexOf(SEP, positionEnd + 1);
-      if (Long.parseLong(entries, i, positionEnd, 10) >= oldest) {
-        if (tokenEnd - positionEnd - 1 == token.length()
-            && entries.startsWith(token, positionEnd + 1)) {
+    String bucket = orEmpty(store.get(bucketKey));
+    StringBuilder kept = new StringBuilder(bucket.length() + token.length() + 24);
+    for (BucketEntries entries = new BucketEntries(bucket); entries.advance(); ) {
+      if (entries.position() >= oldest) {
+        if (entries.tokenEquals(token)) {
           LOG.debug("Dropping a duplicate of {} from {}-{}", token, topic, partition);
           metrics.duplicate(topic);
           return;
         }
-        kept.append(entries, i, tokenEnd + 1);
+        entries.appendTo(kept);
       }
-      i = tokenEnd + 1;
     }
     kept.append(seen).append(SEP).append(token).append(SEP);
     store.put(bucketKey, kept.toString());
@@ -175,6 +176,48 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
 
   private static String orEmpty(String value) {
     return value == null ? "" : value;
+  }
+
+  /** A token of the earlier ring layout, with its position in its source partition. */
+  private record LegacyToken(String scope, String token, long position) {}
+
+  /** A cursor over a bucket's {@code <position>\0<token>\0} entries. */
+  private static final class BucketEntries {
+    private final String bucket;
+    private int start;
+    private int positionEnd;
+    private int next;
+
+    BucketEntries(String bucket) {
+      this.bucket = bucket;
+    }
+
+    /** Moves to the next entry; {@code false} at the end. */
+    boolean advance() {
+      if (next >= bucket.length()) {
+        return false;
+      }
+      start = next;
+      positionEnd = bucket.indexOf(SEP, start);
+      int tokenEnd = positionEnd < 0 ? -1 : bucket.indexOf(SEP, positionEnd + 1);
+      if (positionEnd <= start || tokenEnd < 0) {
+        throw new IllegalStateException("Malformed dedupe bucket: no entry at offset " + start);
+      }
+      next = tokenEnd + 1;
+      return true;
+    }
+
+    long position() {
+      return Long.parseLong(bucket, start, positionEnd, 10);
+    }
+
+    boolean tokenEquals(String token) {
+      return next - positionEnd - 2 == token.length() && bucket.startsWith(token, positionEnd + 1);
+    }
+
+    void appendTo(StringBuilder out) {
+      out.append(bucket, start, next);
+    }
   }
 
   /** The identity of a parsed change event, or {@code null} when it has none. */

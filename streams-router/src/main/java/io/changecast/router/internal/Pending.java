@@ -7,8 +7,9 @@ import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
 
 /**
- * What waits for an id on the repartition by tenant (JSON, property {@code kind} names the
- * variant): a change event, a reset, or an event published through the ingest topic.
+ * What waits for an id on the repartition by tenant: a change event, a reset, or an event published
+ * through the ingest topic. Written in {@link PendingSerde}'s binary format; the Jackson
+ * annotations (property {@code kind} names the variant) read the JSON of earlier versions.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({

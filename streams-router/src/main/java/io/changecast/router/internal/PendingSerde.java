@@ -35,7 +35,7 @@ public final class PendingSerde implements Serde<Pending> {
   private static final byte PUBLISH = 'p';
   private static final ObjectWriter JSON_WRITER = Json.mapper().writer();
 
-  private final JsonSerde<Pending> legacy = new JsonSerde<>(Pending.class);
+  private final JsonSerde<Pending> legacyJson = new JsonSerde<>(Pending.class);
 
   @Override
   public Serializer<Pending> serializer() {
@@ -44,7 +44,7 @@ public final class PendingSerde implements Serde<Pending> {
 
   @Override
   public Deserializer<Pending> deserializer() {
-    Deserializer<Pending> json = legacy.deserializer();
+    Deserializer<Pending> json = legacyJson.deserializer();
     return (topic, bytes) -> {
       if (bytes == null) {
         return null;
@@ -62,7 +62,7 @@ public final class PendingSerde implements Serde<Pending> {
 
   /** {@code pending} in this format. */
   static byte[] write(Pending pending) {
-    Writer out = new Writer();
+    ByteWriter out = new ByteWriter();
     out.buffer[out.size++] = FORMAT;
     if (pending instanceof Pending.Change change) {
       ChangeEvent event = change.event();
@@ -105,44 +105,59 @@ public final class PendingSerde implements Serde<Pending> {
       throw new IllegalArgumentException("unknown format byte " + format);
     }
     byte kind = in.get();
-    return switch (kind) {
-      case CHANGE -> {
-        String operationType = string(in);
-        ChangeEvent.Operation operation =
-            ChangeEvent.Operation.fromOperationType(operationType)
-                .orElseThrow(
-                    () -> new IllegalArgumentException("unknown operation " + operationType));
-        String type = string(in);
-        String database = string(in);
-        String collection = string(in);
-        JsonNode documentKey = json(in);
-        JsonNode document = json(in);
-        Envelope.Changes changes =
-            in.get() == 0 ? null : new Envelope.Changes(json(in), json(in), json(in));
-        Envelope.ClusterTime clusterTime = clusterTime(in);
-        Long wallTime = optionalLong(in);
-        yield new Pending.Change(
-            new ChangeEvent(
-                operation,
-                database,
-                collection,
-                documentKey,
-                document,
-                changes,
-                clusterTime,
-                wallTime,
-                null,
-                null),
-            type);
-      }
-      case RESET -> new Pending.Reset(string(in), json(in), clusterTime(in));
-      case PUBLISH -> new Pending.Publish(string(in), json(in), optionalLong(in));
-      default -> throw new IllegalArgumentException("unknown kind byte " + kind);
-    };
+    Pending pending =
+        switch (kind) {
+          case CHANGE -> {
+            String operationType = string(in);
+            ChangeEvent.Operation operation =
+                ChangeEvent.Operation.fromOperationType(operationType)
+                    .orElseThrow(
+                        () -> new IllegalArgumentException("unknown operation " + operationType));
+            String type = string(in);
+            String database = string(in);
+            String collection = string(in);
+            JsonNode documentKey = json(in);
+            JsonNode document = json(in);
+            Envelope.Changes changes =
+                in.get() == 0 ? null : new Envelope.Changes(json(in), json(in), json(in));
+            Envelope.ClusterTime clusterTime = clusterTime(in);
+            Long wallTime = optionalLong(in);
+            yield new Pending.Change(
+                new ChangeEvent(
+                    operation,
+                    database,
+                    collection,
+                    documentKey,
+                    document,
+                    changes,
+                    clusterTime,
+                    wallTime,
+                    null,
+                    null),
+                type);
+          }
+          case RESET -> new Pending.Reset(string(in), json(in), clusterTime(in));
+          case PUBLISH -> new Pending.Publish(string(in), json(in), optionalLong(in));
+          default -> throw new IllegalArgumentException("unknown kind byte " + kind);
+        };
+    if (in.hasRemaining()) {
+      throw new IllegalArgumentException(in.remaining() + " byte(s) after the value");
+    }
+    return pending;
+  }
+
+  /** A field's length: -1 for an absent field, else at most what remains. */
+  private static int length(ByteBuffer in) {
+    int length = in.getInt();
+    if (length < -1 || length > in.remaining()) {
+      throw new IllegalArgumentException(
+          "field length " + length + " with " + in.remaining() + " byte(s) left");
+    }
+    return length;
   }
 
   private static String string(ByteBuffer in) {
-    int length = in.getInt();
+    int length = length(in);
     if (length < 0) {
       return null;
     }
@@ -152,7 +167,7 @@ public final class PendingSerde implements Serde<Pending> {
   }
 
   private static JsonNode json(ByteBuffer in) {
-    int length = in.getInt();
+    int length = length(in);
     if (length < 0) {
       return null;
     }
@@ -174,7 +189,7 @@ public final class PendingSerde implements Serde<Pending> {
   }
 
   /** A growable big-endian byte buffer (ByteBuffer's order), without a stream's locking. */
-  private static final class Writer {
+  private static final class ByteWriter {
     private byte[] buffer = new byte[512];
     private int size;
 
@@ -190,22 +205,22 @@ public final class PendingSerde implements Serde<Pending> {
       }
     }
 
+    void putInt(int v) {
+      ensure(4);
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        buffer[size++] = (byte) (v >>> shift);
+      }
+    }
+
     void bytes(byte[] bytes) {
-      ensure(4 + bytes.length);
-      int length = bytes.length;
-      buffer[size++] = (byte) (length >>> 24);
-      buffer[size++] = (byte) (length >>> 16);
-      buffer[size++] = (byte) (length >>> 8);
-      buffer[size++] = (byte) length;
-      System.arraycopy(bytes, 0, buffer, size, length);
-      size += length;
+      putInt(bytes.length);
+      ensure(bytes.length);
+      System.arraycopy(bytes, 0, buffer, size, bytes.length);
+      size += bytes.length;
     }
 
     void absent() {
-      ensure(4);
-      for (int i = 0; i < 4; i++) {
-        buffer[size++] = (byte) 0xff;
-      }
+      putInt(-1);
     }
 
     void string(String value) {

@@ -1,6 +1,7 @@
 package io.changecast.router.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.changecast.router.ChangeEvent;
@@ -188,6 +189,16 @@ class DedupeProcessorTest {
 
   private static String tokenKey(String token) {
     return DedupeProcessor.token(record(token).value());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"7", "7\u0000tok", "\u0000tok\u0000"})
+  void aMalformedBucketFailsInsteadOfLooping(String malformed) {
+    store.put("b\u0000changecast.raw.app.orders\u00000\u00000", malformed);
+
+    assertThatThrownBy(() -> processor(10, 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Malformed dedupe bucket");
   }
 
   @Test

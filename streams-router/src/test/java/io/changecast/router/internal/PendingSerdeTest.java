@@ -146,4 +146,20 @@ class PendingSerdeTest {
                     .deserialize(TOPIC, "{not json".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(SerializationException.class);
   }
+
+  @Test
+  void trailingBytesAndImpossibleLengthsAreSerializationErrors() {
+    byte[] bytes = serde.serializer().serialize(TOPIC, pendings().findFirst().orElseThrow());
+    byte[] trailing = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+    assertThatThrownBy(() -> serde.deserializer().deserialize(TOPIC, trailing))
+        .isInstanceOf(SerializationException.class)
+        .hasRootCauseMessage("1 byte(s) after the value");
+    // the format byte, a change, then an operation type of length -2
+    byte[] negative = {
+      PendingSerde.FORMAT, 'c', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xfe
+    };
+    assertThatThrownBy(() -> serde.deserializer().deserialize(TOPIC, negative))
+        .isInstanceOf(SerializationException.class)
+        .hasRootCauseMessage("field length -2 with 0 byte(s) left");
+  }
 }
