@@ -1,5 +1,6 @@
 package io.changecast.bench;
 
+import io.changecast.bench.internal.FanOutScenario.Shape;
 import io.changecast.local.LocalOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +21,8 @@ import java.util.Set;
  * @param replayBacklog when positive, the replay backlog size (smoke tests)
  * @param throughputEvents when positive, the router backlog and the one pipeline rate (smoke tests)
  * @param connections when positive, the idle-connection maximum and the fan-out subscribers
- * @param fanOutShapes when not empty, the fan-out shapes ({@code TENANTSxSUBSCRIBERS}, e.g. {@code
- *     1x1000}) instead of the mode's
+ * @param fanOutShapes when not empty, the fan-out shapes instead of the mode's (given as {@code
+ *     TENANTSxSUBSCRIBERS}, e.g. {@code 1x1000})
  * @param fanOutRates when not empty, the fan-out delivery rates to step through instead of the
  *     mode's
  * @param peer the side-by-side peer of the idle-connection and fan-out scenarios: {@code pushpin}
@@ -37,7 +38,7 @@ public record BenchOptions(
     int replayBacklog,
     int throughputEvents,
     int connections,
-    List<String> fanOutShapes,
+    List<Shape> fanOutShapes,
     List<Integer> fanOutRates,
     String peer,
     String command) {
@@ -80,7 +81,7 @@ public record BenchOptions(
     int replayBacklog = 0;
     int throughputEvents = 0;
     int connections = 0;
-    List<String> fanOutShapes = List.of();
+    List<Shape> fanOutShapes = List.of();
     List<Integer> fanOutRates = List.of();
     String peer = "pushpin";
     List<String> rest = new ArrayList<>(List.of(args));
@@ -137,13 +138,16 @@ public record BenchOptions(
     }
   }
 
-  private static List<String> shapes(String value) {
-    List<String> shapes = List.of(value.split(","));
-    for (String shape : shapes) {
-      if (!shape.matches("[1-9][0-9]*x[1-9][0-9]*")) {
+  private static List<Shape> shapes(String value) {
+    List<Shape> shapes = new ArrayList<>();
+    for (String shape : value.split(",")) {
+      // at most 9 digits each: always an int
+      if (!shape.matches("[1-9][0-9]{0,8}x[1-9][0-9]{0,8}")) {
         throw new IllegalArgumentException(
             "--fan-out-shapes must be TENANTSxSUBSCRIBERS[,...], got \"" + value + "\"");
       }
+      String[] parts = shape.split("x");
+      shapes.add(new Shape(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
     }
     return shapes;
   }

@@ -112,6 +112,9 @@ public final class ChildProcess implements AutoCloseable {
   /** CPU time used by the process and its live descendants (ns), -1 where unknown. */
   public long cpuNanos() {
     long total = Environment.cpuNanos(process.pid());
+    if (total < 0) {
+      return -1;
+    }
     try (Stream<ProcessHandle> children = process.descendants()) {
       total += children.mapToLong(child -> Math.max(0, Environment.cpuNanos(child.pid()))).sum();
     }

@@ -146,9 +146,17 @@ public final class ClientFleet implements AutoCloseable {
     return processes.stream().mapToLong(ChildProcess::rssBytes).sum();
   }
 
-  /** Total CPU time the client processes used so far (ns). */
+  /** Total CPU time the client processes used so far (ns), -1 where one's is unknown. */
   public long cpuNanos() {
-    return processes.stream().mapToLong(ChildProcess::cpuNanos).sum();
+    long total = 0;
+    for (ChildProcess process : processes) {
+      long cpu = process.cpuNanos();
+      if (cpu < 0) {
+        return -1;
+      }
+      total += cpu;
+    }
+    return total;
   }
 
   @Override

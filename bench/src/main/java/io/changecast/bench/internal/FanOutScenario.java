@@ -44,31 +44,22 @@ public final class FanOutScenario {
   }
 
   /**
-   * quick: 1 × 100 and 10 × 10 at 2k and 10k deliveries/s, 2 s steps; full: 1 × 1,000, 1 × 10,000
-   * and 1,000 × 10 at 50k, 100k, 200k, 400k deliveries/s, 10 s steps.
-   */
-  public static Plan plan(Mode mode, int subscribersOverride) {
-    return plan(mode, subscribersOverride, List.of(), List.of());
-  }
-
-  /**
-   * The mode's plan, with its shapes ({@code TENANTSxSUBSCRIBERS}) and delivery rates replaced by
-   * {@code shapes} and {@code rates} when they are not empty (A/B runs of one shape).
+   * The mode's plan, with its shapes and delivery rates replaced by {@code shapes} and {@code
+   * rates} when they are not empty (A/B runs of one shape).
    */
   public static Plan plan(
-      Mode mode, int subscribersOverride, List<String> shapes, List<Integer> rates) {
+      Mode mode, int subscribersOverride, List<Shape> shapes, List<Integer> rates) {
     Plan plan = basePlan(mode, subscribersOverride);
     return new Plan(
-        shapes.isEmpty()
-            ? plan.shapes()
-            : shapes.stream()
-                .map(s -> s.split("x"))
-                .map(s -> new Shape(Integer.parseInt(s[0]), Integer.parseInt(s[1])))
-                .toList(),
+        shapes.isEmpty() ? plan.shapes() : shapes,
         rates.isEmpty() ? plan.deliveryRates() : rates,
         plan.step());
   }
 
+  /**
+   * quick: 1 × 100 and 10 × 10 at 2k and 10k deliveries/s, 2 s steps; full: 1 × 1,000, 1 × 10,000
+   * and 1,000 × 10 at 50k, 100k, 200k, 400k deliveries/s, 10 s steps.
+   */
   private static Plan basePlan(Mode mode, int subscribersOverride) {
     if (subscribersOverride > 0) {
       return new Plan(

@@ -2,6 +2,8 @@ package io.changecast.connector.source;
 
 import com.mongodb.kafka.connect.source.MongoSourceConfig;
 import io.changecast.connector.config.ConfigProblem;
+import io.changecast.connector.config.internal.ConfigValues;
+import io.changecast.connector.config.internal.RawTopicNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -136,7 +138,7 @@ public final class ChangecastSourceChecks {
    * error.
    */
   private static void fullDocumentOnly(Rules r) {
-    if (!isTrue(r.value(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG, "false"))) {
+    if (!ConfigValues.isTrue(r.props.get(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG))) {
       return;
     }
     String prefix = r.value(MongoSourceConfig.TOPIC_PREFIX_CONFIG, "");
@@ -149,13 +151,13 @@ public final class ChangecastSourceChecks {
             + FULL_DOCUMENT_PATTERN_KEY
             + " must match these topics, e.g. "
             + fullDocumentPattern(prefix, separator)
-            + ", or it dead-letters every record; then every document becomes a <collection>.replaced event (operation replace:"
-            + " inserts, updates and replaces cannot be told apart) and every tombstone a"
-            + " <collection>.deleted event, no event has changes (updatedFields, removedFields,"
-            + " truncatedArrays) or clusterTime, and records the connector sends again after a"
-            + " restart are not deduplicated");
+            + ", or it dead-letters every record; then every document becomes a"
+            + " <collection>.replaced event (operation replace: inserts, updates and replaces"
+            + " cannot be told apart) and every tombstone a <collection>.deleted event, no event"
+            + " has changes (updatedFields, removedFields, truncatedArrays) or clusterTime, and"
+            + " records the connector sends again after a restart are not deduplicated");
     String tombstones = MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_TOMBSTONE_ON_DELETE_CONFIG;
-    if (!isTrue(r.value(tombstones, "false"))) {
+    if (!ConfigValues.isTrue(r.props.get(tombstones))) {
       r.add(
           true,
           tombstones,
@@ -170,7 +172,7 @@ public final class ChangecastSourceChecks {
    */
   static String fullDocumentPattern(String prefix, String separator) {
     String sep = regexLiteral(separator);
-    String head = prefix.isEmpty() ? "" : regexLiteral(prefix) + sep;
+    String head = RawTopicNames.head(regexLiteral(prefix), sep);
     String db =
         separator.length() == 1
             ? "[^" + separator.replaceAll("([\\\\\\]\\[^-])", "\\\\$1") + "]+"
@@ -180,10 +182,6 @@ public final class ChangecastSourceChecks {
 
   private static String regexLiteral(String text) {
     return text.replaceAll("([\\\\.\\[\\]{}()*+?^$|-])", "\\\\$1");
-  }
-
-  private static boolean isTrue(String value) {
-    return "true".equalsIgnoreCase(value.trim());
   }
 
   private static void heartbeat(Rules r, Target target) {

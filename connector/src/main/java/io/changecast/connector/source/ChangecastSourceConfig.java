@@ -3,6 +3,8 @@ package io.changecast.connector.source;
 import com.mongodb.ConnectionString;
 import com.mongodb.kafka.connect.source.MongoSourceConfig;
 import io.changecast.connector.config.ConfigProblem;
+import io.changecast.connector.config.internal.ConfigValues;
+import io.changecast.connector.config.internal.RawTopicNames;
 import io.changecast.connector.source.internal.Namespace;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -218,9 +220,7 @@ public final class ChangecastSourceConfig {
    * {@code publish.full.document.only=true}: record values are bare documents, without {@code ns}.
    */
   boolean fullDocumentOnly() {
-    return "true"
-        .equalsIgnoreCase(
-            props.getOrDefault(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG, "").trim());
+    return ConfigValues.isTrue(props.get(MongoSourceConfig.PUBLISH_FULL_DOCUMENT_ONLY_CONFIG));
   }
 
   /**
@@ -232,7 +232,7 @@ public final class ChangecastSourceConfig {
   Namespace namespaceOfTopic(String topic) {
     String prefix = props.getOrDefault(MongoSourceConfig.TOPIC_PREFIX_CONFIG, "");
     String separator = props.getOrDefault(MongoSourceConfig.TOPIC_SEPARATOR_CONFIG, ".");
-    String head = prefix.isEmpty() ? "" : prefix + separator;
+    String head = RawTopicNames.head(prefix, separator);
     if (topic == null || separator.isEmpty() || !topic.startsWith(head)) {
       return watched;
     }

@@ -33,7 +33,7 @@ public final class ChangecastSourceConnector extends SourceConnector {
   /** This plugin's version: the jar's implementation version, {@code dev} in a build tree. */
   public static final String VERSION = version(ChangecastSourceConnector.class);
 
-  private static final Logger log = LoggerFactory.getLogger(ChangecastSourceConnector.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ChangecastSourceConnector.class);
 
   private final MongoSourceConnector delegate = new MongoSourceConnector();
 
@@ -41,7 +41,7 @@ public final class ChangecastSourceConnector extends SourceConnector {
   public void start(Map<String, String> props) {
     ChangecastSourceConfig config = new ChangecastSourceConfig(props);
     for (ConfigProblem warning : ChangecastSourceConfig.warnings(props)) {
-      log.warn("Changecast runs with less information: {}", warning.message());
+      LOG.warn("Changecast runs with less information: {}", warning.message());
     }
     delegate.initialize(context());
     delegate.start(config.props());

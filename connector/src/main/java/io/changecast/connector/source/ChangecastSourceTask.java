@@ -42,7 +42,7 @@ public final class ChangecastSourceTask extends SourceTask {
   /** Offset key: the policy applied to the history loss. */
   public static final String LOST_POLICY_KEY = "changecast.history.lost.policy";
 
-  private static final Logger log = LoggerFactory.getLogger(ChangecastSourceTask.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ChangecastSourceTask.class);
   private static final String ID_KEY = "_id";
   private static final String COPY_KEY = "copy";
   private static final String STARTUP_MODE = "startup.mode";
@@ -82,10 +82,10 @@ public final class ChangecastSourceTask extends SourceTask {
     partition = config.sourcePartition();
     offsets = new OverridableOffsets(context.offsetStorageReader(), partition);
     Map<String, Object> stored = offsets.stored();
-    log.debug("Source partition {} starts from stored offset {}", partition, stored);
+    LOG.debug("Source partition {} starts from stored offset {}", partition, stored);
     String resumeMode = resumeModeAfterReset(stored);
     if (resumeMode != null) {
-      log.info(
+      LOG.info(
           "Source partition {} continues the reset after a lost history ({}): startup.mode={}",
           partition,
           stored,
@@ -116,7 +116,7 @@ public final class ChangecastSourceTask extends SourceTask {
       if (unackedControl != null
           && !controlAcked.await(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS)
           && !stopping) {
-        log.warn("The history-lost control record was not acknowledged in time; failing anyway");
+        LOG.warn("The history-lost control record was not acknowledged in time; failing anyway");
       }
       throw failure;
     }
@@ -198,14 +198,14 @@ public final class ChangecastSourceTask extends SourceTask {
     offset.put(LOST_POLICY_KEY, policy.value());
     String topic = config.rawTopic();
     if (announced) {
-      log.warn(
+      LOG.warn(
           "The change-stream history of {} is still lost (already announced at {}); applying {}={}",
           partition,
           stale.get(LOST_AT_KEY),
           ChangecastSourceConfig.HISTORY_LOST_POLICY_CONFIG,
           policy);
     } else {
-      log.warn(
+      LOG.warn(
           "The resume token of {} is no longer in the oplog ({} {}): writing a history-lost control"
               + " record to {}, then applying {}={}",
           partition,
@@ -277,7 +277,7 @@ public final class ChangecastSourceTask extends SourceTask {
       try {
         task.stop();
       } catch (RuntimeException e) {
-        log.warn("Error stopping the MongoDB source task", e);
+        LOG.warn("Error stopping the MongoDB source task", e);
       }
     }
   }

@@ -3,6 +3,7 @@ package io.changecast.connector.cli.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.config.ConnectorConfigFile;
+import io.changecast.connector.config.internal.ConfigValues;
 import io.changecast.connector.config.internal.RawTopicNames;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,8 +149,7 @@ public final class DryRun {
    * ({@code replace} events) and tombstones ({@code delete}s), not change events.
    */
   public boolean fullDocumentOnly() {
-    String value = config.config().get("publish.full.document.only");
-    return value != null && "true".equalsIgnoreCase(value.trim());
+    return ConfigValues.isTrue(config.config().get("publish.full.document.only"));
   }
 
   /** Human-readable lines for {@code outcomes}, then a summary line. */

@@ -10,14 +10,16 @@ public final class RawTopicNames {
 
   /** The raw topic of collection {@code db.coll} under the given prefix, separator and suffix. */
   public static String of(String prefix, String separator, String suffix, String db, String coll) {
-    StringBuilder b = new StringBuilder();
-    if (!prefix.isEmpty()) {
-      b.append(prefix).append(separator);
-    }
+    StringBuilder b = new StringBuilder(head(prefix, separator));
     b.append(db).append(separator).append(coll);
     if (!suffix.isEmpty()) {
       b.append(separator).append(suffix);
     }
     return b.toString();
+  }
+
+  /** What every raw topic name starts with: {@code prefix<sep>}, or nothing without a prefix. */
+  public static String head(String prefix, String separator) {
+    return prefix.isEmpty() ? "" : prefix + separator;
   }
 }

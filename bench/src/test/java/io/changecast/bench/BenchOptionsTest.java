@@ -1,0 +1,44 @@
+package io.changecast.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.changecast.bench.internal.FanOutScenario;
+import io.changecast.bench.internal.FanOutScenario.Shape;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+  @Test
+  void fanOutShapesAreParsedOnceIntoShapesThatReplaceTheModes() {
+    BenchOptions options =
+        BenchOptions.parse("--fan-out-shapes", "1x1000,1000x10", "--fan-out-rates", "50000");
+
+    assertThat(options.fanOutShapes()).containsExactly(new Shape(1, 1000), new Shape(1000, 10));
+    FanOutScenario.Plan plan =
+        FanOutScenario.plan(
+            options.mode(), options.connections(), options.fanOutShapes(), options.fanOutRates());
+    assertThat(plan.shapes()).containsExactly(new Shape(1, 1000), new Shape(1000, 10));
+    assertThat(plan.deliveryRates()).containsExactly(50_000);
+  }
+
+  @Test
+  void withoutShapesThePlanKeepsTheModes() {
+    BenchOptions options = BenchOptions.parse("--mode", "quick");
+
+    assertThat(options.fanOutShapes()).isEmpty();
+    assertThat(FanOutScenario.plan(Mode.QUICK, 0, List.of(), List.of()).shapes())
+        .containsExactly(new Shape(1, 100), new Shape(10, 10));
+  }
+
+  @Test
+  void malformedOrOversizedShapesAreRejectedWithTheOptionsForm() {
+    for (String bad : List.of("1x0", "1000", "1x10,x10", "1x10000000000", "ax1")) {
+      assertThatThrownBy(() -> BenchOptions.parse("--fan-out-shapes", bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("--fan-out-shapes must be TENANTSxSUBSCRIBERS[,...], got \"" + bad + "\"");
+    }
+  }
+}
