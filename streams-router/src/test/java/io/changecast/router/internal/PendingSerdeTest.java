@@ -88,40 +88,29 @@ class PendingSerdeTest {
   @Test
   void leavesOutWhatNothingAfterTheRepartitionReadsAndIsSmallerThanJson() {
     JsonNode token = JSON.objectNode().put("_data", "8265A1B2C3000000012B022C0100296E5A1004");
-    ChangeEvent event =
-        new ChangeEvent(
-            Operation.DELETE,
-            "app",
-            "orders",
-            JSON.objectNode().put("_id", 1),
-            null,
-            null,
-            new Envelope.ClusterTime(1_700_000_000L, 1),
-            1_700_000_000_123L,
-            token,
-            JSON.objectNode().put("_id", 1).put("tenantId", "acme"));
+    ChangeEvent event = delete(token, JSON.objectNode().put("_id", 1).put("tenantId", "acme"));
     Pending pending = new Pending.Change(event, "orders.deleted");
 
     byte[] bytes = serde.serializer().serialize(TOPIC, pending);
     Pending read = serde.deserializer().deserialize(TOPIC, bytes);
 
-    assertThat(read)
-        .isEqualTo(
-            new Pending.Change(
-                new ChangeEvent(
-                    Operation.DELETE,
-                    "app",
-                    "orders",
-                    JSON.objectNode().put("_id", 1),
-                    null,
-                    null,
-                    new Envelope.ClusterTime(1_700_000_000L, 1),
-                    1_700_000_000_123L,
-                    null,
-                    null),
-                "orders.deleted"));
+    assertThat(read).isEqualTo(new Pending.Change(delete(null, null), "orders.deleted"));
     assertThat(bytes.length)
         .isLessThan(new JsonSerde<>(Pending.class).serializer().serialize(TOPIC, pending).length);
+  }
+
+  private static ChangeEvent delete(JsonNode resumeToken, JsonNode preImage) {
+    return new ChangeEvent(
+        Operation.DELETE,
+        "app",
+        "orders",
+        JSON.objectNode().put("_id", 1),
+        null,
+        null,
+        new Envelope.ClusterTime(1_700_000_000L, 1),
+        1_700_000_000_123L,
+        resumeToken,
+        preImage);
   }
 
   @Test
