@@ -2,6 +2,7 @@ package io.changecast.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -16,8 +17,10 @@ import io.changecast.bench.internal.ReplayScenario;
 import io.changecast.bench.internal.Summary;
 import io.changecast.bench.internal.Targets;
 import io.changecast.bench.internal.ThroughputScenario;
+import io.changecast.bench.internal.TopicTaps;
 import io.changecast.local.LocalOptions;
 import io.changecast.local.LocalStack;
+import io.changecast.router.RouterConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -102,11 +106,7 @@ public final class Bench {
         ObjectNode load = result.putObject("loadAverage");
         load.set("start", Environment.loadAverage());
         switch (scenario) {
-          case LATENCY ->
-              result.set(
-                  "runs",
-                  new LatencyScenario(stack.edgeUrl(), collection)
-                      .run(LatencyScenario.plan(options.mode(), options.latencyWrites())));
+          case LATENCY -> result.set("runs", latency(stack, collection, options));
           case REPLAY ->
               result.set(
                   "replay",
@@ -143,6 +143,18 @@ public final class Bench {
     written.add(Summary.write(options.resultsDir()));
     deleteRecursively(workDir);
     return written;
+  }
+
+  /** The latency runs, with taps on the local default's raw and events topics. */
+  private static ArrayNode latency(
+      LocalStack stack, MongoCollection<Document> collection, BenchOptions options) {
+    RouterConfig topics =
+        RouterConfig.fromMap(Map.of(RouterConfig.BOOTSTRAP_SERVERS, stack.kafkaBootstrapServers()));
+    try (TopicTaps taps =
+        new TopicTaps(stack.kafkaBootstrapServers(), topics.rawTopics(), topics.eventsTopic())) {
+      return new LatencyScenario(stack.edgeUrl(), collection, taps)
+          .run(LatencyScenario.plan(options.mode(), options.latencyWrites()));
+    }
   }
 
   private static ObjectNode header(Scenario scenario, BenchOptions options) {

@@ -84,7 +84,15 @@ class BenchSmokeTest {
     assertThat(run.path("complete").asBoolean()).isTrue();
     assertThat(run.path("eventsWithoutTimes").asInt()).isZero();
     for (String hop :
-        List.of("writeToMongoWallTime", "mongoWallTimeToRoutedAt", "routedAtToClient", "total")) {
+        List.of(
+            "writeToMongoWallTime",
+            "mongoWallTimeToRawTopic",
+            "rawTopicToRoutedAt",
+            "routedAtToEventsTopic",
+            "eventsTopicToClient",
+            "mongoWallTimeToRoutedAt",
+            "routedAtToClient",
+            "total")) {
       JsonNode p = run.path("hopsMs").path(hop);
       assertThat(p.path("count").asInt()).as(hop).isEqualTo(50);
       assertThat(p.fieldNames())

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * End-to-end latency: inserts paced at a target rate, each carrying its write time in epoch
  * microseconds; one SSE subscriber of the tenant stamps the receive time with the same clock. Hops
  * come from the envelope: {@code wallTime} (MongoDB) and {@code routedAt} (router), both epoch
- * milliseconds.
+ * milliseconds, and from {@link TopicTaps}: when each write became readable on its raw topic and,
+ * committed, on the events topic.
  */
 public final class LatencyScenario {
 
@@ -34,23 +36,30 @@ public final class LatencyScenario {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int SMOKE_WARMUP_WRITES = 50;
   private static final Duration DRAIN = Duration.ofSeconds(120);
+  private static final Duration TAP_GRACE = Duration.ofSeconds(5);
 
   private final URI edge;
   private final MongoCollection<Document> collection;
+  private final TopicTaps taps;
 
-  public LatencyScenario(URI edge, MongoCollection<Document> collection) {
+  public LatencyScenario(URI edge, MongoCollection<Document> collection, TopicTaps taps) {
     this.edge = edge;
     this.collection = collection;
+    this.taps = taps;
   }
 
   /**
-   * After a 2 s (quick) or 5 s (full) warm-up: quick 100/s for 10 s; full 100/s and 1k/s for 30 s.
+   * After a 2 s (quick) or 1-5 s (full) warm-up: quick 100/s for 10 s; full 100/s, 1k/s and 5k/s
+   * for 30, 30 and 10 s.
    */
   public static List<Run> plan(Mode mode, int writesOverride) {
     List<Run> runs =
         mode == Mode.QUICK
             ? List.of(new Run(100, 200, 1_000))
-            : List.of(new Run(100, 500, 3_000), new Run(1_000, 5_000, 30_000));
+            : List.of(
+                new Run(100, 500, 3_000),
+                new Run(1_000, 5_000, 30_000),
+                new Run(5_000, 5_000, 50_000));
     if (writesOverride <= 0) {
       return runs;
     }
@@ -79,6 +88,7 @@ public final class LatencyScenario {
       int behind = pacedWrites(tenant, run.targetRate(), run.writes(), false);
       long writeNanos = System.nanoTime() - started;
       boolean complete = awaitQuietly(recorder.measuredDone);
+      Hops tapped = recorder.tappedHops(tenant, taps);
       ObjectNode result = JSON.createObjectNode();
       result.put("tenant", tenant);
       result.put("targetRate", run.targetRate());
@@ -95,6 +105,10 @@ public final class LatencyScenario {
       ObjectNode hops = result.putObject("hopsMs");
       synchronized (recorder) {
         hops.set("writeToMongoWallTime", recorder.toMongo.toJson());
+        hops.set("mongoWallTimeToRawTopic", tapped.toRaw().toJson());
+        hops.set("rawTopicToRoutedAt", tapped.rawToRouter().toJson());
+        hops.set("routedAtToEventsTopic", tapped.toEvents().toJson());
+        hops.set("eventsTopicToClient", tapped.eventsToClient().toJson());
         hops.set("mongoWallTimeToRoutedAt", recorder.toRouter.toJson());
         hops.set("routedAtToClient", recorder.toClient.toJson());
         hops.set("total", recorder.total.toJson());
@@ -157,6 +171,13 @@ public final class LatencyScenario {
     return node.isObject() ? node.path("$numberLong").asLong() : node.asLong();
   }
 
+  /** The hops measured against {@link TopicTaps}: Connect, router, output commit, edge. */
+  private record Hops(
+      Percentiles toRaw,
+      Percentiles rawToRouter,
+      Percentiles toEvents,
+      Percentiles eventsToClient) {}
+
   /** Receives on the client thread; hops are computed from the envelope. */
   private static final class Recorder {
     final Percentiles toMongo = new Percentiles();
@@ -170,9 +191,16 @@ public final class LatencyScenario {
     final CountDownLatch measuredDone;
     final AtomicInteger measured = new AtomicInteger();
     final List<String> problems = new ArrayList<>();
+    // per measured write (by seq): MongoDB wallTime, routedAt and client receive, in µs (0: unseen)
+    final long[] wallBySeq;
+    final long[] routedBySeq;
+    final long[] receivedBySeq;
 
     Recorder(int warmupWrites, int writes) {
       this.writes = writes;
+      this.wallBySeq = new long[writes];
+      this.routedBySeq = new long[writes];
+      this.receivedBySeq = new long[writes];
       this.warmupDone = new CountDownLatch(warmupWrites);
       this.measuredDone = new CountDownLatch(writes);
     }
@@ -205,6 +233,11 @@ public final class LatencyScenario {
       }
       int seq = document.path("seq").asInt(-1);
       synchronized (this) {
+        if (seq >= 0 && seq < writes) {
+          wallBySeq[seq] = wallMicros;
+          routedBySeq[seq] = routedMicros;
+          receivedBySeq[seq] = event.receivedAtMicros();
+        }
         if (seq >= 0 && seq < writes / 10) {
           firstTenth.record(event.receivedAtMicros() - written);
         } else if (seq >= writes - writes / 10) {
@@ -219,6 +252,48 @@ public final class LatencyScenario {
       }
       measured.incrementAndGet();
       measuredDone.countDown();
+    }
+
+    /** The tapped hops of every received write the taps saw (they may trail the client). */
+    Hops tappedHops(String tenant, TopicTaps taps) {
+      Hops hops =
+          new Hops(new Percentiles(), new Percentiles(), new Percentiles(), new Percentiles());
+      long deadline = System.nanoTime() + TAP_GRACE.toNanos(); // for the taps to catch up, in all
+      for (int i = 0; i < writes; i++) {
+        int seq = i;
+        long received;
+        synchronized (this) {
+          received = receivedBySeq[seq];
+        }
+        if (received == 0) {
+          continue;
+        }
+        Long raw = awaitTap(() -> taps.rawMicros(tenant, seq), deadline);
+        Long events = awaitTap(() -> taps.eventsMicros(tenant, seq), deadline);
+        synchronized (this) {
+          if (raw != null && wallBySeq[seq] > 0) {
+            hops.toRaw().record(raw - wallBySeq[seq]);
+          }
+          if (raw != null) {
+            hops.rawToRouter().record(routedBySeq[seq] - raw);
+          }
+          if (events != null) {
+            hops.toEvents().record(events - routedBySeq[seq]);
+            hops.eventsToClient().record(received - events);
+          }
+        }
+      }
+      return hops;
+    }
+
+    /** A tap's stamp, waiting until {@code deadline} (nanoTime) for a tap behind the client. */
+    private static Long awaitTap(Supplier<Long> stamp, long deadline) {
+      Long value = stamp.get();
+      while (value == null && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        value = stamp.get();
+      }
+      return value;
     }
   }
 }

@@ -15,7 +15,15 @@ public final class Summary {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> HOPS =
-      List.of("writeToMongoWallTime", "mongoWallTimeToRoutedAt", "routedAtToClient", "total");
+      List.of(
+          "writeToMongoWallTime",
+          "mongoWallTimeToRawTopic",
+          "rawTopicToRoutedAt",
+          "routedAtToEventsTopic",
+          "eventsTopicToClient",
+          "mongoWallTimeToRoutedAt",
+          "routedAtToClient",
+          "total");
 
   private Summary() {}
 
@@ -48,8 +56,13 @@ public final class Summary {
 
   private static void appendLatency(StringBuilder md, List<JsonNode> results) {
     md.append("\n## End-to-end latency (ms)\n\n")
-        .append("Write (driver, epoch µs) → MongoDB `wallTime` → router `routedAt` → SSE client ")
-        .append("receive; hops from `wallTime`/`routedAt` have millisecond resolution.\n\n")
+        .append("Write (driver, epoch µs) → MongoDB `wallTime` → readable on the raw topic ")
+        .append(
+            "(a side consumer, `read_uncommitted`) → router `routedAt` → readable committed on ")
+        .append(
+            "`changecast.events` (a side consumer, `read_committed`, as the edge reads it) → SSE ")
+        .append("client receive. `mongoWallTimeToRoutedAt` and `routedAtToClient` span two hops ")
+        .append("each; hops from `wallTime`/`routedAt` have millisecond resolution.\n\n")
         .append("| mode | target/s | achieved/s | events | hop | p50 | p90 | p99 | max |\n")
         .append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
     for (JsonNode result : results) {
