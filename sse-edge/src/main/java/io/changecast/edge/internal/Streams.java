@@ -39,7 +39,7 @@ public final class Streams implements AutoCloseable {
    * Limits and timings of the streams.
    *
    * @param queueCapacity live events a subscriber may have queued before it is cut
-   * @param writeTimeout how long one write may block before the connection is cut
+   * @param writeTimeout how long one write may stay pending before the connection is cut
    * @param maxStreamsPerTenant open streams per tenant (more: 429); 0 for no limit
    * @param maxStreamsPerToken open streams per token (more: 429); 0 for no limit; not applied
    *     without authentication
@@ -72,9 +72,9 @@ public final class Streams implements AutoCloseable {
     this.log = log;
     this.metrics = metrics;
     this.options = options;
-    // A writer blocked on a client that stopped reading is cut after the write timeout; until
-    // then it holds a thread, so keep enough of them for the other streams.
-    int writers = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+    // Drains never block (a write the connection cannot take stays pending and ends the drain
+    // when it completes), so a thread per core drains every stream.
+    int writers = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.writer = Executors.newFixedThreadPool(writers, daemonThreads("changecast-stream-writer"));
     this.heartbeats =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("changecast-stream-heartbeat"));
