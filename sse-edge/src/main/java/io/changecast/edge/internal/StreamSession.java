@@ -54,6 +54,7 @@ final class StreamSession {
   private final String tenant;
   private final Transport transport;
   private final Executor writer;
+  private final Linger linger;
   private final EdgeMetrics metrics;
   private final Supplier<Optional<ClusterTime>> clusterTime;
   private final EventFilter filter;
@@ -69,6 +70,7 @@ final class StreamSession {
   private volatile boolean started;
   private volatile long overflowedAtNanos; // 0: no overflow
   private volatile long writingSinceNanos; // 0: no drain running and no write pending
+  private volatile long lastWriteNanos; // when the last drain flushed (for the linger)
   private volatile Runnable abort = () -> {};
   private volatile Subscription subscription = () -> {};
 
@@ -94,6 +96,7 @@ final class StreamSession {
       EventFilter filter,
       int capacity,
       Executor writer,
+      Linger linger,
       EdgeMetrics metrics,
       Supplier<Optional<ClusterTime>> clusterTime) {
     this.tenant = tenant;
@@ -103,6 +106,7 @@ final class StreamSession {
     this.filter = filter;
     this.capacity = capacity;
     this.writer = writer;
+    this.linger = linger;
     this.metrics = metrics;
     this.clusterTime = clusterTime;
   }
@@ -224,13 +228,19 @@ final class StreamSession {
     if (started
         && !closed.get()
         && !drainScheduled.get()
-        && drainScheduled.compareAndSet(false, true)) {
-      try {
-        writer.execute(this::drain);
-      } catch (RejectedExecutionException shuttingDown) {
-        drainScheduled.set(false);
-        close(CloseReason.SHUTDOWN);
-      }
+        && drainScheduled.compareAndSet(false, true)
+        && !linger.defer(this, lastWriteNanos)) {
+      drainNow();
+    }
+  }
+
+  /** Runs the scheduled drain on the writer executor (at once, or on the linger's tick). */
+  void drainNow() {
+    try {
+      writer.execute(this::drain);
+    } catch (RejectedExecutionException shuttingDown) {
+      drainScheduled.set(false);
+      close(CloseReason.SHUTDOWN);
     }
   }
 
@@ -276,6 +286,8 @@ final class StreamSession {
       written(e);
       return;
     }
+    lastWriteNanos = System.nanoTime();
+    linger.wrote();
     frames.flush(this::written);
   }
 

@@ -34,6 +34,7 @@ public final class Streams implements AutoCloseable {
   private final ConcurrentHashMap<String, AtomicInteger> perToken = new ConcurrentHashMap<>();
   private final ExecutorService writer;
   private final ScheduledExecutorService heartbeats;
+  private final Linger linger;
 
   /**
    * Limits and timings of the streams.
@@ -43,6 +44,8 @@ public final class Streams implements AutoCloseable {
    * @param maxStreamsPerTenant open streams per tenant (more: 429); 0 for no limit
    * @param maxStreamsPerToken open streams per token (more: 429); 0 for no limit; not applied
    *     without authentication
+   * @param linger while the edge is busy, how long a stream written recently waits to write again
+   *     (see {@link Linger}); zero for never
    */
   public record StreamOptions(
       Duration heartbeatInterval,
@@ -50,7 +53,8 @@ public final class Streams implements AutoCloseable {
       int queueCapacity,
       Duration writeTimeout,
       int maxStreamsPerTenant,
-      int maxStreamsPerToken) {}
+      int maxStreamsPerToken,
+      Duration linger) {}
 
   /**
    * A stream admitted, subscribed and with its replay read, waiting for its transport to be ready.
@@ -78,6 +82,11 @@ public final class Streams implements AutoCloseable {
     this.writer = Executors.newFixedThreadPool(writers, daemonThreads("changecast-stream-writer"));
     this.heartbeats =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("changecast-stream-heartbeat"));
+    this.linger = new Linger(options.linger());
+    if (!options.linger().isZero()) {
+      long tickNanos = options.linger().toNanos();
+      heartbeats.scheduleAtFixedRate(linger::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+    }
     long writeTimeoutNanos = options.writeTimeout().toNanos();
     long graceNanos = OVERFLOW_GRACE.toNanos();
     heartbeats.scheduleWithFixedDelay(
@@ -141,6 +150,7 @@ public final class Streams implements AutoCloseable {
             filter,
             options.queueCapacity(),
             writer,
+            linger,
             metrics,
             log::latestClusterTime);
     register(session, releaseTenant, releaseToken);

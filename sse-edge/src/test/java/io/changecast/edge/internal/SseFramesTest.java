@@ -40,7 +40,8 @@ class SseFramesTest {
     }
   }
 
-  private static String text(ByteBuffer bytes) {
+  /** The bytes as text, without consuming them. */
+  static String text(ByteBuffer bytes) {
     byte[] copy = new byte[bytes.remaining()];
     bytes.duplicate().get(copy);
     return new String(copy, StandardCharsets.UTF_8);

@@ -45,6 +45,7 @@ class StreamSessionTest {
         EventFilter.ALL,
         capacity,
         writer,
+        Linger.OFF,
         metrics,
         Optional::empty);
   }
@@ -110,9 +111,7 @@ class StreamSessionTest {
     BlockingQueue<Frames.Written> pending = new LinkedBlockingQueue<>();
     SseFrames.Sink holding =
         (bytes, done) -> {
-          byte[] copy = new byte[bytes.remaining()];
-          bytes.get(copy);
-          writes.add(new String(copy, StandardCharsets.UTF_8));
+          writes.add(SseFramesTest.text(bytes));
           pending.add(done);
         };
     AtomicBoolean aborted = new AtomicBoolean();
@@ -154,6 +153,7 @@ class StreamSessionTest {
             EventFilter.ALL,
             3,
             writer,
+            Linger.OFF,
             metrics,
             Optional::empty);
     WsFrames frames =
