@@ -38,7 +38,10 @@ import java.util.UUID;
  * where the write API produces), {@code write.max-body-bytes} (default 65536), {@code
  * write.timeout.ms} (default 10000: how long a write waits for the broker's acknowledgement),
  * {@code http.idle-timeout.ms} (default 10000: a connection without a complete request or stream is
- * closed after this long), and {@code streams.*}, passed to Kafka Streams without the prefix.
+ * closed after this long), {@code sse.linger.ms} (default 40, 0 = off: while the edge writes more
+ * than 10,000 times a second, a stream written less than this long ago waits this long at most to
+ * write again, so that one write carries several events), and {@code streams.*}, passed to Kafka
+ * Streams without the prefix.
  *
  * @param jwt present exactly when {@code authMode} is {@code jwt}
  * @param streamsProperties the {@code streams.*} entries with the prefix removed
@@ -67,7 +70,8 @@ public record EdgeConfig(
     Duration writeTimeout,
     int sseMaxStreamsPerToken,
     Duration httpIdleTimeout,
-    int httpOutputBufferBytes) {
+    int httpOutputBufferBytes,
+    Duration sseLinger) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
   public static final String HTTP_HOST_KEY = "http.host";
@@ -91,6 +95,7 @@ public record EdgeConfig(
   public static final String WRITE_TIMEOUT_MS_KEY = "write.timeout.ms";
   public static final String HTTP_IDLE_TIMEOUT_MS_KEY = "http.idle-timeout.ms";
   public static final String HTTP_OUTPUT_BUFFER_BYTES_KEY = "http.output-buffer-bytes";
+  public static final String SSE_LINGER_MS_KEY = "sse.linger.ms";
 
   /** Prefix of the keys passed through to Kafka Streams (prefix removed). */
   public static final String STREAMS_PREFIX = "streams.";
@@ -128,6 +133,8 @@ public record EdgeConfig(
    */
   public static final int DEFAULT_HTTP_OUTPUT_BUFFER_BYTES = 4096;
 
+  public static final Duration DEFAULT_SSE_LINGER = Duration.ofMillis(40);
+
   /** Room for a 16 KB token, so that it is refused with the same 401 as any other token. */
   public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 32 * 1024;
 
@@ -155,7 +162,8 @@ public record EdgeConfig(
           WRITE_MAX_BODY_BYTES_KEY,
           WRITE_TIMEOUT_MS_KEY,
           HTTP_IDLE_TIMEOUT_MS_KEY,
-          HTTP_OUTPUT_BUFFER_BYTES_KEY);
+          HTTP_OUTPUT_BUFFER_BYTES_KEY,
+          SSE_LINGER_MS_KEY);
 
   public EdgeConfig {
     Objects.requireNonNull(bootstrapServers, BOOTSTRAP_SERVERS_KEY);
@@ -177,6 +185,7 @@ public record EdgeConfig(
     Objects.requireNonNull(ingestTopic, INGEST_TOPIC_KEY);
     Objects.requireNonNull(writeTimeout, WRITE_TIMEOUT_MS_KEY);
     Objects.requireNonNull(httpIdleTimeout, HTTP_IDLE_TIMEOUT_MS_KEY);
+    Objects.requireNonNull(sseLinger, SSE_LINGER_MS_KEY);
   }
 
   /**
@@ -286,7 +295,9 @@ public record EdgeConfig(
             HTTP_OUTPUT_BUFFER_BYTES_KEY,
             DEFAULT_HTTP_OUTPUT_BUFFER_BYTES,
             1024,
-            1024 * 1024));
+            1024 * 1024),
+        Duration.ofMillis(
+            integer(values, SSE_LINGER_MS_KEY, (int) DEFAULT_SSE_LINGER.toMillis(), 0, 10_000)));
   }
 
   /**

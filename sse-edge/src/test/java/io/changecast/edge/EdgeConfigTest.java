@@ -63,6 +63,7 @@ class EdgeConfigTest {
     EdgeConfig defaults = EdgeConfig.fromMap(Map.of("bootstrap.servers", "kafka:9092"));
     assertThat(defaults.sseQueueCapacity()).isEqualTo(1000);
     assertThat(defaults.sseWriteTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.sseLinger()).isEqualTo(Duration.ofMillis(40));
     assertThat(defaults.sseMaxStreamsPerTenant()).isEqualTo(10_000);
     assertThat(defaults.corsAllowedOrigins()).isEmpty();
     assertThat(defaults.maxRequestHeaderBytes()).isEqualTo(32 * 1024);
@@ -74,12 +75,14 @@ class EdgeConfigTest {
                 "bootstrap.servers", "kafka:9092",
                 "sse.queue-capacity", "50",
                 "sse.write-timeout.ms", "2500",
+                "sse.linger.ms", "0",
                 "sse.max-streams-per-tenant", "0",
                 "http.cors.allowed-origins", " https://a.example ,https://b.example,",
                 "http.max-request-header-bytes", "4096",
                 "retention.max-age", "PT24H"));
     assertThat(config.sseQueueCapacity()).isEqualTo(50);
     assertThat(config.sseWriteTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(config.sseLinger()).isZero();
     assertThat(config.sseMaxStreamsPerTenant()).isZero();
     assertThat(config.corsAllowedOrigins())
         .containsExactly("https://a.example", "https://b.example");

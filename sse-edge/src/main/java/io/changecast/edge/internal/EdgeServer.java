@@ -57,7 +57,8 @@ public final class EdgeServer implements AutoCloseable {
                 config.sseQueueCapacity(),
                 config.sseWriteTimeout(),
                 config.sseMaxStreamsPerTenant(),
-                config.sseMaxStreamsPerToken()));
+                config.sseMaxStreamsPerToken(),
+                config.sseLinger()));
     Duration streamIdleTimeout = idleTimeout(config.heartbeatInterval());
     EventsHandler events = new EventsHandler(streams, readiness, streamIdleTimeout);
     RecentHandler recent = new RecentHandler(log, readiness);

@@ -88,7 +88,7 @@ final class EventsHandler implements Handler {
           ctx.req().getAsyncContext().addListener(closeOnEnd(session));
           try {
             pending.start(
-                new SseFrames(SseFrames.sink(res.getOutputStream()), retryMillis),
+                new SseFrames(sink(ctx), retryMillis),
                 endPoint == null ? () -> {} : endPoint::close);
           } catch (IOException e) {
             session.close(CloseReason.ENDED);
@@ -114,6 +114,17 @@ final class EventsHandler implements Handler {
     } catch (FilterSyntaxException e) {
       throw HttpError.badRequest("bad_filter", e.getMessage());
     }
+  }
+
+  /**
+   * Where the stream's bytes go: Jetty's core response (non-blocking writes with a callback, as the
+   * servlet output stream writes underneath), else the servlet output stream (blocking).
+   */
+  private static SseFrames.Sink sink(Context ctx) throws IOException {
+    ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+    return request == null
+        ? SseFrames.sink(ctx.res().getOutputStream())
+        : SseFrames.sink(request.getServletChannel().getResponse());
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.changecast.edge.internal;
 
 import io.changecast.edge.internal.filter.EventFilter;
-import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,17 +18,19 @@ import org.slf4j.LoggerFactory;
 /**
  * One open stream of one tenant, whatever the transport (SSE or WebSocket, see {@link Frames}).
  * Live events are queued by the publishing thread ({@link #offer}, never blocks) in a queue bounded
- * by the capacity; a single drain task at a time writes them on the writer executor, so all writes
- * to the connection are serial. The first drain opens the stream and writes the replay, then the
- * queued live events, skipping ids already seen: the subscription is taken before the replay is
- * read, so the handover has no gap, and the skip makes it free of duplicates.
+ * by the capacity; a single drain task at a time gathers them on the writer executor and flushes
+ * them without blocking, and the next drain starts only once that write is done, so all writes to
+ * the connection are serial and a client that does not read holds no thread. The first drain opens
+ * the stream and writes the replay, then the queued live events, skipping ids already seen: the
+ * subscription is taken before the replay is read, so the handover has no gap, and the skip makes
+ * it free of duplicates.
  *
  * <p>Every event passes through the session in id order, filtered or not, so it knows the last id
  * seen: a jump in ids after a resume position means events were dropped by retention, announced as
  * a {@code reset} before the next one. Router reset envelopes ({@code changecast.reset}) are {@code
  * reset} events too and bypass filters. When the queue overflows, the session writes a final {@code
- * overflow} event and closes; a write that stalls is cut from outside by {@link Streams}' watchdog
- * through {@link #abort}.
+ * overflow} event and closes; a write that stays pending is cut from outside by {@link Streams}'
+ * watchdog through {@link #abort} (the write then fails).
  */
 final class StreamSession {
   private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
@@ -53,6 +54,7 @@ final class StreamSession {
   private final String tenant;
   private final Transport transport;
   private final Executor writer;
+  private final Linger linger;
   private final EdgeMetrics metrics;
   private final Supplier<Optional<ClusterTime>> clusterTime;
   private final EventFilter filter;
@@ -67,7 +69,8 @@ final class StreamSession {
   private final long createdAtNanos = System.nanoTime();
   private volatile boolean started;
   private volatile long overflowedAtNanos; // 0: no overflow
-  private volatile long writingSinceNanos; // 0: not inside a drain
+  private volatile long writingSinceNanos; // 0: no drain running and no write pending
+  private volatile long lastWriteNanos; // when the last drain flushed (for the linger)
   private volatile Runnable abort = () -> {};
   private volatile Subscription subscription = () -> {};
 
@@ -78,7 +81,9 @@ final class StreamSession {
   private long lastSeenId; // every event, filtered out or not
   private long lastSentId = -1; // the last `id:` written
   private boolean detectGaps;
+  private int replayed; // replay events gathered so far
   private int sentInDrain; // data events written by the current drain, counted once at its end
+  private boolean endAfterFlush; // the overflow event is gathered: close once it is written
 
   /**
    * @param position the id the client resumes after, if any: ids above it are sent, and a jump past
@@ -91,6 +96,7 @@ final class StreamSession {
       EventFilter filter,
       int capacity,
       Executor writer,
+      Linger linger,
       EdgeMetrics metrics,
       Supplier<Optional<ClusterTime>> clusterTime) {
     this.tenant = tenant;
@@ -100,6 +106,7 @@ final class StreamSession {
     this.filter = filter;
     this.capacity = capacity;
     this.writer = writer;
+    this.linger = linger;
     this.metrics = metrics;
     this.clusterTime = clusterTime;
   }
@@ -221,58 +228,89 @@ final class StreamSession {
     if (started
         && !closed.get()
         && !drainScheduled.get()
-        && drainScheduled.compareAndSet(false, true)) {
-      try {
-        writer.execute(this::drain);
-      } catch (RejectedExecutionException shuttingDown) {
-        drainScheduled.set(false);
-        close(CloseReason.SHUTDOWN);
-      }
+        && drainScheduled.compareAndSet(false, true)
+        && !linger.defer(this, lastWriteNanos)) {
+      drainNow();
     }
   }
 
+  /** Runs the scheduled drain on the writer executor (at once, or on the linger's tick). */
+  void drainNow() {
+    try {
+      writer.execute(this::drain);
+    } catch (RejectedExecutionException shuttingDown) {
+      drainScheduled.set(false);
+      close(CloseReason.SHUTDOWN);
+    }
+  }
+
+  /**
+   * Gathers what is due (the opening and the replay first, then live events, the overflow event, a
+   * heartbeat) and flushes it without blocking; {@link #written} ends the drain, on this thread
+   * when the connection took the bytes at once, else when the write completes.
+   */
   private void drain() {
     writingSinceNanos = System.nanoTime();
+    if (closed.get()) {
+      written(null); // closed while this drain was queued
+      return;
+    }
     try {
       if (!opened) {
         frames.open();
         opened = true;
-        for (Event event : replay) {
-          writeEvent(event);
+      }
+      while (replay != null && !frames.full()) {
+        if (replayed == replay.size()) {
+          replay = null;
+        } else {
+          writeEvent(replay.get(replayed++));
         }
-        replay = null;
       }
       Event event;
-      while (!closed.get() && overflowedAtNanos == 0 && (event = live.poll()) != null) {
+      while (replay == null
+          && !frames.full()
+          && !closed.get()
+          && overflowedAtNanos == 0
+          && (event = live.poll()) != null) {
         queued.decrementAndGet();
         writeEvent(event);
       }
       if (overflowedAtNanos != 0 && !closed.get()) {
         frames.overflow(lastSentId);
-        frames.flush();
-        metrics.eventsSent(transport, sentInDrain);
-        close(CloseReason.OVERFLOW);
-        return;
-      }
-      if (heartbeatDue.get() && heartbeatDue.getAndSet(false)) {
+        endAfterFlush = true;
+      } else if (heartbeatDue.get() && heartbeatDue.getAndSet(false)) {
         frames.heartbeat(clusterTime.get());
       }
-      frames.flush();
-      metrics.eventsSent(transport, sentInDrain);
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("{} stream of tenant {} ended: {}", transport, tenant, e.toString());
-      close(CloseReason.ENDED);
-    } finally {
-      sentInDrain = 0;
-      writingSinceNanos = 0;
-      drainScheduled.set(false);
+    } catch (RuntimeException e) {
+      written(e);
+      return;
     }
-    if (!live.isEmpty() || heartbeatDue.get() || overflowedAtNanos != 0) {
+    lastWriteNanos = System.nanoTime();
+    linger.wrote();
+    frames.flush(this::written);
+  }
+
+  /** Ends a drain: its bytes are written (or {@code failure}); the next one is scheduled if due. */
+  private void written(Throwable failure) {
+    if (failure != null) {
+      LOG.debug("{} stream of tenant {} ended: {}", transport, tenant, failure.toString());
+      close(CloseReason.ENDED);
+    } else {
+      metrics.eventsSent(transport, sentInDrain);
+      if (endAfterFlush) {
+        close(CloseReason.OVERFLOW);
+      }
+    }
+    sentInDrain = 0;
+    writingSinceNanos = 0;
+    drainScheduled.set(false);
+    if (replay != null || !live.isEmpty() || heartbeatDue.get() || overflowedAtNanos != 0) {
       scheduleDrain();
     }
   }
 
-  private void writeEvent(Event event) throws IOException {
+  private void writeEvent(Event event) {
     if (event.id() <= lastSeenId) {
       return; // already sent by the replay, or older than the position resumed from
     }

@@ -34,15 +34,18 @@ public final class Streams implements AutoCloseable {
   private final ConcurrentHashMap<String, AtomicInteger> perToken = new ConcurrentHashMap<>();
   private final ExecutorService writer;
   private final ScheduledExecutorService heartbeats;
+  private final Linger linger;
 
   /**
    * Limits and timings of the streams.
    *
    * @param queueCapacity live events a subscriber may have queued before it is cut
-   * @param writeTimeout how long one write may block before the connection is cut
+   * @param writeTimeout how long one write may stay pending before the connection is cut
    * @param maxStreamsPerTenant open streams per tenant (more: 429); 0 for no limit
    * @param maxStreamsPerToken open streams per token (more: 429); 0 for no limit; not applied
    *     without authentication
+   * @param linger while the edge is busy, how long a stream written recently waits to write again
+   *     (see {@link Linger}); zero for never
    */
   public record StreamOptions(
       Duration heartbeatInterval,
@@ -50,7 +53,8 @@ public final class Streams implements AutoCloseable {
       int queueCapacity,
       Duration writeTimeout,
       int maxStreamsPerTenant,
-      int maxStreamsPerToken) {}
+      int maxStreamsPerToken,
+      Duration linger) {}
 
   /**
    * A stream admitted, subscribed and with its replay read, waiting for its transport to be ready.
@@ -72,12 +76,17 @@ public final class Streams implements AutoCloseable {
     this.log = log;
     this.metrics = metrics;
     this.options = options;
-    // A writer blocked on a client that stopped reading is cut after the write timeout; until
-    // then it holds a thread, so keep enough of them for the other streams.
-    int writers = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+    // Drains never block (a write the connection cannot take stays pending and ends the drain
+    // when it completes), so a thread per core drains every stream.
+    int writers = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.writer = Executors.newFixedThreadPool(writers, daemonThreads("changecast-stream-writer"));
     this.heartbeats =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("changecast-stream-heartbeat"));
+    this.linger = new Linger(options.linger());
+    if (!options.linger().isZero()) {
+      long tickNanos = options.linger().toNanos();
+      heartbeats.scheduleAtFixedRate(linger::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+    }
     long writeTimeoutNanos = options.writeTimeout().toNanos();
     long graceNanos = OVERFLOW_GRACE.toNanos();
     heartbeats.scheduleWithFixedDelay(
@@ -141,6 +150,7 @@ public final class Streams implements AutoCloseable {
             filter,
             options.queueCapacity(),
             writer,
+            linger,
             metrics,
             log::latestClusterTime);
     register(session, releaseTenant, releaseToken);

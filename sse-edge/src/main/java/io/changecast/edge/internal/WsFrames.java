@@ -5,7 +5,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * WebSocket encoding: one JSON text message per frame, {@code {"id":"7","event":"orders.created",
@@ -14,13 +18,19 @@ import java.util.Optional;
  * {"event":"reset","data":{"reason":"retention",...}}}, {@code {"event":"overflow","data":{...}}}
  * and {@code {"event":"heartbeat","data":{"clusterTime":"t.i"}}} (no {@code id}: they do not move
  * the client's position).
+ *
+ * <p>A drain's messages are gathered, then {@link #flush} sends them all without waiting (the
+ * WebSocket session queues them in order) and tells the drain when the last one is written.
  */
 final class WsFrames implements Frames {
-  /** Sends one text message, blocking until it is written (or failing). */
+  /** Sends one text message without blocking; {@code done} is told when it is written. */
   @FunctionalInterface
   interface TextSender {
-    void send(String text) throws IOException;
+    void send(String text, Written done);
   }
+
+  /** Characters gathered before a drain flushes and goes on in a further flush. */
+  static final int MAX_BATCH_CHARS = 64 * 1024;
 
   /** {@code event} of a data event whose envelope has no string {@code type}. */
   static final String UNTYPED_EVENT = "message";
@@ -32,6 +42,8 @@ final class WsFrames implements Frames {
       new SharedEncoding<>(event -> message(event.id(), type(event.json()), event.json()));
 
   private final TextSender sender;
+  private List<String> gathered = new ArrayList<>(0);
+  private int gatheredChars;
 
   WsFrames(TextSender sender) {
     this.sender = sender;
@@ -43,28 +55,28 @@ final class WsFrames implements Frames {
   }
 
   @Override
-  public void data(Event event) throws IOException {
-    sender.send(DATA.of(event));
+  public void data(Event event) {
+    add(DATA.of(event));
   }
 
   @Override
-  public void routerReset(Event event) throws IOException {
-    sender.send(message(event.id(), "reset", event.json()));
+  public void routerReset(Event event) {
+    add(message(event.id(), "reset", event.json()));
   }
 
   @Override
-  public void retentionReset(long oldestRetainedId) throws IOException {
-    sender.send(message(-1, "reset", Frames.retentionResetData(oldestRetainedId)));
+  public void retentionReset(long oldestRetainedId) {
+    add(message(-1, "reset", Frames.retentionResetData(oldestRetainedId)));
   }
 
   @Override
-  public void overflow(long lastSentId) throws IOException {
-    sender.send(message(-1, "overflow", Frames.overflowData(lastSentId)));
+  public void overflow(long lastSentId) {
+    add(message(-1, "overflow", Frames.overflowData(lastSentId)));
   }
 
   @Override
-  public void heartbeat(Optional<ClusterTime> clusterTime) throws IOException {
-    sender.send(
+  public void heartbeat(Optional<ClusterTime> clusterTime) {
+    add(
         message(
             -1,
             "heartbeat",
@@ -72,8 +84,36 @@ final class WsFrames implements Frames {
   }
 
   @Override
-  public void flush() {
-    // Every message is written when send returns.
+  public boolean full() {
+    return gatheredChars >= MAX_BATCH_CHARS;
+  }
+
+  @Override
+  public void flush(Written done) {
+    if (gathered.isEmpty()) {
+      done.written(null);
+      return;
+    }
+    List<String> messages = gathered;
+    gathered = new ArrayList<>(0);
+    gatheredChars = 0;
+    AtomicInteger left = new AtomicInteger(messages.size());
+    AtomicBoolean told = new AtomicBoolean();
+    Written each =
+        failure -> {
+          boolean last = failure != null || left.decrementAndGet() == 0;
+          if (last && told.compareAndSet(false, true)) {
+            done.written(failure); // the first failure, or the last message written
+          }
+        };
+    for (String message : messages) {
+      sender.send(message, each);
+    }
+  }
+
+  private void add(String message) {
+    gathered.add(message);
+    gatheredChars += message.length();
   }
 
   /** One frame; {@code id} -1 for none, {@code data} is JSON text. */

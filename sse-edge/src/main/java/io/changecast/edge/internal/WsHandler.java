@@ -9,9 +9,6 @@ import io.javalin.websocket.WsCloseStatus;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
-import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -89,7 +86,16 @@ final class WsHandler {
                 session.close(status.getCode(), closeReason(reason), Callback.NOOP);
               }
             });
-    pending.start(new WsFrames(text -> sendBlocking(session, text)), session::disconnect);
+    pending.start(
+        new WsFrames(
+            (text, done) -> {
+              try {
+                session.sendText(text, Callback.from(() -> done.written(null), done::written));
+              } catch (RuntimeException e) {
+                done.written(e);
+              }
+            }),
+        session::disconnect);
   }
 
   private static void end(WsContext ctx) {
@@ -118,19 +124,5 @@ final class WsHandler {
       case OVERFLOW -> "slow-client";
       case STALLED -> "stalled";
     };
-  }
-
-  /** Sends one text message and waits until it is written, so writes block like SSE's. */
-  private static void sendBlocking(Session session, String text) throws IOException {
-    Callback.Completable sent = new Callback.Completable();
-    session.sendText(text, sent);
-    try {
-      sent.get();
-    } catch (ExecutionException e) {
-      throw new IOException("WebSocket send failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while sending");
-    }
   }
 }

@@ -1,7 +1,6 @@
 package io.changecast.edge.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,24 +13,42 @@ import org.junit.jupiter.api.Test;
 
 class SseFramesTest {
 
-  /** Every write the sink received, as text. */
+  /** Every write the sink received, as text; completes each at once unless told to hold them. */
   private static final class RecordingSink implements SseFrames.Sink {
     final List<String> writes = new ArrayList<>();
+    final List<ByteBuffer> held = new ArrayList<>();
+    final List<Throwable> outcomes = new ArrayList<>();
     boolean fail;
+    boolean hold;
 
     @Override
-    public void write(ByteBuffer bytes) throws IOException {
+    public void write(ByteBuffer bytes, Frames.Written done) {
       if (fail) {
-        throw new IOException("connection gone");
+        done.written(new IOException("connection gone"));
+        return;
       }
-      byte[] copy = new byte[bytes.remaining()];
-      bytes.get(copy);
-      writes.add(new String(copy, StandardCharsets.UTF_8));
+      if (hold) {
+        held.add(bytes);
+        return;
+      }
+      writes.add(text(bytes));
+      done.written(null);
+    }
+
+    Frames.Written recorder() {
+      return outcomes::add;
     }
   }
 
+  /** The bytes as text, without consuming them. */
+  static String text(ByteBuffer bytes) {
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.duplicate().get(copy);
+    return new String(copy, StandardCharsets.UTF_8);
+  }
+
   @Test
-  void aDrainsFramesReachTheConnectionInOneWrite() throws IOException {
+  void aDrainsFramesReachTheConnectionInOneWrite() {
     RecordingSink sink = new RecordingSink();
     SseFrames frames = new SseFrames(sink, 1000);
 
@@ -40,46 +57,73 @@ class SseFramesTest {
     frames.data(new Event("acme", 2, "{\"a\":2}"));
     frames.heartbeat(Optional.empty());
     assertThat(sink.writes).isEmpty();
-    frames.flush();
+    frames.flush(sink.recorder());
 
     assertThat(sink.writes)
         .containsExactly(
             "retry: 1000\n\nid: 1\ndata: {\"a\":1}\n\nid: 2\ndata: {\"a\":2}\n\n: heartbeat\n");
+    assertThat(sink.outcomes).containsExactly((Throwable) null);
   }
 
   @Test
-  void aLongBatchIsWrittenInPartsOfAtMostTheBatchSize() throws IOException {
+  void theFramesAreFullPastTheBatchSizeSoALongReplayGoesInParts() {
     RecordingSink sink = new RecordingSink();
     SseFrames frames = new SseFrames(sink, 1000);
     String json = "{\"pad\":\"" + "x".repeat(1000) + "\"}";
     int events = 200;
     for (int id = 1; id <= events; id++) {
       frames.data(new Event("acme", id, json));
+      if (frames.full()) {
+        frames.flush(sink.recorder());
+      }
     }
-    frames.flush();
+    frames.flush(sink.recorder());
 
     assertThat(sink.writes).hasSizeGreaterThan(1);
-    assertThat(sink.writes).allSatisfy(w -> assertThat(w.length()).isLessThanOrEqualTo(65536));
+    assertThat(sink.writes)
+        .allSatisfy(w -> assertThat(w.length()).isLessThan(SseFrames.MAX_BATCH_BYTES + 1100));
     String all = String.join("", sink.writes);
     assertThat(all.split("\n\n")).hasSize(events);
     assertThat(all).startsWith("id: 1\n").endsWith("id: " + events + "\ndata: " + json + "\n\n");
   }
 
   @Test
-  void whatAFailedDrainLeftOnTheThreadIsNotWrittenToAnotherStream() throws IOException {
+  void aFailedWriteIsToldAndWhatAFailedDrainLeftIsNotWrittenToAnotherStream() {
     RecordingSink broken = new RecordingSink();
     SseFrames failing = new SseFrames(broken, 1000);
     failing.data(new Event("acme", 1, "{\"secret\":1}"));
     broken.fail = true;
-    assertThatThrownBy(failing::flush).isInstanceOf(IOException.class);
+    failing.flush(broken.recorder());
+    assertThat(broken.outcomes).singleElement().isInstanceOf(IOException.class);
     failing.data(new Event("acme", 2, "{\"secret\":2}")); // left behind: this drain never flushes
 
     RecordingSink other = new RecordingSink();
     SseFrames next = new SseFrames(other, 1000);
     next.data(new Event("globex", 1, "{\"b\":1}"));
-    next.flush();
+    next.flush(other.recorder());
 
     assertThat(other.writes).containsExactly("id: 1\ndata: {\"b\":1}\n\n");
+  }
+
+  @Test
+  void aPendingWriteKeepsItsBytesWhileTheThreadWritesOtherStreams() {
+    RecordingSink slow = new RecordingSink();
+    slow.hold = true;
+    SseFrames pending = new SseFrames(slow, 1000);
+    pending.data(new Event("acme", 1, "{\"a\":1}"));
+    pending.flush(slow.recorder());
+    assertThat(slow.outcomes).isEmpty();
+
+    RecordingSink fast = new RecordingSink();
+    SseFrames next = new SseFrames(fast, 1000);
+    next.data(new Event("acme", 2, "{\"b\":22222}"));
+    next.flush(fast.recorder());
+
+    assertThat(slow.held)
+        .singleElement()
+        .extracting(SseFramesTest::text)
+        .isEqualTo("id: 1\ndata: {\"a\":1}\n\n");
+    assertThat(fast.writes).containsExactly("id: 2\ndata: {\"b\":22222}\n\n");
   }
 
   @Test

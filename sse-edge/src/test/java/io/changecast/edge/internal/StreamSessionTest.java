@@ -12,9 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +45,7 @@ class StreamSessionTest {
         EventFilter.ALL,
         capacity,
         writer,
+        Linger.OFF,
         metrics,
         Optional::empty);
   }
@@ -101,6 +105,45 @@ class StreamSessionTest {
   }
 
   @Test
+  void aPendingWriteHoldsNoThreadTheNextDrainWaitsForItAndAStuckOneIsCut() throws Exception {
+    StreamSession session = session(1000);
+    List<String> writes = new CopyOnWriteArrayList<>();
+    BlockingQueue<Frames.Written> pending = new LinkedBlockingQueue<>();
+    SseFrames.Sink holding =
+        (bytes, done) -> {
+          writes.add(SseFramesTest.text(bytes));
+          pending.add(done);
+        };
+    AtomicBoolean aborted = new AtomicBoolean();
+    session.start(new SseFrames(holding, 1000), List.of(), () -> aborted.set(true));
+    Frames.Written opening = pending.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(writes).containsExactly("retry: 1000\n\n");
+
+    session.offer(event(1));
+    session.offer(event(2));
+    CountDownLatch free = new CountDownLatch(1);
+    writer.execute(free::countDown); // the only writer thread is not held by the pending write
+    assertThat(free.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(writes).hasSize(1); // nothing more until the write completes
+
+    opening.written(null);
+    Frames.Written second = pending.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(writes)
+        .containsExactly(
+            "retry: 1000\n\n", "id: 1\ndata: {\"id\":\"1\"}\n\nid: 2\ndata: {\"id\":\"2\"}\n\n");
+    assertThat(second).isNotNull();
+
+    long timeout = Duration.ofSeconds(5).toNanos();
+    assertThat(session.cutIfStalled(System.nanoTime(), timeout, timeout)).isFalse();
+    assertThat(session.cutIfStalled(System.nanoTime() + 2 * timeout, timeout, timeout)).isTrue();
+    assertThat(aborted).isTrue();
+    assertThat(session.done().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .isEqualTo(StreamSession.CloseReason.STALLED);
+    second.written(new IOException("connection aborted")); // the aborted write fails afterwards
+    assertThat(session.isClosed()).isTrue();
+  }
+
+  @Test
   void overWebSocketTheSameOverflowIsAFinalJsonMessageAndTheReasonIsOverflow() throws Exception {
     StreamSession session =
         new StreamSession(
@@ -110,10 +153,20 @@ class StreamSessionTest {
             EventFilter.ALL,
             3,
             writer,
+            Linger.OFF,
             metrics,
             Optional::empty);
     WsFrames frames =
-        new WsFrames(text -> out.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+        new WsFrames(
+            (text, done) -> {
+              try {
+                out.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+              } catch (IOException e) {
+                done.written(e);
+                return;
+              }
+              done.written(null);
+            });
     session.start(frames, List.of(), () -> {});
     session.offer(new Event("acme", 1, "{\"id\":\"1\",\"type\":\"orders.created\"}"));
     await().atMost(WAIT).until(() -> out.text().contains("\"id\":\"1\""));
