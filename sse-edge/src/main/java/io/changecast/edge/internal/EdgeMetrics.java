@@ -41,7 +41,9 @@ public final class EdgeMetrics {
       eventsSent.put(
           transport,
           Counter.builder("changecast.edge.sse.events.sent")
-              .description("Data events written to streams (replayed and live)")
+              .description(
+                  "Data events written to streams (replayed and live), counted when a drain's"
+                      + " write completes")
               .tag(TRANSPORT, transport.label())
               .register(registry));
       replays.put(

@@ -146,4 +146,19 @@ class SseFramesTest {
     assertThat(encoding.of(copy)).isEqualTo("7:{\"n\":\"other\"}");
     assertThat(encoded).hasValue(2);
   }
+
+  @Test
+  void aLargeEventIsEncodedPerCallAndNeverKept() {
+    AtomicInteger encoded = new AtomicInteger();
+    SharedEncoding<Integer> encoding =
+        new SharedEncoding<>(
+            event -> {
+              encoded.incrementAndGet();
+              return event.json().length();
+            });
+    Event large = new Event("acme", 8, "\"" + "x".repeat(SharedEncoding.MAX_SHARED_CHARS) + "\"");
+    assertThat(encoding.of(large)).isEqualTo(SharedEncoding.MAX_SHARED_CHARS + 2);
+    assertThat(encoding.of(large)).isEqualTo(SharedEncoding.MAX_SHARED_CHARS + 2);
+    assertThat(encoded).hasValue(2);
+  }
 }
