@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.bench.internal.LatencyScenario;
 import io.changecast.local.LocalOptions;
 import io.changecast.local.LocalStack;
 import java.io.IOException;
@@ -83,16 +84,8 @@ class BenchSmokeTest {
     assertThat(run.path("received").asInt()).isEqualTo(50);
     assertThat(run.path("complete").asBoolean()).isTrue();
     assertThat(run.path("eventsWithoutTimes").asInt()).isZero();
-    for (String hop :
-        List.of(
-            "writeToMongoWallTime",
-            "mongoWallTimeToRawTopic",
-            "rawTopicToRoutedAt",
-            "routedAtToEventsTopic",
-            "eventsTopicToClient",
-            "mongoWallTimeToRoutedAt",
-            "routedAtToClient",
-            "total")) {
+    assertThat(run.path("hopsMs").size()).isEqualTo(LatencyScenario.HOPS.size());
+    for (String hop : LatencyScenario.HOPS) {
       JsonNode p = run.path("hopsMs").path(hop);
       assertThat(p.path("count").asInt()).as(hop).isEqualTo(50);
       assertThat(p.fieldNames())

@@ -29,6 +29,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class LatencyScenario {
 
+  /** The hops each run reports under {@code hopsMs}, in pipeline order, then the two spans. */
+  public static final List<String> HOPS =
+      List.of(
+          "writeToMongoWallTime",
+          "mongoWallTimeToRawTopic",
+          "rawTopicToRoutedAt",
+          "routedAtToEventsTopic",
+          "eventsTopicToClient",
+          "mongoWallTimeToRoutedAt",
+          "routedAtToClient",
+          "total");
+
   /** One paced run: warm-up writes (not measured), then measured writes, at the same rate. */
   public record Run(int targetRate, int warmupWrites, int writes) {}
 

@@ -14,16 +14,6 @@ import java.util.stream.Stream;
 public final class Summary {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> HOPS =
-      List.of(
-          "writeToMongoWallTime",
-          "mongoWallTimeToRawTopic",
-          "rawTopicToRoutedAt",
-          "routedAtToEventsTopic",
-          "eventsTopicToClient",
-          "mongoWallTimeToRoutedAt",
-          "routedAtToClient",
-          "total");
 
   private Summary() {}
 
@@ -70,7 +60,7 @@ public final class Summary {
         continue;
       }
       for (JsonNode run : result.path("runs")) {
-        for (String hop : HOPS) {
+        for (String hop : LatencyScenario.HOPS) {
           JsonNode p = run.path("hopsMs").path(hop);
           md.append(
               String.format(
