@@ -31,11 +31,6 @@ final class Linger {
     this.busyWritesPerTick = Math.max(1, BUSY_WRITES_PER_SECOND * nanos / 1_000_000_000L);
   }
 
-  /** The tick interval; zero when lingering is off. */
-  Duration interval() {
-    return Duration.ofNanos(nanos);
-  }
-
   /** Counts one write of a stream. */
   void wrote() {
     if (nanos > 0) {
