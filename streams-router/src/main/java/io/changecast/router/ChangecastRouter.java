@@ -1,5 +1,6 @@
 package io.changecast.router;
 
+import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.StreamsProperties;
 import io.changecast.router.internal.TopicProvisioner;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,27 +49,37 @@ public final class ChangecastRouter implements AutoCloseable {
   }
 
   /**
-   * Creates the events and dead-letter topics when missing, then starts Kafka Streams and returns
-   * without waiting for it to be {@code RUNNING}. Router and Kafka Streams meters go to {@code
-   * registry}.
+   * Creates the events, dead-letter and ingest topics when missing (the ingest topic with one
+   * partition under direct sequencing), checks that direct sequencing's input topics have one
+   * partition each, then starts Kafka Streams and returns without waiting for it to be {@code
+   * RUNNING}. Router and Kafka Streams meters go to {@code registry}.
    *
    * @throws org.apache.kafka.common.KafkaException when the topics cannot be ensured
+   * @throws SequencingException when direct sequencing meets a topic with several partitions
    */
   public static ChangecastRouter start(RouterConfig config, MeterRegistry registry) {
     RouterMetrics metrics = new RouterMetrics(registry, config.tenantLagMaxTenants());
     Properties props = StreamsProperties.from(config, metrics);
-    TopicProvisioner.ensureTopics(
-        new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-setup"),
-        config.ingestTopic().isEmpty()
-            ? List.of(config.eventsTopic(), config.dlqTopic())
-            : List.of(config.eventsTopic(), config.dlqTopic(), config.ingestTopic()),
-        config.eventsPartitions(),
-        config.topicsReplicationFactor(),
-        ADMIN_TIMEOUT);
+    ensureTopics(
+        config, new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-setup"));
     KafkaStreams streams = new KafkaStreams(RouterTopology.build(config, metrics), props);
     CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
     streams.setUncaughtExceptionHandler(
         e -> {
+          if (SequencingException.isCause(e)) {
+            LOG.error("Router stopping: {}", e.getMessage(), e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+          }
+          if (isPartitionMismatch(e)) {
+            // A new thread would meet the same topics: stop instead of replacing threads forever.
+            LOG.error(
+                "Router stopping: an input topic has more partitions than the router's state"
+                    + " topics were created for. Raw topics (and, under direct sequencing, the"
+                    + " ingest topic) must keep one partition; see the README, Router. Cause: {}",
+                e.getMessage(),
+                e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+          }
           LOG.error("Router stream thread failed; replacing it", e);
           return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -97,6 +108,50 @@ public final class ChangecastRouter implements AutoCloseable {
         config.tenantStrategy(),
         config.collections().size());
     return new ChangecastRouter(streams, streamsMetrics, stopped);
+  }
+
+  /** Kafka Streams' refusal of an internal topic whose partition count no longer fits. */
+  static boolean isPartitionMismatch(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof org.apache.kafka.streams.errors.StreamsException
+          && e.getMessage() != null
+          && e.getMessage().contains("has invalid partitions")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void ensureTopics(RouterConfig config, java.util.Map<String, Object> admin) {
+    boolean direct = config.sequencing() == Sequencing.DIRECT;
+    TopicProvisioner.ensureTopics(
+        admin,
+        List.of(config.eventsTopic(), config.dlqTopic()),
+        config.eventsPartitions(),
+        config.topicsReplicationFactor(),
+        ADMIN_TIMEOUT);
+    if (!config.ingestTopic().isEmpty()) {
+      TopicProvisioner.ensureTopics(
+          admin,
+          List.of(config.ingestTopic()),
+          direct ? 1 : config.eventsPartitions(),
+          config.topicsReplicationFactor(),
+          ADMIN_TIMEOUT);
+    }
+    if (direct) {
+      var partitioned =
+          TopicProvisioner.partitionedTopics(
+              admin, RouterTopics.from(config).directSources().pattern(), ADMIN_TIMEOUT);
+      if (!partitioned.isEmpty()) {
+        throw new SequencingException(
+            "Direct sequencing needs one partition per raw topic and ingest topic, but "
+                + partitioned
+                + " (topic=partitions) have more. Recreate them with one partition, or set the"
+                + " router's '"
+                + RouterConfig.SEQUENCING
+                + "' to by-tenant");
+      }
+    }
   }
 
   /** The Kafka Streams state. */
@@ -141,7 +196,14 @@ public final class ChangecastRouter implements AutoCloseable {
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
         new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
             io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
-    ChangecastRouter router = start(config, registry);
+    ChangecastRouter router;
+    try {
+      router = start(config, registry);
+    } catch (SequencingException e) {
+      LOG.error("Router not started: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
     if (config.metricsPort() >= 0) {
       var server =
           io.changecast.router.internal.MetricsServer.start(

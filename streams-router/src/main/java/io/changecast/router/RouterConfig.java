@@ -24,9 +24,9 @@ import java.util.regex.PatternSyntaxException;
  * <p>Keys: {@value #BOOTSTRAP_SERVERS} (required), {@value #APPLICATION_ID}, {@value #STATE_DIR},
  * {@value #RAW_TOPIC_PATTERN}, {@value #EVENTS_TOPIC}, {@value #DLQ_TOPIC}, {@value #TENANT_FIELD},
  * {@value #COMMIT_INTERVAL_MS}, {@value #EVENTS_PARTITIONS}, {@value #TOPICS_REPLICATION_FACTOR},
- * {@value #DEDUPE_WINDOW}, {@value #METRICS_TENANT_LAG_MAX_TENANTS}, and any {@code streams.<kafka
- * streams property>}, passed through to Kafka Streams (applied last, so it can override what the
- * router sets).
+ * {@value #DEDUPE_WINDOW}, {@value #METRICS_TENANT_LAG_MAX_TENANTS}, {@value #SEQUENCING}, and any
+ * {@code streams.<kafka streams property>}, passed through to Kafka Streams (applied last, so it
+ * can override what the router sets).
  *
  * @param streamsProperties the {@code streams.*} pass-through properties, prefix removed
  */
@@ -54,6 +54,7 @@ public record RouterConfig(
     int metricsPort,
     String metricsHost,
     int tenantLagMaxTenants,
+    Sequencing sequencing,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -76,6 +77,9 @@ public record RouterConfig(
   public static final String METRICS_PORT = "metrics.port";
   public static final String METRICS_HOST = "metrics.host";
   public static final String INPUT_FORMAT_DEBEZIUM_PATTERN = "input.format.debezium.pattern";
+
+  /** {@code direct} (default) or {@code by-tenant}: see {@link Sequencing}. */
+  public static final String SEQUENCING = "sequencing";
 
   /**
    * A regex of the raw topics the official connector writes with {@code
@@ -221,6 +225,9 @@ public record RouterConfig(
               + typeTopicsPrefix
               + "<type>'; the router would read its own output");
     }
+    if (sequencing == null) {
+      throw new IllegalArgumentException("Router config '" + SEQUENCING + "' is required");
+    }
     streamsProperties = Map.copyOf(streamsProperties == null ? Map.of() : streamsProperties);
   }
 
@@ -308,7 +315,16 @@ public record RouterConfig(
                 merged.get(METRICS_TENANT_LAG_MAX_TENANTS),
                 Integer.MIN_VALUE,
                 Integer.MAX_VALUE),
+        sequencing(merged.get(SEQUENCING)),
         streams);
+  }
+
+  private static Sequencing sequencing(String value) {
+    Sequencing sequencing = Sequencing.fromConfigValue(value);
+    if (sequencing == null) {
+      throw invalid(SEQUENCING, value, "expected direct or by-tenant");
+    }
+    return sequencing;
   }
 
   /**
@@ -384,6 +400,7 @@ public record RouterConfig(
     d.put(METRICS_PORT, "-1");
     d.put(METRICS_HOST, "127.0.0.1");
     d.put(METRICS_TENANT_LAG_MAX_TENANTS, Integer.toString(RouterMetrics.DEFAULT_MAX_LAG_TENANTS));
+    d.put(SEQUENCING, Sequencing.DIRECT.configValue());
     return java.util.Collections.unmodifiableMap(d);
   }
 

@@ -19,6 +19,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.state.Stores;
@@ -30,10 +31,15 @@ import org.apache.kafka.streams.state.Stores;
  * raw topics (pattern) ─ parse ─┬─ parse-invalid ───────────────────────────┐
  *                               └─ parse-ok ─ dedupe [dedupe-tokens] ─ resolve-tenant ─┬─ tenant-unresolved ─ invalid ─ dead-letter ─► dlq
  *                                   [document-tenants]        └─ tenant-resolved ─ key-by-tenant
- *   ─ repartition by-tenant ─ assign-sequence [tenant-sequences] ─► events
+ *   ─ (by-tenant sequencing only: repartition by-tenant) ─ assign-sequence [tenant-sequences] ─► events
  * </pre>
  *
- * Every processor, branch, store and internal topic is named, so names stay stable across releases.
+ * <p>Under {@link Sequencing#DIRECT} the ingest topic joins the raw topics' pattern and its records
+ * go from {@code parse-ingested} straight to {@code assign-sequence}: one subtopology, one task.
+ * Under {@link Sequencing#BY_TENANT} it has a subtopology of its own with its own repartition.
+ *
+ * <p>Every processor, branch, store and internal topic is named, so names stay stable across
+ * releases.
  */
 public final class RouterTopology {
 
@@ -54,6 +60,7 @@ public final class RouterTopology {
   public static final String PARSE_SPLIT = "parse-";
   public static final String PARSE_INVALID = PARSE_SPLIT + "invalid";
   public static final String PARSE_OK = PARSE_SPLIT + "ok";
+  public static final String PARSE_INGESTED = PARSE_SPLIT + "ingested";
   public static final String DEDUPE = "dedupe";
   public static final String RESOLVE_TENANT = "resolve-tenant";
   public static final String TENANT_SPLIT = "tenant-";
@@ -111,16 +118,26 @@ public final class RouterTopology {
                 Serdes.Long())
             .withCachingDisabled());
 
-    Map<String, KStream<String, Step>> parsed =
-        builder.stream(topics.raw().pattern(), topics.raw().consumed(SOURCE))
+    boolean direct = config.sequencing() == Sequencing.DIRECT;
+    boolean ingest = !config.ingestTopic().isEmpty();
+    RouterTopics.RawTopics sources = direct ? topics.directSources() : topics.raw();
+    BranchedKStream<String, Step> parseSplit =
+        builder.stream(sources.pattern(), sources.consumed(SOURCE))
             .processValues(
                 () ->
                     new ParseProcessor(
-                        metrics, config.maxRecordBytes(), RawTopicFormats.from(config)),
+                        metrics,
+                        config.maxRecordBytes(),
+                        RawTopicFormats.from(config),
+                        direct ? config.ingestTopic() : ""),
                 Named.as(PARSE))
             .split(Named.as(PARSE_SPLIT))
-            .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
-            .defaultBranch(Branched.as("ok"));
+            .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"));
+    if (direct && ingest) { // ingested events arrive resolved, with their tenant
+      parseSplit =
+          parseSplit.branch((key, step) -> step instanceof Step.Resolved, Branched.as("ingested"));
+    }
+    Map<String, KStream<String, Step>> parsed = parseSplit.defaultBranch(Branched.as("ok"));
 
     Map<String, KStream<String, Step>> resolved =
         parsed
@@ -146,34 +163,26 @@ public final class RouterTopology {
         DLQ_SINK,
         topics,
         metrics);
-    KStream<String, Pending> byTenant =
-        keyByTenant(resolved.get(TENANT_RESOLVED), KEY_BY_TENANT)
-            .repartition(topics.byTenantRepartitioned());
-
-    // Ingested events get a subtopology of their own, joining after the repartition: were the
-    // ingest topic a source of the raw topics' subtopology, a raw topic created while the router
-    // runs (a collection's first change) would be added to a running task, which Kafka Streams
-    // cannot do (TopologyException "unknown to the topology", a replaced thread, a stalled group).
-    if (!config.ingestTopic().isEmpty()) {
-      Map<String, KStream<String, Step>> ingested =
-          builder.stream(topics.ingest().name(), topics.ingest().consumed(INGEST_SOURCE))
-              .processValues(
-                  () -> new IngestProcessor(metrics, config.maxRecordBytes()), Named.as(INGEST))
-              .split(Named.as(INGEST_SPLIT))
-              .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
-              .defaultBranch(Branched.as("ok"));
-      deadLetters(
-          ingested.get(INGEST_INVALID), INGEST_DEAD_LETTER, INGEST_DLQ_SINK, topics, metrics);
-      byTenant =
-          byTenant.merge(
-              keyByTenant(ingested.get(INGEST_OK), INGEST_KEY_BY_TENANT)
-                  .repartition(topics.ingestByTenantRepartitioned()),
-              Named.as(INGEST_OK + "-merge"));
+    KStream<String, Pending> byTenant = keyByTenant(resolved.get(TENANT_RESOLVED), KEY_BY_TENANT);
+    if (direct) {
+      if (ingest) {
+        byTenant =
+            byTenant.merge(
+                keyByTenant(parsed.get(PARSE_INGESTED), INGEST_KEY_BY_TENANT),
+                Named.as(INGEST_OK + "-merge"));
+      }
+    } else {
+      byTenant = byTenant.repartition(topics.byTenantRepartitioned());
+      if (ingest) {
+        byTenant =
+            byTenant.merge(
+                ingestedByTenant(builder, config, topics, metrics), Named.as(INGEST_OK + "-merge"));
+      }
     }
 
     KStream<String, Envelope> envelopes =
         byTenant.process(
-            () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics),
+            () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics, direct),
             Named.as(ASSIGN_SEQUENCE),
             TENANT_SEQUENCES_STORE);
     envelopes
@@ -186,6 +195,27 @@ public final class RouterTopology {
     }
 
     return builder.build();
+  }
+
+  /**
+   * Under by-tenant sequencing, ingested events get a subtopology of their own, joining after the
+   * repartition: were the ingest topic a source of the raw topics' subtopology, a raw topic created
+   * while the router runs (a collection's first change) would be added to a running task, which
+   * Kafka Streams cannot do (TopologyException "unknown to the topology", a replaced thread, a
+   * stalled group). Direct sequencing reads both through one pattern instead.
+   */
+  private static KStream<String, Pending> ingestedByTenant(
+      StreamsBuilder builder, RouterConfig config, RouterTopics topics, RouterMetrics metrics) {
+    Map<String, KStream<String, Step>> ingested =
+        builder.stream(topics.ingest().name(), topics.ingest().consumed(INGEST_SOURCE))
+            .processValues(
+                () -> new IngestProcessor(metrics, config.maxRecordBytes()), Named.as(INGEST))
+            .split(Named.as(INGEST_SPLIT))
+            .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"))
+            .defaultBranch(Branched.as("ok"));
+    deadLetters(ingested.get(INGEST_INVALID), INGEST_DEAD_LETTER, INGEST_DLQ_SINK, topics, metrics);
+    return keyByTenant(ingested.get(INGEST_OK), INGEST_KEY_BY_TENANT)
+        .repartition(topics.ingestByTenantRepartitioned());
   }
 
   private static KStream<String, Pending> keyByTenant(KStream<String, Step> resolved, String name) {

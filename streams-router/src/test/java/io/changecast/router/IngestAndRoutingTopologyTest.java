@@ -15,15 +15,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The ingest topic, the size limit and per-type topics. */
 class IngestAndRoutingTopologyTest {
 
   @TempDir Path stateDir;
 
-  @Test
-  void publishedEventsTakeTheTenantsNextIdAfterChangeEvents() {
-    try (RouterDriver router = new RouterDriver(stateDir, Map.of())) {
+  @ParameterizedTest
+  @EnumSource(Sequencing.class)
+  void publishedEventsTakeTheTenantsNextIdAfterChangeEvents(Sequencing sequencing) {
+    try (RouterDriver router =
+        new RouterDriver(stateDir, Map.of("sequencing", sequencing.configValue()))) {
       router
           .input("changecast.raw.app.orders")
           .pipeInput(
@@ -51,15 +54,18 @@ class IngestAndRoutingTopologyTest {
       delimiter = '#',
       textBlock =
           """
-          acme  # not json                                            # malformed-json
-          acme  # [1]                                                 # not-an-object
-          acme  # {"tenant": "acme", "data": {}}                      # missing-field
-          acme  # {"tenant": "acme", "type": " ", "data": {}}         # missing-field
-          acme  # {"tenant": "acme", "type": "t"}                     # missing-field
-          other # {"tenant": "acme", "type": "t", "data": 1}          # invalid-field
+          direct    # acme  # not json                                       # malformed-json
+          direct    # acme  # [1]                                            # not-an-object
+          direct    # acme  # {"tenant": "acme", "data": {}}                 # missing-field
+          direct    # acme  # {"tenant": "acme", "type": " ", "data": {}}    # missing-field
+          direct    # acme  # {"tenant": "acme", "type": "t"}                # missing-field
+          direct    # other # {"tenant": "acme", "type": "t", "data": 1}     # invalid-field
+          by-tenant # acme  # not json                                       # malformed-json
+          by-tenant # other # {"tenant": "acme", "type": "t", "data": 1}     # invalid-field
           """)
-  void badIngestRecordsGoToTheDlqAndConsumeNoId(String key, String value, String reason) {
-    try (RouterDriver router = new RouterDriver(stateDir, Map.of())) {
+  void badIngestRecordsGoToTheDlqAndConsumeNoId(
+      String sequencing, String key, String value, String reason) {
+    try (RouterDriver router = new RouterDriver(stateDir, Map.of("sequencing", sequencing))) {
       TestInputTopic<String, String> ingest = router.input("changecast.ingest");
       ingest.pipeInput(key, value);
       ingest.pipeInput("acme", "{\"tenant\": \"acme\", \"type\": \"t\", \"data\": null}");

@@ -79,6 +79,7 @@ class RouterConfigTest {
                 -1,
                 "127.0.0.1",
                 1000,
+                Sequencing.DIRECT,
                 Map.of("num.stream.threads", "2")));
   }
 

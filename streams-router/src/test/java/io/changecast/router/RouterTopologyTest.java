@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class RouterTopologyTest {
@@ -401,10 +403,41 @@ class RouterTopologyTest {
   }
 
   @Test
-  void rawTopicsHaveASubtopologyOfTheirOwnSoNewCollectionsStartNewTasks() {
+  void directSequencingIsOneSubtopologyReadingRawTopicsAndIngestThroughOnePattern() {
     TopologyDescription description =
         RouterTopology.build(
                 RouterConfig.fromMap(Map.of("bootstrap.servers", "unused:9092")),
+                RouterMetrics.inMemory())
+            .describe();
+
+    assertThat(description.subtopologies()).hasSize(1);
+    TopologyDescription.Subtopology only = description.subtopologies().iterator().next();
+    assertThat(only.nodes())
+        .filteredOn(n -> n instanceof TopologyDescription.Source)
+        .extracting(TopologyDescription.Node::name)
+        .containsExactly("raw-source");
+    Pattern sources =
+        ((TopologyDescription.Source)
+                only.nodes().stream()
+                    .filter(n -> n.name().equals("raw-source"))
+                    .findFirst()
+                    .orElseThrow())
+            .topicPattern();
+    assertThat(sources.matcher("changecast.raw.app.orders").matches()).isTrue();
+    assertThat(sources.matcher("changecast.ingest").matches()).isTrue();
+    assertThat(sources.matcher("changecast.ingestX").matches()).isFalse();
+    assertThat(only.nodes())
+        .extracting(TopologyDescription.Node::name)
+        .contains("parse-ingested", "assign-sequence", "events-sink");
+    assertThat(description.toString()).doesNotContain("repartition");
+  }
+
+  @Test
+  void byTenantSequencingGivesRawTopicsASubtopologyOfTheirOwnSoNewCollectionsStartNewTasks() {
+    TopologyDescription description =
+        RouterTopology.build(
+                RouterConfig.fromMap(
+                    Map.of("bootstrap.servers", "unused:9092", "sequencing", "by-tenant")),
                 RouterMetrics.inMemory())
             .describe();
 
@@ -428,11 +461,17 @@ class RouterTopologyTest {
         .containsExactlyInAnyOrder("by-tenant-repartition", "ingest-by-tenant-repartition");
   }
 
-  @Test
-  void topologyNamesItsNodesStoresAndInternalTopics() {
+  @ParameterizedTest
+  @EnumSource(Sequencing.class)
+  void topologyNamesItsNodesStoresAndInternalTopics(Sequencing sequencing) {
     String description =
         RouterTopology.build(
-                RouterConfig.fromMap(Map.of("bootstrap.servers", "unused:9092")),
+                RouterConfig.fromMap(
+                    Map.of(
+                        "bootstrap.servers",
+                        "unused:9092",
+                        "sequencing",
+                        sequencing.configValue())),
                 RouterMetrics.inMemory())
             .describe()
             .toString();
@@ -449,7 +488,7 @@ class RouterTopologyTest {
             "dead-letter",
             "dlq-sink",
             "key-by-tenant",
-            "by-tenant-repartition",
+            "ingest-key-by-tenant",
             "assign-sequence",
             "events-sink",
             "dedupe",
@@ -457,6 +496,9 @@ class RouterTopologyTest {
             "document-tenants",
             "tenant-sequences")
         .doesNotContain("KSTREAM-", "KTABLE-");
+    if (sequencing == Sequencing.BY_TENANT) {
+      assertThat(description).contains("by-tenant-repartition", "ingest-by-tenant-repartition");
+    }
   }
 
   private static List<String> fieldNames(JsonNode node) {

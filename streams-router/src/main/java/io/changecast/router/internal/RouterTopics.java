@@ -69,6 +69,21 @@ public record RouterTopics(
         .withValueSerde(byTenant.valueSerde());
   }
 
+  /**
+   * The sources of {@link io.changecast.router.Sequencing#DIRECT} sequencing: the raw topics and,
+   * when configured, the ingest topic, in one pattern so that they share one task (a named topic
+   * next to a pattern in one subtopology breaks when a raw topic appears at run time).
+   */
+  public RawTopics directSources() {
+    return ingest.name().isEmpty()
+        ? raw
+        : new RawTopics(
+            java.util.regex.Pattern.compile(
+                "(?:" + raw.pattern().pattern() + ")|" + Pattern.quote(ingest.name())),
+            raw.keySerde(),
+            raw.valueSerde());
+  }
+
   /** Source topics selected by a pattern. */
   public record RawTopics(Pattern pattern, Serde<String> keySerde, Serde<String> valueSerde) {
     public Consumed<String, String> consumed(String processorName) {

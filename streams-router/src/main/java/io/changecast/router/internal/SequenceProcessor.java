@@ -2,6 +2,7 @@ package io.changecast.router.internal;
 
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
+import io.changecast.router.SequencingException;
 import java.time.Clock;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -12,9 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Assigns each tenant's events the ids 1, 2, 3… in input order and wraps them in {@link Envelope}s.
- * Input is keyed by tenant, after the repartition by tenant; the last id per tenant lives in a
- * changelogged store that commits in the same transaction as the output (exactly-once), so a crash
- * neither repeats nor skips an id. Keeps the key, timestamp and headers of its input.
+ * Input is keyed by tenant: after the repartition by tenant, or under direct sequencing in the one
+ * task that reads every raw topic. The last id per tenant lives in a changelogged store that
+ * commits in the same transaction as the output (exactly-once), so a crash neither repeats nor
+ * skips an id. Keeps the key, timestamp and headers of its input.
  */
 public final class SequenceProcessor implements Processor<String, Pending, String, Envelope> {
 
@@ -23,17 +25,32 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
   private final String storeName;
   private final Clock clock;
   private final RouterMetrics metrics;
+  private final boolean singleTask;
   private ProcessorContext<String, Envelope> context;
   private KeyValueStore<String, Long> sequences;
 
-  public SequenceProcessor(String storeName, Clock clock, RouterMetrics metrics) {
+  /**
+   * @param singleTask whether every tenant must be sequenced in task partition 0 (direct
+   *     sequencing): a second task means an input topic with several partitions, whose tenants
+   *     would get ids from two stores, so it fails with {@link SequencingException} instead
+   */
+  public SequenceProcessor(
+      String storeName, Clock clock, RouterMetrics metrics, boolean singleTask) {
     this.storeName = storeName;
     this.clock = clock;
     this.metrics = metrics;
+    this.singleTask = singleTask;
   }
 
   @Override
   public void init(ProcessorContext<String, Envelope> context) {
+    if (singleTask && context.taskId().partition() != 0) {
+      throw new SequencingException(
+          "Direct sequencing assigns every tenant's ids in one task, but task "
+              + context.taskId()
+              + " exists: a raw topic or the ingest topic has more than one partition. Give each"
+              + " of them one partition, or set the router's 'sequencing' to by-tenant");
+    }
     this.context = context;
     this.sequences = context.getStateStore(storeName);
   }

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
@@ -16,7 +18,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the router's output topics when they are missing. */
+/** Creates the router's output topics when they are missing, and checks input partitioning. */
 public final class TopicProvisioner {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -67,6 +69,42 @@ public final class TopicProvisioner {
       throw new KafkaException("Interrupted while creating topics " + names, e);
     } catch (ExecutionException | TimeoutException e) {
       throw new KafkaException("Cannot create topics " + names + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The existing topics matching {@code pattern} that have more than one partition, with their
+   * partition counts (sorted by name).
+   *
+   * @throws KafkaException when the broker cannot be reached or refuses, within {@code timeout}
+   */
+  public static Map<String, Integer> partitionedTopics(
+      Map<String, Object> adminConfig, Pattern pattern, Duration timeout) {
+    try (Admin admin = Admin.create(adminConfig)) {
+      List<String> matching =
+          admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
+              .filter(name -> pattern.matcher(name).matches())
+              .toList();
+      Map<String, Integer> partitioned = new TreeMap<>();
+      if (matching.isEmpty()) {
+        return partitioned;
+      }
+      admin
+          .describeTopics(matching)
+          .allTopicNames()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .forEach(
+              (name, description) -> {
+                if (description.partitions().size() > 1) {
+                  partitioned.put(name, description.partitions().size());
+                }
+              });
+      return partitioned;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("Interrupted while describing topics " + pattern, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KafkaException("Cannot describe topics " + pattern + ": " + e.getMessage(), e);
     }
   }
 }

@@ -1,11 +1,13 @@
 package io.changecast.router.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
+import io.changecast.router.SequencingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -41,9 +44,37 @@ class SequenceProcessorTest {
   }
 
   private SequenceProcessor processor() {
-    SequenceProcessor processor = new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory());
+    SequenceProcessor processor =
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), false);
     processor.init(context);
     return processor;
+  }
+
+  @Test
+  void directSequencingRefusesATaskOtherThanPartitionZero() {
+    MockProcessorContext<String, Envelope> second =
+        new MockProcessorContext<>(new java.util.Properties(), new TaskId(0, 1), null);
+    SequenceProcessor processor =
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), true);
+
+    assertThatThrownBy(() -> processor.init(second))
+        .isInstanceOf(SequencingException.class)
+        .hasMessageContaining("task 0_1")
+        .hasMessageContaining("more than one partition")
+        .hasMessageContaining("by-tenant");
+  }
+
+  @Test
+  void directSequencingRunsInTaskZero() {
+    MockProcessorContext<String, Envelope> first =
+        new MockProcessorContext<>(new java.util.Properties(), new TaskId(0, 0), null);
+    first.addStateStore(store);
+    SequenceProcessor processor =
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), true);
+    processor.init(first);
+    processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), 5L));
+
+    assertThat(first.forwarded()).extracting(f -> f.record().value().id()).containsExactly("1");
   }
 
   @Test
@@ -151,7 +182,7 @@ class SequenceProcessorTest {
     var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     Clock later = Clock.fixed(Instant.ofEpochMilli(1_700_000_000_123L + 400), ZoneOffset.UTC);
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, later, new RouterMetrics(registry, 1));
+        new SequenceProcessor(STORE, later, new RouterMetrics(registry, 1), false);
     processor.init(context);
 
     processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), 1L));

@@ -1,0 +1,122 @@
+package io.changecast.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.changecast.embedded.kafka.EmbeddedKafka;
+import io.changecast.embedded.kafka.KafkaOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Direct sequencing on a real broker: every tenant's ids come from one task, so an input topic with
+ * several partitions is refused, at start or when it appears later, and never sequenced twice.
+ * By-tenant sequencing accepts it.
+ */
+class DirectSequencingIT {
+
+  private static EmbeddedKafka kafka;
+
+  @TempDir Path stateDir;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start(KafkaOptions.defaults());
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void aPartitionedRawTopicStopsDirectSequencingAtStartWithTheTopicNamed() {
+    String run = run();
+    kafka.createTopic(run + ".raw.app.orders", 3);
+
+    assertThatThrownBy(() -> ChangecastRouter.start(config(run, "direct")))
+        .isInstanceOf(SequencingException.class)
+        .hasMessageContaining(run + ".raw.app.orders=3")
+        .hasMessageContaining("by-tenant");
+  }
+
+  @Test
+  void byTenantSequencingAcceptsAPartitionedRawTopic() {
+    String run = run();
+    kafka.createTopic(run + ".raw.app.orders", 3);
+
+    try (ChangecastRouter router = ChangecastRouter.start(config(run, "by-tenant"))) {
+      await("router running")
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> router.state() == KafkaStreams.State.RUNNING);
+    }
+  }
+
+  @Test
+  void aPartitionedRawTopicAppearingLaterStopsTheRouterInsteadOfRetryingForever() throws Exception {
+    String run = run();
+    try (ChangecastRouter router = ChangecastRouter.start(config(run, "direct"))) {
+      await("router running")
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> router.state() == KafkaStreams.State.RUNNING);
+
+      kafka.createTopic(run + ".raw.app.invoices", 2);
+      try (KafkaProducer<String, String> producer = producer()) {
+        producer.send(new ProducerRecord<>(run + ".raw.app.invoices", 1, "k", "{}")).get();
+      }
+
+      assertThat(router.stopped())
+          .succeedsWithin(Duration.ofMinutes(1))
+          .isEqualTo(KafkaStreams.State.ERROR);
+    }
+  }
+
+  private static String run() {
+    return "seq-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private RouterConfig config(String run, String sequencing) {
+    return RouterConfig.fromMap(
+        Map.of(
+            "bootstrap.servers",
+            kafka.bootstrapServers(),
+            "application.id",
+            run,
+            "state.dir",
+            stateDir.toString(),
+            "raw.topic.pattern",
+            Pattern.quote(run + ".raw.") + ".+",
+            "events.topic",
+            run + ".events",
+            "dlq.topic",
+            run + ".dlq",
+            "ingest.topic",
+            run + ".ingest",
+            "sequencing",
+            sequencing));
+  }
+
+  private static KafkaProducer<String, String> producer() {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    return new KafkaProducer<>(props);
+  }
+}
