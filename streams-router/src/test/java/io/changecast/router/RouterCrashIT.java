@@ -42,7 +42,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * Exactly-once ids under crashes, on a real broker: the router runs in a child JVM that is killed
  * with SIGKILL at random points of its progress and restarted, while the raw topics receive 20 000
  * changes of 20 tenants plus ~10% connector replays. A {@code read_committed} reader must then find
- * each tenant's ids exactly 1..N, in source order, nothing lost and nothing repeated.
+ * each tenant's ids exactly 1..N, in source order, nothing lost and nothing repeated, under both
+ * {@link Sequencing} modes.
  *
  * <p>{@code -Dchangecast.crash.kills=N} sets the number of kills (5; the {@code chaos} profile:
  * 20), {@code -Dchangecast.crash.seed=S} replays a run (the seed is logged).
@@ -86,11 +88,13 @@ class RouterCrashIT {
     }
   }
 
-  @Test
-  void sigkilledRouterKeepsEveryTenantsIdsGaplessInSourceOrder() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Sequencing.class)
+  void sigkilledRouterKeepsEveryTenantsIdsGaplessInSourceOrder(Sequencing sequencing)
+      throws Exception {
     int kills = Integer.getInteger("changecast.crash.kills", 5);
     long seed = Long.getLong("changecast.crash.seed", System.nanoTime());
-    LOG.info("Crash test: {} kills, seed {}", kills, seed);
+    LOG.info("Crash test: {} sequencing, {} kills, seed {}", sequencing, kills, seed);
     Random random = new Random(seed);
 
     String run = "crash-" + UUID.randomUUID().toString().substring(0, 8);
@@ -103,7 +107,7 @@ class RouterCrashIT {
     // The router creates these too; creating them first lets the reader assign them now.
     kafka.createTopic(eventsTopic, 6);
     kafka.createTopic(dlqTopic, 1);
-    Path config = writeConfig(dir, run);
+    Path config = writeConfig(dir, run, sequencing);
     Path log = dir.resolve("router.log");
 
     List<SourceEvents.Change> changes = SourceEvents.generate(run, EVENTS, TENANTS, seed);
@@ -296,7 +300,7 @@ class RouterCrashIT {
     }
   }
 
-  private static Path writeConfig(Path dir, String run) throws IOException {
+  private static Path writeConfig(Path dir, String run, Sequencing sequencing) throws IOException {
     Properties p = new Properties();
     p.setProperty("bootstrap.servers", kafka.bootstrapServers());
     p.setProperty("application.id", run);
@@ -306,7 +310,9 @@ class RouterCrashIT {
     p.setProperty("raw.topic.pattern", Pattern.quote(run + ".raw.") + ".+");
     p.setProperty("events.topic", run + ".events");
     p.setProperty("dlq.topic", run + ".dlq");
-    p.setProperty("ingest.topic", "");
+    // An (idle) ingest topic: under direct sequencing it shares the raw topics' source pattern.
+    p.setProperty("ingest.topic", run + ".ingest");
+    p.setProperty("sequencing", sequencing.configValue());
     // Static membership: a restarted instance takes over its partitions without waiting out the
     // killed one's session.
     p.setProperty("streams.group.instance.id", run + "-router");

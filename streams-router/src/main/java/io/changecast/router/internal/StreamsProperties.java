@@ -46,9 +46,10 @@ public final class StreamsProperties {
     String wait = Long.toString(waitMs(config.commitIntervalMs()));
     props.put(StreamsConfig.POLL_MS_CONFIG, wait);
     props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), wait);
-    // The sequence task merges two independent inputs (the repartitions of change events and of
-    // ingested events); their relative order carries no meaning, so it never waits for one of them
-    // (the default 0 holds a task back until the consumer knows the empty input's lag).
+    // A task merges independent inputs (under direct sequencing every raw topic and the ingest
+    // topic; under by-tenant the repartitions of change events and of ingested events); their
+    // relative order carries no meaning, so it never waits for one of them (the default 0 holds a
+    // task back until the consumer knows the empty input's lag).
     props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
     // Transactions v2 (Kafka 4.x): a transaction's first send to a partition can be refused with
     // CONCURRENT_TRANSACTIONS while the previous commit's markers are still being written (a few
