@@ -2,6 +2,7 @@ package io.changecast.edge.internal;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.Topology;
@@ -46,6 +47,22 @@ public final class EventLogTopology {
       EventHub hub,
       SourceClock clock,
       Runnable onSkipped) {
+    return build(eventsTopic, retentionPerTenant, maxAge, hub, clock, onSkipped, age -> {});
+  }
+
+  /**
+   * As {@link #build(String, int, Optional, EventHub, SourceClock, Runnable)}; {@code
+   * inputAgeMillis} is told, for each live event handed to the subscribers, how many milliseconds
+   * after its {@code routedAt} that was (the router's clock against this one).
+   */
+  public static Topology build(
+      String eventsTopic,
+      int retentionPerTenant,
+      Optional<Duration> maxAge,
+      EventHub hub,
+      SourceClock clock,
+      Runnable onSkipped,
+      LongConsumer inputAgeMillis) {
     Topology topology = new Topology();
     topology.addGlobalStore(
         Stores.keyValueStoreBuilder(
@@ -58,7 +75,9 @@ public final class EventLogTopology {
         new StringDeserializer(),
         eventsTopic,
         PROCESSOR_NAME,
-        () -> new EventLogProcessor(retentionPerTenant, maxAge, hub, clock, onSkipped));
+        () ->
+            new EventLogProcessor(
+                retentionPerTenant, maxAge, hub, clock, onSkipped, inputAgeMillis));
     return topology;
   }
 }
