@@ -4,31 +4,33 @@ import io.changecast.edge.internal.filter.EventFilter;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One open stream of one tenant, whatever the transport (SSE or WebSocket, see {@link Frames}).
- * Live events are read from the tenant's {@link TenantFeed} from the stream's own cursor; a stream
- * may fall at most the capacity behind. The feed's writer tasks {@link #wake} the stream; a single
- * drain at a time gathers what is new and flushes it without blocking, and the next drain starts
- * only once that write is done, so all writes to the connection are serial and a client that does
- * not read holds no thread. The first drain opens the stream and writes the replay, then the live
- * events, skipping ids already seen: the stream joins the feed before the replay is read, so the
- * handover has no gap, and the skip makes it free of duplicates.
+ * Live events are queued by the publishing thread ({@link #offer}, never blocks) in a queue bounded
+ * by the capacity; a single drain task at a time gathers them on the writer executor and flushes
+ * them without blocking, and the next drain starts only once that write is done, so all writes to
+ * the connection are serial and a client that does not read holds no thread. The first drain opens
+ * the stream and writes the replay, then the queued live events, skipping ids already seen: the
+ * subscription is taken before the replay is read, so the handover has no gap, and the skip makes
+ * it free of duplicates.
  *
  * <p>Every event passes through the session in id order, filtered or not, so it knows the last id
  * seen: a jump in ids after a resume position means events were dropped by retention, announced as
  * a {@code reset} before the next one. Router reset envelopes ({@code changecast.reset}) are {@code
- * reset} events too and bypass filters. When the stream falls more than the capacity behind, the
- * session writes a final {@code overflow} event and closes; a write that stays pending is cut from
- * outside by {@link Streams}' watchdog through {@link #abort} (the write then fails).
+ * reset} events too and bypass filters. When the queue overflows, the session writes a final {@code
+ * overflow} event and closes; a write that stays pending is cut from outside by {@link Streams}'
+ * watchdog through {@link #abort} (the write then fails).
  */
 final class StreamSession {
   private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
@@ -58,9 +60,8 @@ final class StreamSession {
   private final EventFilter filter;
   private final int capacity;
 
-  private static final AtomicLongFieldUpdater<StreamSession> OVERFLOWED_AT =
-      AtomicLongFieldUpdater.newUpdater(StreamSession.class, "overflowedAtNanos");
-
+  private final Queue<Event> live = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean heartbeatDue = new AtomicBoolean();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -72,12 +73,9 @@ final class StreamSession {
   private volatile long lastWriteNanos; // when the last drain flushed (for the linger)
   private volatile Runnable abort = () -> {};
   private volatile Subscription subscription = () -> {};
-  private volatile TenantFeed feed; // set when it joins, before it starts
-  private volatile long readUpTo; // the cursor as of the last drain, for the overflow check
 
   // Touched only by the drain task (serialised through drainScheduled).
   private Frames frames;
-  private long cursor; // sequence number of the next live event to read from the feed
   private boolean opened;
   private List<Event> replay;
   private long lastSeenId; // every event, filtered out or not
@@ -126,38 +124,19 @@ final class StreamSession {
     return done;
   }
 
-  /**
-   * Reads {@code feed}'s live events from sequence number {@code from} on (once, when the stream
-   * joins the feed, before it starts).
-   */
-  void follow(TenantFeed feed, long from) {
-    this.cursor = from;
-    this.readUpTo = from;
-    this.feed = feed;
-  }
-
-  /**
-   * New live events are in the feed (a writer thread, walking its share of the tenant's streams):
-   * drains here and now unless a drain is pending or the stream lingers; a stream whose write is
-   * pending is only checked against its bound.
-   */
-  void wake() {
-    if (!started || closed.get()) {
+  /** Queues a live event (called by the event log's publishing thread; never blocks). */
+  void offer(Event event) {
+    if (closed.get() || overflowedAtNanos != 0) {
       return;
     }
-    if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
-      if (!linger.defer(this, lastWriteNanos)) {
-        drain();
-      }
-    } else if (feed.published() - readUpTo > capacity) {
-      overflowed();
-    }
-  }
-
-  private void overflowed() {
-    if (OVERFLOWED_AT.compareAndSet(this, 0, System.nanoTime())) {
+    if (queued.incrementAndGet() > capacity) {
+      overflowedAtNanos = System.nanoTime();
       metrics.slowClientDisconnected(transport);
+      live.clear();
+    } else {
+      live.add(event);
     }
+    scheduleDrain();
   }
 
   /** Queues a heartbeat comment. */
@@ -166,7 +145,7 @@ final class StreamSession {
     scheduleDrain();
   }
 
-  /** The live subscription feeding the stream's feed; closed with the session. */
+  /** The live subscription feeding {@link #offer}; closed with the session. */
   void subscribed(Subscription subscription) {
     this.subscription = subscription;
     if (closed.get()) {
@@ -192,6 +171,7 @@ final class StreamSession {
   void close(CloseReason reason) {
     if (closed.compareAndSet(false, true)) {
       subscription.close();
+      live.clear();
       done.complete(reason);
     }
   }
@@ -244,7 +224,7 @@ final class StreamSession {
   }
 
   private void scheduleDrain() {
-    // get() first: while a drain is pending (under load, for most calls) no locked CAS is paid
+    // get() first: while a drain is pending (under load, for most offers) no locked CAS is paid
     if (started
         && !closed.get()
         && !drainScheduled.get()
@@ -254,7 +234,7 @@ final class StreamSession {
     }
   }
 
-  /** Runs the scheduled drain on the writer executor. */
+  /** Runs the scheduled drain on the writer executor (at once, or on the linger's tick). */
   void drainNow() {
     try {
       writer.execute(this::drain);
@@ -262,11 +242,6 @@ final class StreamSession {
       drainScheduled.set(false);
       close(CloseReason.SHUTDOWN);
     }
-  }
-
-  /** Runs the scheduled drain on this thread (a writer thread: the linger's tick hands it over). */
-  void drainHere() {
-    drain();
   }
 
   /**
@@ -292,21 +267,14 @@ final class StreamSession {
           writeEvent(replay.get(replayed++));
         }
       }
-      if (replay == null && overflowedAtNanos == 0) {
-        long end = feed.published();
-        if (end - cursor > capacity) {
-          overflowed();
-        }
-        while (cursor < end && !frames.full() && !closed.get() && overflowedAtNanos == 0) {
-          Event event = feed.at(cursor);
-          if (event == null) {
-            overflowed(); // overwritten: the stream fell further behind than the ring holds
-            break;
-          }
-          cursor++;
-          writeEvent(event);
-        }
-        readUpTo = cursor;
+      Event event;
+      while (replay == null
+          && !frames.full()
+          && !closed.get()
+          && overflowedAtNanos == 0
+          && (event = live.poll()) != null) {
+        queued.decrementAndGet();
+        writeEvent(event);
       }
       if (overflowedAtNanos != 0 && !closed.get()) {
         frames.overflow(lastSentId);
@@ -337,10 +305,7 @@ final class StreamSession {
     sentInDrain = 0;
     writingSinceNanos = 0;
     drainScheduled.set(false);
-    if (replay != null
-        || (feed != null && feed.published() > cursor)
-        || heartbeatDue.get()
-        || overflowedAtNanos != 0) {
+    if (replay != null || !live.isEmpty() || heartbeatDue.get() || overflowedAtNanos != 0) {
       scheduleDrain();
     }
   }

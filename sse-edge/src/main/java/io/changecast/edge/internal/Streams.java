@@ -32,9 +32,7 @@ public final class Streams implements AutoCloseable {
   private final Set<StreamSession> open = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicInteger> perToken = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, TenantFeed> feeds = new ConcurrentHashMap<>();
   private final ExecutorService writer;
-  private final int writers;
   private final ScheduledExecutorService heartbeats;
   private final Linger linger;
 
@@ -80,11 +78,11 @@ public final class Streams implements AutoCloseable {
     this.options = options;
     // Drains never block (a write the connection cannot take stays pending and ends the drain
     // when it completes), so a thread per core drains every stream.
-    this.writers = Math.max(2, Runtime.getRuntime().availableProcessors());
+    int writers = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.writer = Executors.newFixedThreadPool(writers, daemonThreads("changecast-stream-writer"));
     this.heartbeats =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("changecast-stream-heartbeat"));
-    this.linger = new Linger(options.linger(), writer, writers);
+    this.linger = new Linger(options.linger());
     if (!options.linger().isZero()) {
       long tickNanos = options.linger().toNanos();
       heartbeats.scheduleAtFixedRate(linger::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
@@ -108,12 +106,11 @@ public final class Streams implements AutoCloseable {
   }
 
   /**
-   * Admits a stream of {@code tenant} (429 {@code too_many_streams} over a cap), subscribes it (it
-   * joins the tenant's {@link TenantFeed}, subscribed to the log once for all of the tenant's
-   * streams), then reads the replay after {@code position} when present (else live only):
-   * subscribing first makes the handover gap-free. Errors raised here (e.g. the log is not
-   * readable: 503) happen before anything is written to the client. The stream ends at the
-   * principal's {@code validUntil}.
+   * Admits a stream of {@code tenant} (429 {@code too_many_streams} over a cap), subscribes it,
+   * then reads the replay after {@code position} when present (else live only): subscribing first
+   * makes the handover gap-free. Errors raised here (e.g. the log is not readable: 503) happen
+   * before anything is written to the client. The stream ends at the principal's {@code
+   * validUntil}.
    */
   Pending open(
       String tenant,
@@ -160,7 +157,7 @@ public final class Streams implements AutoCloseable {
     principal.ifPresent(p -> endAt(session, p.validUntil()));
     List<Event> replay;
     try {
-      session.subscribed(subscribe(session));
+      session.subscribed(log.subscribe(tenant, session::offer));
       replay = position.isPresent() ? log.readAfter(tenant, position.getAsLong()) : List.of();
     } catch (EventLogUnavailableException e) {
       session.close(CloseReason.NOT_STARTED);
@@ -173,44 +170,6 @@ public final class Streams implements AutoCloseable {
       metrics.replayed(transport);
     }
     return new Pending(session, replay);
-  }
-
-  /**
-   * Joins the session to its tenant's feed (made with the first stream, dropped with the last) and
-   * subscribes the feed to the log for it: the feed takes every event of the log's from the
-   * subscription on, the session reads from the joining on. The returned subscription leaves.
-   */
-  private Subscription subscribe(StreamSession session) {
-    String tenant = session.tenant();
-    TenantFeed feed =
-        feeds.compute(
-            tenant,
-            (key, current) -> {
-              TenantFeed joined =
-                  current != null
-                      ? current
-                      : new TenantFeed(options.queueCapacity(), writer, writers);
-              session.follow(joined, joined.join(session));
-              return joined;
-            });
-    Subscription fromLog;
-    try {
-      fromLog = log.subscribe(tenant, feed);
-    } catch (RuntimeException e) {
-      leave(feed, session);
-      throw e;
-    }
-    return () -> {
-      fromLog.close();
-      leave(feed, session);
-    };
-  }
-
-  private void leave(TenantFeed feed, StreamSession session) {
-    // A feed leaves the map only when empty, and joins happen in the map: this is the session's.
-    feeds.computeIfPresent(
-        session.tenant(),
-        (key, current) -> current != feed ? current : feed.leave(session) ? null : feed);
   }
 
   /** Takes one place under {@code cap} for {@code key}; returns its release (idempotent). */

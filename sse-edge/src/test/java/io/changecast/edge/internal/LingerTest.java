@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 class LingerTest {
   private final List<String> writes = new CopyOnWriteArrayList<>();
   private final Linger linger = new Linger(Duration.ofHours(1)); // ticks only when called
-  private final TenantFeed feed = new TenantFeed(1000, Runnable::run, 1); // wakes on this thread
 
   private StreamSession session() {
     StreamSession session =
@@ -33,7 +32,6 @@ class LingerTest {
           writes.add(SseFramesTest.text(bytes));
           done.written(null);
         };
-    session.follow(feed, feed.join(session));
     session.start(new SseFrames(sink, 1000), List.of(), () -> {});
     return session;
   }
@@ -45,8 +43,8 @@ class LingerTest {
   @Test
   void aQuietEdgeWritesEveryEventAtOnce() {
     StreamSession session = session();
-    feed.accept(event(1));
-    feed.accept(event(2));
+    session.offer(event(1));
+    session.offer(event(2));
 
     assertThat(writes)
         .containsExactly(
@@ -60,8 +58,8 @@ class LingerTest {
       linger.wrote();
     }
     linger.tick(); // the edge is busy now
-    feed.accept(event(1));
-    feed.accept(event(2));
+    session.offer(event(1));
+    session.offer(event(2));
     assertThat(writes).containsExactly("retry: 1000\n\n");
 
     linger.tick();
@@ -69,7 +67,7 @@ class LingerTest {
         .containsExactly("retry: 1000\n\n", "id: 1\ndata: {\"n\":1}\n\nid: 2\ndata: {\"n\":2}\n\n");
 
     linger.tick(); // no writes counted since: quiet again, the next event goes at once
-    feed.accept(event(3));
+    session.offer(event(3));
     assertThat(writes).hasSize(3).last().isEqualTo("id: 3\ndata: {\"n\":3}\n\n");
   }
 }

@@ -23,17 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/**
- * The bound on a stream's backlog and the stalled-write cut of one session, with a gated output
- * stream.
- */
+/** The bounded queue and the stalled-write cut of one session, with a gated output stream. */
 class StreamSessionTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final ExecutorService writer = Executors.newSingleThreadExecutor();
   private final EdgeMetrics metrics = new EdgeMetrics();
   private final GatedOutput out = new GatedOutput();
-  private TenantFeed feed;
 
   @AfterEach
   void stop() {
@@ -42,25 +38,16 @@ class StreamSessionTest {
   }
 
   private StreamSession session(int capacity) {
-    return joined(
-        new StreamSession(
-            "acme",
-            Transport.SSE,
-            OptionalLong.empty(),
-            EventFilter.ALL,
-            capacity,
-            writer,
-            Linger.OFF,
-            metrics,
-            Optional::empty),
-        capacity);
-  }
-
-  /** The session reading the live events of a feed of its own, from the next one on. */
-  private StreamSession joined(StreamSession session, int capacity) {
-    feed = new TenantFeed(capacity, writer, 1);
-    session.follow(feed, feed.join(session));
-    return session;
+    return new StreamSession(
+        "acme",
+        Transport.SSE,
+        OptionalLong.empty(),
+        EventFilter.ALL,
+        capacity,
+        writer,
+        Linger.OFF,
+        metrics,
+        Optional::empty);
   }
 
   private static Event event(long id) {
@@ -71,15 +58,15 @@ class StreamSessionTest {
   void overflowEndsTheStreamWithAFinalEventNamingTheLastIdSent() throws Exception {
     StreamSession session = session(3);
     session.start(new SseFrames(SseFrames.sink(out), 1000), List.of(), () -> {});
-    feed.accept(event(1));
-    feed.accept(event(2));
+    session.offer(event(1));
+    session.offer(event(2));
     await().atMost(WAIT).until(() -> out.text().contains("id: 2\n"));
 
     out.block();
     session.heartbeat(); // the drain now blocks writing it
     assertThat(out.blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     for (long id = 3; id <= 6; id++) {
-      feed.accept(event(id)); // the 4th event behind passes the bound
+      session.offer(event(id)); // the 4th queued event passes the bound
     }
     out.open();
 
@@ -104,7 +91,7 @@ class StreamSessionTest {
         });
     await().atMost(WAIT).until(() -> out.text().startsWith("retry: 1000"));
     out.block();
-    feed.accept(event(1));
+    session.offer(event(1));
     assertThat(out.blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
     long timeout = Duration.ofSeconds(5).toNanos();
@@ -132,8 +119,8 @@ class StreamSessionTest {
     Frames.Written opening = pending.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(writes).containsExactly("retry: 1000\n\n");
 
-    feed.accept(event(1));
-    feed.accept(event(2));
+    session.offer(event(1));
+    session.offer(event(2));
     CountDownLatch free = new CountDownLatch(1);
     writer.execute(free::countDown); // the only writer thread is not held by the pending write
     assertThat(free.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -159,18 +146,16 @@ class StreamSessionTest {
   @Test
   void overWebSocketTheSameOverflowIsAFinalJsonMessageAndTheReasonIsOverflow() throws Exception {
     StreamSession session =
-        joined(
-            new StreamSession(
-                "acme",
-                Transport.WS,
-                OptionalLong.empty(),
-                EventFilter.ALL,
-                3,
-                writer,
-                Linger.OFF,
-                metrics,
-                Optional::empty),
-            3);
+        new StreamSession(
+            "acme",
+            Transport.WS,
+            OptionalLong.empty(),
+            EventFilter.ALL,
+            3,
+            writer,
+            Linger.OFF,
+            metrics,
+            Optional::empty);
     WsFrames frames =
         new WsFrames(
             (text, done) -> {
@@ -183,14 +168,14 @@ class StreamSessionTest {
               done.written(null);
             });
     session.start(frames, List.of(), () -> {});
-    feed.accept(new Event("acme", 1, "{\"id\":\"1\",\"type\":\"orders.created\"}"));
+    session.offer(new Event("acme", 1, "{\"id\":\"1\",\"type\":\"orders.created\"}"));
     await().atMost(WAIT).until(() -> out.text().contains("\"id\":\"1\""));
 
     out.block();
     session.heartbeat();
     assertThat(out.blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     for (long id = 2; id <= 5; id++) {
-      feed.accept(event(id));
+      session.offer(event(id));
     }
     out.open();
 
