@@ -32,28 +32,16 @@ public final class EventLogTopology {
       EventHub hub,
       SourceClock clock,
       Runnable onSkipped) {
-    return build(eventsTopic, retentionPerTenant, Optional.empty(), hub, clock, onSkipped);
+    return build(
+        eventsTopic, retentionPerTenant, Optional.empty(), hub, clock, onSkipped, age -> {});
   }
 
   /**
    * As {@link #build(String, int, EventHub, SourceClock, Runnable)}, with retention by age too: an
    * event whose {@code routedAt} is more than {@code maxAge} older than the timestamp of a newer
-   * record of the same tenant is dropped when that record arrives.
-   */
-  public static Topology build(
-      String eventsTopic,
-      int retentionPerTenant,
-      Optional<Duration> maxAge,
-      EventHub hub,
-      SourceClock clock,
-      Runnable onSkipped) {
-    return build(eventsTopic, retentionPerTenant, maxAge, hub, clock, onSkipped, age -> {});
-  }
-
-  /**
-   * As {@link #build(String, int, Optional, EventHub, SourceClock, Runnable)}; {@code
-   * inputAgeMillis} is told, for each live event handed to the subscribers, how many milliseconds
-   * after its {@code routedAt} that was (the router's clock against this one).
+   * record of the same tenant is dropped when that record arrives; and {@code inputAgeMillis} is
+   * told, for each live event handed to the subscribers, how many milliseconds after its {@code
+   * routedAt} that was (the router's clock against this one).
    */
   public static Topology build(
       String eventsTopic,
