@@ -187,6 +187,11 @@ class BenchSmokeTest {
             .as(name)
             .contains("count", "p50Ms", "p99Ms", "maxMs");
         assertThat(step.path("cdfMs")).as(name).isNotEmpty();
+        if (name.equals("changecast-edge")) {
+          // the edge's own input lag over the step, from its histogram on /metrics
+          assertThat(step.path("serverInputAgeMs").path("events").asLong()).isPositive();
+          assertThat(step.path("serverInputAgeMs").path("p99AtMostMs").asText()).isNotEqualTo("-");
+        }
       }
     }
   }

@@ -71,7 +71,8 @@ public final class ChangecastEdge implements AutoCloseable {
             config.retentionMaxAge(),
             hub,
             clock,
-            metrics::recordSkipped);
+            metrics::recordSkipped,
+            metrics::inputAge);
     KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
     streams.setUncaughtExceptionHandler(
         error -> {

@@ -16,8 +16,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -38,6 +42,10 @@ public final class EdgeTarget implements SseTarget {
 
   private static final String HOST = "127.0.0.1";
   private static final Duration STARTUP = Duration.ofSeconds(90);
+  private static final Pattern INPUT_AGE_BUCKET =
+      Pattern.compile(
+          "(?m)^changecast_edge_input_age_seconds_bucket\\{le=\"([^\"]+)\"[^}]*\\}\\s+(\\S+)");
+  private final HttpClient http = HttpClient.newHttpClient();
 
   private final ChildProcess process;
   private final int port;
@@ -172,6 +180,34 @@ public final class EdgeTarget implements SseTarget {
   @Override
   public long heapAfterGcBytes() {
     return Environment.heapAfterGcBytes(process.pid());
+  }
+
+  /** From the edge's {@code changecast_edge_input_age_seconds} histogram on {@code /metrics}. */
+  @Override
+  public NavigableMap<Double, Long> inputAgeBuckets() {
+    NavigableMap<Double, Long> buckets = new TreeMap<>();
+    try {
+      String metrics =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port + "/metrics"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      Matcher bucket = INPUT_AGE_BUCKET.matcher(metrics);
+      while (bucket.find()) {
+        double le =
+            bucket.group(1).equals("+Inf")
+                ? Double.POSITIVE_INFINITY
+                : Double.parseDouble(bucket.group(1)) * 1_000;
+        buckets.put(le, (long) Double.parseDouble(bucket.group(2)));
+      }
+    } catch (IOException e) {
+      return buckets; // not answered: no figure for this step
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return buckets;
   }
 
   @Override

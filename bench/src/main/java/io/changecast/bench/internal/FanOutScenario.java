@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,12 @@ public final class FanOutScenario {
     }
   }
 
-  /** The shapes, the delivery rates to step through and each step's duration. */
-  public record Plan(List<Shape> shapes, List<Integer> deliveryRates, Duration step) {}
+  /**
+   * The shapes, the delivery rates to step through, each step's duration and the unmeasured warm-up
+   * at the first rate before them.
+   */
+  public record Plan(
+      List<Shape> shapes, List<Integer> deliveryRates, Duration step, Duration warmUp) {}
 
   private static final Logger log = LoggerFactory.getLogger(FanOutScenario.class);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -53,12 +58,14 @@ public final class FanOutScenario {
     return new Plan(
         shapes.isEmpty() ? plan.shapes() : shapes,
         rates.isEmpty() ? plan.deliveryRates() : rates,
-        plan.step());
+        plan.step(),
+        plan.warmUp());
   }
 
   /**
-   * quick: 1 × 100 and 10 × 10 at 2k and 10k deliveries/s, 2 s steps; full: 1 × 1,000, 1 × 10,000
-   * and 1,000 × 10 at 50k, 100k, 200k, 400k deliveries/s, 10 s steps.
+   * quick: 1 × 100 and 10 × 10 at 2k and 10k deliveries/s, 2 s steps after a 1 s warm-up; full: 1 ×
+   * 1,000, 1 × 10,000 and 1,000 × 10 at 50k, 100k, 200k, 400k deliveries/s, 10 s steps after a
+   * whole step of warm-up (the JIT of a fresh edge).
    */
   private static Plan basePlan(Mode mode, int subscribersOverride) {
     if (subscribersOverride > 0) {
@@ -67,16 +74,19 @@ public final class FanOutScenario {
               new Shape(1, subscribersOverride),
               new Shape(Math.max(1, subscribersOverride / 10), 10)),
           List.of(1_000, 2_000),
-          Duration.ofSeconds(1));
+          Duration.ofSeconds(1),
+          Duration.ofMillis(500));
     }
     return mode == Mode.QUICK
         ? new Plan(
             List.of(new Shape(1, 100), new Shape(10, 10)),
             List.of(2_000, 10_000),
-            Duration.ofSeconds(2))
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(1))
         : new Plan(
             List.of(new Shape(1, 1_000), new Shape(1, 10_000), new Shape(1_000, 10)),
             List.of(50_000, 100_000, 200_000, 400_000),
+            Duration.ofSeconds(10),
             Duration.ofSeconds(10));
   }
 
@@ -108,8 +118,8 @@ public final class FanOutScenario {
       if (opened.firstError() != null) {
         result.put("firstError", opened.firstError());
       }
-      // warm-up (not measured): half a step at the first rate
-      step(target, fleet, publisher, shape, plan.deliveryRates().get(0), plan.step().dividedBy(2));
+      // warm-up (not measured) at the first rate
+      step(target, fleet, publisher, shape, plan.deliveryRates().get(0), plan.warmUp());
       ArrayNode steps = result.putArray("steps");
       ObjectNode best = null;
       for (int rate : plan.deliveryRates()) {
@@ -117,7 +127,7 @@ public final class FanOutScenario {
         steps.add(step);
         log.info(
             "fan-out: {} {}x{} at {}/s: {} deliveries/s, p99 {} ms, complete {};"
-                + " CPU µs per delivery: server {}, clients {}",
+                + " CPU µs per delivery: server {}, clients {}; server input age p50/p99 ≤ {}/{} ms",
             target.name(),
             shape.tenants(),
             shape.subscribersPerTenant(),
@@ -126,7 +136,9 @@ public final class FanOutScenario {
             step.path("latencyMs").path("p99Ms").asDouble(),
             step.path("complete").asBoolean(),
             step.path("serverCpuMicrosPerDelivery").asDouble(),
-            step.path("clientCpuMicrosPerDelivery").asDouble());
+            step.path("clientCpuMicrosPerDelivery").asDouble(),
+            step.path("serverInputAgeMs").path("p50AtMostMs").asText("-"),
+            step.path("serverInputAgeMs").path("p99AtMostMs").asText("-"));
         boolean ok =
             step.path("complete").asBoolean()
                 && step.path("latencyMs").path("p99Ms").asDouble() <= MAX_P99_MS;
@@ -161,6 +173,7 @@ public final class FanOutScenario {
     fleet.reset();
     long serverCpuStart = target.cpuNanos();
     long clientCpuStart = fleet.cpuNanos();
+    NavigableMap<Double, Long> inputAgeStart = target.inputAgeBuckets();
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     long sent = 0;
@@ -189,6 +202,7 @@ public final class FanOutScenario {
     long doneAt = System.nanoTime();
     long serverCpu = target.cpuNanos() - serverCpuStart;
     long clientCpu = fleet.cpuNanos() - clientCpuStart;
+    NavigableMap<Double, Long> inputAgeEnd = target.inputAgeBuckets();
     double seconds = (doneAt - start) / 1e9;
     ObjectNode step = JSON.objectNode();
     step.put("targetDeliveriesPerSecond", deliveryRate);
@@ -212,10 +226,37 @@ public final class FanOutScenario {
     step.put("serverCpuSeconds", LatencyScenario.round(serverCpu / 1e9));
     step.put("serverCpuMicrosPerDelivery", LatencyScenario.round(serverCpu / 1e3 / delivered));
     step.put("clientCpuMicrosPerDelivery", LatencyScenario.round(clientCpu / 1e3 / delivered));
+    if (!inputAgeEnd.isEmpty()) {
+      // the server's input lag (routedAt → handed to its streams), from its own histogram: splits
+      // the latency below into the server's input and its writes
+      step.set("serverInputAgeMs", inputAge(inputAgeStart, inputAgeEnd));
+    }
     Percentiles latency = Percentiles.of(stats.latencyMicros());
     step.set("latencyMs", latency.toJson());
     step.set("cdfMs", latency.cdfMs());
     return step;
+  }
+
+  /**
+   * p50 and p99 of the events counted between two readings of a cumulative histogram, as the upper
+   * bound of the bucket each falls in (ms; "inf" above the last bound).
+   */
+  static ObjectNode inputAge(NavigableMap<Double, Long> before, NavigableMap<Double, Long> after) {
+    ObjectNode age = JSON.objectNode();
+    long total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0L);
+    age.put("events", total);
+    for (double quantile : new double[] {0.5, 0.99}) {
+      String bound = "-";
+      for (Map.Entry<Double, Long> bucket : after.entrySet()) {
+        long count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0L);
+        if (total > 0 && count >= Math.ceil(quantile * total)) {
+          bound = bucket.getKey().isInfinite() ? "inf" : Long.toString(Math.round(bucket.getKey()));
+          break;
+        }
+      }
+      age.put(quantile == 0.5 ? "p50AtMostMs" : "p99AtMostMs", bound);
+    }
+    return age;
   }
 
   /** Envelopes with per-tenant ids (kept across shapes: a server's tenant log only moves on). */

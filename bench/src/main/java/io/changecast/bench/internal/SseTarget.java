@@ -34,6 +34,15 @@ public sealed interface SseTarget extends AutoCloseable permits EdgeTarget, Push
   /** CPU time the server's processes used so far (ns), -1 where unknown. */
   long cpuNanos();
 
+  /**
+   * The server's histogram of its input lag so far: for each upper bound in ms (the last is {@code
+   * Double.POSITIVE_INFINITY}), how many events were at most that old (now − {@code routedAt}) when
+   * the server handed them to its streams; empty where the server does not record it.
+   */
+  default java.util.NavigableMap<Double, Long> inputAgeBuckets() {
+    return java.util.Collections.emptyNavigableMap();
+  }
+
   /** Queues one event of {@code tenant}; {@code json} is a one-line envelope with its id. */
   void publish(String tenant, long id, String json);
 

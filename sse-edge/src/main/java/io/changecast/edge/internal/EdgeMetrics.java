@@ -3,11 +3,15 @@ package io.changecast.edge.internal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 
 /**
  * The edge's meters, exposed in Prometheus text format on {@code /metrics}. Stream meters carry a
@@ -29,6 +33,7 @@ public final class EdgeMetrics {
   private final Counter recordsSkipped;
   private final Counter eventsPublished;
   private final Counter publishFailures;
+  private final Timer inputAge;
 
   public EdgeMetrics() {
     for (Transport transport : Transport.values()) {
@@ -71,6 +76,21 @@ public final class EdgeMetrics {
         Counter.builder("changecast.edge.ingest.failed")
             .description("Valid write-API events the broker refused or did not acknowledge in time")
             .register(registry);
+    inputAge =
+        Timer.builder("changecast.edge.input.age")
+            .description(
+                "How old each live event is when the edge hands it to its streams: now minus the"
+                    + " envelope's routedAt (the router's clock); the edge's input lag")
+            .serviceLevelObjectives(
+                LongStream.of(5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000)
+                    .mapToObj(Duration::ofMillis)
+                    .toArray(Duration[]::new))
+            .register(registry);
+  }
+
+  /** Records the input age of one live event; handed to {@link EventLogTopology#build}. */
+  public void inputAge(long millis) {
+    inputAge.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
   void eventPublished() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Reads the few envelope fields the edge needs from a record of the events topic. */
 public final class EnvelopeParser {
@@ -12,8 +13,12 @@ public final class EnvelopeParser {
   /** Result of parsing one record. */
   public sealed interface Result {}
 
-  /** A usable event, with the envelope's cluster time when it has one. */
-  public record Parsed(Event event, Optional<ClusterTime> clusterTime) implements Result {}
+  /**
+   * A usable event, with the envelope's cluster time and {@code routedAt} (epoch ms) when it has
+   * them.
+   */
+  public record Parsed(Event event, Optional<ClusterTime> clusterTime, OptionalLong routedAt)
+      implements Result {}
 
   /** A record the edge cannot serve, and why. */
   public record Invalid(String reason) implements Result {}
@@ -49,7 +54,13 @@ public final class EnvelopeParser {
     if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
       json = envelope.toString();
     }
-    return new Parsed(new Event(tenant, id.get(), json), clusterTime(envelope.get("clusterTime")));
+    JsonNode routedAt = envelope.get("routedAt");
+    return new Parsed(
+        new Event(tenant, id.get(), json),
+        clusterTime(envelope.get("clusterTime")),
+        routedAt != null && routedAt.isIntegralNumber() && routedAt.canConvertToLong()
+            ? OptionalLong.of(routedAt.longValue())
+            : OptionalLong.empty());
   }
 
   private static Optional<Long> id(JsonNode node) {

@@ -2,6 +2,7 @@ package io.changecast.edge.internal;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Global-store processor of the events topic: stores each event, enforces the per-tenant retention,
- * records the latest cluster time, then notifies live subscribers. It also runs while the store is
+ * records the latest cluster time, then notifies live subscribers, and reports how old each event
+ * is when it is handed to them (now minus its {@code routedAt}). It also runs while the store is
  * restored at startup (Kafka Streams reprocesses global stores with a custom processor), so
  * retention and the clock hold from the first record on.
  */
@@ -23,6 +25,7 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private final EventHub hub;
   private final SourceClock clock;
   private final Runnable onSkipped;
+  private final LongConsumer inputAgeMillis;
   private KeyValueStore<String, String> store;
 
   EventLogProcessor(
@@ -30,7 +33,9 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
       Optional<Duration> maxAge,
       EventHub hub,
       SourceClock clock,
-      Runnable onSkipped) {
+      Runnable onSkipped,
+      LongConsumer inputAgeMillis) {
+    this.inputAgeMillis = inputAgeMillis;
     this.retentionPerTenant = retentionPerTenant;
     this.maxAge = maxAge;
     this.hub = hub;
@@ -55,6 +60,9 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
       }
       parsed.clusterTime().ifPresent(clock::observe);
       hub.publish(parsed.event());
+      if (parsed.routedAt().isPresent()) {
+        inputAgeMillis.accept(System.currentTimeMillis() - parsed.routedAt().getAsLong());
+      }
     } else if (result instanceof EnvelopeParser.Invalid invalid) {
       LOG.warn("Skipping record with key '{}': {}", record.key(), invalid.reason());
       onSkipped.run();

@@ -2,6 +2,7 @@ package io.changecast.edge.internal;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.Topology;
@@ -31,13 +32,16 @@ public final class EventLogTopology {
       EventHub hub,
       SourceClock clock,
       Runnable onSkipped) {
-    return build(eventsTopic, retentionPerTenant, Optional.empty(), hub, clock, onSkipped);
+    return build(
+        eventsTopic, retentionPerTenant, Optional.empty(), hub, clock, onSkipped, age -> {});
   }
 
   /**
    * As {@link #build(String, int, EventHub, SourceClock, Runnable)}, with retention by age too: an
    * event whose {@code routedAt} is more than {@code maxAge} older than the timestamp of a newer
-   * record of the same tenant is dropped when that record arrives.
+   * record of the same tenant is dropped when that record arrives; and {@code inputAgeMillis} is
+   * told, for each live event handed to the subscribers, how many milliseconds after its {@code
+   * routedAt} that was (the router's clock against this one).
    */
   public static Topology build(
       String eventsTopic,
@@ -45,7 +49,8 @@ public final class EventLogTopology {
       Optional<Duration> maxAge,
       EventHub hub,
       SourceClock clock,
-      Runnable onSkipped) {
+      Runnable onSkipped,
+      LongConsumer inputAgeMillis) {
     Topology topology = new Topology();
     topology.addGlobalStore(
         Stores.keyValueStoreBuilder(
@@ -58,7 +63,9 @@ public final class EventLogTopology {
         new StringDeserializer(),
         eventsTopic,
         PROCESSOR_NAME,
-        () -> new EventLogProcessor(retentionPerTenant, maxAge, hub, clock, onSkipped));
+        () ->
+            new EventLogProcessor(
+                retentionPerTenant, maxAge, hub, clock, onSkipped, inputAgeMillis));
     return topology;
   }
 }

@@ -25,6 +25,7 @@ class EventLogTopologyTest {
   private final EventHub hub = new EventHub();
   private final SourceClock clock = new SourceClock();
   private final AtomicInteger skipped = new AtomicInteger();
+  private final List<Long> inputAges = new java.util.concurrent.CopyOnWriteArrayList<>();
   private TopologyTestDriver driver;
   private TestInputTopic<String, String> input;
 
@@ -39,7 +40,8 @@ class EventLogTopologyTest {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
-            EventLogTopology.build(TOPIC, retention, maxAge, hub, clock, skipped::incrementAndGet),
+            EventLogTopology.build(
+                TOPIC, retention, maxAge, hub, clock, skipped::incrementAndGet, inputAges::add),
             props);
     input = driver.createInputTopic(TOPIC, new StringSerializer(), new StringSerializer());
   }
@@ -164,6 +166,20 @@ class EventLogTopologyTest {
     assertThat(clock.latest()).contains(new ClusterTime(1700000002, 1));
     assertThat(clock.latest().orElseThrow()).hasToString("1700000002.1");
   }
+
+  @Test
+  void reportsHowLongAfterItsRoutedAtEachEventIsHandedOver() {
+    start(100);
+    long routedAt = System.currentTimeMillis() - 60_000;
+    input.pipeInput("acme", "{\"id\":\"1\",\"tenant\":\"acme\",\"routedAt\":" + routedAt + "}");
+    input.pipeInput("acme", envelope("acme", 2, 1, 1)); // no routedAt: nothing to report
+
+    assertThat(inputAges).hasSize(1);
+    assertThat(inputAges.get(0)).isBetween(60_000L, 60_000L + WAIT_BOUND_MS);
+  }
+
+  /** Generous bound on the test's own run time between stamping routedAt and the hand-over. */
+  private static final long WAIT_BOUND_MS = 60_000;
 
   @Test
   void notifiesSubscribersOfTheTenantAfterStoring() {
