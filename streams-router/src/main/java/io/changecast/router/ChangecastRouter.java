@@ -9,12 +9,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,11 +69,11 @@ public final class ChangecastRouter implements AutoCloseable {
     CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
     streams.setUncaughtExceptionHandler(
         e -> {
-          if (SequencingException.isCause(e)) {
+          if (anyCause(e, SequencingException.class::isInstance)) {
             LOG.error("Router stopping: {}", e.getMessage(), e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
           }
-          if (isPartitionMismatch(e)) {
+          if (anyCause(e, ChangecastRouter::isPartitionMismatch)) {
             // A new thread would meet the same topics: stop instead of replacing threads forever.
             LOG.error(
                 "Router stopping: an input topic has more partitions than the router's state"
@@ -111,18 +114,22 @@ public final class ChangecastRouter implements AutoCloseable {
   }
 
   /** Kafka Streams' refusal of an internal topic whose partition count no longer fits. */
-  static boolean isPartitionMismatch(Throwable error) {
+  private static boolean isPartitionMismatch(Throwable e) {
+    return e instanceof StreamsException
+        && e.getMessage() != null
+        && e.getMessage().contains("has invalid partitions");
+  }
+
+  private static boolean anyCause(Throwable error, Predicate<Throwable> test) {
     for (Throwable e = error; e != null; e = e.getCause()) {
-      if (e instanceof org.apache.kafka.streams.errors.StreamsException
-          && e.getMessage() != null
-          && e.getMessage().contains("has invalid partitions")) {
+      if (test.test(e)) {
         return true;
       }
     }
     return false;
   }
 
-  private static void ensureTopics(RouterConfig config, java.util.Map<String, Object> admin) {
+  private static void ensureTopics(RouterConfig config, Map<String, Object> admin) {
     boolean direct = config.sequencing() == Sequencing.DIRECT;
     TopicProvisioner.ensureTopics(
         admin,

@@ -9,14 +9,4 @@ public final class SequencingException extends IllegalStateException {
   public SequencingException(String message) {
     super(message);
   }
-
-  /** Whether {@code error} or one of its causes is a {@code SequencingException}. */
-  public static boolean isCause(Throwable error) {
-    for (Throwable e = error; e != null; e = e.getCause()) {
-      if (e instanceof SequencingException) {
-        return true;
-      }
-    }
-    return false;
-  }
 }
