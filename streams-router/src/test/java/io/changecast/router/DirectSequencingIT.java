@@ -4,22 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.changecast.embedded.kafka.EmbeddedKafka;
-import io.changecast.embedded.kafka.KafkaOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,21 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DirectSequencingIT {
 
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker kafka = new KafkaBroker();
 
   @TempDir Path stateDir;
-
-  @BeforeAll
-  static void startBroker() {
-    kafka = EmbeddedKafka.start(KafkaOptions.defaults());
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   @Test
   void aPartitionedRawTopicStopsDirectSequencingAtStartWithTheTopicNamed() {
@@ -77,7 +59,7 @@ class DirectSequencingIT {
           .until(() -> router.state() == KafkaStreams.State.RUNNING);
 
       kafka.createTopic(run + ".raw.app.invoices", 2);
-      try (KafkaProducer<String, String> producer = producer()) {
+      try (KafkaProducer<String, String> producer = kafka.producer(Map.of())) {
         producer.send(new ProducerRecord<>(run + ".raw.app.invoices", 1, "k", "{}")).get();
       }
 
@@ -110,13 +92,5 @@ class DirectSequencingIT {
             run + ".ingest",
             "sequencing",
             sequencing));
-  }
-
-  private static KafkaProducer<String, String> producer() {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    return new KafkaProducer<>(props);
   }
 }

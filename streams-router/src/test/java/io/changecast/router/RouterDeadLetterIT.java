@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.changecast.embedded.kafka.EmbeddedKafka;
-import io.changecast.embedded.kafka.KafkaOptions;
 import io.changecast.router.internal.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,15 +24,12 @@ import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -51,24 +45,12 @@ class RouterDeadLetterIT {
   private static final int MALFORMED = 200;
   private static final int MAX_RECORD_BYTES = 4096;
 
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker kafka = new KafkaBroker();
 
   @TempDir Path stateDir;
 
   /** A kind of bad record and the reason the router must give for it. */
   private record Malformed(String reason, String value) {}
-
-  @BeforeAll
-  static void startBroker() {
-    kafka = EmbeddedKafka.start(KafkaOptions.defaults());
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   @Test
   void everyMalformedRecordIsDeadLetteredAndTheRouterStaysRunning() throws Exception {
@@ -108,7 +90,7 @@ class RouterDeadLetterIT {
     try (ChangecastRouter router = ChangecastRouter.start(config);
         CommittedReader reader =
             new CommittedReader(kafka.bootstrapServers(), List.of(eventsTopic, dlqTopic));
-        KafkaProducer<String, String> producer = producer()) {
+        KafkaProducer<String, String> producer = kafka.producer(Map.of())) {
       await("router running")
           .atMost(Duration.ofMinutes(1))
           .until(() -> router.state() == KafkaStreams.State.RUNNING);
@@ -243,14 +225,5 @@ class RouterDeadLetterIT {
   private static String header(ConsumerRecord<String, String> record, String name) {
     Header header = record.headers().lastHeader(name);
     return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-  }
-
-  private static KafkaProducer<String, String> producer() {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    return new KafkaProducer<>(props);
   }
 }
