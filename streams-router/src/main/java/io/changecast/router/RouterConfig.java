@@ -385,7 +385,7 @@ public record RouterConfig(
     d.put(EVENTS_TOPIC, "changecast.events");
     d.put(DLQ_TOPIC, "changecast.dlq");
     d.put(TENANT_FIELD, "tenantId");
-    d.put(COMMIT_INTERVAL_MS, "50");
+    d.put(COMMIT_INTERVAL_MS, "10");
     d.put(EVENTS_PARTITIONS, "6");
     d.put(TOPICS_REPLICATION_FACTOR, "-1");
     d.put(DEDUPE_WINDOW, "100000");

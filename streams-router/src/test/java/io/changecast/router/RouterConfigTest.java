@@ -30,7 +30,7 @@ class RouterConfigTest {
     assertThat(config.eventsTopic()).isEqualTo("changecast.events");
     assertThat(config.dlqTopic()).isEqualTo("changecast.dlq");
     assertThat(config.tenantField()).isEqualTo("tenantId");
-    assertThat(config.commitIntervalMs()).isEqualTo(50);
+    assertThat(config.commitIntervalMs()).isEqualTo(10);
     assertThat(config.eventsPartitions()).isEqualTo(6);
     assertThat(config.topicsReplicationFactor()).isEqualTo((short) -1);
     assertThat(config.streamsProperties()).isEmpty();
@@ -96,14 +96,14 @@ class RouterConfigTest {
             Optional.of(file),
             Map.of(
                 "CHANGECAST_ROUTER_TENANT_FIELD", "account",
-                "CHANGECAST_ROUTER_COMMIT_INTERVAL_MS", "10",
+                "CHANGECAST_ROUTER_COMMIT_INTERVAL_MS", "25",
                 "CHANGECAST_ROUTER_STREAMS_NUM_STREAM_THREADS", "4",
                 "PATH", "/usr/bin",
                 "CHANGECAST_EDGE_PORT", "8080"));
 
     assertThat(config.bootstrapServers()).isEqualTo("file:9092");
     assertThat(config.tenantField()).isEqualTo("account");
-    assertThat(config.commitIntervalMs()).isEqualTo(10);
+    assertThat(config.commitIntervalMs()).isEqualTo(25);
     assertThat(config.eventsPartitions()).isEqualTo(2);
     assertThat(config.streamsProperties()).isEqualTo(Map.of("num.stream.threads", "4"));
   }
@@ -370,11 +370,11 @@ class RouterConfigTest {
         RouterConfig.load(
             Optional.of(yaml),
             Map.of(
-                "CHANGECAST_ROUTER_COMMIT_INTERVAL_MS", "10",
+                "CHANGECAST_ROUTER_COMMIT_INTERVAL_MS", "25",
                 "CHANGECAST_ROUTER_METRICS_TENANT_LAG_MAX_TENANTS", "7"));
 
     assertThat(config.bootstrapServers()).isEqualTo("file:9092");
-    assertThat(config.commitIntervalMs()).isEqualTo(10);
+    assertThat(config.commitIntervalMs()).isEqualTo(25);
     assertThat(config.tenantLagMaxTenants()).isEqualTo(7);
   }
 

@@ -23,11 +23,11 @@ class StreamsPropertiesTest {
         .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "r-1")
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "b:1")
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
-        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50")
+        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10")
         .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1")
         .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0")
-        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "50")
-        .containsEntry(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), "50")
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "10")
+        .containsEntry(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), "10")
         .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1")
         .containsEntry(StreamsConfig.producerPrefix("retry.backoff.ms"), "10")
         .containsEntry(
@@ -37,7 +37,7 @@ class StreamsPropertiesTest {
         .containsEntry(RouterDeserializationHandler.METRICS_CONFIG, metrics);
     // Kafka Streams accepts them as a whole, and hands the retry backoff to its producer
     StreamsConfig streamsConfig = new StreamsConfig(props);
-    assertThat(streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
+    assertThat(streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(10L);
     assertThat(streamsConfig.getProducerConfigs("client-1"))
         .containsEntry("retry.backoff.ms", "10");
   }
