@@ -2,6 +2,7 @@ package io.changecast.bench;
 
 import io.changecast.bench.internal.FanOutScenario.Shape;
 import io.changecast.local.LocalOptions;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Options of a benchmark run.
@@ -47,6 +49,15 @@ public record BenchOptions(
   public static final String LAUNCHER =
       "java -cp \"bench/target/classes:$(cat bench/target/classpath.txt)\""
           + " io.changecast.bench.Bench";
+
+  /** {@link #LAUNCHER} with this JVM's {@code -X} options (heap, GC) after {@code java}. */
+  static String launcher() {
+    String options =
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(arg -> arg.startsWith("-X"))
+            .collect(Collectors.joining(" "));
+    return options.isEmpty() ? LAUNCHER : LAUNCHER.replaceFirst("^java ", "java " + options + " ");
+  }
 
   static final String USAGE =
       """
@@ -104,7 +115,7 @@ public record BenchOptions(
         default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
       }
     }
-    String command = args.length == 0 ? LAUNCHER : LAUNCHER + " " + String.join(" ", args);
+    String command = args.length == 0 ? launcher() : launcher() + " " + String.join(" ", args);
     return new BenchOptions(
         scenarios,
         mode,
