@@ -23,10 +23,11 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Keys: {@value #BOOTSTRAP_SERVERS} (required), {@value #APPLICATION_ID}, {@value #STATE_DIR},
  * {@value #RAW_TOPIC_PATTERN}, {@value #EVENTS_TOPIC}, {@value #DLQ_TOPIC}, {@value #TENANT_FIELD},
- * {@value #COMMIT_INTERVAL_MS}, {@value #EVENTS_PARTITIONS}, {@value #TOPICS_REPLICATION_FACTOR},
- * {@value #DEDUPE_WINDOW}, {@value #METRICS_TENANT_LAG_MAX_TENANTS}, {@value #SEQUENCING}, and any
- * {@code streams.<kafka streams property>}, passed through to Kafka Streams (applied last, so it
- * can override what the router sets).
+ * {@value #COMMIT_INTERVAL_MS}, {@value #COMMIT_LIVE_INTERVAL_MS}, {@value #EVENTS_PARTITIONS},
+ * {@value #TOPICS_REPLICATION_FACTOR}, {@value #DEDUPE_WINDOW}, {@value
+ * #METRICS_TENANT_LAG_MAX_TENANTS}, {@value #SEQUENCING}, and any {@code streams.<kafka streams
+ * property>}, passed through to Kafka Streams (applied last, so it can override what the router
+ * sets).
  *
  * @param streamsProperties the {@code streams.*} pass-through properties, prefix removed
  */
@@ -39,6 +40,7 @@ public record RouterConfig(
     String dlqTopic,
     String tenantField,
     long commitIntervalMs,
+    long commitLiveIntervalMs,
     int eventsPartitions,
     short topicsReplicationFactor,
     long dedupeWindow,
@@ -65,6 +67,7 @@ public record RouterConfig(
   public static final String DLQ_TOPIC = "dlq.topic";
   public static final String TENANT_FIELD = "tenant.field";
   public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+  public static final String COMMIT_LIVE_INTERVAL_MS = "commit.live.interval.ms";
   public static final String EVENTS_PARTITIONS = "events.partitions";
   public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
   public static final String DEDUPE_WINDOW = "dedupe.window";
@@ -138,6 +141,9 @@ public record RouterConfig(
     }
     if (commitIntervalMs < 0) {
       throw invalid(COMMIT_INTERVAL_MS, commitIntervalMs, "expected a number >= 0");
+    }
+    if (commitLiveIntervalMs < 0) {
+      throw invalid(COMMIT_LIVE_INTERVAL_MS, commitLiveIntervalMs, "expected a number >= 0");
     }
     if (eventsPartitions < 1) {
       throw invalid(EVENTS_PARTITIONS, eventsPartitions, "expected a number >= 1");
@@ -280,6 +286,7 @@ public record RouterConfig(
         merged.get(DLQ_TOPIC),
         merged.get(TENANT_FIELD),
         parseLong(COMMIT_INTERVAL_MS, merged.get(COMMIT_INTERVAL_MS)),
+        parseLong(COMMIT_LIVE_INTERVAL_MS, merged.get(COMMIT_LIVE_INTERVAL_MS)),
         (int)
             parseLong(
                 EVENTS_PARTITIONS,
@@ -385,7 +392,8 @@ public record RouterConfig(
     d.put(EVENTS_TOPIC, "changecast.events");
     d.put(DLQ_TOPIC, "changecast.dlq");
     d.put(TENANT_FIELD, "tenantId");
-    d.put(COMMIT_INTERVAL_MS, "10");
+    d.put(COMMIT_INTERVAL_MS, "50");
+    d.put(COMMIT_LIVE_INTERVAL_MS, "10");
     d.put(EVENTS_PARTITIONS, "6");
     d.put(TOPICS_REPLICATION_FACTOR, "-1");
     d.put(DEDUPE_WINDOW, "100000");

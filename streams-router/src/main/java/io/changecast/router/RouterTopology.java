@@ -182,7 +182,9 @@ public final class RouterTopology {
 
     KStream<String, Envelope> envelopes =
         byTenant.process(
-            () -> new SequenceProcessor(TENANT_SEQUENCES_STORE, clock, metrics, direct),
+            () ->
+                new SequenceProcessor(
+                    TENANT_SEQUENCES_STORE, clock, metrics, direct, config.commitLiveIntervalMs()),
             Named.as(ASSIGN_SEQUENCE),
             TENANT_SEQUENCES_STORE);
     envelopes

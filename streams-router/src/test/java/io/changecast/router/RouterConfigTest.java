@@ -30,7 +30,8 @@ class RouterConfigTest {
     assertThat(config.eventsTopic()).isEqualTo("changecast.events");
     assertThat(config.dlqTopic()).isEqualTo("changecast.dlq");
     assertThat(config.tenantField()).isEqualTo("tenantId");
-    assertThat(config.commitIntervalMs()).isEqualTo(10);
+    assertThat(config.commitIntervalMs()).isEqualTo(50);
+    assertThat(config.commitLiveIntervalMs()).isEqualTo(10);
     assertThat(config.eventsPartitions()).isEqualTo(6);
     assertThat(config.topicsReplicationFactor()).isEqualTo((short) -1);
     assertThat(config.streamsProperties()).isEmpty();
@@ -64,6 +65,7 @@ class RouterConfigTest {
                 "dead",
                 "owner.tenant",
                 20,
+                10,
                 3,
                 (short) 3,
                 100_000,
@@ -126,7 +128,7 @@ class RouterConfigTest {
         .hasMessageStartingWith(
             "Unknown router config key 'tenant.feild'; known keys: bootstrap.servers,"
                 + " application.id, state.dir, raw.topic.pattern, events.topic, dlq.topic,"
-                + " tenant.field, commit.interval.ms, events.partitions,"
+                + " tenant.field, commit.interval.ms, commit.live.interval.ms, events.partitions,"
                 + " topics.replication.factor, dedupe.window")
         .hasMessageEndingWith(", or streams.<kafka streams property>");
   }
@@ -163,6 +165,7 @@ class RouterConfigTest {
           bootstrap.servers        | ' '          | Router config 'bootstrap.servers' is required
           commit.interval.ms       | fast         | Invalid router config 'commit.interval.ms': 'fast'; expected a whole number
           commit.interval.ms       | -1           | Invalid router config 'commit.interval.ms': '-1'; expected a number >= 0
+          commit.live.interval.ms  | -1           | Invalid router config 'commit.live.interval.ms': '-1'; expected a number >= 0
           events.partitions        | 0            | Invalid router config 'events.partitions': '0'; expected a number >= 1
           events.partitions        | 99999999999  | Invalid router config 'events.partitions': '99999999999'; expected a number between -2147483648 and 2147483647
           topics.replication.factor| 0            | Invalid router config 'topics.replication.factor': '0'; expected -1 (broker default) or a number >= 1

@@ -4,6 +4,8 @@ import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
 import io.changecast.router.SequencingException;
 import java.time.Clock;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,29 +19,52 @@ import org.slf4j.LoggerFactory;
  * task that reads every raw topic. The last id per tenant lives in a changelogged store that
  * commits in the same transaction as the output (exactly-once), so a crash neither repeats nor
  * skips an id. Keeps the key, timestamp and headers of its input.
+ *
+ * <p>Live commits: while the router is caught up (it routed a record whose Kafka timestamp is at
+ * most {@value #CAUGHT_UP_MS} ms old), it requests a commit once {@code liveCommitIntervalMs} have
+ * passed since its previous requested commit ended (from a record, or from a wall-clock tick when
+ * no record follows), so an event waits for about that gap and the commit rather than for Kafka
+ * Streams' whole {@code commit.interval.ms}. Behind (a backlog: older records), it requests none,
+ * and commits follow {@code commit.interval.ms}: fewer, larger transactions, more records routed
+ * per second.
  */
 public final class SequenceProcessor implements Processor<String, Pending, String, Envelope> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SequenceProcessor.class);
 
+  /** A routed record at most this old (Kafka timestamp against the router's clock) is live. */
+  static final long CAUGHT_UP_MS = 250;
+
   private final String storeName;
   private final Clock clock;
   private final RouterMetrics metrics;
   private final boolean singleTask;
+  private final long liveCommitIntervalMs;
   private ProcessorContext<String, Envelope> context;
   private KeyValueStore<String, Long> sequences;
+  // a live record was routed and no commit has been requested for it yet
+  private boolean liveSinceLastRequest;
+  // a commit was requested; Kafka Streams runs it before this processor processes again
+  private boolean requested;
+  private long requestedCommitDoneAt = Long.MIN_VALUE / 2;
 
   /**
    * @param singleTask whether every tenant must be sequenced in task partition 0 (direct
    *     sequencing): a second task means an input topic with several partitions, whose tenants
    *     would get ids from two stores, so it fails with {@link SequencingException} instead
+   * @param liveCommitIntervalMs how often to request a commit while caught up; 0: never
    */
   public SequenceProcessor(
-      String storeName, Clock clock, RouterMetrics metrics, boolean singleTask) {
+      String storeName,
+      Clock clock,
+      RouterMetrics metrics,
+      boolean singleTask,
+      long liveCommitIntervalMs) {
     this.storeName = storeName;
     this.clock = clock;
     this.metrics = metrics;
     this.singleTask = singleTask;
+    this.liveCommitIntervalMs = liveCommitIntervalMs;
   }
 
   @Override
@@ -53,6 +78,26 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
     }
     this.context = context;
     this.sequences = context.getStateStore(storeName);
+    if (liveCommitIntervalMs > 0) {
+      context.schedule(
+          Duration.ofMillis(liveCommitIntervalMs),
+          PunctuationType.WALL_CLOCK_TIME,
+          tick -> requestCommitIfDue(clock.millis()));
+    }
+  }
+
+  /**
+   * Requests a commit if a live record waits for one and the previous requested commit ended at
+   * least the live interval ago: requested commits never run back to back, which would leave the
+   * stream thread nothing but committing (Kafka Streams restarts its own interval when a commit
+   * ends, for the same reason).
+   */
+  private void requestCommitIfDue(long now) {
+    if (liveSinceLastRequest && now - requestedCommitDoneAt >= liveCommitIntervalMs) {
+      liveSinceLastRequest = false;
+      requested = true;
+      context.commit();
+    }
   }
 
   @Override
@@ -63,10 +108,14 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
       LOG.error("Dropping a by-tenant record without tenant or event (key {})", tenant);
       return;
     }
+    long now = clock.millis();
+    if (requested) {
+      requested = false;
+      requestedCommitDoneAt = now;
+    }
     Long last = sequences.get(tenant);
     long next = last == null ? 1 : last + 1;
     sequences.put(tenant, next);
-    long now = clock.millis();
     Envelope envelope;
     if (pending instanceof Pending.Change change) {
       envelope = Envelope.of(next, tenant, change.type(), change.event(), now);
@@ -79,6 +128,10 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
       envelope = Envelope.publish(next, tenant, publish.type(), publish.data(), now);
     }
     context.forward(record.withValue(envelope));
+    if (liveCommitIntervalMs > 0 && now - record.timestamp() <= CAUGHT_UP_MS) {
+      liveSinceLastRequest = true;
+      requestCommitIfDue(now);
+    }
     metrics.routed(envelope.operation());
     metrics.latency(envelope);
   }

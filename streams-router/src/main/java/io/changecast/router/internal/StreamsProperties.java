@@ -43,7 +43,12 @@ public final class StreamsProperties {
     // poll blocking for Kafka's default 100 ms, or a fetch parked on the broker for its default
     // 500 ms (the consumer sends no new fetch to a broker while one is parked there, so partitions
     // that just ran dry wait for it), would hold processed records back past the commit interval.
-    String wait = Long.toString(waitMs(config.commitIntervalMs()));
+    // Live commits are requested from a wall-clock punctuator, which runs between polls too.
+    long cadence =
+        config.commitLiveIntervalMs() > 0
+            ? Math.min(config.commitIntervalMs(), config.commitLiveIntervalMs())
+            : config.commitIntervalMs();
+    String wait = Long.toString(waitMs(cadence));
     props.put(StreamsConfig.POLL_MS_CONFIG, wait);
     props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), wait);
     // A task merges independent inputs (under direct sequencing every raw topic and the ingest

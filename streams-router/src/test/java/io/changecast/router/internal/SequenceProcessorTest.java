@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -45,9 +46,66 @@ class SequenceProcessorTest {
 
   private SequenceProcessor processor() {
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), false);
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), false, 0);
     processor.init(context);
     return processor;
+  }
+
+  @Test
+  void whileCaughtUpCommitsAreRequestedOneLiveIntervalApart() {
+    MutableClock clock = new MutableClock(42_000);
+    SequenceProcessor processor =
+        new SequenceProcessor(STORE, clock, RouterMetrics.inMemory(), false, 10);
+    processor.init(context);
+    MockProcessorContext.CapturedPunctuator tick = context.scheduledPunctuators().get(0);
+    assertThat(tick.getInterval()).hasMillis(10);
+    assertThat(tick.getType()).isEqualTo(PunctuationType.WALL_CLOCK_TIME);
+    tick.getPunctuator().punctuate(clock.millis());
+    assertThat(context.committed()).as("nothing routed yet").isFalse();
+
+    long fresh = clock.millis() - SequenceProcessor.CAUGHT_UP_MS;
+    processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), fresh));
+    assertThat(context.committed()).as("the first live record: at once").isTrue();
+
+    context.resetCommit(); // Kafka Streams commits, then processes the next record
+    clock.advance(4);
+    processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), clock.millis()));
+    tick.getPunctuator().punctuate(clock.millis());
+    clock.advance(9);
+    tick.getPunctuator().punctuate(clock.millis());
+    assertThat(context.committed()).as("not within 10 ms of the last commit's end").isFalse();
+
+    clock.advance(1);
+    tick.getPunctuator().punctuate(clock.millis());
+    assertThat(context.committed()).as("the tick, 10 ms after it").isTrue();
+
+    context.resetCommit();
+    clock.advance(50);
+    tick.getPunctuator().punctuate(clock.millis());
+    assertThat(context.committed()).as("nothing live since").isFalse();
+  }
+
+  @Test
+  void behindABacklogCommitsAreLeftToTheCommitInterval() {
+    SequenceProcessor processor =
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), false, 10);
+    processor.init(context);
+    long old = CLOCK.millis() - SequenceProcessor.CAUGHT_UP_MS - 1;
+    processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), old));
+    processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), old));
+
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(CLOCK.millis());
+
+    assertThat(context.committed()).isFalse();
+    assertThat(context.forwarded()).hasSize(2);
+  }
+
+  @Test
+  void withoutALiveIntervalNothingIsScheduled() {
+    processor().process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), CLOCK.millis()));
+
+    assertThat(context.scheduledPunctuators()).isEmpty();
+    assertThat(context.committed()).isFalse();
   }
 
   @Test
@@ -55,7 +113,7 @@ class SequenceProcessorTest {
     MockProcessorContext<String, Envelope> second =
         new MockProcessorContext<>(new java.util.Properties(), new TaskId(0, 1), null);
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), true);
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), true, 0);
 
     assertThatThrownBy(() -> processor.init(second))
         .isInstanceOf(SequencingException.class)
@@ -70,7 +128,7 @@ class SequenceProcessorTest {
         new MockProcessorContext<>(new java.util.Properties(), new TaskId(0, 0), null);
     first.addStateStore(store);
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), true);
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), true, 0);
     processor.init(first);
     processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), 5L));
 
@@ -182,7 +240,7 @@ class SequenceProcessorTest {
     var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     Clock later = Clock.fixed(Instant.ofEpochMilli(1_700_000_000_123L + 400), ZoneOffset.UTC);
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, later, new RouterMetrics(registry, 1), false);
+        new SequenceProcessor(STORE, later, new RouterMetrics(registry, 1), false, 0);
     processor.init(context);
 
     processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), 1L));
@@ -199,5 +257,38 @@ class SequenceProcessorTest {
         .isNull();
     assertThat(registry.get(RouterMetrics.TENANT_LAG_OVERFLOW).counter().count()).isEqualTo(1);
     assertThat(context.forwarded()).hasSize(2);
+  }
+
+  /** A clock the test moves. */
+  private static final class MutableClock extends Clock {
+    private long millis;
+
+    MutableClock(long millis) {
+      this.millis = millis;
+    }
+
+    void advance(long by) {
+      millis += by;
+    }
+
+    @Override
+    public long millis() {
+      return millis;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
   }
 }

@@ -23,7 +23,7 @@ class StreamsPropertiesTest {
         .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "r-1")
         .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "b:1")
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
-        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10")
+        .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50")
         .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1")
         .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0")
         .containsEntry(StreamsConfig.POLL_MS_CONFIG, "10")
@@ -37,23 +37,32 @@ class StreamsPropertiesTest {
         .containsEntry(RouterDeserializationHandler.METRICS_CONFIG, metrics);
     // Kafka Streams accepts them as a whole, and hands the retry backoff to its producer
     StreamsConfig streamsConfig = new StreamsConfig(props);
-    assertThat(streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(10L);
+    assertThat(streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
     assertThat(streamsConfig.getProducerConfigs("client-1"))
         .containsEntry("retry.backoff.ms", "10");
   }
 
   @Test
-  void pollAndFetchWaitsFollowTheCommitIntervalWithinBounds() {
-    assertThat(waits("20")).containsExactly("20", "20");
-    assertThat(waits("0")).containsExactly("10", "10");
-    assertThat(waits("1000")).containsExactly("100", "100");
+  void pollAndFetchWaitsFollowTheCommitCadenceWithinBounds() {
+    assertThat(waits("20", "0")).containsExactly("20", "20");
+    assertThat(waits("0", "0")).containsExactly("10", "10");
+    assertThat(waits("1000", "0")).containsExactly("100", "100");
+    // live commits are requested on a wall-clock tick, which runs between polls
+    assertThat(waits("1000", "30")).containsExactly("30", "30");
+    assertThat(waits("20", "30")).containsExactly("20", "20");
   }
 
-  private static java.util.List<Object> waits(String commitIntervalMs) {
+  private static java.util.List<Object> waits(String commitIntervalMs, String liveIntervalMs) {
     Properties props =
         StreamsProperties.from(
             RouterConfig.fromMap(
-                Map.of("bootstrap.servers", "b:1", "commit.interval.ms", commitIntervalMs)),
+                Map.of(
+                    "bootstrap.servers",
+                    "b:1",
+                    "commit.interval.ms",
+                    commitIntervalMs,
+                    "commit.live.interval.ms",
+                    liveIntervalMs)),
             RouterMetrics.inMemory());
     return java.util.List.of(
         props.get(StreamsConfig.POLL_MS_CONFIG),
