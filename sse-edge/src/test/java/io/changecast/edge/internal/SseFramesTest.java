@@ -148,17 +148,33 @@ class SseFramesTest {
   }
 
   @Test
-  void aLargeEventIsEncodedPerCallAndNeverKept() {
-    AtomicInteger encoded = new AtomicInteger();
-    SharedEncoding<Integer> encoding =
+  void eachLiveEventKeepsItsEncodingsHoweverManyAreInFlight() {
+    AtomicInteger frames = new AtomicInteger();
+    AtomicInteger lengths = new AtomicInteger();
+    SharedEncoding<String> frame =
         new SharedEncoding<>(
             event -> {
-              encoded.incrementAndGet();
+              frames.incrementAndGet();
+              return "id: " + event.id();
+            });
+    SharedEncoding<Integer> length =
+        new SharedEncoding<>(
+            event -> {
+              lengths.incrementAndGet();
               return event.json().length();
             });
-    Event large = new Event("acme", 8, "\"" + "x".repeat(SharedEncoding.MAX_SHARED_CHARS) + "\"");
-    assertThat(encoding.of(large)).isEqualTo(SharedEncoding.MAX_SHARED_CHARS + 2);
-    assertThat(encoding.of(large)).isEqualTo(SharedEncoding.MAX_SHARED_CHARS + 2);
-    assertThat(encoded).hasValue(2);
+    // Far more events in flight than any fixed table would hold, each read by 3 subscribers.
+    List<Event> inFlight = new ArrayList<>();
+    for (int id = 0; id < 20_000; id++) {
+      inFlight.add(new Event("acme", id, "{\"n\":" + id + "}"));
+    }
+    for (int subscriber = 0; subscriber < 3; subscriber++) {
+      for (Event event : inFlight) {
+        assertThat(frame.of(event)).isEqualTo("id: " + event.id());
+        assertThat(length.of(event)).isEqualTo(event.json().length());
+      }
+    }
+    assertThat(frames).hasValue(20_000);
+    assertThat(lengths).hasValue(20_000);
   }
 }
