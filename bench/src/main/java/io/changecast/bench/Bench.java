@@ -58,6 +58,13 @@ public final class Bench {
 
   private Bench() {}
 
+  /**
+   * Change events the embedded MongoDB retains: a replica set's oplog holds hours of writes, so the
+   * pipeline is measured with a history no step can outrun (the default, 10,000, is one second at
+   * 10k writes/s: a connector that far behind fails with {@code ChangeStreamHistoryLost}).
+   */
+  static final int MONGO_HISTORY = 1_000_000;
+
   public static void main(String[] args) {
     BenchOptions options;
     try {
@@ -68,7 +75,9 @@ public final class Bench {
       return;
     }
     int status = 0;
-    try (LocalStack stack = LocalStack.start(LocalOptions.ephemeral(options.connectorConfig()))) {
+    LocalOptions local =
+        LocalOptions.ephemeral(options.connectorConfig()).withMongoHistory(MONGO_HISTORY);
+    try (LocalStack stack = LocalStack.start(local)) {
       for (Path written : run(stack, options)) {
         System.out.println(written);
       }

@@ -2,6 +2,7 @@ package io.changecast.local;
 
 import io.changecast.edge.AuthMode;
 import io.changecast.edge.EdgeConfig;
+import io.changecast.embedded.mongo.MongoOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +15,8 @@ import java.util.Map;
  *
  * @param edgePort the edge's HTTP port
  * @param mongoPort the embedded MongoDB's port
+ * @param mongoHistory how many change events the embedded MongoDB retains for change streams (its
+ *     "oplog"): a connector further behind than that fails with {@code ChangeStreamHistoryLost}
  * @param kafkaPort the broker's port
  * @param connectPort the Connect worker's REST port
  * @param demo whether the demo writer runs
@@ -24,6 +27,7 @@ import java.util.Map;
 public record LocalOptions(
     int edgePort,
     int mongoPort,
+    int mongoHistory,
     int kafkaPort,
     int connectPort,
     boolean demo,
@@ -38,6 +42,7 @@ public record LocalOptions(
       Usage: ./changecast local [options]
         --edge-port N         HTTP port of the SSE edge (default 8080)
         --mongo-port N        port of the embedded MongoDB (default 27017)
+        --mongo-history N     change events the embedded MongoDB retains (default 10000)
         --kafka-port N        port of the embedded Kafka broker (default 9092)
         --connect-port N      REST port of the embedded Kafka Connect worker (default 8083)
         --connector-config F  connector config to deploy (default connect-configs/app-source.json)
@@ -47,17 +52,29 @@ public record LocalOptions(
       """;
 
   public LocalOptions {
+    if (mongoHistory < 1) {
+      throw new IllegalArgumentException("mongoHistory must be positive, was " + mongoHistory);
+    }
     edgeSettings = Map.copyOf(edgeSettings);
   }
 
   /** The documented defaults. */
   public static LocalOptions defaults() {
-    return new LocalOptions(8080, 27017, 9092, 8083, true, DEFAULT_CONNECTOR_CONFIG, Map.of());
+    return new LocalOptions(
+        8080,
+        27017,
+        MongoOptions.DEFAULT_HISTORY_LIMIT,
+        9092,
+        8083,
+        true,
+        DEFAULT_CONNECTOR_CONFIG,
+        Map.of());
   }
 
   /** Free ports everywhere and no demo writer: for tests running next to other processes. */
   public static LocalOptions ephemeral(Path connectorConfig) {
-    return new LocalOptions(0, 0, 0, 0, false, connectorConfig, Map.of());
+    return new LocalOptions(
+        0, 0, MongoOptions.DEFAULT_HISTORY_LIMIT, 0, 0, false, connectorConfig, Map.of());
   }
 
   /**
@@ -75,6 +92,7 @@ public record LocalOptions(
             case "--no-demo" -> options.withDemo(false);
             case "--edge-port" -> options.withEdgePort(port(arg, rest));
             case "--mongo-port" -> options.withMongoPort(port(arg, rest));
+            case "--mongo-history" -> options.withMongoHistory(positive(arg, rest));
             case "--kafka-port" -> options.withKafkaPort(port(arg, rest));
             case "--connect-port" -> options.withConnectPort(port(arg, rest));
             case "--connector-config" -> options.withConnectorConfig(Path.of(value(arg, rest)));
@@ -87,31 +105,45 @@ public record LocalOptions(
 
   public LocalOptions withEdgePort(int port) {
     return new LocalOptions(
-        port, mongoPort, kafkaPort, connectPort, demo, connectorConfig, edgeSettings);
+        port, mongoPort, mongoHistory, kafkaPort, connectPort, demo, connectorConfig, edgeSettings);
   }
 
   public LocalOptions withMongoPort(int port) {
     return new LocalOptions(
-        edgePort, port, kafkaPort, connectPort, demo, connectorConfig, edgeSettings);
+        edgePort, port, mongoHistory, kafkaPort, connectPort, demo, connectorConfig, edgeSettings);
+  }
+
+  /** These options with the embedded MongoDB retaining {@code events} change events. */
+  public LocalOptions withMongoHistory(int events) {
+    return new LocalOptions(
+        edgePort, mongoPort, events, kafkaPort, connectPort, demo, connectorConfig, edgeSettings);
   }
 
   public LocalOptions withKafkaPort(int port) {
     return new LocalOptions(
-        edgePort, mongoPort, port, connectPort, demo, connectorConfig, edgeSettings);
+        edgePort, mongoPort, mongoHistory, port, connectPort, demo, connectorConfig, edgeSettings);
   }
 
   public LocalOptions withConnectPort(int port) {
     return new LocalOptions(
-        edgePort, mongoPort, kafkaPort, port, demo, connectorConfig, edgeSettings);
+        edgePort, mongoPort, mongoHistory, kafkaPort, port, demo, connectorConfig, edgeSettings);
   }
 
   public LocalOptions withDemo(boolean on) {
     return new LocalOptions(
-        edgePort, mongoPort, kafkaPort, connectPort, on, connectorConfig, edgeSettings);
+        edgePort,
+        mongoPort,
+        mongoHistory,
+        kafkaPort,
+        connectPort,
+        on,
+        connectorConfig,
+        edgeSettings);
   }
 
   public LocalOptions withConnectorConfig(Path file) {
-    return new LocalOptions(edgePort, mongoPort, kafkaPort, connectPort, demo, file, edgeSettings);
+    return new LocalOptions(
+        edgePort, mongoPort, mongoHistory, kafkaPort, connectPort, demo, file, edgeSettings);
   }
 
   /** These options with edge config key {@code key} set to {@code value}. */
@@ -119,7 +151,7 @@ public record LocalOptions(
     Map<String, String> settings = new LinkedHashMap<>(edgeSettings);
     settings.put(key, value);
     return new LocalOptions(
-        edgePort, mongoPort, kafkaPort, connectPort, demo, connectorConfig, settings);
+        edgePort, mongoPort, mongoHistory, kafkaPort, connectPort, demo, connectorConfig, settings);
   }
 
   /** Whether the edge authenticates subscribers: {@code auth.mode} read as the edge reads it. */
@@ -143,6 +175,20 @@ public record LocalOptions(
       throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
     }
     return rest.remove(0);
+  }
+
+  private static int positive(String option, List<String> rest) {
+    String value = value(option, rest);
+    try {
+      int number = Integer.parseInt(value);
+      if (number > 0) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        option + " must be a positive whole number, got \"" + value + "\"");
   }
 
   private static int port(String option, List<String> rest) {

@@ -68,7 +68,12 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private void startAll(LocalOptions options, ConnectorConfigFile source) {
-    mongo = remember(EmbeddedMongo.start(MongoOptions.defaults().withPort(options.mongoPort())));
+    mongo =
+        remember(
+            EmbeddedMongo.start(
+                MongoOptions.defaults()
+                    .withPort(options.mongoPort())
+                    .withHistoryLimit(options.mongoHistory())));
     log.info("MongoDB (embedded) at {}", mongo.connectionString());
 
     kafka =

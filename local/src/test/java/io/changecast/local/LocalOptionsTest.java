@@ -14,6 +14,7 @@ class LocalOptionsTest {
 
     assertThat(options.edgePort()).isEqualTo(8080);
     assertThat(options.mongoPort()).isEqualTo(27017);
+    assertThat(options.mongoHistory()).isEqualTo(10_000);
     assertThat(options.kafkaPort()).isEqualTo(9092);
     assertThat(options.connectPort()).isEqualTo(8083);
     assertThat(options.demo()).isTrue();
@@ -24,10 +25,19 @@ class LocalOptionsTest {
   void flagsOverrideDefaults() {
     LocalOptions options =
         LocalOptions.parse(
-            "--edge-port", "9000", "--mongo-port", "27018", "--kafka-port", "19092", "--no-demo");
+            "--edge-port",
+            "9000",
+            "--mongo-port",
+            "27018",
+            "--mongo-history",
+            "500000",
+            "--kafka-port",
+            "19092",
+            "--no-demo");
 
     assertThat(options.edgePort()).isEqualTo(9000);
     assertThat(options.mongoPort()).isEqualTo(27018);
+    assertThat(options.mongoHistory()).isEqualTo(500_000);
     assertThat(options.kafkaPort()).isEqualTo(19092);
     assertThat(options.demo()).isFalse();
   }
@@ -38,6 +48,10 @@ class LocalOptionsTest {
         .hasMessage("--edge-port must be a port number from 0 to 65535, got \"http\"");
     assertThatThrownBy(() -> LocalOptions.parse("--mongo-port", "70000"))
         .hasMessage("--mongo-port must be a port number from 0 to 65535, got \"70000\"");
+    assertThatThrownBy(() -> LocalOptions.parse("--mongo-history", "0"))
+        .hasMessage("--mongo-history must be a positive whole number, got \"0\"");
+    assertThatThrownBy(() -> LocalOptions.parse("--mongo-history", "1e6"))
+        .hasMessage("--mongo-history must be a positive whole number, got \"1e6\"");
     assertThatThrownBy(() -> LocalOptions.parse("--kafka-port"))
         .hasMessageStartingWith("--kafka-port needs a value");
     assertThatThrownBy(() -> LocalOptions.parse("--verbose"))
