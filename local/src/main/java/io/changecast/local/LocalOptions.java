@@ -178,30 +178,25 @@ public record LocalOptions(
   }
 
   private static int positive(String option, List<String> rest) {
+    return wholeNumber(option, rest, 1, Integer.MAX_VALUE, "a positive whole number");
+  }
+
+  private static int port(String option, List<String> rest) {
+    return wholeNumber(option, rest, 0, 65535, "a port number from 0 to 65535");
+  }
+
+  /** The option's value as a whole number from {@code min} to {@code max}, else an error. */
+  private static int wholeNumber(
+      String option, List<String> rest, int min, int max, String expected) {
     String value = value(option, rest);
     try {
       int number = Integer.parseInt(value);
-      if (number > 0) {
+      if (number >= min && number <= max) {
         return number;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(
-        option + " must be a positive whole number, got \"" + value + "\"");
-  }
-
-  private static int port(String option, List<String> rest) {
-    String value = value(option, rest);
-    try {
-      int port = Integer.parseInt(value);
-      if (port >= 0 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        option + " must be a port number from 0 to 65535, got \"" + value + "\"");
+    throw new IllegalArgumentException(option + " must be " + expected + ", got \"" + value + "\"");
   }
 }
