@@ -13,6 +13,7 @@ import io.changecast.bench.internal.Environment;
 import io.changecast.bench.internal.FanOutScenario;
 import io.changecast.bench.internal.IdleConnectionsScenario;
 import io.changecast.bench.internal.LatencyScenario;
+import io.changecast.bench.internal.LoopbackFloorScenario;
 import io.changecast.bench.internal.ReplayScenario;
 import io.changecast.bench.internal.Summary;
 import io.changecast.bench.internal.Targets;
@@ -30,8 +31,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -45,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.changecast.bench.Bench \
- *     --scenario latency|replay|throughput|idle-connections|fan-out|all --mode quick|full
+ *     --scenario latency|replay|throughput|idle-connections|fan-out|loopback-floor|all \
+ *     --mode quick|full
  * </pre>
  */
 public final class Bench {
@@ -78,14 +82,25 @@ public final class Bench {
       return;
     }
     int status = 0;
-    LocalOptions local = LocalOptions.ephemeral(options.connectorConfig());
-    if (options.scenarios().contains(Scenario.THROUGHPUT)) {
-      local = local.withMongoHistory(THROUGHPUT_MONGO_HISTORY);
-    }
-    try (LocalStack stack = LocalStack.start(local)) {
-      for (Path written : run(stack, options)) {
-        System.out.println(written);
+    Set<Path> written = new LinkedHashSet<>();
+    Set<Scenario> alone = EnumSet.noneOf(Scenario.class);
+    Set<Scenario> onPipeline = EnumSet.noneOf(Scenario.class);
+    options.scenarios().forEach(s -> (s.needsPipeline() ? onPipeline : alone).add(s));
+    try {
+      if (!alone.isEmpty()) {
+        // first, with no pipeline running: the loopback floor measures the machine alone
+        written.addAll(run(null, options.withScenarios(alone)));
       }
+      if (!onPipeline.isEmpty()) {
+        LocalOptions local = LocalOptions.ephemeral(options.connectorConfig());
+        if (onPipeline.contains(Scenario.THROUGHPUT)) {
+          local = local.withMongoHistory(THROUGHPUT_MONGO_HISTORY);
+        }
+        try (LocalStack stack = LocalStack.start(local)) {
+          written.addAll(run(stack, options.withScenarios(onPipeline)));
+        }
+      }
+      written.forEach(System.out::println);
     } catch (RuntimeException e) {
       log.error("benchmark failed", e);
       status = 1;
@@ -96,9 +111,14 @@ public final class Bench {
   /**
    * Runs the chosen scenarios against a running pipeline and writes their results.
    *
+   * @param stack the running pipeline; {@code null} when no chosen scenario {@linkplain
+   *     Scenario#needsPipeline() needs one}
    * @return the files written: one JSON per scenario, the charts, then {@code SUMMARY.md}
    */
   public static List<Path> run(LocalStack stack, BenchOptions options) {
+    if (stack == null && options.scenarios().stream().anyMatch(Scenario::needsPipeline)) {
+      throw new IllegalArgumentException("these scenarios need the local pipeline running");
+    }
     try {
       Files.createDirectories(options.resultsDir());
     } catch (IOException e) {
@@ -112,9 +132,13 @@ public final class Bench {
       throw new UncheckedIOException("cannot create a work directory", e);
     }
     try (Targets targets =
-            new Targets(stack.kafkaBootstrapServers(), workDir, options.withPushpin());
-        MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
-      MongoCollection<Document> collection = mongo.getDatabase(DATABASE).getCollection(COLLECTION);
+            stack == null
+                ? null
+                : new Targets(stack.kafkaBootstrapServers(), workDir, options.withPushpin());
+        MongoClient mongo =
+            stack == null ? null : MongoClients.create(stack.mongoConnectionString())) {
+      MongoCollection<Document> collection =
+          mongo == null ? null : mongo.getDatabase(DATABASE).getCollection(COLLECTION);
       for (Scenario scenario : EnumSet.copyOf(options.scenarios())) {
         ObjectNode result = header(scenario, options);
         ObjectNode load = result.putObject("loadAverage");
@@ -147,6 +171,11 @@ public final class Bench {
                               options.connections(),
                               options.fanOutShapes(),
                               options.fanOutRates())));
+          case LOOPBACK_FLOOR ->
+              result.set(
+                  "floor",
+                  new LoopbackFloorScenario()
+                      .run(LoopbackFloorScenario.plan(options.mode(), options.connections())));
         }
         load.set("end", Environment.loadAverage());
         result.put("processRssBytesEnd", Environment.processRssBytes());
@@ -185,6 +214,16 @@ public final class Bench {
             "each server in its own process(es): the edge as a child JVM reading a topic of the"
                 + " harness's KRaft broker, Pushpin (runner, condure, proxy, handler) with a GRIP"
                 + " origin in the harness; clients in child JVMs; the harness publishes");
+      }
+      case LOOPBACK_FLOOR -> {
+        result.put(
+            "client",
+            "java.nio SocketChannel read by two Selector threads (as the fan-out's two client"
+                + " processes)");
+        result.put(
+            "topology",
+            "one JVM holding both ends of every loopback connection: a writer thread per core"
+                + " writes each burst, no HTTP and no server");
       }
       case THROUGHPUT -> {
         result.put(

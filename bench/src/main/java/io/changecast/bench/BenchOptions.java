@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * @param latencyWrites when positive, the number of measured writes per latency run (smoke tests)
  * @param replayBacklog when positive, the replay backlog size (smoke tests)
  * @param throughputEvents when positive, the router backlog and the one pipeline rate (smoke tests)
- * @param connections when positive, the idle-connection maximum and the fan-out subscribers
+ * @param connections when positive, the idle-connection maximum, the fan-out subscribers and the
+ *     loopback-floor connections
  * @param fanOutShapes when not empty, the fan-out shapes instead of the mode's (given as {@code
  *     TENANTSxSUBSCRIBERS}, e.g. {@code 1x1000})
  * @param fanOutRates when not empty, the fan-out delivery rates to step through instead of the
@@ -63,14 +64,16 @@ public record BenchOptions(
       """
       Usage: io.changecast.bench.Bench [options]
         --scenario S[,S...]|all         what to run: latency, replay, throughput,
-                                        idle-connections, fan-out, all (default all)
+                                        idle-connections, fan-out, loopback-floor,
+                                        all (default all)
         --mode quick|full               quick: under 2 minutes; full: the published numbers (default quick)
         --results-dir D                 where results go (default bench/results)
         --connector-config F            connector config (default connect-configs/app-source.json)
         --latency-writes N              measured writes per latency run (default: by mode)
         --replay-backlog N              replay backlog size (default: by mode)
         --throughput-events N           router backlog and pipeline rate (default: by mode)
-        --connections N                 idle connections / fan-out subscribers (default: by mode)
+        --connections N                 idle connections / fan-out subscribers / loopback-floor
+                                        connections (at most 9,000) (default: by mode)
         --fan-out-shapes TxS[,TxS...]   fan-out shapes, e.g. 1x1000,1000x10 (default: by mode)
         --fan-out-rates R[,R...]        fan-out deliveries/s steps (default: by mode)
         --peer pushpin|none             side-by-side peer (default pushpin)
@@ -80,6 +83,23 @@ public record BenchOptions(
     scenarios = Set.copyOf(scenarios);
     fanOutShapes = List.copyOf(fanOutShapes);
     fanOutRates = List.copyOf(fanOutRates);
+  }
+
+  /** These options with other scenarios. */
+  public BenchOptions withScenarios(Set<Scenario> chosen) {
+    return new BenchOptions(
+        chosen,
+        mode,
+        resultsDir,
+        connectorConfig,
+        latencyWrites,
+        replayBacklog,
+        throughputEvents,
+        connections,
+        fanOutShapes,
+        fanOutRates,
+        peer,
+        command);
   }
 
   /** Parses command-line arguments; the recorded command is the launcher plus the arguments. */
@@ -143,7 +163,8 @@ public record BenchOptions(
       return chosen;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "--scenario must be latency, replay, throughput, idle-connections, fan-out or all, got \""
+          "--scenario must be latency, replay, throughput, idle-connections, fan-out,"
+              + " loopback-floor or all, got \""
               + value
               + "\"");
     }

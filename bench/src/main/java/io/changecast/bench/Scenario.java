@@ -13,7 +13,14 @@ public enum Scenario {
   /** Idle SSE streams ramped against one server process: memory per connection. */
   IDLE_CONNECTIONS,
   /** Many subscribers per event at rising rates: deliveries per second and delivery latency. */
-  FAN_OUT;
+  FAN_OUT,
+  /** The machine's floor under fan-out: bare loopback writes and their reads, no server. */
+  LOOPBACK_FLOOR;
+
+  /** Whether it runs against the local pipeline (all but the loopback floor, which needs none). */
+  public boolean needsPipeline() {
+    return this != LOOPBACK_FLOOR;
+  }
 
   /** The lower-case name used on the command line and in result file names. */
   public String id() {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.changecast.bench.internal.FanOutScenario;
 import io.changecast.bench.internal.FanOutScenario.Shape;
+import io.changecast.bench.internal.LoopbackFloorScenario;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BenchOptionsTest {
@@ -40,5 +43,31 @@ class BenchOptionsTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("--fan-out-shapes must be TENANTSxSUBSCRIBERS[,...], got \"" + bad + "\"");
     }
+  }
+
+  @Test
+  void theLoopbackFloorAloneNeedsNoPipelineAndOtherScenariosRefuseToRunWithoutOne() {
+    BenchOptions options = BenchOptions.parse("--scenario", "loopback-floor,latency");
+
+    assertThat(options.scenarios())
+        .containsExactlyInAnyOrder(Scenario.LATENCY, Scenario.LOOPBACK_FLOOR);
+    assertThat(Scenario.LOOPBACK_FLOOR.needsPipeline()).isFalse();
+    assertThat(EnumSet.complementOf(EnumSet.of(Scenario.LOOPBACK_FLOOR)))
+        .allMatch(Scenario::needsPipeline);
+    BenchOptions latencyOnly = options.withScenarios(Set.of(Scenario.LATENCY));
+    assertThat(latencyOnly.scenarios()).containsExactly(Scenario.LATENCY);
+    assertThat(latencyOnly.command()).isEqualTo(options.command());
+    assertThatThrownBy(() -> Bench.run(null, latencyOnly))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("these scenarios need the local pipeline running");
+  }
+
+  @Test
+  void theLoopbackFloorHoldsBothEndsOfAtMost9000ConnectionsInOneProcess() {
+    assertThat(LoopbackFloorScenario.plan(Mode.FULL, 0).connections()).isEqualTo(9_000);
+    assertThat(LoopbackFloorScenario.plan(Mode.FULL, 19_000).connections()).isEqualTo(9_000);
+    assertThat(LoopbackFloorScenario.plan(Mode.QUICK, 20).connections()).isEqualTo(20);
+    assertThat(LoopbackFloorScenario.plan(Mode.FULL, 0).periodsMs())
+        .containsExactly(1000, 200, 100, 50);
   }
 }

@@ -65,6 +65,7 @@ class BenchSmokeTest {
             results.resolve("throughput-quick.json"),
             results.resolve("idle-connections-quick.json"),
             results.resolve("fan-out-quick.json"),
+            results.resolve("loopback-floor-quick.json"),
             results.resolve("latency-cdf-quick.png"),
             results.resolve("fan-out-deliveries-quick.png"),
             results.resolve("idle-memory-quick.png"),
@@ -113,12 +114,14 @@ class BenchSmokeTest {
     assertThroughput(JSON.readTree(results.resolve("throughput-quick.json").toFile()));
     assertIdle(JSON.readTree(results.resolve("idle-connections-quick.json").toFile()));
     assertFanOut(JSON.readTree(results.resolve("fan-out-quick.json").toFile()));
+    assertLoopbackFloor(JSON.readTree(results.resolve("loopback-floor-quick.json").toFile()));
 
     String summary = Files.readString(results.resolve("SUMMARY.md"));
     assertThat(summary)
         .contains("## End-to-end latency", "## Replay", "| quick | 100 |", "| quick | 200 |")
         .contains("latency-quick.json", "replay-quick.json")
         .contains("## Throughput", "## Idle connections", "## Fan-out", "## Side by side")
+        .contains("## Loopback floor", "| quick | 20 | 100 |")
         .contains("| quick | changecast-edge | 20 |", "| quick | pushpin | 20 |")
         .contains("![idle-memory-quick.png](idle-memory-quick.png)")
         .contains("throughput-quick.json", "idle-connections-quick.json", "fan-out-quick.json");
@@ -194,6 +197,24 @@ class BenchSmokeTest {
         }
       }
     }
+  }
+
+  private static void assertLoopbackFloor(JsonNode result) {
+    assertHeader(result, "loopback-floor");
+    JsonNode floor = result.path("floor");
+    assertThat(floor.path("connections").asInt()).isEqualTo(20);
+    assertThat(floor.path("steps")).hasSize(1);
+    JsonNode step = floor.path("steps").get(0);
+    assertThat(step.path("periodMs").asInt()).isEqualTo(100);
+    long writes = step.path("bursts").asLong() * 20;
+    assertThat(writes).isPositive();
+    assertThat(step.path("writes").asLong()).isEqualTo(writes);
+    assertThat(step.path("complete").asBoolean()).isTrue();
+    // every message written was read once, and its delay recorded
+    assertThat(step.path("burstToReadMs").path("count").asLong()).isEqualTo(writes);
+    assertThat(step.path("cpuMicrosPerWrite").fieldNames())
+        .toIterable()
+        .containsExactly("writersUser", "writersSystem", "readersUser", "readersSystem", "total");
   }
 
   private static void assertHeader(JsonNode result, String scenario) {

@@ -33,6 +33,7 @@ public final class Summary {
     appendIdle(md, results);
     appendFanOut(md, results);
     appendSideBySide(md, results);
+    appendLoopbackFloor(md, results);
     appendCharts(md, resultsDir);
     appendRuns(md, results);
     Path file = resultsDir.resolve("SUMMARY.md");
@@ -216,6 +217,41 @@ public final class Summary {
                     step.path("complete").asBoolean() ? "yes" : "NO"));
           }
         }
+      }
+    }
+  }
+
+  private static void appendLoopbackFloor(StringBuilder md, List<JsonNode> results) {
+    md.append("\n## Loopback floor (no server)\n\n")
+        .append("One JVM writes a message the size of an SSE frame to every connection per burst ")
+        .append("(a writer thread per core, plain non-blocking writes) and two selector threads ")
+        .append("read them: the delay from a burst's start to each read (ms) and the CPU per ")
+        .append("write and its read (µs, user + system). No server fans an event out faster on ")
+        .append("this machine.\n\n")
+        .append("| mode | connections | burst every ms | writes/s | p50 | p99 | max ")
+        .append("| writers µs/write (user + sys) | readers µs/write (user + sys) | complete |\n")
+        .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    for (JsonNode result : of(results, "loopback-floor")) {
+      JsonNode floor = result.path("floor");
+      for (JsonNode step : floor.path("steps")) {
+        JsonNode delay = step.path("burstToReadMs");
+        JsonNode cpu = step.path("cpuMicrosPerWrite");
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.1f + %.1f | %.1f + %.1f | %s |%n",
+                result.path("mode").asText(),
+                floor.path("connections").asInt(),
+                step.path("periodMs").asInt(),
+                step.path("writesPerSecond").asDouble(),
+                delay.path("p50Ms").asDouble(),
+                delay.path("p99Ms").asDouble(),
+                delay.path("maxMs").asDouble(),
+                cpu.path("writersUser").asDouble(),
+                cpu.path("writersSystem").asDouble(),
+                cpu.path("readersUser").asDouble(),
+                cpu.path("readersSystem").asDouble(),
+                step.path("complete").asBoolean() ? "yes" : "NO"));
       }
     }
   }
