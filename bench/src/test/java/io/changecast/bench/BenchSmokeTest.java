@@ -159,6 +159,7 @@ class BenchSmokeTest {
       assertThat(last.path("connections").asInt()).as(name).isEqualTo(20);
       assertThat(last.path("open").asInt()).as(name).isEqualTo(20);
       assertThat(last.path("failed").asInt()).as(name).isZero();
+      assertThat(last.has("retried")).as(name).isTrue();
       assertThat(last.path("perConnectionBytes").has("rss")).as(name).isTrue();
       assertThat(last.path("perConnectionBytes").has("tcpBufferMemBothEnds")).as(name).isTrue();
     }
@@ -181,6 +182,7 @@ class BenchSmokeTest {
       assertThat(shapes.get(1).path("subscribersPerTenant").asInt()).isEqualTo(10);
       for (JsonNode shape : shapes) {
         assertThat(shape.path("opened").asInt()).as(name).isEqualTo(20);
+        assertThat(shape.has("retried")).as(name).isTrue();
         assertThat(shape.path("steps")).as(name).isNotEmpty();
         JsonNode step = shape.path("steps").get(0);
         assertThat(step.path("events").asLong()).as(name).isPositive();

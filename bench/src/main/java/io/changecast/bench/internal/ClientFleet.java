@@ -74,7 +74,7 @@ public final class ClientFleet implements AutoCloseable {
    * Opens {@code count} more streams to {@code target}, connection {@code i} (counting every
    * connection opened so far) on tenant {@code bench-<i % tenants>}; spread over the processes.
    *
-   * @return how many failed, with the first error
+   * @return how many opened, failed (after one retry) and needed a retry, with the first error
    */
   public Opened open(SseTarget target, int count, int tenants) {
     int per = count / processes.size();
@@ -101,22 +101,24 @@ public final class ClientFleet implements AutoCloseable {
       connections += n;
     }
     int failed = 0;
+    int retried = 0;
     String error = null;
     for (int p = 0; p < processes.size(); p++) {
       if (asked.get(p) == 0) {
         continue;
       }
-      String[] answer = processes.get(p).await("opened", OPEN_TIMEOUT).split(" ", 4);
+      String[] answer = processes.get(p).await("opened", OPEN_TIMEOUT).split(" ", 5);
       failed += Integer.parseInt(answer[2]);
-      if (answer.length > 3 && error == null) {
-        error = answer[3];
+      retried += Integer.parseInt(answer[3]);
+      if (answer.length > 4 && error == null) {
+        error = answer[4];
       }
     }
-    return new Opened(count - failed, failed, error);
+    return new Opened(count - failed, failed, retried, error);
   }
 
   /** The outcome of {@link #open}. */
-  public record Opened(int ok, int failed, String firstError) {}
+  public record Opened(int ok, int failed, int retried, String firstError) {}
 
   /** Zeroes the event counts and latencies. */
   public void reset() {

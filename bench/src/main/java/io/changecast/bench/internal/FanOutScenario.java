@@ -115,6 +115,7 @@ public final class FanOutScenario {
       result.put("clientProcesses", fleet.processes());
       result.put("opened", opened.ok());
       result.put("failed", opened.failed());
+      result.put("retried", opened.retried());
       if (opened.firstError() != null) {
         result.put("firstError", opened.firstError());
       }

@@ -64,6 +64,7 @@ public final class IdleConnectionsScenario {
         point.put("connections", step);
         point.put("open", stats.open());
         point.put("failed", opened.failed());
+        point.put("retried", opened.retried());
         if (opened.firstError() != null) {
           point.put("firstError", opened.firstError());
         }

@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -28,8 +29,10 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code open HOST PORT COUNT OFFSET TENANTS PATH_PREFIX SRC_ADDRS} — opens {@code COUNT}
  *       streams {@code PATH_PREFIX<tenant>/events}; connection {@code i} subscribes tenant {@code
  *       bench-<(OFFSET + i) % TENANTS>} and binds to one of the comma-separated source addresses;
- *       answers {@code opened OK FAILED [error]} once every connection has its response headers or
- *       failed
+ *       answers {@code opened OK FAILED RETRIED [error]} once every connection has its response
+ *       headers or failed; a connection whose first attempt fails (refused, reset, a status other
+ *       than 200) is opened once more on the same tenant, and only a second failure counts as
+ *       failed ({@code RETRIED} counts the second attempts, the error is the first seen)
  *   <li>{@code reset} — zeroes the counters; answers {@code ok}
  *   <li>{@code stats} — answers {@code stats EVENTS DROPPED OPEN HISTOGRAM_BASE64}
  *   <li>{@code close} — closes every connection; answers {@code closed} and exits
@@ -56,10 +59,12 @@ public final class NioSseClients {
   private int inFlight;
   private int opened;
   private int failed;
+  private int retried;
+  private final ArrayDeque<String> retries = new ArrayDeque<>(); // tenants to open once more
   private String firstError;
   private boolean opening;
 
-  private NioSseClients(PrintStream out) throws IOException {
+  NioSseClients(PrintStream out) throws IOException {
     this.selector = Selector.open();
     this.out = out;
   }
@@ -75,14 +80,12 @@ public final class NioSseClients {
                   new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
-                  clients.commands.add(line.trim());
-                  clients.selector.wakeup();
+                  clients.send(line.trim());
                 }
               } catch (IOException e) {
                 // parent gone
               }
-              clients.commands.add("close");
-              clients.selector.wakeup();
+              clients.send("close");
             },
             "stdin");
     stdin.setDaemon(true);
@@ -99,7 +102,14 @@ public final class NioSseClients {
   private int toOpen;
   private int started;
 
-  private void loop() throws IOException {
+  /** Queues a command for the loop (any thread). */
+  void send(String command) {
+    commands.add(command);
+    selector.wakeup();
+  }
+
+  /** Runs commands and connections until {@code close}. */
+  void loop() throws IOException {
     while (true) {
       selector.select(200);
       String command;
@@ -143,6 +153,8 @@ public final class NioSseClients {
         started = 0;
         opened = 0;
         failed = 0;
+        retried = 0;
+        retries.clear();
         firstError = null;
         opening = true;
         startMore();
@@ -181,15 +193,19 @@ public final class NioSseClients {
   }
 
   private void startMore() throws IOException {
-    while (started < toOpen && inFlight < MAX_IN_FLIGHT) {
-      int index = started++;
-      String tenant = "bench-" + ((offset + index) % tenants);
+    while (inFlight < MAX_IN_FLIGHT && (!retries.isEmpty() || started < toOpen)) {
+      boolean retry = !retries.isEmpty();
+      int index = retry ? retried : started++;
+      String tenant = retry ? retries.poll() : "bench-" + ((offset + index) % tenants);
+      if (retry) {
+        retried++;
+      }
       SocketChannel channel = SocketChannel.open();
+      Conn conn = new Conn(tenant, retry);
       try {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         channel.bind(new InetSocketAddress(sources[index % sources.length], 0));
-        Conn conn = new Conn(tenant);
         inFlight++;
         if (channel.connect(new InetSocketAddress(host, port))) {
           SelectionKey key = channel.register(selector, SelectionKey.OP_READ, conn);
@@ -200,13 +216,29 @@ public final class NioSseClients {
       } catch (IOException e) {
         channel.close();
         inFlight--;
-        failed++;
-        firstError = firstError == null ? e.toString() : firstError;
+        openFailed(conn, e.toString());
       }
     }
     if (opening && opened + failed == toOpen) {
       opening = false;
-      out.println("opened " + opened + " " + failed + (firstError == null ? "" : " " + firstError));
+      out.println(
+          "opened "
+              + opened
+              + " "
+              + failed
+              + " "
+              + retried
+              + (firstError == null ? "" : " " + firstError));
+    }
+  }
+
+  /** A connection that never got its response headers: opened once more, or failed. */
+  private void openFailed(Conn conn, String error) {
+    firstError = firstError == null ? error : firstError;
+    if (conn.retry) {
+      failed++;
+    } else {
+      retries.add(conn.tenant);
     }
   }
 
@@ -353,8 +385,7 @@ public final class NioSseClients {
       dropped++;
     } else if (conn.state != Conn.FAILED) {
       inFlight--;
-      failed++;
-      firstError = firstError == null ? error : firstError;
+      openFailed(conn, error);
     }
     conn.state = Conn.FAILED;
   }
@@ -371,6 +402,7 @@ public final class NioSseClients {
     static final int CHUNK_TRAILER = 3;
 
     final String tenant;
+    final boolean retry; // the second attempt of a connection whose first failed
     int state = STATUS;
     boolean chunked;
     int chunkState = CHUNK_SIZE;
@@ -379,8 +411,9 @@ public final class NioSseClients {
     byte[] line;
     int length;
 
-    Conn(String tenant) {
+    Conn(String tenant, boolean retry) {
       this.tenant = tenant;
+      this.retry = retry;
     }
 
     void append(byte b) {
