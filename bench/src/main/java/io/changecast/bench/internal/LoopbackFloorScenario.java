@@ -178,7 +178,7 @@ public final class LoopbackFloorScenario {
     }
 
     /** Bursts every {@code periodMs} for {@code duration}, waits for every read, reports. */
-    ObjectNode step(int periodMs, Duration duration) throws IOException {
+    ObjectNode step(int periodMs, Duration duration) {
       int connections = serverEnds.size();
       long stepBursts = bursts(periodMs, duration);
       long first = bursts;

@@ -202,11 +202,11 @@ public final class NioSseClients {
       }
       SocketChannel channel = SocketChannel.open();
       Conn conn = new Conn(tenant, retry);
+      inFlight++;
       try {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         channel.bind(new InetSocketAddress(sources[index % sources.length], 0));
-        inFlight++;
         if (channel.connect(new InetSocketAddress(host, port))) {
           SelectionKey key = channel.register(selector, SelectionKey.OP_READ, conn);
           request(key, conn);
