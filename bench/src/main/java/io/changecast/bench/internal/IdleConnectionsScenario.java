@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.changecast.bench.Mode;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +25,19 @@ public final class IdleConnectionsScenario {
   private static final Logger log = LoggerFactory.getLogger(IdleConnectionsScenario.class);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
+  /**
+   * How long a target's baseline waits for the machine's TCP sockets, their buffers and their slabs
+   * to return to where they were before the scenario: the previous target's connections, closed by
+   * their clients, are freed only once that server notices (an idle stream's server may not until
+   * its next heartbeat), and their memory with them.
+   */
+  private static final Duration SETTLE = Duration.ofSeconds(60);
+
+  /** Above the scenario's start and still settled: sockets, bytes of buffers, bytes of slabs. */
+  private static final long[] SETTLED_SLACK = {200, 4L << 20, 4L << 20};
+
   private final Targets targets;
+  private long[] kernelAtStart;
 
   public IdleConnectionsScenario(Targets targets) {
     this.targets = targets;
@@ -43,7 +58,32 @@ public final class IdleConnectionsScenario {
 
   /** Runs the plan against each target; one JSON object per target. */
   public ArrayNode run(Plan plan) {
+    kernelAtStart = Environment.tcpSockstat();
     return targets.each(target -> run(target, plan));
+  }
+
+  /** Waits, at most SETTLE, until the kernel's TCP figures are back near the scenario's start. */
+  private void awaitSocketsFreed() {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    long[] now;
+    while (!settled(now = Environment.tcpSockstat()) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(200_000_000L);
+    }
+    if (!settled(now)) {
+      log.warn(
+          "idle: TCP sockets, buffer bytes, slab bytes still {} ({} at the start)",
+          Arrays.toString(now),
+          Arrays.toString(kernelAtStart));
+    }
+  }
+
+  private boolean settled(long[] now) {
+    for (int i = 0; i < now.length; i++) {
+      if (now[i] > kernelAtStart[i] + SETTLED_SLACK[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private ObjectNode run(SseTarget target, Plan plan) {
@@ -51,6 +91,7 @@ public final class IdleConnectionsScenario {
     int max = plan.steps().get(plan.steps().size() - 1);
     try (ClientFleet fleet = ClientFleet.start(max, targets.workDir())) {
       result.put("clientProcesses", fleet.processes());
+      awaitSocketsFreed();
       Sample baseline = Sample.of(target);
       result.set("baseline", baseline.toJson());
       ArrayNode points = result.putArray("points");
