@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * started on it and a read-committed consumer counts the routed envelopes: the drain rate between
  * 10% and 90% of the backlog is the router's sustained maximum. <b>Whole pipeline</b>: inserts into
  * MongoDB at stepped rates while one SSE subscriber per tenant counts deliveries; a rate is kept up
- * with when the writer achieved it and the subscribers caught up within {@link #CATCH_UP} of the
- * last write (the lag stayed bounded instead of growing with the step).
+ * with when the writer achieved it, the backlog at the last write was at most {@link #MAX_LAG} of
+ * writes (the lag stayed bounded instead of growing with the step) and the subscribers caught up
+ * within {@link #CATCH_UP} of the last write.
  */
 public final class ThroughputScenario {
 
@@ -48,6 +49,14 @@ public final class ThroughputScenario {
   private static final Logger log = LoggerFactory.getLogger(ThroughputScenario.class);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final Duration CATCH_UP = Duration.ofSeconds(5);
+
+  /**
+   * The backlog a kept-up step may have at its last write, in time of writes at its rate: a lag
+   * growing through a 20 s step (7.5k writes/s measured 3k after 1 s and 17.6k at the end) is
+   * caught up within {@link #CATCH_UP} yet would not be in a longer run.
+   */
+  private static final Duration MAX_LAG = Duration.ofSeconds(1);
+
   private static final Duration ROUTER_TIMEOUT = Duration.ofSeconds(300);
   private static final int TENANTS = 100;
   private static final int PIPELINE_TENANTS = 8;
@@ -67,8 +76,8 @@ public final class ThroughputScenario {
   }
 
   /**
-   * quick: 20k records; 500 and 1k writes/s for 3 s. full: 500k records; 1k, 2k, 5k, 10k, 20k, 30k
-   * writes/s for 20 s each, up to the first rate not kept up with.
+   * quick: 20k records; 500 and 1k writes/s for 3 s. full: 500k records; 1k, 2k, 5k, 7.5k, 10k,
+   * 20k, 30k writes/s for 20 s each, up to the first rate not kept up with.
    */
   public static Plan plan(Mode mode, int eventsOverride) {
     if (eventsOverride > 0) {
@@ -77,7 +86,9 @@ public final class ThroughputScenario {
     return mode == Mode.QUICK
         ? new Plan(20_000, List.of(500, 1_000), Duration.ofSeconds(3))
         : new Plan(
-            500_000, List.of(1_000, 2_000, 5_000, 10_000, 20_000, 30_000), Duration.ofSeconds(20));
+            500_000,
+            List.of(1_000, 2_000, 5_000, 7_500, 10_000, 20_000, 30_000),
+            Duration.ofSeconds(20));
   }
 
   /** Runs both parts: {@code {routerAlone: {...}, pipeline: {...}}}. */
@@ -270,7 +281,9 @@ public final class ThroughputScenario {
     result.put("stepSeconds", plan.step().toSeconds());
     result.put(
         "criterion",
-        "kept up: achieved write rate >= 95% of the target and every event delivered within "
+        "kept up: achieved write rate >= 95% of the target, at most "
+            + MAX_LAG.toSeconds()
+            + " s of writes not yet delivered at the last write, and every event delivered within "
             + CATCH_UP.toSeconds()
             + " s of the last write");
     ArrayNode steps = result.putArray("steps");
@@ -354,7 +367,11 @@ public final class ThroughputScenario {
       step.put("lagAtLastWrite", lagAtEnd);
       step.put("catchUpMs", LatencyScenario.round((caughtUp - writesDone) / 1e6));
       step.set("lagBySecond", lag);
-      step.put("keptUp", achieved >= 0.95 * rate && received.get() >= written);
+      step.put(
+          "keptUp",
+          achieved >= 0.95 * rate
+              && lagAtEnd <= rate * MAX_LAG.toSeconds()
+              && received.get() >= written);
       return step;
     } finally {
       clients.forEach(SseClient::close);
