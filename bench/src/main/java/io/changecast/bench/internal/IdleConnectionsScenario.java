@@ -37,7 +37,6 @@ public final class IdleConnectionsScenario {
   private static final long[] SETTLED_SLACK = {200, 4L << 20, 4L << 20};
 
   private final Targets targets;
-  private long[] kernelAtStart;
 
   public IdleConnectionsScenario(Targets targets) {
     this.targets = targets;
@@ -58,18 +57,19 @@ public final class IdleConnectionsScenario {
 
   /** Runs the plan against each target; one JSON object per target. */
   public ArrayNode run(Plan plan) {
-    kernelAtStart = Environment.tcpSockstat();
-    return targets.each(target -> run(target, plan));
+    long[] kernelAtStart = Environment.tcpSockstat();
+    return targets.each(target -> run(target, plan, kernelAtStart));
   }
 
-  /** Waits, at most SETTLE, until the kernel's TCP figures are back near the scenario's start. */
-  private void awaitSocketsFreed() {
+  /** Waits, at most SETTLE, until the kernel's TCP figures are back near {@code kernelAtStart}. */
+  private static void awaitSocketsFreed(long[] kernelAtStart) {
     long deadline = System.nanoTime() + SETTLE.toNanos();
     long[] now;
-    while (!settled(now = Environment.tcpSockstat()) && System.nanoTime() < deadline) {
+    while (!settled(now = Environment.tcpSockstat(), kernelAtStart)
+        && System.nanoTime() < deadline) {
       LockSupport.parkNanos(200_000_000L);
     }
-    if (!settled(now)) {
+    if (!settled(now, kernelAtStart)) {
       log.warn(
           "idle: TCP sockets, buffer bytes, slab bytes still {} ({} at the start)",
           Arrays.toString(now),
@@ -77,7 +77,7 @@ public final class IdleConnectionsScenario {
     }
   }
 
-  private boolean settled(long[] now) {
+  private static boolean settled(long[] now, long[] kernelAtStart) {
     for (int i = 0; i < now.length; i++) {
       if (now[i] > kernelAtStart[i] + SETTLED_SLACK[i]) {
         return false;
@@ -86,12 +86,12 @@ public final class IdleConnectionsScenario {
     return true;
   }
 
-  private ObjectNode run(SseTarget target, Plan plan) {
+  private ObjectNode run(SseTarget target, Plan plan, long[] kernelAtStart) {
     ObjectNode result = JSON.objectNode();
     int max = plan.steps().get(plan.steps().size() - 1);
     try (ClientFleet fleet = ClientFleet.start(max, targets.workDir())) {
       result.put("clientProcesses", fleet.processes());
-      awaitSocketsFreed();
+      awaitSocketsFreed(kernelAtStart);
       Sample baseline = Sample.of(target);
       result.set("baseline", baseline.toJson());
       ArrayNode points = result.putArray("points");
