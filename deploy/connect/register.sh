@@ -1,9 +1,8 @@
 #!/bin/sh
 # Registers $CHANGECAST_CONNECTOR_CONFIG on $CHANGECAST_CONNECT_URL with changecast-connect, once
-# the worker answers. Runs on the Kafka image: Kafka's jars plus the plugin directory's.
+# the worker answers. Runs on the changecast/connect image (/opt/changecast/bin/register.sh).
 set -eu
-CP="/opt/changecast/plugins/changecast-connector/lib/*:/opt/kafka/libs/*"
-cli() { java -cp "$CP" io.changecast.connector.cli.ChangecastConnect "$@"; }
+cli() { /opt/changecast/bin/changecast-connect "$@"; }
 
 tries=0
 until cli status > /dev/null 2>&1; do

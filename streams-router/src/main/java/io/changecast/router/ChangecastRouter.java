@@ -214,7 +214,7 @@ public final class ChangecastRouter implements AutoCloseable {
     if (config.metricsPort() >= 0) {
       var server =
           io.changecast.router.internal.MetricsServer.start(
-              registry, config.metricsHost(), config.metricsPort());
+              registry, config.metricsHost(), config.metricsPort(), router::state);
       LOG.info("Metrics on http://{}:{}/metrics", config.metricsHost(), server.port());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(router::close, "changecast-router-shutdown"));

@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.TestInputTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +61,8 @@ class MetricsTest {
   void servesPrometheusText() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new RouterMetrics(registry).duplicate("changecast.raw.app.orders");
-    try (MetricsServer server = MetricsServer.start(registry, "127.0.0.1", 0)) {
+    try (MetricsServer server =
+        MetricsServer.start(registry, "127.0.0.1", 0, () -> KafkaStreams.State.RUNNING)) {
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(
@@ -73,6 +76,34 @@ class MetricsTest {
           .contains(
               "changecast_router_duplicates_dropped_total{topic=\"changecast.raw.app.orders\"} 1.0");
     }
+  }
+
+  @Test
+  void healthFollowsTheKafkaStreamsState() throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AtomicReference<KafkaStreams.State> state =
+        new AtomicReference<>(KafkaStreams.State.REBALANCING);
+    try (MetricsServer server = MetricsServer.start(registry, "127.0.0.1", 0, state::get)) {
+      assertThat(get(server, "/health/live").statusCode()).isEqualTo(200);
+      HttpResponse<String> notReady = get(server, "/health/ready");
+      assertThat(notReady.statusCode()).isEqualTo(503);
+      assertThat(notReady.body()).isEqualTo("{\"status\":\"DOWN\",\"streams\":\"REBALANCING\"}");
+
+      state.set(KafkaStreams.State.RUNNING);
+      assertThat(get(server, "/health/ready").body())
+          .isEqualTo("{\"status\":\"UP\",\"streams\":\"RUNNING\"}");
+
+      state.set(KafkaStreams.State.ERROR);
+      assertThat(get(server, "/health/live").statusCode()).isEqualTo(503);
+      assertThat(get(server, "/health/ready").statusCode()).isEqualTo(503);
+    }
+  }
+
+  private static HttpResponse<String> get(MetricsServer server, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
