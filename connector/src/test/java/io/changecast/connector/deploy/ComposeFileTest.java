@@ -53,21 +53,55 @@ class ComposeFileTest {
             "grafana");
   }
 
-  /** The router and edge images are the ones {@code -Pimages} builds (jib, see the poms). */
+  /** Every Changecast image compose runs is the one {@code -Pimages} builds (jib, see the poms). */
   @Test
-  void routerAndEdgeImagesAreTheOnesTheImagesProfileBuilds() throws IOException {
-    String version = pomValue(ROOT.resolve("pom.xml"), "version");
-    for (Map.Entry<String, String> service :
-        Map.of("router", "streams-router", "edge", "sse-edge").entrySet()) {
-      Path pom = ROOT.resolve(service.getValue()).resolve("pom.xml");
-      assertThat(pomValue(pom, "images.skip")).isEqualTo("false");
-      String built = pomValue(pom, "images.name").replace("${project.version}", version);
+  void changecastImagesAreTheOnesTheImagesProfileBuilds() throws IOException {
+    assertThat(services.path("router").path("image").asText())
+        .isEqualTo(builtImage("streams-router"));
+    assertThat(services.path("edge").path("image").asText()).isEqualTo(builtImage("sse-edge"));
+    assertThat(services.path("connect").path("image").asText())
+        .isEqualTo(builtImage("images/connect"));
+    assertThat(services.path("connect-register").path("image").asText())
+        .isEqualTo(builtImage("images/connect"));
+  }
 
-      assertThat(services.path(service.getKey()).path("image").asText())
-          .as(service.getKey() + " image vs " + pom)
-          .isEqualTo(built)
-          .isEqualTo("changecast/" + service.getValue() + ":" + version);
-    }
+  /**
+   * The stand-ins override swaps the images that cannot be pulled without a registry for ones this
+   * repository builds, and changes nothing else.
+   */
+  @Test
+  void theStandInsOverrideOnlySwapsImages() throws IOException {
+    JsonNode standins =
+        YAML.readTree(Files.readString(ROOT.resolve("docker-compose.standins.yml")))
+            .path("services");
+    Map<String, String> swapped = new HashMap<>();
+    standins
+        .fields()
+        .forEachRemaining(
+            service -> {
+              assertThat(services.has(service.getKey())).as(service.getKey()).isTrue();
+              List<String> keys = new ArrayList<>();
+              service.getValue().fieldNames().forEachRemaining(keys::add);
+              assertThat(keys).as(service.getKey()).containsExactly("image");
+              swapped.put(service.getKey(), service.getValue().path("image").asText());
+            });
+    assertThat(swapped)
+        .containsEntry("mongo", builtImage("mongo-standin"))
+        .containsEntry("mongo-init", builtImage("mongo-standin"))
+        .containsEntry("kafka", builtImage("images/kafka"))
+        .containsEntry("prometheus", "changecast/prometheus:debian");
+    assertThat(Files.readString(ROOT.resolve("deploy/images/build-base-images.sh")))
+        .contains("PROMETHEUS=changecast/prometheus:debian");
+  }
+
+  /** The image {@code images.name} of the module in {@code dir}, with the versions filled in. */
+  private static String builtImage(String dir) throws IOException {
+    Path pom = ROOT.resolve(dir).resolve("pom.xml");
+    assertThat(pomValue(pom, "images.skip")).as(pom.toString()).isEqualTo("false");
+    Path parent = ROOT.resolve("pom.xml");
+    return pomValue(pom, "images.name")
+        .replace("${project.version}", pomValue(parent, "version"))
+        .replace("${kafka.version}", pomValue(parent, "kafka.version"));
   }
 
   /** The text of the first element {@code name} of a pom (properties and the project version). */
@@ -113,16 +147,17 @@ class ComposeFileTest {
                     .path("ports")
                     .forEach(
                         p -> {
-                          String host = p.asText().split(":")[0];
+                          String host = p.asText().split(":")[0]; // a port or a range
                           assertThat(owners.put(host, service.getKey()))
                               .as("host port " + host)
                               .isNull();
                         }));
-    assertThat(owners).containsKeys("27017", "29092", "8083", "8080", "9090", "3000");
+    // a range for the services that scale out: one host port per instance
+    assertThat(owners).containsKeys("27017", "29092", "8083-8084", "8080-8081", "9090", "3000");
   }
 
   @Test
-  void bindMountedFilesExistExceptThePluginBuildOutput() {
+  void bindMountedFilesExist() {
     services
         .fields()
         .forEachRemaining(
@@ -134,9 +169,6 @@ class ComposeFileTest {
                         v -> {
                           String source = v.asText().split(":")[0];
                           if (source.startsWith("./")) {
-                            if (source.equals("./connector/target/changecast-connect-plugin")) {
-                              return; // built by `mvn package` (maven-assembly, see pom.xml)
-                            }
                             assertThat(ROOT.resolve(source)).as(source).exists();
                           }
                         }));
@@ -194,35 +226,63 @@ class ComposeFileTest {
     String init = services.path("mongo-init").path("command").toString();
     assertThat(init).contains("_id: 'rs0'").contains("host: 'mongo:" + uri.getPort() + "'");
 
-    assertThat(env("connect-register", "CHANGECAST_CONNECT_URL"))
-        .isEqualTo("http://connect:" + workerProperties().getProperty("rest.advertised.port"));
+    assertThat(workerProperties().getProperty("listeners")).isEqualTo("http://:8083");
+    assertThat(env("connect-register", "CHANGECAST_CONNECT_URL")).isEqualTo("http://connect:8083");
     assertThat(services.path("connect").path("ports").get(0).asText()).endsWith(":8083");
   }
 
+  /** The Connect image holds the plugin directory where the worker properties look for it. */
   @Test
-  void theWorkerLoadsThePluginDirectoryFromItsMount() throws IOException {
-    String pluginMount = mountTarget("connect", "./connector/target/changecast-connect-plugin");
-    assertThat(workerProperties().getProperty("plugin.path")).isEqualTo(pluginMount);
-    assertThat(workerProperties().getProperty("listeners")).isEqualTo("http://0.0.0.0:8083");
+  void theWorkerLoadsThePluginDirectoryTheConnectImageHolds() throws IOException {
+    String pom = Files.readString(ROOT.resolve("images/connect/pom.xml"));
+    String pluginPath = workerProperties().getProperty("plugin.path");
+    assertThat(pluginPath).isEqualTo("/opt/changecast/plugins");
+    assertThat(pom)
+        .contains("/connector/target/changecast-connect-plugin</from>")
+        .contains("<into>" + pluginPath + "</into>");
 
-    String registerMount =
-        mountTarget("connect-register", "./connector/target/changecast-connect-plugin");
-    String script = Files.readString(ROOT.resolve("deploy/connect/register.sh"));
-    assertThat(script)
-        .contains(registerMount + "/changecast-connector/lib/*")
+    List<String> entrypoint = new ArrayList<>();
+    services.path("connect-register").path("entrypoint").forEach(e -> entrypoint.add(e.asText()));
+    assertThat(entrypoint).containsExactly("/opt/changecast/bin/register.sh");
+    String cli =
+        Files.readString(
+            ROOT.resolve("images/connect/src/main/jib/opt/changecast/bin/changecast-connect"));
+    assertThat(cli)
+        .contains(pluginPath + "/changecast-connector/lib/*")
         .contains("io.changecast.connector.cli.ChangecastConnect");
+    assertThat(Files.readString(ROOT.resolve("deploy/connect/register.sh")))
+        .contains("/opt/changecast/bin/changecast-connect");
   }
 
+  /** Prometheus finds every instance of edge, router and Connect on its metrics port. */
   @Test
-  void prometheusScrapesTheEdgesMetricsPort() throws IOException {
-    JsonNode prometheus =
-        YAML.readTree(Files.readString(ROOT.resolve("deploy/prometheus/prometheus.yml")));
-    JsonNode job = prometheus.path("scrape_configs").get(0);
-    String edgeContainerPort = services.path("edge").path("ports").get(0).asText().split(":")[1];
-
-    assertThat(job.path("metrics_path").asText()).isEqualTo("/metrics");
-    assertThat(job.path("static_configs").get(0).path("targets").get(0).asText())
-        .isEqualTo("edge:" + edgeContainerPort);
+  void prometheusScrapesEveryInstanceOfEachService() throws IOException {
+    JsonNode jobs =
+        YAML.readTree(Files.readString(ROOT.resolve("deploy/prometheus/prometheus.yml")))
+            .path("scrape_configs");
+    Map<String, String> targets = new HashMap<>();
+    jobs.forEach(
+        job -> {
+          assertThat(job.path("metrics_path").asText()).isEqualTo("/metrics");
+          JsonNode dns = job.path("dns_sd_configs").get(0);
+          assertThat(dns.path("type").asText()).isEqualTo("A");
+          targets.put(
+              job.path("job_name").asText(),
+              dns.path("names").get(0).asText() + ":" + dns.path("port").asText());
+        });
+    String edgePort = services.path("edge").path("ports").get(0).asText().split(":")[1];
+    String routerPom = Files.readString(ROOT.resolve("streams-router/pom.xml"));
+    assertThat(routerPom)
+        .contains("<CHANGECAST_ROUTER_METRICS_PORT>9464</CHANGECAST_ROUTER_METRICS_PORT>");
+    String connectRun =
+        Files.readString(ROOT.resolve("images/connect/src/main/jib/opt/changecast/bin/connect-run"));
+    assertThat(connectRun).contains("CONNECT_METRICS_PORT:-9404");
+    assertThat(targets)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "changecast-edge", "edge:" + edgePort,
+                "changecast-router", "router:9464",
+                "changecast-connect", "connect:9404"));
     assertThat(mountTarget("prometheus", "./deploy/prometheus/prometheus.yml"))
         .isEqualTo("/etc/prometheus/prometheus.yml");
   }
@@ -259,14 +319,10 @@ class ComposeFileTest {
                   .isEqualTo(datasource.path("uid").asText());
               assertThat(panel.path("targets").get(0).path("expr").asText()).isNotBlank();
             });
-    assertThat(dashboard.path("panels").toString()).contains("job=\\\"changecast-edge\\\"");
-    assertThat(
-            YAML.readTree(Files.readString(ROOT.resolve("deploy/prometheus/prometheus.yml")))
-                .path("scrape_configs")
-                .get(0)
-                .path("job_name")
-                .asText())
-        .isEqualTo("changecast-edge");
+    assertThat(dashboard.path("panels").toString())
+        .contains("changecast-edge")
+        .contains("changecast-router")
+        .contains("changecast-connect");
   }
 
   private static String env(String service, String name) {
