@@ -18,10 +18,11 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The router image built by {@code -Pimages} ({@code jib:buildTar}, no Docker daemon): a
+ * The router image built by {@code -Pimages-tar} ({@code jib:buildTar}, no Docker daemon): a
  * docker-load tarball named as docker-compose.yml runs it, whose entrypoint starts the router's
- * main class with the class path of its layers. Runs only under that profile (which passes the tar
- * path); build it here with {@code -Dimages.base=scratch}, no registry needed.
+ * main class with the class path of its layers, as a non-root user, with the logging config, the
+ * health check script and the container defaults. Runs only under that profile (which passes the
+ * tar path); build it here with {@code -Dimages.base=scratch}, no registry needed.
  */
 class ImageTarIT {
 
@@ -40,9 +41,18 @@ class ImageTarIT {
     JsonNode config = JSON.readTree(entries.get(manifest.path("Config").asText()));
     List<String> entrypoint = new ArrayList<>();
     config.path("config").path("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
-    assertThat(entrypoint)
+    assertThat(entrypoint).startsWith("java").contains("-XX:MaxRAMPercentage=75");
+    assertThat(entrypoint.subList(entrypoint.size() - 4, entrypoint.size()))
         .containsExactly(
-            "java", "-cp", "@/app/jib-classpath-file", ChangecastRouter.class.getName());
+            "-Dlogback.configurationFile=/etc/changecast/logback.xml",
+            "-cp",
+            "@/app/jib-classpath-file",
+            ChangecastRouter.class.getName());
+    assertThat(config.path("config").path("User").asText()).isEqualTo("10001:10001");
+    List<String> env = new ArrayList<>();
+    config.path("config").path("Env").forEach(e -> env.add(e.asText()));
+    assertThat(env)
+        .contains("CHANGECAST_ROUTER_METRICS_HOST=0.0.0.0", "CHANGECAST_ROUTER_METRICS_PORT=9464");
 
     List<String> files = new ArrayList<>();
     for (JsonNode layer : manifest.path("Layers")) {
@@ -52,7 +62,11 @@ class ImageTarIT {
     }
     assertThat(files)
         .contains(
-            "app/classes/io/changecast/router/ChangecastRouter.class", "app/jib-classpath-file")
+            "app/classes/io/changecast/router/ChangecastRouter.class",
+            "app/jib-classpath-file",
+            "etc/changecast/logback.xml",
+            "usr/local/bin/changecast-healthcheck")
+        .anyMatch(f -> f.matches("app/libs/logback-classic-.+\\.jar"))
         .anyMatch(f -> f.matches("app/libs/kafka-streams-.+\\.jar"))
         .anyMatch(f -> f.matches("app/libs/jackson-databind-.+\\.jar"))
         .noneMatch(f -> f.contains("junit") || f.contains("kafka-streams-test-utils"));
