@@ -3,11 +3,7 @@ package io.changecast.embedded.mongo.internal;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -24,13 +20,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * isWritablePrimary: false}, {@code isreplicaset: true} and "Does not have a valid replica set
  * config"; {@code replSetGetStatus} and {@code replSetGetConfig} fail with 94 {@code
  * NotYetInitialized}; writes fail with 10107 {@code NotWritablePrimary}. {@code replSetInitiate}
- * takes a config whose {@code _id} is the set name and whose member maps to this server (its port
- * and a local address), or no config (then the member is {@code memberHost}); a second one fails
- * with 23 {@code AlreadyInitialized}. After that {@code hello} answers as a primary ({@code
- * setName}, {@code setVersion}, {@code hosts}, {@code primary}, {@code me}, {@code electionId}).
+ * takes a config whose {@code _id} is the set name, or no config (then the member is {@code
+ * memberHost}); a second one fails with 23 {@code AlreadyInitialized}. After that {@code hello}
+ * answers as a primary ({@code setName}, {@code setVersion}, {@code hosts}, {@code primary}, {@code
+ * me}, {@code electionId}).
  *
  * <p>Only a single-member set is supported: a config with more members is rejected with 93 {@code
- * InvalidReplicaSetConfig}. Elections are instant: initiation makes the member primary at once.
+ * InvalidReplicaSetConfig}. The member's host is taken from the config as given (the name clients
+ * reach the server by, e.g. a compose service name); unlike {@code mongod}, the server does not
+ * check that the name resolves to itself. Elections are instant: initiation makes the member
+ * primary at once.
  */
 public final class ReplicaSetMember {
 
@@ -174,12 +173,6 @@ public final class ReplicaSetMember {
           || host.isBlank()) {
         return invalidConfig("a member needs a numeric \"_id\" and a \"host\" string");
       }
-      if (!mapsToThisNode(host)) {
-        return invalidConfig(
-            "No host described in new configuration with {version: 1, term: 0} for replica set "
-                + setName
-                + " maps to this node");
-      }
       int version = document.get("version") instanceof Number v ? v.intValue() : 1;
       candidate = new Config(memberId.intValue(), host, version, clock.instant());
     } else {
@@ -256,34 +249,6 @@ public final class ReplicaSetMember {
       return null;
     }
     return error(10107, "NotWritablePrimary", "not primary");
-  }
-
-  /** Whether {@code host:port} names this server: its port, and an address of this machine. */
-  private boolean mapsToThisNode(String hostAndPort) {
-    InetSocketAddress address = listening.get();
-    int colon = hostAndPort.lastIndexOf(':');
-    String host = colon < 0 ? hostAndPort : hostAndPort.substring(0, colon);
-    int port;
-    try {
-      port = colon < 0 ? 27017 : Integer.parseInt(hostAndPort.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      return false;
-    }
-    if (address != null && address.getPort() != port) {
-      return false;
-    }
-    try {
-      for (InetAddress candidate : InetAddress.getAllByName(host)) {
-        if (candidate.isLoopbackAddress()
-            || candidate.isAnyLocalAddress()
-            || NetworkInterface.getByInetAddress(candidate) != null) {
-          return true;
-        }
-      }
-    } catch (UnknownHostException | SocketException e) {
-      return false;
-    }
-    return false;
   }
 
   private static Document notYetInitialized() {
