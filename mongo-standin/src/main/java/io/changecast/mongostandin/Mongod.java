@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code mongod} of the stand-in image: the embedded MongoDB, bound and named as the command line
  * says ({@link MongodArgs}), in memory. It runs until SIGTERM or SIGINT, then closes its clients'
- * connections and stops.
+ * connections and exits with status 0, as {@code mongod} does.
  */
 public final class Mongod {
 
@@ -54,6 +54,9 @@ public final class Mongod {
                   mongo.close();
                   log.info("mongod stopped");
                   stopped.countDown();
+                  System.out.flush();
+                  // a signal's exit status would be 128 + signal; mongod's is 0 (no other hooks)
+                  Runtime.getRuntime().halt(0);
                 },
                 "mongod-shutdown"));
     log.info(

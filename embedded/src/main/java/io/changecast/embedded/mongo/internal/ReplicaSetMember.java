@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replica-set side of a server started like {@code mongod --replSet NAME}: one member that
@@ -32,6 +34,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * primary at once.
  */
 public final class ReplicaSetMember {
+
+  private static final Logger log = LoggerFactory.getLogger(ReplicaSetMember.class);
 
   /** The commands that write, refused by a member that is not primary. */
   private static final Set<String> WRITE_COMMANDS =
@@ -181,6 +185,11 @@ public final class ReplicaSetMember {
     if (!config.compareAndSet(null, candidate)) {
       return error(23, "AlreadyInitialized", "already initialized");
     }
+    log.info(
+        "Replica set {} initiated: member {} ({}) is primary",
+        setName,
+        candidate.memberId(),
+        candidate.memberHost());
     return ok(new Document());
   }
 
