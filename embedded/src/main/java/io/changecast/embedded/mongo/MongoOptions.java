@@ -7,8 +7,16 @@ package io.changecast.embedded.mongo;
  * @param port the port to listen on; {@code 0} picks a free port
  * @param historyLimit how many change events the server retains for change streams; a resume from a
  *     point older than that fails with error 286 {@code ChangeStreamHistoryLost}
+ * @param replicaSet {@code null} for a standalone server (the default); else the name of the
+ *     replica set the server is a member of, as with {@code mongod --replSet NAME}: it waits for
+ *     {@code replSetInitiate} as an uninitialized member does, then is the set's primary
+ * @param memberHost the {@code host:port} the member is known as when {@code replSetInitiate} comes
+ *     without a config; {@code null} for what {@code mongod} takes: the bound host (the machine's
+ *     host name when bound to a wildcard address) and the listening port. A config passed to {@code
+ *     replSetInitiate} names the member itself.
  */
-public record MongoOptions(String host, int port, int historyLimit) {
+public record MongoOptions(
+    String host, int port, int historyLimit, String replicaSet, String memberHost) {
 
   /** The default number of retained change events. */
   public static final int DEFAULT_HISTORY_LIMIT = 10_000;
@@ -23,6 +31,17 @@ public record MongoOptions(String host, int port, int historyLimit) {
     if (historyLimit < 1) {
       throw new IllegalArgumentException("historyLimit must be positive, was " + historyLimit);
     }
+    if (replicaSet != null && replicaSet.isBlank()) {
+      throw new IllegalArgumentException("replicaSet must be null or a name, was blank");
+    }
+    if (memberHost != null && memberHost.isBlank()) {
+      throw new IllegalArgumentException("memberHost must be null or host:port, was blank");
+    }
+  }
+
+  /** A standalone server. */
+  public MongoOptions(String host, int port, int historyLimit) {
+    this(host, port, historyLimit, null, null);
   }
 
   /** {@code 127.0.0.1}, a free port, {@value #DEFAULT_HISTORY_LIMIT} retained events. */
@@ -32,16 +51,26 @@ public record MongoOptions(String host, int port, int historyLimit) {
 
   /** A copy listening on {@code port} ({@code 0} = a free port). */
   public MongoOptions withPort(int port) {
-    return new MongoOptions(host, port, historyLimit);
+    return new MongoOptions(host, port, historyLimit, replicaSet, memberHost);
   }
 
   /** A copy retaining {@code n} change events. */
   public MongoOptions withHistoryLimit(int n) {
-    return new MongoOptions(host, port, n);
+    return new MongoOptions(host, port, n, replicaSet, memberHost);
   }
 
   /** A copy binding to {@code host}. */
   public MongoOptions withHost(String host) {
-    return new MongoOptions(host, port, historyLimit);
+    return new MongoOptions(host, port, historyLimit, replicaSet, memberHost);
+  }
+
+  /** A copy that is a member of replica set {@code name} ({@code null}: a standalone server). */
+  public MongoOptions withReplicaSet(String name) {
+    return new MongoOptions(host, port, historyLimit, name, memberHost);
+  }
+
+  /** A copy whose member is known as {@code hostAndPort} when initiated without a config. */
+  public MongoOptions withMemberHost(String hostAndPort) {
+    return new MongoOptions(host, port, historyLimit, replicaSet, hostAndPort);
   }
 }

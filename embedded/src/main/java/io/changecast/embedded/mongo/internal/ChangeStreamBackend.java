@@ -40,6 +40,7 @@ public final class ChangeStreamBackend extends MemoryBackend {
 
   private final ChangeHistory history;
   private final ChangeStreams changeStreams;
+  private volatile ReplicaSetMember replicaSet;
 
   /** A backend retaining {@code historyLimit} change events. */
   public ChangeStreamBackend(int historyLimit) {
@@ -67,6 +68,14 @@ public final class ChangeStreamBackend extends MemoryBackend {
     return changeStreams;
   }
 
+  /**
+   * Makes this server a member of a replica set, as {@code mongod --replSet} does; call before it
+   * serves clients.
+   */
+  public void enableReplicaSet(ReplicaSetMember member) {
+    this.replicaSet = member;
+  }
+
   @Override
   public MemoryDatabase openOrCreateDatabase(String databaseName) {
     return new CapturingDatabase(databaseName, getCursorRegistry(), history);
@@ -80,6 +89,13 @@ public final class ChangeStreamBackend extends MemoryBackend {
   @Override
   public Document handleCommand(
       Channel channel, String databaseName, String command, Document query) {
+    ReplicaSetMember member = replicaSet;
+    if (member != null) {
+      Document reply = replicaSetCommand(member, channel, databaseName, command, query);
+      if (reply != null) {
+        return reply;
+      }
+    }
     switch (command.toLowerCase(java.util.Locale.ROOT)) {
       case "aggregate":
         if (ChangeStreams.isChangeStream(query)) {
@@ -106,6 +122,35 @@ public final class ChangeStreamBackend extends MemoryBackend {
         break;
     }
     return super.handleCommand(channel, databaseName, command, query);
+  }
+
+  /**
+   * The answer of a replica-set member to {@code command} when it differs from a standalone
+   * server's, else {@code null}.
+   */
+  private Document replicaSetCommand(
+      ReplicaSetMember member,
+      Channel channel,
+      String databaseName,
+      String command,
+      Document query) {
+    boolean admin = databaseName.equals("admin");
+    switch (command.toLowerCase(java.util.Locale.ROOT)) {
+      case "hello":
+        return member.hello(
+            super.handleCommand(channel, databaseName, "isMaster", query), query, false);
+      case "ismaster":
+        return member.hello(
+            super.handleCommand(channel, databaseName, "isMaster", query), query, true);
+      case "replsetinitiate":
+        return admin ? member.initiate(query.get(command)) : null;
+      case "replsetgetstatus":
+        return admin ? member.status() : null;
+      case "replsetgetconfig":
+        return admin ? member.getConfig() : null;
+      default:
+        return member.refuseWrite(databaseName, command);
+    }
   }
 
   private Document hello(Channel channel, String databaseName, Document query) {
