@@ -8,6 +8,7 @@ import static com.mongodb.client.model.Updates.unset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,10 +39,10 @@ import org.apache.kafka.common.header.Header;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
  * The real end-to-end: a MongoDB 7.0 replica set, a Kafka 4.1 broker and a stock Connect worker in
@@ -50,10 +51,10 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  * driver; assertions read {@code changecast.events} as subscribers' edges do ({@code
  * read_committed}).
  *
- * <p>Disabled, not failed, where no Docker engine answers. Run with {@code ./mvnw -B verify -pl
+ * <p>Skipped, not failed, where no Docker engine answers or an image is neither in the local engine
+ * nor pullable within seconds ({@link ContainerImages}). Run with {@code ./mvnw -B verify -pl
  * connector -am} on a machine with Docker.
  */
-@Testcontainers(disabledWithoutDocker = true)
 class MongoToEventsIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -72,10 +73,18 @@ class MongoToEventsIT {
   private static ChangecastRouter router;
   private static TopicReader events;
 
+  /** Why the containers cannot start (no engine, an image that cannot be had), or null. */
+  private static String unavailable;
+
   @TempDir static Path stateDir;
 
+  /** Checks the images before any container starts; each test then skips with the reason. */
   @BeforeAll
   static void start() {
+    unavailable = ContainerImages.unavailable(PipelineContainers.IMAGES).orElse(null);
+    if (unavailable != null) {
+      return;
+    }
     containers = PipelineContainers.start();
     mongo = MongoClients.create(containers.mongoUri());
     connect = new ConnectClient(containers.connectUrl());
@@ -92,6 +101,11 @@ class MongoToEventsIT {
                     RouterConfig.INPUT_FORMAT_FULL_DOCUMENT_PATTERN,
                     FULL_DOCUMENT_TOPICS)));
     events = new TopicReader(containers.bootstrapServers(), "changecast.events");
+  }
+
+  @BeforeEach
+  void imagesAvailable() {
+    assumeTrue(unavailable == null, () -> unavailable);
   }
 
   @AfterAll

@@ -34,6 +34,9 @@ final class PipelineContainers implements AutoCloseable {
   static final DockerImageName MONGO_IMAGE = DockerImageName.parse("mongo:7.0");
   static final DockerImageName KAFKA_IMAGE = DockerImageName.parse("apache/kafka:4.1.0");
 
+  /** Every image {@link #start()} runs: check them with {@link ContainerImages} first. */
+  static final DockerImageName[] IMAGES = {MONGO_IMAGE, KAFKA_IMAGE};
+
   /** The replica set as the Connect worker reaches it: compose's, as {@code connect-configs/}. */
   static final String MONGO_URI_IN_NETWORK = "mongodb://mongo:27017/?replicaSet=rs0";
 
