@@ -67,25 +67,7 @@ public final class ChangecastRouter implements AutoCloseable {
         config, new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-setup"));
     KafkaStreams streams = new KafkaStreams(RouterTopology.build(config, metrics), props);
     CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          if (anyCause(e, SequencingException.class::isInstance)) {
-            LOG.error("Router stopping: {}", e.getMessage(), e);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-          }
-          if (anyCause(e, ChangecastRouter::isPartitionMismatch)) {
-            // A new thread would meet the same topics: stop instead of replacing threads forever.
-            LOG.error(
-                "Router stopping: an input topic has more partitions than the router's state"
-                    + " topics were created for. Raw topics (and, under direct sequencing, the"
-                    + " ingest topic) must keep one partition; see the README, Router. Cause: {}",
-                e.getMessage(),
-                e);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-          }
-          LOG.error("Router stream thread failed; replacing it", e);
-          return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+    streams.setUncaughtExceptionHandler(ChangecastRouter::onStreamThreadFailure);
     streams.setStateListener(
         (newState, oldState) -> {
           LOG.info("Router state {} -> {}", oldState, newState);
@@ -113,6 +95,41 @@ public final class ChangecastRouter implements AutoCloseable {
     return new ChangecastRouter(streams, streamsMetrics, stopped);
   }
 
+  /**
+   * What a failed stream thread leads to: the router stops on errors a new thread would meet again
+   * (a sequencing error, a partition mismatch, a store a failed thread left locked), else the
+   * thread is replaced.
+   */
+  static StreamThreadExceptionResponse onStreamThreadFailure(Throwable e) {
+    if (anyCause(e, SequencingException.class::isInstance)) {
+      LOG.error("Router stopping: {}", e.getMessage(), e);
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+    if (anyCause(e, ChangecastRouter::isPartitionMismatch)) {
+      // A new thread would meet the same topics: stop instead of replacing threads forever.
+      LOG.error(
+          "Router stopping: an input topic has more partitions than the router's state"
+              + " topics were created for. Raw topics (and, under direct sequencing, the"
+              + " ingest topic) must keep one partition; see the README, Router. Cause: {}",
+          e.getMessage(),
+          e);
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+    if (anyCause(e, ChangecastRouter::isStoreLockedInProcess)) {
+      // A failed thread left a store open (e.g. Kafka Streams' unclean recycle of a task):
+      // every replacement thread would fail on its lock. Stop; a supervisor restarts the JVM.
+      LOG.error(
+          "Router stopping: a state store is still locked by a failed stream thread of this"
+              + " process, so a replacement thread cannot open it. Restart the router"
+              + " (docker-compose.yml restarts it). Cause: {}",
+          e.getMessage(),
+          e);
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+    LOG.error("Router stream thread failed; replacing it", e);
+    return StreamThreadExceptionResponse.REPLACE_THREAD;
+  }
+
   /** Kafka Streams' refusal of an internal topic whose partition count no longer fits. */
   private static boolean isPartitionMismatch(Throwable e) {
     return e instanceof StreamsException
@@ -120,7 +137,14 @@ public final class ChangecastRouter implements AutoCloseable {
         && e.getMessage().contains("has invalid partitions");
   }
 
-  private static boolean anyCause(Throwable error, Predicate<Throwable> test) {
+  /** RocksDB's refusal of a store whose lock another handle of this same process holds. */
+  static boolean isStoreLockedInProcess(Throwable e) {
+    return e instanceof org.rocksdb.RocksDBException
+        && e.getMessage() != null
+        && e.getMessage().contains("lock hold by current process");
+  }
+
+  static boolean anyCause(Throwable error, Predicate<Throwable> test) {
     for (Throwable e = error; e != null; e = e.getCause()) {
       if (test.test(e)) {
         return true;
