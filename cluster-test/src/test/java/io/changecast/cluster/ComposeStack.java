@@ -97,16 +97,22 @@ final class ComposeStack {
       return missing;
     }
     Map<String, String> images = images(config.out());
+    Map<String, List<String>> servicesByImage = new LinkedHashMap<>();
     for (String service : SERVICES) {
       if (!images.containsKey(service)) {
         missing.add("service " + service + " in the compose files");
       } else if (images.get(service) == null) {
         missing.add("an image for service " + service + " (it has none)");
-      } else if (!docker(List.of("image", "inspect", "--format", "{{.Id}}", images.get(service)))
-          .ok()) {
-        missing.add("image " + images.get(service) + " (service " + service + ")");
+      } else {
+        servicesByImage.computeIfAbsent(images.get(service), i -> new ArrayList<>()).add(service);
       }
     }
+    servicesByImage.forEach(
+        (image, services) -> {
+          if (!docker(List.of("image", "inspect", "--format", "{{.Id}}", image)).ok()) {
+            missing.add("image " + image + " (" + String.join(", ", services) + ")");
+          }
+        });
     return missing;
   }
 
