@@ -108,7 +108,7 @@ class ClusterFaultIT {
         .isEmpty();
 
     FaultSchedule schedule =
-        FaultSchedule.plan(seed, perKind, Duration.ofSeconds(2), Duration.ofSeconds(12));
+        FaultSchedule.plan(seed, perKind, Duration.ofSeconds(1), Duration.ofSeconds(8));
     List<Workload.Write> writes = Workload.generate(seed, writeCount, tenantCount);
     Map<String, List<Workload.Write>> byTenant = Workload.byTenant(writes);
     List<String> tenants = IntStream.range(0, tenantCount).mapToObj(Workload::tenant).toList();
@@ -177,10 +177,12 @@ class ClusterFaultIT {
         await("every acknowledged write delivered")
             .atMost(
                 Duration.ofMillis(
-                    Math.max(recoveredAt, lastAck)
-                        + CATCH_UP_BOUND.toMillis()
-                        + 60_000
-                        - System.currentTimeMillis()))
+                    Math.max(
+                        1_000,
+                        Math.max(recoveredAt, lastAck)
+                            + CATCH_UP_BOUND.toMillis()
+                            + 60_000
+                            - System.currentTimeMillis())))
             .pollInterval(POLL)
             .until(() -> allDelivered(clients, byTenant));
       } catch (ConditionTimeoutException e) {

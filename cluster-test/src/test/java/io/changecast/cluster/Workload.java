@@ -1,6 +1,7 @@
 package io.changecast.cluster;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,12 +73,15 @@ final class Workload {
   /**
    * {@code count} writes over {@code tenants} tenants, the same for the same seed: per write a
    * random tenant, then an insert when the tenant has no live document, else 40% inserts, 30%
-   * updates, 15% replaces and 15% deletes of a random live document of that tenant.
+   * updates, 15% replaces and 15% deletes of a random live document of that tenant. An update sets
+   * fields to values they do not have (MongoDB reports only changed fields in {@code
+   * updatedFields}).
    */
   static List<Write> generate(long seed, int count, int tenants) {
     Random random = new Random(seed);
     Map<String, List<String>> live = new LinkedHashMap<>();
     Map<String, Integer> nextDoc = new LinkedHashMap<>();
+    Map<String, Document> current = new HashMap<>();
     List<Write> writes = new ArrayList<>(count);
     for (int seq = 1; seq <= count; seq++) {
       String tenant = tenant(random.nextInt(tenants));
@@ -96,19 +100,23 @@ final class Workload {
                 .append("status", status)
                 .append("total", total)
                 .append("items", List.of(random.nextInt(100), random.nextInt(100)));
+        current.put(docId, new Document(doc));
         writes.add(new Write(seq, tenant, Op.INSERT, docId, doc));
         continue;
       }
       int at = random.nextInt(docs.size());
       String docId = docs.get(at);
+      Document state = current.get(docId);
       if (roll < 0.70) {
-        writes.add(
-            new Write(
-                seq,
-                tenant,
-                Op.UPDATE,
-                docId,
-                new Document("w", seq).append("status", status).append("total", total)));
+        while (status.equals(state.get("status"))) {
+          status = STATUSES[random.nextInt(STATUSES.length)];
+        }
+        if (Integer.valueOf(total).equals(state.get("total"))) {
+          total++;
+        }
+        Document set = new Document("w", seq).append("status", status).append("total", total);
+        state.putAll(set);
+        writes.add(new Write(seq, tenant, Op.UPDATE, docId, set));
       } else if (roll < 0.85) {
         Document replacement =
             new Document("tenantId", tenant)
@@ -116,9 +124,11 @@ final class Workload {
                 .append("status", status)
                 .append("replaced", true)
                 .append("note", "replacement of " + docId + " by write " + seq);
+        current.put(docId, new Document(replacement));
         writes.add(new Write(seq, tenant, Op.REPLACE, docId, replacement));
       } else {
         docs.remove(at);
+        current.remove(docId);
         writes.add(new Write(seq, tenant, Op.DELETE, docId, new Document()));
       }
     }

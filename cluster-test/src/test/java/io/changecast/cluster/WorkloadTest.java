@@ -42,6 +42,26 @@ class WorkloadTest {
   }
 
   @Test
+  void everyUpdateChangesEveryFieldItSets() {
+    Map<String, org.bson.Document> state = new java.util.HashMap<>();
+    for (Workload.Write write : Workload.generate(13, 5_000, 3)) {
+      switch (write.op()) {
+        case INSERT -> state.put(write.docId(), new org.bson.Document(write.body()));
+        case REPLACE -> state.put(write.docId(), new org.bson.Document(write.body()));
+        case UPDATE -> {
+          org.bson.Document before = state.get(write.docId());
+          write
+              .body()
+              .forEach(
+                  (field, value) -> assertThat(before.get(field)).as(field).isNotEqualTo(value));
+          before.putAll(write.body());
+        }
+        case DELETE -> state.remove(write.docId());
+      }
+    }
+  }
+
+  @Test
   void expectedDocumentsCarryTheTenantAndTheWrite() {
     for (Workload.Write write : Workload.generate(3, 500, 4)) {
       switch (write.op()) {
