@@ -39,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * cluster.compose} ({@code docker-compose}), {@code cluster.composeDir} (the repository root),
  * {@code cluster.project} ({@code changecast-cluster}), {@code cluster.writes} (20000), {@code
  * cluster.tenants} (20), {@code cluster.writesPerSecond} (67: about 5 minutes of writes), {@code
- * cluster.faultsPerKind} (3), {@code cluster.pauseSeconds} (60: longer than Kafka's default 45 s
- * consumer session timeout), {@code cluster.mongoUri}, {@code cluster.kafka}, {@code
- * cluster.prometheus}. Results: {@code target/cluster-results.md}; every service's log: {@code
- * target/logs/}.
+ * cluster.faultsPerKind} (3), {@code cluster.pauseSeconds} (the router's session timeout in the
+ * compose files, else Kafka's default 45 s, plus 20 s), {@code cluster.mongoUri}, {@code
+ * cluster.kafka}, {@code cluster.prometheus}. Results: {@code target/cluster-results.md}; every
+ * service's log: {@code target/logs/}.
  */
 class ClusterFaultIT {
 
@@ -59,7 +59,10 @@ class ClusterFaultIT {
   private final double perSecond =
       Double.parseDouble(System.getProperty("cluster.writesPerSecond", "67"));
   private final int perKind = Integer.getInteger("cluster.faultsPerKind", 3);
-  private final Duration pause = Duration.ofSeconds(Integer.getInteger("cluster.pauseSeconds", 60));
+
+  /** How long a router stays paused: set by the run (see {@link #pauseLength}). */
+  private Duration pause;
+
   private final String mongoUri =
       System.getProperty("cluster.mongoUri", "mongodb://localhost:27017/?directConnection=true");
   private final String kafka = System.getProperty("cluster.kafka", "localhost:29092");
@@ -107,6 +110,8 @@ class ClusterFaultIT {
             compose)
         .isEmpty();
 
+    pause = pauseLength();
+    LOG.info("A paused router stays paused {} s", pause.toSeconds());
     FaultSchedule schedule =
         FaultSchedule.plan(seed, perKind, Duration.ofSeconds(1), Duration.ofSeconds(8));
     List<Workload.Write> writes = Workload.generate(seed, writeCount, tenantCount);
@@ -280,6 +285,20 @@ class ClusterFaultIT {
       }
       stack.downKeepingLogs(logs);
     }
+  }
+
+  /**
+   * {@code cluster.pauseSeconds}, else the router's session timeout from the compose files (Kafka's
+   * default 45 s when they set none) plus 20 s: long enough for the group to evict the paused
+   * router and move its task, so it wakes as a zombie.
+   */
+  private Duration pauseLength() {
+    Integer seconds = Integer.getInteger("cluster.pauseSeconds");
+    if (seconds != null) {
+      return Duration.ofSeconds(seconds);
+    }
+    long sessionMs = stack.routerSessionTimeoutMs().orElse(45_000);
+    return Duration.ofMillis(sessionMs).plusSeconds(20);
   }
 
   private void awaitStackReady() {

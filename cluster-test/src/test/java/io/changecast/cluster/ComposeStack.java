@@ -38,6 +38,10 @@ final class ComposeStack {
   private static final Duration DOCKER_TIMEOUT = Duration.ofMinutes(2);
   private static final Pattern SERVICE = Pattern.compile("^  ([A-Za-z0-9._-]+):\\s*$");
   private static final Pattern IMAGE = Pattern.compile("^    image: ['\"]?([^'\"]+)['\"]?\\s*$");
+  private static final Pattern SESSION_TIMEOUT =
+      Pattern.compile(
+          "CHANGECAST_ROUTER_STREAMS_(?:MAIN_CONSUMER_)?(?:CONSUMER_)?SESSION_TIMEOUT_MS:"
+              + "\\s*['\"]?(\\d+)");
 
   /** One container as {@code docker inspect} shows it now. */
   record Container(String id, String name, String hostname, String status, String ip) {
@@ -114,6 +118,22 @@ final class ComposeStack {
           }
         });
     return missing;
+  }
+
+  /**
+   * The router's consumer session timeout as the compose files set it ({@code
+   * CHANGECAST_ROUTER_STREAMS_SESSION_TIMEOUT_MS}), or empty when they leave Kafka's default.
+   */
+  java.util.OptionalLong routerSessionTimeoutMs() {
+    Shell.Result config = compose("config");
+    return config.ok() ? sessionTimeoutMs(config.out()) : java.util.OptionalLong.empty();
+  }
+
+  static java.util.OptionalLong sessionTimeoutMs(String config) {
+    Matcher m = SESSION_TIMEOUT.matcher(config);
+    return m.find()
+        ? java.util.OptionalLong.of(Long.parseLong(m.group(1)))
+        : java.util.OptionalLong.empty();
   }
 
   /** Service → image from {@code compose config}'s normalised YAML (null: no image key). */

@@ -39,4 +39,19 @@ class ComposeStackTest {
     expected.put("built", null);
     assertThat(ComposeStack.images(config)).containsExactlyEntriesOf(expected);
   }
+
+  @Test
+  void theRoutersSessionTimeout() {
+    assertThat(
+            ComposeStack.sessionTimeoutMs(
+                """
+                services:
+                  router:
+                    environment:
+                      CHANGECAST_ROUTER_BOOTSTRAP_SERVERS: kafka:9092
+                      CHANGECAST_ROUTER_STREAMS_SESSION_TIMEOUT_MS: '10000'
+                """))
+        .hasValue(10_000);
+    assertThat(ComposeStack.sessionTimeoutMs("services:\n  router: {}\n")).isEmpty();
+  }
 }
