@@ -75,11 +75,28 @@ class ClusterFaultIT {
 
   private ComposeStack stack;
   private Probes probes;
+  private List<Workload.Write> writes;
+  private MongoWriter writer;
+  private Subscribers subscribers;
   private final List<String> failures = new ArrayList<>();
 
-  /** One injected fault: what, on which container, and when it started and recovered. */
+  /**
+   * One injected fault: what, on which container, when it started, when the container was back and
+   * healthy ({@code recoveredAt}), when every write acknowledged by then had been delivered ({@code
+   * caughtUpAt}, 0 if never).
+   */
   record Injected(
-      FaultSchedule.Fault fault, String container, long startedAt, long recoveredAt, String note) {}
+      FaultSchedule.Fault fault,
+      String container,
+      long startedAt,
+      long recoveredAt,
+      long caughtUpAt,
+      String note) {
+
+    Injected caughtUp(long at) {
+      return new Injected(fault, container, startedAt, recoveredAt, at, note);
+    }
+  }
 
   @Test
   void scaledOutStackUnderFaultsDeliversEveryTenantsEventsExactlyOnceInOrder() throws Exception {
@@ -114,14 +131,12 @@ class ClusterFaultIT {
     LOG.info("A paused router stays paused {} s", pause.toSeconds());
     FaultSchedule schedule =
         FaultSchedule.plan(seed, perKind, Duration.ofSeconds(1), Duration.ofSeconds(8));
-    List<Workload.Write> writes = Workload.generate(seed, writeCount, tenantCount);
+    writes = Workload.generate(seed, writeCount, tenantCount);
     Map<String, List<Workload.Write>> byTenant = Workload.byTenant(writes);
     List<String> tenants = IntStream.range(0, tenantCount).mapToObj(Workload::tenant).toList();
 
     Path logs = target.resolve("logs");
     stack.downQuietly(); // a previous run's leftovers, same project name
-    Subscribers subscribers = null;
-    MongoWriter writer = null;
     try {
       stack.up();
       probes = new Probes(kafka, prometheus);
@@ -132,37 +147,65 @@ class ClusterFaultIT {
       subscribers.start();
       writer = new MongoWriter(mongoUri, writes, perSecond);
       CompletableFuture<Void> writing = CompletableFuture.runAsync(writer);
-      Subscribers clients = subscribers;
-      MongoWriter w = writer;
       int warmUp = Math.min(writeCount, 200);
       await("warm-up: the first " + warmUp + " writes delivered")
           .atMost(Duration.ofMinutes(3))
           .pollInterval(POLL)
           .failFast("the writer failed", writing::isCompletedExceptionally)
-          .until(() -> w.done() >= warmUp && totalReceived(clients) >= warmUp);
+          .until(() -> writer.done() >= warmUp && totalReceived(subscribers) >= warmUp);
       subscribers.startHangups(seed + 1);
 
       List<Injected> injected = new ArrayList<>();
       int duringWrites = 0;
+      long recoveredAt = System.currentTimeMillis();
       for (FaultSchedule.Fault fault : schedule.faults()) {
         TimeUnit.MILLISECONDS.sleep(fault.before().toMillis()); // the schedule's quiet time
         if (!writing.isDone()) {
           duringWrites++;
         }
-        Injected done = inject(fault);
+        Injected done;
+        try {
+          done = inject(fault);
+        } catch (ConditionTimeoutException e) {
+          recoveredAt = System.currentTimeMillis();
+          failures.add(
+              "fault %d (%s) not recovered, no further faults: %s"
+                  .formatted(fault.index(), fault.kind().label, e.getMessage()));
+          LOG.error("Fault {} not recovered; stopping the faults", fault.index(), e);
+          break;
+        }
+        recoveredAt = done.recoveredAt();
+        int acknowledged = writer.done();
+        try {
+          await("every write acknowledged by the recovery (" + acknowledged + ") delivered")
+              .atMost(RECOVERY_LIMIT)
+              .pollInterval(POLL)
+              .until(() -> caughtUpWith(acknowledged));
+          done = done.caughtUp(System.currentTimeMillis());
+        } catch (ConditionTimeoutException e) {
+          failures.add(
+              "after fault %d (%s) the pipeline did not catch up with the %d writes acknowledged"
+                      .formatted(fault.index(), fault.kind().label, acknowledged)
+                  + " by its recovery within %d s; no further faults"
+                      .formatted(RECOVERY_LIMIT.toSeconds()));
+        }
         injected.add(done);
         LOG.info(
-            "Fault {}/{} {} on {}: recovered in {} ms{}; writes acknowledged {}, events received {}",
+            "Fault {}/{} {} on {}: healthy after {} ms, caught up after {}{}; writes acknowledged"
+                + " {}, events received {}",
             fault.index(),
             schedule.faults().size(),
             fault.kind().label,
             done.container(),
             done.recoveredAt() - done.startedAt(),
+            done.caughtUpAt() == 0 ? "never" : (done.caughtUpAt() - done.startedAt()) + " ms",
             done.note().isEmpty() ? "" : " (" + done.note() + ")",
             writer.done(),
             totalReceived(subscribers));
+        if (done.caughtUpAt() == 0) {
+          break;
+        }
       }
-      long recoveredAt = injected.get(injected.size() - 1).recoveredAt();
       subscribers.stopHangups();
 
       try {
@@ -189,7 +232,7 @@ class ClusterFaultIT {
                             + 60_000
                             - System.currentTimeMillis())))
             .pollInterval(POLL)
-            .until(() -> allDelivered(clients, byTenant));
+            .until(() -> allDelivered(subscribers, byTenant));
       } catch (ConditionTimeoutException e) {
         LOG.warn("Not every write was delivered; checking what arrived");
       }
@@ -202,7 +245,7 @@ class ClusterFaultIT {
           .during(Duration.ofSeconds(5))
           .until(
               () -> {
-                long now = totalReceived(clients);
+                long now = totalReceived(subscribers);
                 boolean still = now == last[0];
                 last[0] = now;
                 return still;
@@ -252,16 +295,21 @@ class ClusterFaultIT {
               List.copyOf(failures));
       String table = ResultsTable.markdown(summary);
       StringBuilder details = new StringBuilder(table);
-      details.append("\n## Faults\n\n| # | fault | container | recovered after | note |\n");
-      details.append("| --- | --- | --- | --- | --- |\n");
+      details.append(
+          "\n## Faults\n\n| # | fault | container | healthy after | all acknowledged writes"
+              + " delivered after | note |\n");
+      details.append("| --- | --- | --- | --- | --- | --- |\n");
       for (Injected i : injected) {
         details.append(
-            "| %d | %s | %s | %.1f s | %s |\n"
+            "| %d | %s | %s | %.1f s | %s | %s |\n"
                 .formatted(
                     i.fault().index(),
                     i.fault().kind().label,
                     i.container(),
                     (i.recoveredAt() - i.startedAt()) / 1000.0,
+                    i.caughtUpAt() == 0
+                        ? "never"
+                        : "%.1f s".formatted((i.caughtUpAt() - i.startedAt()) / 1000.0),
                     i.note()));
       }
       details.append(
@@ -364,7 +412,7 @@ class ClusterFaultIT {
         stack.kill(router);
         stack.start(router);
         awaitRouterBack(router);
-        yield new Injected(fault, name(router), start, System.currentTimeMillis(), "");
+        yield new Injected(fault, name(router), start, System.currentTimeMillis(), 0, "");
       }
       case EDGE_KILL -> {
         List<ComposeStack.Container> edges = stack.containers("edge");
@@ -384,6 +432,7 @@ class ClusterFaultIT {
             name(edge),
             start,
             System.currentTimeMillis(),
+            0,
             ip.equals(edge.ip()) ? "" : "new IP " + ip);
       }
       case CONNECT_KILL -> {
@@ -397,7 +446,7 @@ class ClusterFaultIT {
             .until(this::connectHealthy);
         String now = taskWorkerName().orElse("?");
         yield new Injected(
-            fault, name(worker), start, System.currentTimeMillis(), "task now on " + now);
+            fault, name(worker), start, System.currentTimeMillis(), 0, "task now on " + now);
       }
       case KAFKA_RESTART -> {
         ComposeStack.Container broker = stack.containers("kafka").get(0);
@@ -414,7 +463,7 @@ class ClusterFaultIT {
                         && activeRouter().isPresent()
                         && stack.containers("edge").stream().filter(probes::edgeReady).count() == 2
                         && connectHealthy());
-        yield new Injected(fault, name(broker), start, System.currentTimeMillis(), "");
+        yield new Injected(fault, name(broker), start, System.currentTimeMillis(), 0, "");
       }
       case ROUTER_PAUSE -> {
         ComposeStack.Container router = awaitActiveRouter();
@@ -452,6 +501,7 @@ class ClusterFaultIT {
             name(router),
             start,
             System.currentTimeMillis(),
+            0,
             note + ", paused %.1f s".formatted(pausedFor / 1000.0));
       }
     };
@@ -495,6 +545,14 @@ class ClusterFaultIT {
     return c.name() + " (" + c.shortId() + ")";
   }
 
+  /** Every one of the first {@code acknowledged} writes reached its tenant's client. */
+  private boolean caughtUpWith(int acknowledged) {
+    Map<String, Integer> due = new java.util.HashMap<>();
+    writes.subList(0, acknowledged).forEach(w -> due.merge(w.tenant(), 1, Integer::sum));
+    return due.entrySet().stream()
+        .allMatch(e -> subscribers.clients().get(e.getKey()).distinctIds() >= e.getValue());
+  }
+
   private static long totalReceived(Subscribers subscribers) {
     return subscribers.clients().values().stream().mapToLong(Subscribers.Client::count).sum();
   }
@@ -505,16 +563,7 @@ class ClusterFaultIT {
         .allMatch(
             e -> {
               Subscribers.Client client = subscribers.clients().get(e.getKey());
-              if (client == null) {
-                return false;
-              }
-              long distinct =
-                  client.snapshot().stream()
-                      .filter(d -> "message".equals(d.eventName()))
-                      .map(Delivery::lastEventId)
-                      .distinct()
-                      .count();
-              return distinct >= e.getValue().size();
+              return client != null && client.distinctIds() >= e.getValue().size();
             });
   }
 

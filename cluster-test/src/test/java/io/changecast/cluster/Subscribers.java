@@ -55,6 +55,15 @@ final class Subscribers implements AutoCloseable {
       return received.size();
     }
 
+    /** How many different data event ids arrived. */
+    synchronized long distinctIds() {
+      return received.stream()
+          .filter(d -> "message".equals(d.eventName()))
+          .map(Delivery::lastEventId)
+          .distinct()
+          .count();
+    }
+
     private synchronized void add(Delivery delivery) {
       received.add(delivery);
     }
