@@ -245,6 +245,7 @@ class ClusterFaultIT {
       } catch (ConditionTimeoutException e) {
         LOG.warn("Not every write was delivered; checking what arrived");
       }
+      List<String> diagnostics = whereTheMissingEventsAre(byTenant);
       // Late copies (a duplicate would come after the original): the received counts must stay
       // still for 5 s before the check.
       long[] last = {totalReceived(subscribers)};
@@ -283,7 +284,13 @@ class ClusterFaultIT {
                         report.mismatched(),
                         report.control())
                 + "; first problems per tenant: "
-                + DeliveryChecker.problems(report));
+                + DeliveryChecker.problems(report).entrySet().stream()
+                    .map(
+                        p ->
+                            p.getKey()
+                                + ": "
+                                + p.getValue().subList(0, Math.min(3, p.getValue().size())))
+                    .toList());
       }
       if (catchUp.isEmpty() || catchUp.getAsLong() > CATCH_UP_BOUND.toMillis()) {
         failures.add(
@@ -324,6 +331,12 @@ class ClusterFaultIT {
       details.append(
           "\nClients: %d connections opened, %d random hang-ups.\n"
               .formatted(subscribers.opens(), subscribers.hangups()));
+      if (!diagnostics.isEmpty()) {
+        details.append(
+            "\n## Where the undelivered events are\n\nPer tenant whose client is short: its last id,"
+                + " and what each edge's `/events/recent` holds after it.\n\n");
+        diagnostics.forEach(d -> details.append("- ").append(d).append('\n'));
+      }
       Files.createDirectories(target);
       Files.writeString(
           target.resolve("cluster-results.md"), details.toString(), StandardCharsets.UTF_8);
@@ -552,6 +565,63 @@ class ClusterFaultIT {
 
   private static String name(ComposeStack.Container c) {
     return c.name() + " (" + c.shortId() + ")";
+  }
+
+  /**
+   * For each tenant whose client has fewer ids than writes: the client's largest id, and per live
+   * edge the ids it holds after it ({@code /events/recent}) — whether the events stopped before the
+   * edges or between an edge and the client.
+   */
+  private List<String> whereTheMissingEventsAre(Map<String, List<Workload.Write>> byTenant) {
+    List<String> lines = new ArrayList<>();
+    for (Map.Entry<String, List<Workload.Write>> e : byTenant.entrySet()) {
+      Subscribers.Client client = subscribers.clients().get(e.getKey());
+      if (client.distinctIds() >= e.getValue().size()) {
+        continue;
+      }
+      long last =
+          client.snapshot().stream()
+              .filter(d -> "message".equals(d.eventName()))
+              .mapToLong(d -> Long.parseLong(d.lastEventId()))
+              .max()
+              .orElse(0);
+      StringBuilder line =
+          new StringBuilder(
+              "%s: %d writes, client's last id %d, %d connections opened, %d stream errors"
+                  .formatted(
+                      e.getKey(),
+                      e.getValue().size(),
+                      last,
+                      client.opens.get(),
+                      client.errors.get()));
+      for (String edge : liveEdges) {
+        String url =
+            "http://%s:%d/v1/tenants/%s/events/recent?after=%d&limit=1000"
+                .formatted(edge, Probes.EDGE_PORT, e.getKey(), last);
+        String held =
+            probes
+                .json(url)
+                .map(
+                    body -> {
+                      com.fasterxml.jackson.databind.JsonNode events =
+                          body.isArray() ? body : body.path("events");
+                      String latest = ", its latest id " + body.path("latestId").asText();
+                      return events.size() == 0
+                          ? "none" + latest
+                          : events.size()
+                              + " events (ids "
+                              + events.get(0).path("id").asText()
+                              + ".."
+                              + events.get(events.size() - 1).path("id").asText()
+                              + ")"
+                              + latest;
+                    })
+                .orElse("no answer");
+        line.append("; edge ").append(edge).append(" holds after it: ").append(held);
+      }
+      lines.add(line.toString());
+    }
+    return lines;
   }
 
   /** Every one of the first {@code acknowledged} writes reached its tenant's client. */
