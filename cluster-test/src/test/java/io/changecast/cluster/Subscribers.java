@@ -30,8 +30,10 @@ import okhttp3.Response;
  * One SSE client per tenant on LaunchDarkly's okhttp-eventsource, which reconnects by itself and
  * resumes with {@code Last-Event-ID}. Every connection attempt goes to an edge chosen at random
  * (seeded per client) from the live ones: an OkHttp interceptor rewrites the request's host. Now
- * and then a random client hangs up ({@link EventSource#interrupt()}) at a random moment, and
- * resumes.
+ * and then a random client hangs up at a random moment: its HTTP call is cancelled, which the
+ * library sees as a dropped connection, so it reconnects and resumes by itself. ({@link
+ * EventSource#interrupt()} would not do: under {@link BackgroundEventSource} it ends the stream for
+ * good.)
  */
 final class Subscribers implements AutoCloseable {
 
@@ -41,6 +43,11 @@ final class Subscribers implements AutoCloseable {
     final List<Delivery> received = new ArrayList<>();
     final AtomicLong opens = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+
+    /** The HTTP call of the current connection attempt. */
+    final java.util.concurrent.atomic.AtomicReference<okhttp3.Call> call =
+        new java.util.concurrent.atomic.AtomicReference<>();
+
     BackgroundEventSource source;
 
     Client(String tenant) {
@@ -80,10 +87,16 @@ final class Subscribers implements AutoCloseable {
           });
   private final AtomicLong hangupCount = new AtomicLong();
 
-  /**
-   * @param edges the IPs of the edges that are up now (read on every connection attempt)
-   */
+  /** Clients of edges on their usual port; {@code edges} are the IPs of the edges up now. */
   Subscribers(List<String> tenants, Supplier<List<String>> edges, long seed) {
+    this(tenants, edges, Probes.EDGE_PORT, seed);
+  }
+
+  /**
+   * @param edges the hosts of the edges that are up now (read on every connection attempt)
+   * @param port the edges' HTTP port
+   */
+  Subscribers(List<String> tenants, Supplier<List<String>> edges, int port, long seed) {
     this.okhttp =
         new OkHttpClient.Builder()
             .connectTimeout(2, TimeUnit.SECONDS)
@@ -95,9 +108,10 @@ final class Subscribers implements AutoCloseable {
       String tenant = tenants.get(i);
       Client client = new Client(tenant);
       Random random = new Random(seed * 31 + i);
-      OkHttpClient http = okhttp.newBuilder().addInterceptor(new RandomEdge(edges, random)).build();
+      OkHttpClient http =
+          okhttp.newBuilder().addInterceptor(new RandomEdge(edges, random, client)).build();
       // The host is a placeholder: RandomEdge replaces it on every attempt.
-      URI uri = URI.create("http://edge:" + Probes.EDGE_PORT + "/v1/tenants/" + tenant + "/events");
+      URI uri = URI.create("http://edge:" + port + "/v1/tenants/" + tenant + "/events");
       EventSource.Builder events =
           new EventSource.Builder(
                   ConnectStrategy.http(uri).httpClient(http).readTimeout(60, TimeUnit.SECONDS))
@@ -134,12 +148,20 @@ final class Subscribers implements AutoCloseable {
     Client victim = all.get(random.nextInt(all.size()));
     hangups.schedule(
         () -> {
-          victim.source.getEventSource().interrupt();
-          hangupCount.incrementAndGet();
+          hangUp(victim);
           scheduleHangup(random, all);
         },
         delay,
         TimeUnit.MILLISECONDS);
+  }
+
+  /** Drops the client's current connection; the library reconnects and resumes. */
+  void hangUp(Client client) {
+    okhttp3.Call call = client.call.get();
+    if (call != null) {
+      call.cancel();
+      hangupCount.incrementAndGet();
+    }
   }
 
   void stopHangups() {
@@ -174,9 +196,11 @@ final class Subscribers implements AutoCloseable {
   }
 
   /** Sends each request to an edge chosen at random among the live ones. */
-  private record RandomEdge(Supplier<List<String>> edges, Random random) implements Interceptor {
+  private record RandomEdge(Supplier<List<String>> edges, Random random, Client client)
+      implements Interceptor {
     @Override
     public Response intercept(Chain chain) throws IOException {
+      client.call.set(chain.call());
       List<String> live = edges.get();
       if (live.isEmpty()) {
         throw new IOException("no edge is up");
