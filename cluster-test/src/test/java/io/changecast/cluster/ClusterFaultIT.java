@@ -210,8 +210,6 @@ class ClusterFaultIT {
         // The pipeline is broken: writing on proves nothing more. The check covers what was
         // acknowledged.
         writer.stop();
-        failures.add(
-            "the writer was stopped after %d of %d writes".formatted(writer.done(), writeCount));
       }
 
       try {
@@ -221,6 +219,10 @@ class ClusterFaultIT {
       } catch (java.util.concurrent.ExecutionException e) {
         failures.add("the writer failed: " + e.getCause());
         LOG.error("writer failed", e.getCause());
+      }
+      if (writer.done() < writeCount) {
+        failures.add(
+            "the writer was stopped after %d of %d writes".formatted(writer.done(), writeCount));
       }
       // What MongoDB acknowledged: the writer writes in order, one at a time.
       Map<String, List<Workload.Write>> byTenant =
