@@ -38,11 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@code cluster.seed} (replays a run; the seed is logged and in the results), {@code
  * cluster.compose} ({@code docker-compose}), {@code cluster.composeDir} (the repository root),
  * {@code cluster.project} ({@code changecast-cluster}), {@code cluster.writes} (20000), {@code
- * cluster.tenants} (20), {@code cluster.writesPerSecond} (67: about 5 minutes of writes), {@code
- * cluster.faultsPerKind} (3), {@code cluster.pauseSeconds} (the router's session timeout in the
- * compose files, else Kafka's default 45 s, plus 20 s), {@code cluster.mongoUri}, {@code
- * cluster.kafka}, {@code cluster.prometheus}. Results: {@code target/cluster-results.md}; every
- * service's log: {@code target/logs/}.
+ * cluster.tenants} (20), {@code cluster.writesPerSecond} (30: about 11 minutes of writes, so that
+ * every fault meets writes in flight), {@code cluster.faultsPerKind} (3), {@code
+ * cluster.pauseSeconds} (the router's session timeout in the compose files, else Kafka's default 45
+ * s, plus 20 s), {@code cluster.mongoUri}, {@code cluster.kafka}, {@code cluster.prometheus}.
+ * Results: {@code target/cluster-results.md}; every service's log: {@code target/logs/}.
  */
 class ClusterFaultIT {
 
@@ -57,7 +57,7 @@ class ClusterFaultIT {
   private final int writeCount = Integer.getInteger("cluster.writes", 20_000);
   private final int tenantCount = Integer.getInteger("cluster.tenants", 20);
   private final double perSecond =
-      Double.parseDouble(System.getProperty("cluster.writesPerSecond", "67"));
+      Double.parseDouble(System.getProperty("cluster.writesPerSecond", "30"));
   private final int perKind = Integer.getInteger("cluster.faultsPerKind", 3);
 
   /** How long a router stays paused: set by the run (see {@link #pauseLength}). */
@@ -137,7 +137,7 @@ class ClusterFaultIT {
     Path logs = target.resolve("logs");
     stack.downQuietly(); // a previous run's leftovers, same project name
     try {
-      stack.up();
+      stack.up(ComposeStack.SCALE);
       probes = new Probes(kafka, prometheus);
       awaitStackReady();
       long runStart = System.currentTimeMillis();

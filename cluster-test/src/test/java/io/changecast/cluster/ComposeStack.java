@@ -164,9 +164,10 @@ final class ComposeStack {
     return images;
   }
 
-  void up() {
+  /** Starts {@link #SERVICES}, each service in {@code scale} with that many containers. */
+  void up(Map<String, Integer> scale) {
     List<String> args = new ArrayList<>(List.of("up", "-d"));
-    SCALE.forEach(
+    scale.forEach(
         (service, n) -> {
           args.add("--scale");
           args.add(service + "=" + n);

@@ -14,6 +14,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Mongod {
 
+  /**
+   * Change events retained for change streams. A real replica set's oplog is sized in bytes (5% of
+   * the disk by default) and holds hours of writes; the embedded default of 10,000 events would be
+   * under three minutes at 67 writes/s, so a Connect task moved to another worker could find its
+   * resume token gone where MongoDB still has it.
+   */
+  static final int HISTORY_LIMIT = 1_000_000;
+
   private Mongod() {}
 
   public static void main(String[] args) {
@@ -80,6 +88,7 @@ public final class Mongod {
         MongoOptions.defaults()
             .withHost(args.bindIp())
             .withPort(args.port())
+            .withHistoryLimit(HISTORY_LIMIT)
             .withReplicaSet(args.replicaSet()));
   }
 }
