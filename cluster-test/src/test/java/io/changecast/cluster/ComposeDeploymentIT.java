@@ -45,6 +45,7 @@ class ComposeDeploymentIT {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final String EDGE = "http://localhost:8080";
   private static final String PROMETHEUS = "http://localhost:9090";
+  private static final String CONNECT = "http://localhost:8083";
 
   @Test
   void aHostDriversWriteReachesCurlOnLocalhostAndPrometheusSeesEveryService() throws Exception {
@@ -69,6 +70,20 @@ class ComposeDeploymentIT {
           .pollInterval(POLL)
           .ignoreExceptions()
           .until(() -> status(EDGE + "/health/ready") == 200);
+
+      // the connector streams changes made after its task started (as on a real replica set)
+      await("the connector's task RUNNING on localhost:8083")
+          .atMost(Duration.ofMinutes(4))
+          .pollInterval(POLL)
+          .ignoreExceptions()
+          .until(
+              () ->
+                  JSON.readTree(get(CONNECT + "/connectors/changecast-source-app/status").body())
+                      .path("tasks")
+                      .path(0)
+                      .path("state")
+                      .asText()
+                      .equals("RUNNING"));
 
       List<String> lines = new CopyOnWriteArrayList<>();
       curl =
