@@ -19,7 +19,7 @@ class PipelineContainersTest {
         .contains(
             "bootstrap.servers=kafka:19092",
             "plugin.path=/opt/changecast/plugins",
-            "listeners=http://0.0.0.0:8083",
+            "listeners=http://:8083",
             "topic.creation.enable=true")
         .filteredOn(l -> l.startsWith("bootstrap.servers="))
         .hasSize(1);
