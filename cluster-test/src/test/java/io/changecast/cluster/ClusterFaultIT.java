@@ -118,7 +118,7 @@ class ClusterFaultIT {
         compose,
         composeDir,
         project);
-    stack = new ComposeStack(compose, composeDir, project);
+    stack = new ComposeStack(compose, composeDir, project, ComposeStack.SCALED_ENVIRONMENT);
     List<String> missing = stack.missing();
     assertThat(missing)
         .as(

@@ -35,6 +35,14 @@ final class ComposeStack {
   /** The services scaled to two. */
   static final Map<String, Integer> SCALE = Map.of("connect", 2, "router", 2, "edge", 2);
 
+  /**
+   * The compose file's variables for a scaled-out stack: two edges or Connect workers cannot share
+   * the default host ports 8080 and 8083, so each gets a free one (the tests reach them by their
+   * container addresses).
+   */
+  static final Map<String, String> SCALED_ENVIRONMENT =
+      Map.of("CHANGECAST_EDGE_PUBLISH", "8080", "CHANGECAST_CONNECT_PUBLISH", "8083");
+
   private static final Duration DOCKER_TIMEOUT = Duration.ofMinutes(2);
   private static final Pattern SERVICE = Pattern.compile("^  ([A-Za-z0-9._-]+):\\s*$");
   private static final Pattern IMAGE = Pattern.compile("^    image: ['\"]?([^'\"]+)['\"]?\\s*$");
@@ -57,11 +65,19 @@ final class ComposeStack {
   private final List<String> compose;
   private final Path dir;
   private final String project;
+  private final Map<String, String> environment;
 
+  /** A stack run with the compose files' defaults. */
   ComposeStack(String compose, Path dir, String project) {
+    this(compose, dir, project, Map.of());
+  }
+
+  /** A stack whose compose commands see {@code environment} (e.g. {@link #SCALED_ENVIRONMENT}). */
+  ComposeStack(String compose, Path dir, String project, Map<String, String> environment) {
     this.compose = Arrays.asList(compose.trim().split("\\s+"));
     this.dir = dir;
     this.project = project;
+    this.environment = Map.copyOf(environment);
   }
 
   String project() {
@@ -260,7 +276,12 @@ final class ComposeStack {
   }
 
   private List<String> composeArgs(List<String> args) {
-    List<String> command = new ArrayList<>(compose);
+    List<String> command = new ArrayList<>();
+    if (!environment.isEmpty()) {
+      command.add("env");
+      environment.forEach((name, value) -> command.add(name + "=" + value));
+    }
+    command.addAll(compose);
     command.add("-p");
     command.add(project);
     for (String file : FILES) {
