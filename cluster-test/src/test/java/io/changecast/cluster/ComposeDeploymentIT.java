@@ -181,7 +181,12 @@ class ComposeDeploymentIT {
         PROMETHEUS
             + "/api/v1/query?query="
             + java.net.URLEncoder.encode(expr, StandardCharsets.UTF_8);
-    return JSON.readTree(get(url).body()).path("data").path("result").size();
+    JsonNode body = JSON.readTree(get(url).body());
+    if (!body.path("status").asText().equals("success")) {
+      // a query Prometheus refuses would show as an error in the Grafana panel: fail at once
+      throw new AssertionError("Prometheus refuses the query " + expr + ": " + body);
+    }
+    return body.path("data").path("result").size();
   }
 
   private static int status(String url) throws Exception {

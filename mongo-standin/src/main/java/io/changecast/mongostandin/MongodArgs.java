@@ -1,7 +1,5 @@
 package io.changecast.mongostandin;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -38,19 +36,14 @@ public record MongodArgs(String replicaSet, String bindIp, int port, boolean hel
     boolean bindIpGiven = false;
     int port = DEFAULT_PORT;
     boolean help = false;
-    Deque<String> rest = new ArrayDeque<>(List.of(args));
-    while (!rest.isEmpty()) {
-      String arg = rest.removeFirst();
-      String flag = arg;
-      String inline = null;
-      int equals = arg.indexOf('=');
-      if (arg.startsWith("--") && equals > 0) {
-        flag = arg.substring(0, equals);
-        inline = arg.substring(equals + 1);
-      }
+    CommandLine line = new CommandLine(args);
+    while (line.hasNext()) {
+      CommandLine.Arg arg = line.next();
+      String flag = arg.flag();
+      String inline = arg.inline();
       switch (flag) {
         case "--replSet" -> {
-          replicaSet = value(flag, inline, rest);
+          replicaSet = line.value(arg, false);
           if (replicaSet.isBlank() || replicaSet.contains("/")) {
             throw new UsageException(
                 "--replSet needs a replica set name (seed lists \"name/host,...\" are not"
@@ -66,7 +59,7 @@ public record MongodArgs(String replicaSet, String bindIp, int port, boolean hel
           bindAll = true;
         }
         case "--bind_ip" -> {
-          bindIp = value(flag, inline, rest);
+          bindIp = line.value(arg, false);
           bindIpGiven = true;
           if (bindIp.isBlank() || bindIp.contains(",")) {
             throw new UsageException(
@@ -75,12 +68,12 @@ public record MongodArgs(String replicaSet, String bindIp, int port, boolean hel
                     + "\"");
           }
         }
-        case "--port" -> port = port(value(flag, inline, rest));
+        case "--port" -> port = port(line.value(arg, false));
         case "--help", "-h" -> help = true;
         default ->
             throw new UsageException(
                 "unknown option "
-                    + arg
+                    + arg.raw()
                     + "; this mongod stand-in supports "
                     + String.join(", ", SUPPORTED));
       }
@@ -89,17 +82,6 @@ public record MongodArgs(String replicaSet, String bindIp, int port, boolean hel
       throw new UsageException("--bind_ip and --bind_ip_all cannot both be given");
     }
     return new MongodArgs(replicaSet, bindAll ? "0.0.0.0" : bindIp, port, help);
-  }
-
-  private static String value(String flag, String inline, Deque<String> rest)
-      throws UsageException {
-    if (inline != null) {
-      return inline;
-    }
-    if (rest.isEmpty() || rest.peekFirst().startsWith("--")) {
-      throw new UsageException(flag + " needs a value");
-    }
-    return rest.removeFirst();
   }
 
   private static int port(String value) throws UsageException {

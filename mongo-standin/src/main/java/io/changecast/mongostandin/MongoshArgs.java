@@ -1,8 +1,6 @@
 package io.changecast.mongostandin;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -47,30 +45,25 @@ public record MongoshArgs(
     boolean quiet = false;
     boolean help = false;
     List<String> scripts = new ArrayList<>();
-    Deque<String> rest = new ArrayDeque<>(List.of(args));
-    while (!rest.isEmpty()) {
-      String arg = rest.removeFirst();
-      String flag = arg;
-      String inline = null;
-      int equals = arg.indexOf('=');
-      if (arg.startsWith("--") && equals > 0) {
-        flag = arg.substring(0, equals);
-        inline = arg.substring(equals + 1);
-      }
+    CommandLine line = new CommandLine(args);
+    while (line.hasNext()) {
+      CommandLine.Arg arg = line.next();
+      String flag = arg.flag();
+      String inline = arg.inline();
       switch (flag) {
         case "--quiet" -> quiet = true;
         case "--norc" -> {
           // there is no .mongoshrc.js to skip
         }
-        case "--host" -> host = value(flag, inline, rest);
-        case "--port" -> port = value(flag, inline, rest);
-        case "--eval" -> scripts.add(value(flag, inline, rest));
+        case "--host" -> host = line.value(arg, true);
+        case "--port" -> port = line.value(arg, true);
+        case "--eval" -> scripts.add(line.value(arg, true));
         case "--help", "-h" -> help = true;
         default -> {
-          if (arg.startsWith("-")) {
+          if (arg.raw().startsWith("-")) {
             throw new UsageException(
                 "unknown option "
-                    + arg
+                    + arg.raw()
                     + "; this mongosh stand-in supports "
                     + String.join(", ", SUPPORTED));
           }
@@ -79,10 +72,10 @@ public record MongoshArgs(
                 "only one connection string or database address can be given, got "
                     + address
                     + " and "
-                    + arg
+                    + arg.raw()
                     + " (script files are not supported: use --eval)");
           }
-          address = arg;
+          address = arg.raw();
         }
       }
     }
@@ -131,16 +124,5 @@ public record MongoshArgs(
       target = (colon >= 0 ? target.substring(0, colon) : target) + ":" + port;
     }
     return "mongodb://" + target + "/" + database;
-  }
-
-  private static String value(String flag, String inline, Deque<String> rest)
-      throws UsageException {
-    if (inline != null) {
-      return inline;
-    }
-    if (rest.isEmpty()) {
-      throw new UsageException(flag + " needs a value");
-    }
-    return rest.removeFirst();
   }
 }
