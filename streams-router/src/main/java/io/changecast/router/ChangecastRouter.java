@@ -227,6 +227,11 @@ public final class ChangecastRouter implements AutoCloseable {
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
         new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
             io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    // the JVM's memory, threads, classes and CPU (jvm_*, process_*, system_*), as dashboards expect
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
     ChangecastRouter router;
     try {
       router = start(config, registry);
