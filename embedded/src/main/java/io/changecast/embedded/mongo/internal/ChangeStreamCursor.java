@@ -154,7 +154,13 @@ final class ChangeStreamCursor {
     for (Document event : events) {
       List<Document> fragments = largeEvents.split(event);
       if (skipFragments > 0) {
-        fragments = fragments.subList(Math.min(skipFragments, fragments.size()), fragments.size());
+        if (skipFragments >= fragments.size()) {
+          throw ChangeStreamError.fatal(
+              "Attempted to resume from a split event, but the resumed stream produced a"
+                  + " different split. Ensure that the pipeline used to resume is the same as the"
+                  + " original");
+        }
+        fragments = fragments.subList(skipFragments, fragments.size());
         skipFragments = 0;
       }
       result.addAll(fragments);
