@@ -44,7 +44,10 @@ final class ChangeStreamCursor {
   private long position;
   private int skipFragments;
   private boolean invalidated;
-  private boolean closed;
+
+  /** The token of the last event returned (or of the start), while events are queued. */
+  private Document lastReturned;
+
   private volatile long lastUsedNanos = System.nanoTime();
 
   ChangeStreamCursor(
@@ -63,6 +66,7 @@ final class ChangeStreamCursor {
     this.largeEvents = largeEvents;
     this.position = start.position();
     this.skipFragments = start.skipFragments();
+    this.lastReturned = ClusterTime.token(start.position());
     if (start.invalidateFirst() != null) {
       queued.addAll(apply(shaper.invalidate(start.invalidateFirst())));
       invalidated = true;
@@ -85,18 +89,12 @@ final class ChangeStreamCursor {
     return position;
   }
 
-  /** Whether a batch would return something now without new history. */
-  synchronized boolean hasQueued() {
-    return !queued.isEmpty() || invalidated;
-  }
-
   /** The next batch of at most {@code limit} events; never waits. */
   synchronized Batch next(int limit) {
     lastUsedNanos = System.nanoTime();
     List<Document> out = new ArrayList<>();
-    Document lastToken = null;
     long bytes = 0;
-    if (limit <= 0 && queued.isEmpty()) {
+    if (limit <= 0 && queued.isEmpty() && !invalidated) {
       history.checkRetained(position);
       return new Batch(out, ClusterTime.token(position), false);
     }
@@ -104,25 +102,20 @@ final class ChangeStreamCursor {
       while (!queued.isEmpty()) {
         Document next = queued.peek();
         long size = LargeEvents.bsonSize(next);
-        if (!out.isEmpty() && (out.size() >= limit || bytes + size > MAX_BATCH_BYTES)) {
-          return new Batch(out, lastToken, false);
+        if (out.size() >= limit || (!out.isEmpty() && bytes + size > MAX_BATCH_BYTES)) {
+          return new Batch(out, lastReturned, false);
         }
         queued.poll();
         out.add(next);
         bytes += size;
-        lastToken = (Document) next.get("_id");
-        if (invalidated && queued.isEmpty()) {
-          closed = true;
-          return new Batch(out, lastToken, true);
-        }
+        lastReturned = (Document) next.get("_id");
       }
       if (invalidated) {
-        // the pipeline filtered the invalidate out: the stream ends all the same
-        closed = true;
+        // ends with the invalidate (or where it was, if the pipeline filtered it out)
         return new Batch(out, StreamTokens.invalidate(position), true);
       }
       if (out.size() >= limit) {
-        return new Batch(out, lastToken, false);
+        return new Batch(out, lastReturned, false);
       }
       ChangeHistory.Chunk chunk = history.readAfter(position, SCAN_CHUNK);
       for (ChangeEvent event : chunk.events()) {
@@ -143,10 +136,6 @@ final class ChangeStreamCursor {
         return new Batch(out, ClusterTime.token(position), false);
       }
     }
-  }
-
-  boolean closed() {
-    return closed;
   }
 
   private List<Document> split(List<Document> events) {
