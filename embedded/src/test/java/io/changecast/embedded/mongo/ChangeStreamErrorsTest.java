@@ -80,6 +80,20 @@ class ChangeStreamErrorsTest {
   }
 
   @Test
+  void aGetMoreFailingWithChangeStreamFatalErrorCarriesTheLabel() {
+    RawChangeStreams.Stream stream =
+        open(db, "orders", new BsonDocument(), BsonDocument.parse("{$project: {_id: 0}}"));
+    db.getCollection("orders").insertOne(new Document("_id", 1));
+
+    MongoCommandException error =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            MongoCommandException.class, () -> stream.await(1));
+
+    assertThat(error.getErrorCode()).isEqualTo(280);
+    assertThat(error.getErrorLabels()).containsExactly("NonResumableChangeStreamError");
+  }
+
+  @Test
   void anUnknownStageIs40324AndAKnownButForbiddenOneIs20() {
     MongoCommandException unknown =
         openFails(db, "orders", new BsonDocument(), BsonDocument.parse("{$frobnicate: {}}"));
