@@ -7,6 +7,8 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.result.UpdateResult;
 import java.util.List;
@@ -68,6 +70,25 @@ class PipelineUpdatesTest {
           .isEqualTo(BsonDocument.parse("{total: 30}"));
       assertThat(event.getDocument("updateDescription").getArray("removedFields"))
           .containsExactly(new org.bson.BsonString("x"));
+    }
+  }
+
+  @Test
+  void findOneAndUpdateTakesAPipelineToo() {
+    orders.insertOne(new Document("_id", 2).append("n", 1));
+    try (MongoCursor<BsonDocument> cursor =
+        orders.watch().withDocumentClass(BsonDocument.class).cursor()) {
+      Document after =
+          orders.findOneAndUpdate(
+              eq("_id", 2),
+              List.of(Document.parse("{$set: {n: {$add: ['$n', 1]}}}")),
+              new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+
+      assertThat(after).isEqualTo(Document.parse("{_id: 2, n: 2}"));
+      BsonDocument event = cursor.next();
+      assertThat(event.getString("operationType").getValue()).isEqualTo("update");
+      assertThat(event.getDocument("updateDescription").getDocument("updatedFields"))
+          .isEqualTo(BsonDocument.parse("{n: 2}"));
     }
   }
 
