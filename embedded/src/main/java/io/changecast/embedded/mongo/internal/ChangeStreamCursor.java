@@ -40,7 +40,7 @@ final class ChangeStreamCursor {
   private final EventShaper shaper;
   private final StreamPipeline pipeline;
   private final LargeEvents largeEvents;
-  private final Deque<Document> queued = new ArrayDeque<>();
+  private final Deque<LargeEvents.Sized> queued = new ArrayDeque<>();
   private long position;
   private int skipFragments;
   private boolean invalidated;
@@ -68,7 +68,7 @@ final class ChangeStreamCursor {
     this.skipFragments = start.skipFragments();
     this.lastReturned = ClusterTime.token(start.position());
     if (start.invalidateFirst() != null) {
-      queued.addAll(apply(shaper.invalidate(start.invalidateFirst())));
+      apply(shaper.invalidate(start.invalidateFirst())).forEach(e -> queued.add(sized(e)));
       invalidated = true;
     }
   }
@@ -100,15 +100,14 @@ final class ChangeStreamCursor {
     }
     while (true) {
       while (!queued.isEmpty()) {
-        Document next = queued.peek();
-        long size = LargeEvents.bsonSize(next);
-        if (out.size() >= limit || (!out.isEmpty() && bytes + size > MAX_BATCH_BYTES)) {
+        LargeEvents.Sized next = queued.peek();
+        if (out.size() >= limit || (!out.isEmpty() && bytes + next.bytes() > MAX_BATCH_BYTES)) {
           return new Batch(out, lastReturned, false);
         }
         queued.poll();
-        out.add(next);
-        bytes += size;
-        lastReturned = (Document) next.get("_id");
+        out.add(next.event());
+        bytes += next.bytes();
+        lastReturned = (Document) next.event().get("_id");
       }
       if (invalidated) {
         // ends with the invalidate (or where it was, if the pipeline filtered it out)
@@ -123,7 +122,7 @@ final class ChangeStreamCursor {
         if (scope.matches(event) && shaper.shows(event)) {
           queued.addAll(split(apply(shaper.shape(event))));
           if (scope.invalidatedBy(event)) {
-            queued.addAll(apply(shaper.invalidate(event)));
+            apply(shaper.invalidate(event)).forEach(e -> queued.add(sized(e)));
             invalidated = true;
           }
         }
@@ -138,10 +137,14 @@ final class ChangeStreamCursor {
     }
   }
 
-  private List<Document> split(List<Document> events) {
-    List<Document> result = new ArrayList<>();
+  private static LargeEvents.Sized sized(Document event) {
+    return LargeEvents.Sized.of(event);
+  }
+
+  private List<LargeEvents.Sized> split(List<Document> events) {
+    List<LargeEvents.Sized> result = new ArrayList<>();
     for (Document event : events) {
-      List<Document> fragments = largeEvents.split(event);
+      List<LargeEvents.Sized> fragments = largeEvents.split(event);
       if (skipFragments > 0) {
         if (skipFragments >= fragments.size()) {
           throw ChangeStreamError.fatal(

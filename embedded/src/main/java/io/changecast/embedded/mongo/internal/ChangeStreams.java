@@ -35,7 +35,9 @@ public final class ChangeStreams {
           "startAfter",
           "startAtOperationTime",
           "allChangesForCluster",
-          "showExpandedEvents");
+          "showExpandedEvents",
+          // accepted as MongoDB 7.0 does; the embedded server has no system events to show
+          "showSystemEvents");
 
   private final ChangeHistory history;
   private final LongSupplier cursorIds;

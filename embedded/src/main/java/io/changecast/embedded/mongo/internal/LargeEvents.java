@@ -42,11 +42,19 @@ final class LargeEvents {
     }
   }
 
+  /** An event as it is sent, and its BSON size. */
+  record Sized(Document event, long bytes) {
+
+    static Sized of(Document event) {
+      return new Sized(event, bsonSize(event));
+    }
+  }
+
   /** The event as it is sent: itself, or its fragments. */
-  List<Document> split(Document event) {
+  List<Sized> split(Document event) {
     long size = bsonSize(event);
     if (size <= MAX_EVENT_BYTES) {
-      return List.of(event);
+      return List.of(new Sized(event, size));
     }
     if (!splitting) {
       throw tooLarge(size, event);
@@ -62,7 +70,7 @@ final class LargeEvents {
     fields.sort(
         Comparator.comparing((Map.Entry<Long, String> e) -> e.getKey())
             .thenComparing(Map.Entry::getValue));
-    List<Document> fragments = new ArrayList<>();
+    List<Sized> fragments = new ArrayList<>();
     int next = 0;
     while (next < fields.size()) {
       Document fragment = new Document("_id", StreamTokens.fragment(time, fragments.size()));
@@ -84,10 +92,10 @@ final class LargeEvents {
                 + " is greater than maximum allowed fragment size "
                 + MAX_EVENT_BYTES);
       }
-      fragments.add(fragment);
+      fragments.add(new Sized(fragment, fragmentBytes));
     }
-    for (Document fragment : fragments) {
-      ((Document) fragment.get("splitEvent")).put("of", fragments.size());
+    for (Sized fragment : fragments) {
+      ((Document) fragment.event().get("splitEvent")).put("of", fragments.size());
     }
     return fragments;
   }
