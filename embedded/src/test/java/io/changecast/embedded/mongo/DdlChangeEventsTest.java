@@ -180,6 +180,7 @@ class DdlChangeEventsTest {
             null,
             new BsonDocument("allChangesForCluster", BsonBoolean.TRUE));
     db.drop();
+    client.getDatabase(db.getName() + "empty").drop(); // no collections: no event
     client.getDatabase(db.getName() + "next").getCollection("c").insertOne(new Document("_id", 1));
 
     List<BsonDocument> events = dbStream.await(4);

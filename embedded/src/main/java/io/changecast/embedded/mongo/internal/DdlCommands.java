@@ -116,7 +116,8 @@ final class DdlCommands {
   }
 
   Document dropDatabase(Channel channel, String databaseName, String command, Document query) {
-    boolean existed = server.database(databaseName) != null;
+    // MongoDB logs no dropDatabase for a database without collections (it does not exist)
+    boolean existed = hasCollections(channel, databaseName);
     Document reply = server.run(channel, databaseName, command, query);
     if (existed && CapturingCollection.isCaptured(databaseName, "any")) {
       history.append(
@@ -213,6 +214,21 @@ final class DdlCommands {
       }
     }
     return reply;
+  }
+
+  private boolean hasCollections(Channel channel, String databaseName) {
+    if (server.database(databaseName) == null) {
+      return false;
+    }
+    Document reply =
+        server.run(channel, databaseName, "listCollections", new Document("listCollections", 1));
+    return reply.get("cursor") instanceof Document cursor
+        && cursor.get("firstBatch") instanceof List<?> batch
+        && batch.stream()
+            .anyMatch(
+                c ->
+                    c instanceof Document d
+                        && !String.valueOf(d.get("name")).startsWith("system."));
   }
 
   private Document recordingIndexChanges(
