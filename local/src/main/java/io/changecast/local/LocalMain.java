@@ -67,10 +67,7 @@ public final class LocalMain {
       problems.forEach(p -> err.println(p.render()));
       return USAGE;
     }
-    if (!options.authEnabled()) {
-      log.warn("AUTH IS OFF: local mode serves every tenant's stream to anyone on this machine.");
-    }
-
+    // with auth off the edge warns on its own, and the banner says so: no third warning here
     LocalStack stack;
     try {
       stack = starter.apply(options);
