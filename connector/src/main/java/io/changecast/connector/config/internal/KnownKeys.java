@@ -44,6 +44,8 @@ public final class KnownKeys {
   private static final String TRANSFORMS = "transforms";
   private static final String PREDICATES = "predicates";
   private static final String TOPIC_CREATION = "topic.creation.";
+  private static final String TOPIC_CREATION_GROUPS =
+      SourceConnectorConfig.TOPIC_CREATION_GROUPS_CONFIG;
 
   private final String connector;
   private final Set<String> keys;
@@ -110,7 +112,7 @@ public final class KnownKeys {
     if (keys.contains(key) || openPrefixes.stream().anyMatch(key::startsWith)) {
       return true;
     }
-    if (key.startsWith(TOPIC_CREATION)) {
+    if (key.startsWith(TOPIC_CREATION) && keys.contains(TOPIC_CREATION_GROUPS)) {
       return topicCreationGroups(config).stream()
           .anyMatch(g -> key.startsWith(TOPIC_CREATION + g + "."));
     }
@@ -184,6 +186,9 @@ public final class KnownKeys {
       }
     }
     for (String group : topicCreationGroups(config)) {
+      if (!keys.contains(TOPIC_CREATION_GROUPS)) {
+        break; // a sink creates no topics
+      }
       for (String name : List.of("replication.factor", "partitions", "include", "exclude")) {
         all.add(TOPIC_CREATION + group + "." + name);
       }
@@ -201,7 +206,7 @@ public final class KnownKeys {
 
   private static List<String> topicCreationGroups(Map<String, String> config) {
     List<String> groups = new ArrayList<>(List.of("default"));
-    groups.addAll(aliases(config, SourceConnectorConfig.TOPIC_CREATION_GROUPS_CONFIG));
+    groups.addAll(aliases(config, TOPIC_CREATION_GROUPS));
     return groups;
   }
 }
