@@ -218,6 +218,30 @@ class LocalMainStartupTest {
     assertNothingStarted(run);
   }
 
+  @Test
+  void aPartFailingToStartIsOneLineWithTheCauseAndExitCode1() throws Exception {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      code =
+          LocalMain.run(
+              withFreePorts(),
+              new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+              e,
+              options -> {
+                throw new IllegalStateException(
+                    "Kafka broker did not start",
+                    new java.net.BindException("Address already in use"));
+              });
+    }
+
+    assertThat(code).isEqualTo(LocalMain.START_FAILED);
+    assertThat(err.toString(StandardCharsets.UTF_8).split("\\R"))
+        .containsExactly(
+            "changecast local: could not start: Kafka broker did not start (BindException:"
+                + " Address already in use)");
+  }
+
   /** The options with every port 0 (free), no demo, the shipped config, then {@code extra}. */
   private static String[] withFreePorts(String... extra) {
     List<String> args =

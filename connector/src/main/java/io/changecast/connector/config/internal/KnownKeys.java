@@ -163,6 +163,10 @@ public final class KnownKeys {
     }
     try {
       Class<?> plugin = Class.forName(className, false, KnownKeys.class.getClassLoader());
+      if (!Transformation.class.isAssignableFrom(plugin)
+          && !Predicate.class.isAssignableFrom(plugin)) {
+        return Optional.empty(); // not a plugin: Connect will say so; nothing is instantiated
+      }
       Object instance = plugin.getDeclaredConstructor().newInstance();
       if (instance instanceof Transformation<?> t) {
         return Optional.ofNullable(t.config());
