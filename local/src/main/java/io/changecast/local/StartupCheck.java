@@ -87,6 +87,9 @@ public final class StartupCheck {
         named = setting;
       }
     }
+    if (named == null && options.edgeSettings().isEmpty()) {
+      return "(local defaults)";
+    }
     if (named == null) {
       return String.join(
           " --edge ", options.edgeSettings().entrySet().stream().map(StartupCheck::shown).toList());
