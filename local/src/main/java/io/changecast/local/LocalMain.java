@@ -1,36 +1,84 @@
 package io.changecast.local;
 
+import io.changecast.local.internal.ConsoleFilter;
+import io.changecast.local.internal.LogFile;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
-/** {@code ./changecast local}: runs the whole pipeline on loopback until Ctrl-C. */
+/**
+ * {@code ./changecast local}: runs the whole pipeline on loopback until Ctrl-C. Everything the
+ * options name (ports, files, edge settings) is checked before anything starts ({@link
+ * StartupCheck}); a problem is one line naming the flag, the value and what to do, and exit code
+ * {@value #USAGE}.
+ */
 public final class LocalMain {
 
+  /** Stopped with Ctrl-C after a successful start. */
+  static final int OK = 0;
+
+  /** A part failed to start although the checks passed (details in the log file). */
+  static final int START_FAILED = 1;
+
+  /** Bad options: unknown or malformed, a busy port, an unreadable file, invalid edge settings. */
+  static final int USAGE = 2;
+
   private static final Logger log = LoggerFactory.getLogger(LocalMain.class);
+  private static final Marker FILE_ONLY = MarkerFactory.getMarker(ConsoleFilter.FILE_ONLY);
   private static final long DEMO_PERIOD_MILLIS = 1000;
 
   private LocalMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    int code = run(args, System.out, System.err, LocalStack::start);
+    if (code != OK) {
+      System.exit(code);
+    }
+  }
+
+  /**
+   * Parses and checks {@code args}, then starts the stack with {@code starter} and runs until the
+   * JVM shuts down; returns the exit code. Nothing is started when a check fails.
+   */
+  static int run(
+      String[] args, PrintStream out, PrintStream err, Function<LocalOptions, LocalStack> starter)
+      throws InterruptedException {
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-      System.out.print(LocalOptions.USAGE);
-      return;
+      out.print(LocalOptions.USAGE);
+      return OK;
     }
     LocalOptions options;
     try {
       options = LocalOptions.parse(args);
     } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
+      err.println(
+          "changecast local: "
+              + firstLine(e.getMessage())
+              + " (./changecast local --help lists the options)");
+      return USAGE;
     }
-    if (!options.authEnabled()) {
-      log.warn("AUTH IS OFF: local mode serves every tenant's stream to anyone on this machine.");
+    List<StartupCheck.Problem> problems = StartupCheck.check(options);
+    if (!problems.isEmpty()) {
+      problems.forEach(p -> err.println(p.render()));
+      return USAGE;
     }
-
-    LocalStack stack = LocalStack.start(options);
+    // with auth off the edge warns on its own, and the banner says so: no third warning here
+    LocalStack stack;
+    try {
+      stack = starter.apply(options);
+    } catch (RuntimeException e) {
+      log.error(FILE_ONLY, "Changecast local could not start", e);
+      err.println(
+          "changecast local: could not start: "
+              + firstLine(rootCause(e))
+              + LogFile.path().map(f -> " (details in " + f + ")").orElse(""));
+      return START_FAILED;
+    }
     DemoWriter demo =
         options.demo() ? DemoWriter.start(stack.mongoConnectionString(), DEMO_PERIOD_MILLIS) : null;
 
@@ -39,7 +87,7 @@ public final class LocalMain {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  System.out.println("Stopping Changecast local...");
+                  out.println("Stopping Changecast local...");
                   if (demo != null) {
                     demo.close();
                   }
@@ -48,8 +96,32 @@ public final class LocalMain {
                 },
                 "changecast-shutdown"));
 
-    printUrls(System.out, stack, options.demo(), options.authEnabled());
+    printUrls(out, stack, options.demo(), options.authEnabled());
     stopped.await();
+    return OK;
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage();
+    String outer = e.getMessage();
+    if (cause == e || outer == null) {
+      return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+    return outer
+        + " ("
+        + cause.getClass().getSimpleName()
+        + (message == null ? "" : ": " + message)
+        + ")";
+  }
+
+  private static String firstLine(String text) {
+    String message = text == null ? "" : text;
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
   }
 
   static void printUrls(PrintStream out, LocalStack stack, boolean demo, boolean auth) {
@@ -74,6 +146,9 @@ public final class LocalMain {
         stack.mongoConnectionString());
     out.printf("  Kafka bootstrap:          %s%n", stack.kafkaBootstrapServers());
     out.printf("  Kafka Connect REST:       %s%n", stack.connectUrl());
+    LogFile.path()
+        .ifPresent(
+            file -> out.printf("  Log file:                 %s  (all other output)%n", file));
     out.println(
         demo
             ? "  Demo writer: on (tenants acme and globex; --no-demo turns it off)"

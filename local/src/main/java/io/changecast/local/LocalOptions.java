@@ -49,6 +49,9 @@ public record LocalOptions(
         --no-demo             do not run the demo writer
         --edge KEY=VALUE      set an edge config key, e.g. --edge auth.mode=jwt (repeatable)
         --help                show this help
+      Ports, the connector config and --edge settings are checked before anything starts
+      (exit code 2 names the flag). Port 0 picks a free port. The console shows the banner and
+      real problems; all other output goes to the log file the banner names.
       """;
 
   public LocalOptions {

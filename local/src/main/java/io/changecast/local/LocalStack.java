@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
-  private static final String HOST = "127.0.0.1";
+
+  /** The address every part binds to. */
+  static final String HOST = "127.0.0.1";
+
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
   private final Deque<AutoCloseable> running = new ArrayDeque<>();
@@ -87,19 +90,12 @@ public final class LocalStack implements AutoCloseable {
     ChangecastRouter router =
         remember(
             ChangecastRouter.start(
-                RouterConfig.fromMap(
-                    Map.of(
-                        "bootstrap.servers", kafka.bootstrapServers(),
-                        "state.dir", stateDir.resolve("router").toString()))));
+                RouterConfig.fromMap(routerSettings(kafka.bootstrapServers(), stateDir))));
 
-    Map<String, String> edgeConfig = new LinkedHashMap<>();
-    edgeConfig.put("bootstrap.servers", kafka.bootstrapServers());
-    edgeConfig.put("http.host", HOST);
-    edgeConfig.put("http.port", Integer.toString(options.edgePort()));
-    edgeConfig.put("state.dir", stateDir.resolve("edge").toString());
-    edgeConfig.put("auth.mode", "none");
-    edgeConfig.putAll(options.edgeSettings());
-    edge = remember(ChangecastEdge.start(EdgeConfig.fromMap(edgeConfig)));
+    edge =
+        remember(
+            ChangecastEdge.start(
+                EdgeConfig.fromMap(edgeSettings(options, kafka.bootstrapServers(), stateDir))));
 
     connect =
         remember(
@@ -110,13 +106,39 @@ public final class LocalStack implements AutoCloseable {
                     options.connectPort(),
                     "changecast-connect",
                     Map.of())));
-    ConnectorConfigFile deployed =
-        source.withOverrides(Map.of("connection.uri", mongo.connectionString()));
+    ConnectorConfigFile deployed = deployed(source, mongo.connectionString());
     connect.putConnector(deployed.name(), deployed.config());
     connect.awaitConnectorRunning(deployed.name(), STARTUP_TIMEOUT);
     log.info("Connector {} running on {}", deployed.name(), connect.restUrl());
 
     awaitReady(router);
+  }
+
+  /** The router's config in local mode: defaults, this broker, a state directory of this run. */
+  static Map<String, String> routerSettings(String bootstrapServers, Path stateDir) {
+    return Map.of(
+        RouterConfig.BOOTSTRAP_SERVERS,
+        bootstrapServers,
+        RouterConfig.STATE_DIR,
+        stateDir.resolve("router").toString());
+  }
+
+  /** The edge's config in local mode: loopback, no auth, then the user's {@code --edge} keys. */
+  static Map<String, String> edgeSettings(
+      LocalOptions options, String bootstrapServers, Path stateDir) {
+    Map<String, String> edgeConfig = new LinkedHashMap<>();
+    edgeConfig.put(EdgeConfig.BOOTSTRAP_SERVERS_KEY, bootstrapServers);
+    edgeConfig.put(EdgeConfig.HTTP_HOST_KEY, HOST);
+    edgeConfig.put(EdgeConfig.HTTP_PORT_KEY, Integer.toString(options.edgePort()));
+    edgeConfig.put(EdgeConfig.STATE_DIR_KEY, stateDir.resolve("edge").toString());
+    edgeConfig.put(EdgeConfig.AUTH_MODE_KEY, "none");
+    edgeConfig.putAll(options.edgeSettings());
+    return edgeConfig;
+  }
+
+  /** The connector config as deployed: the user's, pointed at the embedded MongoDB. */
+  static ConnectorConfigFile deployed(ConnectorConfigFile source, String mongoConnectionString) {
+    return source.withOverrides(Map.of("connection.uri", mongoConnectionString));
   }
 
   private void awaitReady(ChangecastRouter router) {

@@ -24,7 +24,7 @@ import java.util.Set;
  * Connect REST bodies of {@code connect-configs/}).
  *
  * <pre>
- * validate FILE...                       offline: official ConfigDef validation + Changecast checks
+ * validate FILE...                       offline: unknown keys, official ConfigDef validation, Changecast checks
  * dry-run FILE --sample docs.json        tenants, types and raw topics the samples would produce
  * deploy FILE... --connect URL           idempotent PUT /connectors/{name}/config
  * status [NAME] --connect URL            connector and task states
@@ -63,6 +63,7 @@ public final class ChangecastConnect {
         deploy FILE... [--connect URL]    create or update connectors (PUT /connectors/NAME/config)
             [--skip-validate]             deploy even if offline validation fails
         status [NAME] [--connect URL]     show connector and task states
+      FILE is a Connect REST body {"name", "config"} or just its config object.
       --connect defaults to $CHANGECAST_CONNECT_URL, else http://localhost:8083.
       exit codes: 0 ok, 1 checks failed, 2 usage or I/O error""";
 

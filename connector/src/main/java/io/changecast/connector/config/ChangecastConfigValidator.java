@@ -1,5 +1,6 @@
 package io.changecast.connector.config;
 
+import io.changecast.connector.config.internal.KnownKeys;
 import io.changecast.connector.config.internal.OfficialValidation;
 import io.changecast.connector.config.internal.SinkChecks;
 import io.changecast.connector.config.internal.SourceChecks;
@@ -14,7 +15,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Offline validation of a connector config file: the official MongoDB connector's own {@code
+ * Offline validation of a connector config file: first the keys (a key that neither the connector's
+ * {@code ConfigDef}s nor Kafka Connect reads is an error, with the nearest known key; see {@code
+ * KnownKeys}) and a set {@code connection.uri}; then the official MongoDB connector's own {@code
  * ConfigDef} validation (without connecting to MongoDB), then Changecast's policy ({@link
  * ChangecastSourceChecks}, the rules the source connector's own {@code validate()} applies: JSON
  * output, string converters, document key as record key, no silent error tolerance, heartbeats),
@@ -41,6 +44,8 @@ public final class ChangecastConfigValidator {
 
   /** Prefix of the router's optional per-type topics. */
   public static final String TYPE_TOPIC_PREFIX = "changecast.type.";
+
+  private static final String CONNECTION_URI = "connection.uri";
 
   private final Pattern rawTopicPattern;
 
@@ -69,6 +74,13 @@ public final class ChangecastConfigValidator {
     if (tasksMax != null && !isPositiveInt(tasksMax)) {
       problems.add(
           ConfigProblem.error("tasks.max", tasksMax, "a positive integer", "Connect's own config"));
+    }
+    switch (connectorClass) {
+      case MONGO_SOURCE, CHANGECAST_SOURCE, MONGO_SINK -> {
+        problems.addAll(knownKeys(connectorClass).unknown(config));
+        problems.addAll(connectionUri(config));
+      }
+      default -> {}
     }
     switch (connectorClass) {
       case MONGO_SOURCE -> {
@@ -101,6 +113,32 @@ public final class ChangecastConfigValidator {
     }
     problems.addAll(transforms(config));
     return List.copyOf(problems);
+  }
+
+  private static KnownKeys knownKeys(String connectorClass) {
+    return switch (connectorClass) {
+      case MONGO_SOURCE -> KnownKeys.officialSource();
+      case CHANGECAST_SOURCE -> KnownKeys.changecastSource();
+      default -> KnownKeys.officialSink();
+    };
+  }
+
+  /**
+   * {@code connection.uri} must be set: unset, the connector connects to {@code
+   * mongodb://localhost:27017} and, on a worker without a local MongoDB, fails only at run time, or
+   * worse, reads a MongoDB that happens to run there.
+   */
+  private static List<ConfigProblem> connectionUri(Map<String, String> config) {
+    String uri = config.get(CONNECTION_URI);
+    if (uri != null && !uri.isBlank()) {
+      return List.of();
+    }
+    return List.of(
+        ConfigProblem.error(
+            CONNECTION_URI,
+            uri,
+            "the MongoDB to connect to, e.g. \"mongodb://mongo:27017/?replicaSet=rs0\"",
+            "unset, the connector silently falls back to mongodb://localhost:27017"));
   }
 
   /**

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * A connector configuration as users deploy it: the JSON body of the Kafka Connect REST API's
  * {@code POST /connectors} ({@code {"name": ..., "config": {...}}}), as kept in {@code
- * connect-configs/}.
+ * connect-configs/}, or the bare {@code config} object of {@code PUT /connectors/{name}/config}.
  *
  * @param name the connector name
  * @param config the connector's configuration, every value a string as Connect expects
@@ -29,10 +29,12 @@ public record ConnectorConfigFile(String name, Map<String, String> config) {
   }
 
   /**
-   * Reads a connector config file.
+   * Reads a connector config file: a Connect REST body {@code {"name": ..., "config": {...}}}, or
+   * just the {@code config} object (the body of {@code PUT /connectors/{name}/config}), whose name
+   * is its {@code name} key, else the file name without {@code .json}.
    *
-   * @throws IllegalArgumentException naming the file and what is wrong when it is not a Connect
-   *     REST body with a {@code name} and a {@code config} object of scalar values
+   * @throws IllegalArgumentException naming the file and what is wrong when it is neither, or a
+   *     config value is not a scalar
    */
   public static ConnectorConfigFile read(Path file) {
     JsonNode root;
@@ -42,7 +44,13 @@ public record ConnectorConfigFile(String name, Map<String, String> config) {
       throw new UncheckedIOException("cannot read connector config " + file, e);
     }
     if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(file + ": expected a JSON object {\"name\", \"config\"}");
+      throw new IllegalArgumentException(
+          file + ": expected a JSON object {\"name\", \"config\"} or a bare config object");
+    }
+    if (!root.has("config")) {
+      Map<String, String> values = values(file, root);
+      String name = values.getOrDefault("name", "");
+      return new ConnectorConfigFile(name.isBlank() ? stem(file) : name, values);
     }
     JsonNode name = root.path("name");
     if (!name.isTextual() || name.asText().isBlank()) {
@@ -52,6 +60,10 @@ public record ConnectorConfigFile(String name, Map<String, String> config) {
     if (!config.isObject()) {
       throw new IllegalArgumentException(file + ": \"config\" must be a JSON object");
     }
+    return new ConnectorConfigFile(name.asText(), values(file, config));
+  }
+
+  private static Map<String, String> values(Path file, JsonNode config) {
     Map<String, String> values = new LinkedHashMap<>();
     var fields = config.fields();
     while (fields.hasNext()) {
@@ -62,7 +74,12 @@ public record ConnectorConfigFile(String name, Map<String, String> config) {
       }
       values.put(field.getKey(), field.getValue().asText());
     }
-    return new ConnectorConfigFile(name.asText(), values);
+    return values;
+  }
+
+  private static String stem(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
   }
 
   /** Returns a copy with the given keys replaced (or added); all other values stay as they are. */

@@ -505,6 +505,145 @@ class ValidateCommandTest {
     assertThat(CliRun.run("--help").exitCode()).isZero();
   }
 
+  @Test
+  void aTypoInAKeyIsAnErrorWithTheKeyItMeant() throws IOException {
+    ObjectNode root = appSource();
+    ObjectNode config = (ObjectNode) root.get("config");
+    config.set("topic.prefx", config.remove("topic.prefix"));
+    Path file = write("typo.json", root);
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .first()
+        .isEqualTo(
+            file
+                + ": ERROR topic.prefx: found \"changecast.raw\", expected a key"
+                + " MongoSourceConnector or Kafka Connect reads, did you mean topic.prefix?"
+                + " (unknown key: the worker ignores it, so this setting has no effect)");
+  }
+
+  @Test
+  void aMisspelledFullDocumentKeyIsNamedNotOnlyTheMissingOne() throws IOException {
+    ObjectNode root = appSource();
+    ObjectNode config = (ObjectNode) root.get("config");
+    config.set("change.stream.full.documnet", config.remove("change.stream.full.document"));
+    Path file = write("documnet.json", root);
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .contains(
+            file
+                + ": ERROR change.stream.full.documnet: found \"updateLookup\", expected a key"
+                + " MongoSourceConnector or Kafka Connect reads, did you mean"
+                + " change.stream.full.document?");
+  }
+
+  @Test
+  void anUnknownKeyFarFromAnyKnownOneIsAnErrorWithoutASuggestion() throws IOException {
+    assertSingleError(
+        source("far.json", Map.of("shard.everything", "yes")),
+        "ERROR shard.everything: found \"yes\", expected a key MongoSourceConnector or Kafka"
+            + " Connect reads (unknown key: the worker ignores it, so this setting has no effect)");
+  }
+
+  /** Keys of Connect itself, of its prefixes and of Changecast's SMT are known. */
+  @Test
+  void connectKeysPrefixesAndPluginKeysAreKnown() throws IOException {
+    Path file =
+        source(
+            "connect-keys.json",
+            Map.of(
+                "errors.log.enable", "true",
+                "errors.retry.timeout", "0",
+                "topic.creation.groups", "big",
+                "topic.creation.big.include", "changecast\\.raw\\.big\\..*",
+                "topic.creation.big.partitions", "1",
+                "topic.creation.default.cleanup.policy", "delete",
+                "producer.override.compression.type", "zstd",
+                "value.converter.schemas.enable", "false",
+                "exactly.once.support", "requested"));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).as(run.out()).isZero();
+    assertThat(run.out()).doesNotContain("unknown key");
+  }
+
+  @Test
+  void aTypoInsideATransformIsCheckedAgainstTheTransformsOwnKeys() throws IOException {
+    Path file =
+        source(
+            "smt.json",
+            Map.of(
+                "transforms", "tenant,ts",
+                "transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value",
+                "transforms.tenant.feild", "fullDocument.tenantId",
+                "transforms.ts.type", "org.apache.kafka.connect.transforms.InsertHeader",
+                "transforms.ts.header", "source",
+                "transforms.ts.value.literal", "mongo",
+                "transforms.other.type", "org.apache.kafka.connect.transforms.InsertHeader"));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .contains("ERROR transforms.tenant.feild: found \"fullDocument.tenantId\"")
+        .contains("did you mean transforms.tenant.field?")
+        .contains("ERROR transforms.other.type: found")
+        .doesNotContain("transforms.ts.");
+  }
+
+  @Test
+  void aSinkKnowsItsTopicOverridesAndConnectsSinkKeys() throws IOException {
+    ObjectNode root =
+        sink(
+            Map.of(
+                "topics", "changecast.events",
+                "key.converter", "org.apache.kafka.connect.storage.StringConverter",
+                "value.converter", "org.apache.kafka.connect.storage.StringConverter",
+                "errors.deadletterqueue.context.headers.enable", "true",
+                "topic.override.changecast.events.collection", "events",
+                "max.num.retries", "3"));
+    Path file = write("sink.json", root);
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.out())
+        .contains(
+            "ERROR max.num.retries: found \"3\", expected a key MongoSinkConnector or Kafka"
+                + " Connect reads")
+        .doesNotContain("topic.override")
+        .doesNotContain("errors.deadletterqueue.context.headers.enable");
+  }
+
+  @Test
+  void aMissingConnectionUriIsAnError() throws IOException {
+    ObjectNode root = appSource();
+    ((ObjectNode) root.get("config")).remove("connection.uri");
+    Path file = write("no-uri.json", root);
+
+    assertSingleError(
+        file,
+        "ERROR connection.uri: found nothing (not set), expected the MongoDB to connect to, e.g."
+            + " \"mongodb://mongo:27017/?replicaSet=rs0\" (unset, the connector silently falls"
+            + " back to mongodb://localhost:27017)");
+  }
+
+  @Test
+  void aBareConfigObjectIsValidatedLikeTheRestBody() throws IOException {
+    Path file = write("bare-app.json", (ObjectNode) appSource().get("config"));
+
+    CliRun run = CliRun.run("validate", file.toString());
+
+    assertThat(run.exitCode()).as(run.out()).isZero();
+    assertThat(run.outLines())
+        .containsExactly(file + ": OK (bare-app)", "1 file(s) checked, 0 error(s)");
+  }
+
   private void assertSingleError(Path file, String expected) {
     CliRun run = CliRun.run("validate", file.toString());
 

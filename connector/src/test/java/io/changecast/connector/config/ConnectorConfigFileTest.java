@@ -40,6 +40,18 @@ class ConnectorConfigFileTest {
   }
 
   @Test
+  void readsABareConfigObjectNamedByItsNameKeyElseByTheFile(@TempDir Path dir) throws Exception {
+    Path named =
+        Files.writeString(dir.resolve("a.json"), "{\"name\": \"src\", \"connector.class\": \"X\"}");
+    Path unnamed = Files.writeString(dir.resolve("my-source.json"), "{\"tasks.max\": 1}");
+
+    assertThat(ConnectorConfigFile.read(named))
+        .isEqualTo(new ConnectorConfigFile("src", Map.of("name", "src", "connector.class", "X")));
+    assertThat(ConnectorConfigFile.read(unnamed))
+        .isEqualTo(new ConnectorConfigFile("my-source", Map.of("tasks.max", "1")));
+  }
+
+  @Test
   void rejectsAConfigWithoutName(@TempDir Path dir) throws Exception {
     Path broken = Files.writeString(dir.resolve("broken.json"), "{\"config\": {}}");
 

@@ -1,0 +1,187 @@
+package io.changecast.connector.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.changecast.embedded.kafka.EmbeddedKafka;
+import io.changecast.embedded.kafka.KafkaOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ./changecast dlq} against an in-process broker holding dead letters as the router writes
+ * them.
+ */
+class DlqCommandTest {
+
+  private static final String DLQ = "changecast.dlq";
+
+  private static EmbeddedKafka kafka;
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    kafka = EmbeddedKafka.start(KafkaOptions.defaults());
+    kafka.createTopic(DLQ, 1);
+    try (KafkaProducer<String, String> producer = producer()) {
+      producer.send(deadLetter("acme", "{not json", "invalid-json", "parse", 7)).get();
+      producer
+          .send(
+              deadLetter(
+                  "{\"_id\": 1}",
+                  "{\"fullDocument\": {\"tenantId\": \"bad tenant/!\"}}",
+                  "invalid-tenant",
+                  "tenant",
+                  8))
+          .get();
+    }
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void printsEveryDeadLetterWithItsReasonHeadersKeyAndValue() throws Exception {
+    Run run = run("--bootstrap-server", kafka.bootstrapServers());
+
+    assertThat(run.code()).as(run.err()).isZero();
+    List<String> lines = run.outLines();
+    assertThat(lines.get(0)).startsWith(DLQ + " partition 0 offset 0, ");
+    assertThat(lines.subList(1, lines.size()))
+        .containsSubsequence(
+            "  changecast.error.reason: invalid-json",
+            "  changecast.error.stage: parse",
+            "  changecast.error.topic: changecast.raw.app.orders",
+            "  changecast.error.offset: 7",
+            "  changecast.source.db: app",
+            "  key:   acme",
+            "  value: {not json",
+            "  changecast.error.reason: invalid-tenant",
+            "  key:   {\"_id\": 1}",
+            "  value: {\"fullDocument\": {\"tenantId\": \"bad tenant/!\"}}",
+            "2 dead letter(s) in changecast.dlq on " + kafka.bootstrapServers());
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      assertThat(admin.listGroups().all().get())
+          .as("no consumer group, nothing committed")
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void lastNPrintsOnlyTheNewest() {
+    Run run = run("--bootstrap-server", kafka.bootstrapServers(), "--last", "1");
+
+    assertThat(run.code()).isZero();
+    assertThat(run.out())
+        .contains("offset 1, ", "invalid-tenant")
+        .doesNotContain("invalid-json")
+        .endsWith("1 dead letter(s) in changecast.dlq on " + kafka.bootstrapServers() + "\n");
+  }
+
+  @Test
+  void aTopicThatDoesNotExistYetMeansNoDeadLetters() {
+    Run run = run("--bootstrap-server", kafka.bootstrapServers(), "--topic", "other.dlq");
+
+    assertThat(run.code()).isZero();
+    assertThat(run.outLines())
+        .containsExactly(
+            "no dead letters: topic other.dlq does not exist on "
+                + kafka.bootstrapServers()
+                + " (the router creates it when it starts)");
+  }
+
+  @Test
+  void theBootstrapServerComesFromTheEnvironment() {
+    Run run = runWithEnv(Map.of("CHANGECAST_BOOTSTRAP_SERVERS", kafka.bootstrapServers()));
+
+    assertThat(run.code()).isZero();
+    assertThat(run.out())
+        .contains("2 dead letter(s) in changecast.dlq on " + kafka.bootstrapServers());
+  }
+
+  @Test
+  void anUnreachableBrokerIsAnErrorNamingIt() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+
+    Run run = run("--bootstrap-server", "127.0.0.1:" + closed);
+
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).startsWith("changecast dlq: Kafka at 127.0.0.1:" + closed + ": ");
+  }
+
+  @Test
+  void badArgumentsAreUsageErrors() {
+    Run run = run("--last", "0");
+
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).startsWith("changecast dlq: --last must be a positive whole number");
+  }
+
+  private static ProducerRecord<String, String> deadLetter(
+      String key, String value, String reason, String stage, long offset) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("changecast.source.db", bytes("app"));
+    headers.add("changecast.error.reason", bytes(reason));
+    headers.add("changecast.error.detail", bytes("detail of " + reason));
+    headers.add("changecast.error.stage", bytes(stage));
+    headers.add("changecast.error.topic", bytes("changecast.raw.app.orders"));
+    headers.add("changecast.error.partition", bytes("0"));
+    headers.add("changecast.error.offset", bytes(Long.toString(offset)));
+    return new ProducerRecord<>(DLQ, null, key, value, headers);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static KafkaProducer<String, String> producer() {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+  }
+
+  private static Run run(String... args) {
+    return runWithEnv(Map.of(), args);
+  }
+
+  private static Run runWithEnv(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      code = new ChangecastDlq(o, e, env).run(args);
+    }
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private record Run(int code, String out, String err) {
+    List<String> outLines() {
+      return Arrays.asList(out.split("\\R"));
+    }
+  }
+}
