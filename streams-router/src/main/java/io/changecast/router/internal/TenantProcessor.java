@@ -1,6 +1,7 @@
 package io.changecast.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.contract.TenantId;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.RouterMetrics;
 import io.changecast.router.TenantResolver;
@@ -86,6 +87,17 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     }
     if (tenant == null) {
       context.forward(record.withValue(unresolved(parsed, resolver)));
+      return;
+    }
+    Optional<String> refused = TenantId.check(tenant);
+    if (refused.isPresent()) { // before any id is spent: the edge could never serve it
+      context.forward(
+          record.withValue(
+              new Step.Rejected(
+                  parsed.raw(),
+                  Stage.RESOLVE_TENANT,
+                  Reason.TENANT_INVALID,
+                  refused.get() + " (tenant from " + resolver + ")")));
       return;
     }
     if (event.operation() == ChangeEvent.Operation.DELETE) {
