@@ -1,7 +1,6 @@
 package io.changecast.embedded.mongo.internal;
 
 import de.bwaldvogel.mongo.bson.Document;
-import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.exception.MongoServerException;
 import de.bwaldvogel.mongo.wire.message.MessageHeader;
 import de.bwaldvogel.mongo.wire.message.MongoMessage;
@@ -115,11 +114,6 @@ final class AwaitingGetMoreHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static Document errorReply(MongoServerException e) {
-    Document reply = new Document("ok", 0.0).append("errmsg", e.getMessageWithoutErrorCode());
-    if (e instanceof MongoServerError error) {
-      reply.put("code", error.getCode());
-      reply.putIfNotNull("codeName", error.getCodeName());
-    }
-    return reply;
+    return ChangeStreamError.reply(e);
   }
 }

@@ -8,19 +8,31 @@ import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * An in-memory collection that records every change to its documents in the {@link ChangeHistory},
- * with before and after images, at the point where the change is applied. Every write path (insert,
- * update, replace, upsert, delete, findAndModify) goes through these hooks, under the collection's
- * monitor, so events come out in the order the writes were applied.
+ * with after images (and before images while {@code changeStreamPreAndPostImages} is enabled), and
+ * its own drop, at the point where the change is applied. Every write path (insert, update,
+ * replace, upsert, delete, findAndModify) goes through these hooks, under the collection's monitor,
+ * so events come out in the order the writes were applied.
  */
 final class CapturingCollection extends MemoryCollection {
 
   private final ChangeHistory history;
+  private final UUID uuid = UUID.randomUUID();
 
   /** Whether the write in progress (under this monitor) is a replacement. */
   private boolean replacing;
+
+  /** Whether an update in progress is a pipeline update (an update, though it replaces). */
+  private boolean pipelineUpdate;
+
+  /** {@code changeStreamPreAndPostImages.enabled}: whether changes keep their pre-image. */
+  private volatile boolean preAndPostImages;
+
+  /** Set while the collection is dropped as the target of a rename (which records no drop). */
+  private volatile boolean silentDrop;
 
   CapturingCollection(
       MongoDatabase database,
@@ -43,7 +55,64 @@ final class CapturingCollection extends MemoryCollection {
         inserted.get(getIdField()),
         inserted,
         null,
-        null);
+        null,
+        null,
+        uuid);
+  }
+
+  /** The collection's UUID, as {@code listCollections} and {@code collectionUUID} report it. */
+  UUID uuid() {
+    return uuid;
+  }
+
+  boolean preAndPostImages() {
+    return preAndPostImages;
+  }
+
+  void setPreAndPostImages(boolean enabled) {
+    this.preAndPostImages = enabled;
+  }
+
+  /** Drops without recording a {@code drop} event (a rename's {@code dropTarget}). */
+  void dropSilently(Runnable drop) {
+    silentDrop = true;
+    try {
+      drop.run();
+    } finally {
+      silentDrop = false;
+    }
+  }
+
+  @Override
+  public synchronized void drop() {
+    super.drop();
+    if (!silentDrop) {
+      history.append(
+          ChangeType.DROP,
+          getDatabaseName(),
+          getCollectionName(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          uuid);
+    }
+  }
+
+  /**
+   * A pipeline-style update of the document {@code id}: {@code updated} is the pipeline's result,
+   * recorded as an {@code update} (with its computed {@code updateDescription}).
+   */
+  synchronized Document applyPipelineResult(Object id, Document updated, Oplog oplog) {
+    boolean previous = pipelineUpdate;
+    pipelineUpdate = true;
+    try {
+      return super.updateDocuments(
+          new Document(getIdField(), id), updated, ArrayFilters.empty(), false, false, oplog);
+    } finally {
+      pipelineUpdate = previous;
+    }
   }
 
   @Override
@@ -79,14 +148,17 @@ final class CapturingCollection extends MemoryCollection {
     super.handleUpdate(position, oldDocument, newDocument);
     Document before = oldDocument.cloneDeeply();
     Document after = newDocument.cloneDeeply();
+    boolean replace = replacing && !pipelineUpdate;
     history.append(
-        replacing ? ChangeType.REPLACE : ChangeType.UPDATE,
+        replace ? ChangeType.REPLACE : ChangeType.UPDATE,
         getDatabaseName(),
         getCollectionName(),
         after.get(getIdField()),
         after,
-        before,
-        replacing ? null : UpdateDescriptions.describe(before, after));
+        preAndPostImages ? before : null,
+        replace ? null : UpdateDescriptions.describe(before, after),
+        null,
+        uuid);
   }
 
   @Override
@@ -101,8 +173,10 @@ final class CapturingCollection extends MemoryCollection {
           getCollectionName(),
           removed.get(getIdField()),
           null,
-          removed,
-          null);
+          preAndPostImages ? removed : null,
+          null,
+          null,
+          uuid);
     }
   }
 

@@ -2,6 +2,7 @@ package io.changecast.embedded.mongo.internal;
 
 import de.bwaldvogel.mongo.bson.Document;
 import java.time.Instant;
+import java.util.UUID;
 
 /**
  * One retained change, as captured when the write happened. Documents are private deep copies.
@@ -16,6 +17,9 @@ import java.time.Instant;
  * @param preImage the document before the change (updates, replaces, deletes)
  * @param updateDescription {@code updatedFields}/{@code removedFields}/{@code truncatedArrays}
  *     (updates only)
+ * @param description the DDL event's {@code operationDescription} (for a rename: {@code to} and,
+ *     when the target was replaced, {@code dropTarget}); {@code null} for document changes
+ * @param collectionUuid the collection's UUID ({@code null} for dropDatabase)
  */
 record ChangeEvent(
     long time,
@@ -26,4 +30,6 @@ record ChangeEvent(
     Object documentId,
     Document postImage,
     Document preImage,
-    Document updateDescription) {}
+    Document updateDescription,
+    Document description,
+    UUID collectionUuid) {}

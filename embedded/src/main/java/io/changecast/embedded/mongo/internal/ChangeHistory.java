@@ -63,6 +63,20 @@ public final class ChangeHistory {
       Document postImage,
       Document preImage,
       Document updateDescription) {
+    return append(type, db, coll, documentId, postImage, preImage, updateDescription, null, null);
+  }
+
+  /** As above, for events with an {@code operationDescription} and a collection UUID. */
+  ChangeEvent append(
+      ChangeType type,
+      String db,
+      String coll,
+      Object documentId,
+      Document postImage,
+      Document preImage,
+      Document updateDescription,
+      Document description,
+      java.util.UUID collectionUuid) {
     ChangeEvent event;
     List<Runnable> toWake;
     synchronized (this) {
@@ -74,7 +88,17 @@ public final class ChangeHistory {
       LATEST_IN_JVM.accumulateAndGet(lastTime, ClusterTime::max);
       event =
           new ChangeEvent(
-              lastTime, now, type, db, coll, documentId, postImage, preImage, updateDescription);
+              lastTime,
+              now,
+              type,
+              db,
+              coll,
+              documentId,
+              postImage,
+              preImage,
+              updateDescription,
+              description,
+              collectionUuid);
       if (size == ring.length) {
         evictedUpTo = ring[head].time();
         ring[head] = null;
@@ -118,6 +142,15 @@ public final class ChangeHistory {
           "Resume of change stream was not possible, as the resume point may no longer be in the"
               + " oplog.");
     }
+  }
+
+  /** The retained event at exactly {@code time}, or {@code null}. */
+  synchronized ChangeEvent eventAt(long time) {
+    int index = firstIndexAfter(time) - 1;
+    if (index >= 0 && at(index).time() == time) {
+      return at(index);
+    }
+    return null;
   }
 
   /** Up to {@code max} events after {@code position}, oldest first. */

@@ -5,6 +5,7 @@ import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
 import java.time.Clock;
@@ -40,6 +41,7 @@ public final class ChangeStreamBackend extends MemoryBackend {
 
   private final ChangeHistory history;
   private final ChangeStreams changeStreams;
+  private final DdlCommands ddl;
   private volatile ReplicaSetMember replicaSet;
 
   /** A backend retaining {@code historyLimit} change events. */
@@ -56,6 +58,25 @@ public final class ChangeStreamBackend extends MemoryBackend {
             getCursorRegistry()::generateCursorId,
             this::resolveDatabase,
             this::currentDocument);
+    this.ddl = new DdlCommands(history, new DdlServer());
+  }
+
+  /** The backend as {@link DdlCommands} sees it: mongo-java-server's own command handling. */
+  private final class DdlServer implements DdlCommands.Server {
+    @Override
+    public Document run(Channel channel, String databaseName, String command, Document query) {
+      return ChangeStreamBackend.super.handleCommand(channel, databaseName, command, query);
+    }
+
+    @Override
+    public de.bwaldvogel.mongo.MongoDatabase database(String databaseName) {
+      return listDatabaseNames().contains(databaseName) ? resolveDatabase(databaseName) : null;
+    }
+
+    @Override
+    public void dropCollection(String databaseName, String collectionName) {
+      resolveDatabase(databaseName).dropCollection(collectionName, oplog);
+    }
   }
 
   /** The change history (for tests and diagnostics). */
@@ -99,7 +120,38 @@ public final class ChangeStreamBackend extends MemoryBackend {
     switch (command.toLowerCase(java.util.Locale.ROOT)) {
       case "aggregate":
         if (ChangeStreams.isChangeStream(query)) {
-          return changeStreams.aggregate(databaseName, query);
+          try {
+            return changeStreams.aggregate(databaseName, query);
+          } catch (MongoServerError e) {
+            return ChangeStreamError.reply(e);
+          }
+        }
+        break;
+      case "renamecollection":
+        if (databaseName.equals("admin")) {
+          return ddl.renameCollection(channel, command, query);
+        }
+        break;
+      case "dropdatabase":
+        return ddl.dropDatabase(channel, databaseName, command, query);
+      case "create":
+        return ddl.create(channel, databaseName, command, query);
+      case "collmod":
+        return ddl.collMod(channel, databaseName, command, query);
+      case "createindexes":
+        return ddl.createIndexes(channel, databaseName, command, query);
+      case "dropindexes":
+        return ddl.dropIndexes(channel, databaseName, command, query);
+      case "listcollections":
+        return ddl.listCollections(channel, databaseName, command, query);
+      case "update":
+        if (PipelineUpdates.applies(query)) {
+          return PipelineUpdates.run(
+              resolveDatabase(databaseName),
+              query,
+              this::resolveDatabase,
+              oplog,
+              single -> super.handleCommand(channel, databaseName, command, single));
         }
         break;
       case "getmore":

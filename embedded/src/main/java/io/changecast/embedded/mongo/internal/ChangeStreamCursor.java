@@ -1,34 +1,50 @@
 package io.changecast.embedded.mongo.internal;
 
-import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.bson.Document;
-import de.bwaldvogel.mongo.exception.MongoServerError;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A server-side change stream cursor: a position in the {@link ChangeHistory}, a scope, the event
  * shape options and the pipeline stages that follow {@code $changeStream}.
  *
- * <p>Each batch scans forward from the position; the position then stands at the last returned
- * event (when the batch filled up) or at the history's high-water mark, and is reported as the
- * batch's {@code postBatchResumeToken}.
+ * <p>Each batch scans forward from the position. Shaped events wait in a queue until returned, so a
+ * batch stops at the requested size or at MongoDB's 16 MB reply limit, even inside the fragments of
+ * a split event. The batch's {@code postBatchResumeToken} is the token of its last event while
+ * events are still queued, else the history's high-water mark. A drop or rename of the watched
+ * collection (a dropDatabase for a database watch) is followed by an {@code invalidate}, after
+ * which the cursor is closed.
  */
 final class ChangeStreamCursor {
 
   private static final int SCAN_CHUNK = 256;
+  private static final int MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
-  /** A batch of shaped events and the resume token after it. */
-  record Batch(List<Document> events, Document postBatchResumeToken) {}
+  /** A batch of shaped events, the resume token after it, and whether the stream has ended. */
+  record Batch(List<Document> events, Document postBatchResumeToken, boolean closed) {}
+
+  /** Where a cursor starts. */
+  record Start(long position, ChangeEvent invalidateFirst, int skipFragments) {
+
+    static Start after(long position) {
+      return new Start(position, null, 0);
+    }
+  }
 
   private final long id;
   private final StreamScope scope;
   private final ChangeHistory history;
   private final EventShaper shaper;
-  private final Aggregation pipeline;
+  private final StreamPipeline pipeline;
+  private final LargeEvents largeEvents;
+  private final Deque<Document> queued = new ArrayDeque<>();
   private long position;
+  private int skipFragments;
+  private boolean invalidated;
+  private boolean closed;
   private volatile long lastUsedNanos = System.nanoTime();
 
   ChangeStreamCursor(
@@ -36,14 +52,21 @@ final class ChangeStreamCursor {
       StreamScope scope,
       ChangeHistory history,
       EventShaper shaper,
-      Aggregation pipeline,
-      long position) {
+      StreamPipeline pipeline,
+      LargeEvents largeEvents,
+      Start start) {
     this.id = id;
     this.scope = scope;
     this.history = history;
     this.shaper = shaper;
     this.pipeline = pipeline;
-    this.position = position;
+    this.largeEvents = largeEvents;
+    this.position = start.position();
+    this.skipFragments = start.skipFragments();
+    if (start.invalidateFirst() != null) {
+      queued.addAll(apply(shaper.invalidate(start.invalidateFirst())));
+      invalidated = true;
+    }
   }
 
   long id() {
@@ -62,44 +85,92 @@ final class ChangeStreamCursor {
     return position;
   }
 
+  /** Whether a batch would return something now without new history. */
+  synchronized boolean hasQueued() {
+    return !queued.isEmpty() || invalidated;
+  }
+
   /** The next batch of at most {@code limit} events; never waits. */
   synchronized Batch next(int limit) {
     lastUsedNanos = System.nanoTime();
     List<Document> out = new ArrayList<>();
-    if (limit <= 0) {
+    Document lastToken = null;
+    long bytes = 0;
+    if (limit <= 0 && queued.isEmpty()) {
       history.checkRetained(position);
-      return new Batch(out, ClusterTime.token(position));
+      return new Batch(out, ClusterTime.token(position), false);
     }
     while (true) {
-      ChangeHistory.Chunk chunk = history.readAfter(position, SCAN_CHUNK);
-      for (ChangeEvent event : chunk.events()) {
-        if (scope.matches(event)) {
-          out.addAll(apply(shaper.shape(event)));
+      while (!queued.isEmpty()) {
+        Document next = queued.peek();
+        long size = LargeEvents.bsonSize(next);
+        if (!out.isEmpty() && (out.size() >= limit || bytes + size > MAX_BATCH_BYTES)) {
+          return new Batch(out, lastToken, false);
         }
-        position = event.time();
-        if (out.size() >= limit) {
-          return new Batch(out, ClusterTime.token(position));
+        queued.poll();
+        out.add(next);
+        bytes += size;
+        lastToken = (Document) next.get("_id");
+        if (invalidated && queued.isEmpty()) {
+          closed = true;
+          return new Batch(out, lastToken, true);
         }
       }
-      if (chunk.complete()) {
+      if (invalidated) {
+        // the pipeline filtered the invalidate out: the stream ends all the same
+        closed = true;
+        return new Batch(out, StreamTokens.invalidate(position), true);
+      }
+      if (out.size() >= limit) {
+        return new Batch(out, lastToken, false);
+      }
+      ChangeHistory.Chunk chunk = history.readAfter(position, SCAN_CHUNK);
+      for (ChangeEvent event : chunk.events()) {
+        position = event.time();
+        if (scope.matches(event) && shaper.shows(event)) {
+          queued.addAll(split(apply(shaper.shape(event))));
+          if (scope.invalidatedBy(event)) {
+            queued.addAll(apply(shaper.invalidate(event)));
+            invalidated = true;
+          }
+        }
+        if (!queued.isEmpty()) {
+          break;
+        }
+      }
+      if (queued.isEmpty() && !invalidated && chunk.complete()) {
         position = ClusterTime.max(position, chunk.scannedUpTo());
-        return new Batch(out, ClusterTime.token(position));
+        return new Batch(out, ClusterTime.token(position), false);
       }
     }
   }
 
+  boolean closed() {
+    return closed;
+  }
+
+  private List<Document> split(List<Document> events) {
+    List<Document> result = new ArrayList<>();
+    for (Document event : events) {
+      List<Document> fragments = largeEvents.split(event);
+      if (skipFragments > 0) {
+        fragments = fragments.subList(Math.min(skipFragments, fragments.size()), fragments.size());
+        skipFragments = 0;
+      }
+      result.addAll(fragments);
+    }
+    return result;
+  }
+
   private List<Document> apply(Document event) {
-    if (pipeline == null) {
+    if (pipeline.isEmpty()) {
       return List.of(event);
     }
     Object token = event.get("_id");
-    List<Document> results =
-        pipeline.runStagesAsStream(Stream.of(event)).collect(Collectors.toList());
+    List<Document> results = pipeline.apply(event).collect(Collectors.toList());
     for (Document result : results) {
       if (!token.equals(result.get("_id"))) {
-        throw new MongoServerError(
-            280,
-            "ChangeStreamFatalError",
+        throw ChangeStreamError.fatal(
             "Encountered an event whose _id field, which contains the resume token, was modified"
                 + " by the pipeline. Modifying the _id field of an event makes it impossible to"
                 + " resume the stream from that point. Only transformations that retain the"

@@ -36,8 +36,6 @@ public final class ChangeStreams {
           "startAtOperationTime",
           "allChangesForCluster",
           "showExpandedEvents");
-  private static final Set<String> ALLOWED_STAGES =
-      Set.of("$match", "$project", "$addFields", "$set", "$unset", "$replaceRoot", "$replaceWith");
 
   private final ChangeHistory history;
   private final LongSupplier cursorIds;
@@ -115,18 +113,28 @@ public final class ChangeStreams {
           "BadValue",
           "Enumeration value '" + beforeChange + "' for field 'fullDocumentBeforeChange'");
     }
-    long position = startPosition(options);
-    EventShaper shaper = new EventShaper(fullDocument, beforeChange, currentDocuments);
-    Aggregation stages = stages(pipeline.subList(1, pipeline.size()));
+    boolean expanded = Utils.isTrue(options.get("showExpandedEvents"));
+    StreamPipeline stages = StreamPipeline.parse(pipeline.subList(1, pipeline.size()), databases);
+    ChangeStreamCursor.Start start = start(options, scope, stages);
+    EventShaper shaper = new EventShaper(fullDocument, beforeChange, expanded, currentDocuments);
     ChangeStreamCursor cursor =
-        new ChangeStreamCursor(cursorIds.getAsLong(), scope, history, shaper, stages, position);
+        new ChangeStreamCursor(
+            cursorIds.getAsLong(),
+            scope,
+            history,
+            shaper,
+            stages,
+            new LargeEvents(stages.splitsLargeEvents()),
+            start);
     int batchSize = DEFAULT_FIRST_BATCH;
     if (command.get("cursor") instanceof Document cursorOptions
         && cursorOptions.get("batchSize") instanceof Number n) {
       batchSize = n.intValue();
     }
     ChangeStreamCursor.Batch batch = cursor.next(batchSize);
-    cursors.put(cursor.id(), cursor);
+    if (!batch.closed()) {
+      cursors.put(cursor.id(), cursor);
+    }
     return reply(cursor, "firstBatch", batch);
   }
 
@@ -148,7 +156,9 @@ public final class ChangeStreams {
       cursors.remove(getMore.cursorId());
       throw e;
     }
-    if (batch.events().isEmpty() && !force) {
+    if (batch.closed()) {
+      cursors.remove(getMore.cursorId());
+    } else if (batch.events().isEmpty() && !force) {
       return Optional.empty();
     }
     return Optional.of(reply(cursor, "nextBatch", batch));
@@ -176,7 +186,7 @@ public final class ChangeStreams {
     Document cursorDocument =
         new Document(batchField, batch.events())
             .append("postBatchResumeToken", batch.postBatchResumeToken())
-            .append("id", cursor.id())
+            .append("id", batch.closed() ? 0L : cursor.id())
             .append("ns", cursor.scope().cursorNamespace());
     Document reply = new Document("cursor", cursorDocument);
     Utils.markOkay(reply);
@@ -215,7 +225,8 @@ public final class ChangeStreams {
     return new StreamScope(databaseName, null);
   }
 
-  private long startPosition(Document options) {
+  private ChangeStreamCursor.Start start(
+      Document options, StreamScope scope, StreamPipeline stages) {
     List<String> given = new ArrayList<>();
     for (String key : List.of("resumeAfter", "startAfter", "startAtOperationTime")) {
       if (options.get(key) != null) {
@@ -228,44 +239,68 @@ public final class ChangeStreams {
           "Location40674",
           "Only one type of resume option is allowed, but multiple were found.");
     }
-    long position;
     if (given.isEmpty()) {
-      return history.highWaterMark();
-    } else if (given.get(0).equals("startAtOperationTime")) {
+      return ChangeStreamCursor.Start.after(history.highWaterMark());
+    }
+    String key = given.get(0);
+    if (key.equals("startAtOperationTime")) {
       Object time = options.get("startAtOperationTime");
       if (!(time instanceof BsonTimestamp timestamp)) {
         throw new MongoServerError(
             14, "TypeMismatch", "startAtOperationTime must be a timestamp, was: " + time);
       }
       // inclusive: everything after the instant just before it
-      position = timestamp.getValue() == 0 ? 0 : timestamp.getValue() - 1;
-    } else {
-      position = ClusterTime.fromToken(options.get(given.get(0)));
+      long position = timestamp.getValue() == 0 ? 0 : timestamp.getValue() - 1;
+      history.checkRetained(position);
+      return ChangeStreamCursor.Start.after(position);
     }
-    history.checkRetained(position);
-    return position;
+    Object token = options.get(key);
+    StreamTokens.Parsed parsed = StreamTokens.parse(token);
+    if (ClusterTime.compare(parsed.time(), history.highWaterMark()) > 0) {
+      // MongoDB fails once its stream passes the token's time without meeting the token; a time
+      // no event has reached yet can only end that way, so the embedded server says so at once
+      throw ChangeStreamError.fatal(
+          "cannot resume stream; the resume token was not found. " + tokenText(token));
+    }
+    switch (parsed.kind()) {
+      case INVALIDATE -> {
+        if (key.equals("resumeAfter")) {
+          throw new MongoServerError(
+              260,
+              "InvalidResumeToken",
+              "Attempting to resume a change stream using 'resumeAfter' is not allowed from an"
+                  + " invalidate notification.");
+        }
+        history.checkRetained(parsed.time());
+        return ChangeStreamCursor.Start.after(parsed.time());
+      }
+      case FRAGMENT -> {
+        if (!stages.splitsLargeEvents()) {
+          throw ChangeStreamError.fatal(
+              "Attempted to resume from a split event, but the resumed stream does not include a "
+                  + LargeEvents.STAGE
+                  + " stage");
+        }
+        long before = parsed.time() - 1;
+        history.checkRetained(before);
+        return new ChangeStreamCursor.Start(before, null, parsed.fragment());
+      }
+      default -> {
+        history.checkRetained(parsed.time());
+        ChangeEvent event = history.eventAt(parsed.time());
+        if (event != null && scope.matches(event) && scope.invalidatedBy(event)) {
+          // resuming after a drop or rename of the watched namespace: the invalidate is next
+          return new ChangeStreamCursor.Start(parsed.time(), event, 0);
+        }
+        return ChangeStreamCursor.Start.after(parsed.time());
+      }
+    }
   }
 
-  private Aggregation stages(List<Document> stages) {
-    if (stages.isEmpty()) {
-      return null;
-    }
-    List<Document> translated = new ArrayList<>();
-    for (Document stage : stages) {
-      String name = stage.keySet().iterator().next();
-      if (stage.size() != 1 || !ALLOWED_STAGES.contains(name)) {
-        throw new MongoServerError(
-            20, "IllegalOperation", name + " is not permitted in a $changeStream pipeline");
-      }
-      Object spec = stage.get(name);
-      switch (name) {
-        case "$set" -> translated.add(new Document("$addFields", spec));
-        case "$replaceWith" ->
-            translated.add(new Document("$replaceRoot", new Document("newRoot", spec)));
-        default -> translated.add(stage);
-      }
-    }
-    return Aggregation.fromPipeline(translated, databases, null, null, null);
+  private static String tokenText(Object token) {
+    return token instanceof Document document && document.get("_data") != null
+        ? "{_data: \"" + document.get("_data") + "\"}"
+        : String.valueOf(token);
   }
 
   private void reapIdleCursors() {

@@ -1,7 +1,6 @@
 package io.changecast.embedded.mongo.internal;
 
 import de.bwaldvogel.mongo.backend.Cursor;
-import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerException;
@@ -9,9 +8,10 @@ import de.bwaldvogel.mongo.oplog.Oplog;
 import java.util.List;
 
 /**
- * The backend's {@link Oplog}. Document changes are recorded by {@link CapturingCollection} (which
- * sees before and after images); this records collection drops, and never serves cursors: {@code
- * $changeStream} is answered by {@link ChangeStreams}.
+ * The backend's {@link Oplog}. Document changes and drops are recorded by {@link
+ * CapturingCollection} (which sees before and after images and knows the collection's UUID), so
+ * this records nothing and never serves cursors: {@code $changeStream} is answered by {@link
+ * ChangeStreams}.
  */
 final class DropRecordingOplog implements Oplog {
 
@@ -33,11 +33,7 @@ final class DropRecordingOplog implements Oplog {
 
   @Override
   public void handleDropCollection(String namespace) {
-    String db = Utils.getDatabaseNameFromFullName(namespace);
-    String coll = Utils.getCollectionNameFromFullName(namespace);
-    if (CapturingCollection.isCaptured(db, coll)) {
-      history.append(ChangeType.DROP, db, coll, null, null, null, null);
-    }
+    // recorded by CapturingCollection.drop()
   }
 
   @Override
