@@ -10,9 +10,10 @@ import java.util.Optional;
  * A change event that changes namespaces, not documents: {@code drop}, {@code rename}, {@code
  * dropDatabase} or {@code invalidate}. The official connector publishes each as the change event
  * itself, on the raw topic of its {@code ns} ({@code <prefix>.<db>.<coll>}, {@code <prefix>.<db>}
- * for {@code dropDatabase}); an {@code invalidate} has no {@code ns} and goes to the topic named by
- * the bare prefix ({@code changecast.raw.}). The router turns each into a reset of the affected
- * tenants, with the reason {@link Kind#reason()}.
+ * for {@code dropDatabase}). An {@code invalidate} has no {@code ns}: version 2.0.1 publishes none
+ * (its topic mapper names no topic), older versions wrote it to the bare prefix's topic ({@code
+ * changecast.raw.}). The router turns each into a reset of the affected tenants, with the reason
+ * {@link Kind#reason()}.
  *
  * @param kind what happened
  * @param namespaces the affected namespaces: a drop's collection, a rename's source then target, a
