@@ -107,8 +107,7 @@ class EnvelopeSchemaTest {
       router
           .input("changecast.raw.app")
           .pipeInput(
-              "k",
-              NamespaceChangeTopologyTest.ddl("dropDatabase", "{\"db\": \"app\"}", null, 1));
+              "k", NamespaceChangeTopologyTest.ddl("dropDatabase", "{\"db\": \"app\"}", null, 1));
 
       TestInputTopic<String, String> ingest = router.input("changecast.ingest");
       ingest.pipeInput(

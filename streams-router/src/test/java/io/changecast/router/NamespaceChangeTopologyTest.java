@@ -17,10 +17,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * drop, rename, dropDatabase and invalidate records, as the official connector publishes them: the
  * change event itself on the topic of its {@code ns} ({@code changecast.raw.app} for a
- * dropDatabase), keyed by {@code {"_id": <resume token>}}; an invalidate has no {@code ns}, so
- * versions before 2.0 wrote it to the bare prefix's topic {@code changecast.raw.} (2.0.1 publishes
- * none). Each becomes a {@code changecast.reset} of the affected tenants, never a dead letter,
- * never nothing.
+ * dropDatabase), keyed by {@code {"_id": <resume token>}}; an invalidate has no {@code ns}: older
+ * versions (a simpler topic mapper) wrote it to the bare prefix's topic {@code changecast.raw.},
+ * 2.0.1 publishes none. Each becomes a {@code changecast.reset} of the affected tenants, never a
+ * dead letter, never nothing.
  */
 class NamespaceChangeTopologyTest {
 
