@@ -1,7 +1,6 @@
 package io.changecast.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.changecast.contract.TenantId;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
@@ -11,14 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.SortedSet;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +42,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
   private FixedKeyProcessorContext<String, Step> context;
   private KeyValueStore<String, String> documentTenants;
   private NamespaceTenants namespaceTenants;
+  private NamespaceChanges namespaceChanges;
 
   public TenantProcessor(
       String documentStoreName,
@@ -64,6 +60,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     this.context = context;
     this.documentTenants = context.getStateStore(documentStoreName);
     this.namespaceTenants = new NamespaceTenants(context.getStateStore(namespaceStoreName));
+    this.namespaceChanges = new NamespaceChanges(documentTenants, namespaceTenants);
   }
 
   @Override
@@ -74,7 +71,11 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     } else if (step instanceof Step.HistoryLost lost) {
       reset(record, lost);
     } else if (step instanceof Step.NamespaceChanged changed) {
-      namespaceChanged(record, changed.change());
+      namespaceChanges
+          .apply(changed.change())
+          .forEach(
+              (tenant, reset) ->
+                  context.forward(record.withValue(new Step.Resolved(tenant, reset))));
     } else if (step instanceof Step.Heartbeat heartbeat) {
       metrics.heartbeat(heartbeat.clusterTime());
     } else if (!(step instanceof Step.Skipped)) {
@@ -134,89 +135,6 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     for (String tenant : tenants) {
       forwardReset(record, tenant, SOURCE_HISTORY_LOST, lost.namespaces(), lost.clusterTime());
     }
-  }
-
-  /**
-   * A drop, rename or dropDatabase resets the tenants that had events in the namespace (a rename:
-   * in its source or target) and updates the stores: the documents of a dropped namespace are
-   * forgotten, those of a renamed one move to the target. An invalidate resets the tenants of the
-   * change that caused it (the last one, at the same cluster time), or, when that is unknown, every
-   * tenant, for each of its databases.
-   */
-  private void namespaceChanged(FixedKeyRecord<String, Step> record, NamespaceChange change) {
-    String reason = change.kind().reason();
-    if (change.kind() == NamespaceChange.Kind.INVALIDATE) {
-      List<NamespaceChange.Namespace> cause = namespaceTenants.lastAt(change.clusterTime());
-      if (!cause.isEmpty()) {
-        SortedSet<String> tenants = namespaceTenants.of(cause);
-        log(reason, cause, tenants);
-        JsonNode namespaces =
-            new NamespaceChange(change.kind(), cause, null, null).namespacesJson();
-        tenants.forEach(t -> forwardReset(record, t, reason, namespaces, change.clusterTime()));
-        return;
-      }
-      SortedMap<String, SortedSet<String>> databases = namespaceTenants.databasesByTenant();
-      LOG.warn(
-          "The source's change stream was invalidated, by no drop or rename seen at its cluster"
-              + " time {}: resetting every tenant ({})",
-          change.clusterTime(),
-          databases.size());
-      databases.forEach(
-          (tenant, dbs) -> {
-            ArrayNode namespaces = Json.mapper().createArrayNode();
-            dbs.forEach(db -> namespaces.addObject().put("db", db));
-            forwardReset(record, tenant, reason, namespaces, change.clusterTime());
-          });
-      return;
-    }
-    SortedSet<String> tenants = namespaceTenants.of(change.namespaces());
-    log(reason, change.namespaces(), tenants);
-    NamespaceChange.Namespace source = change.namespaces().get(0);
-    if (change.kind() == NamespaceChange.Kind.RENAME) {
-      NamespaceChange.Namespace target = change.namespaces().get(1);
-      namespaceTenants.copy(source, target);
-      moveDocuments(source, target);
-    } else {
-      deleteDocuments(DocumentKeys.prefix(source.db(), source.coll()));
-    }
-    namespaceTenants.rememberLast(change);
-    JsonNode namespaces = change.namespacesJson();
-    tenants.forEach(t -> forwardReset(record, t, reason, namespaces, change.clusterTime()));
-  }
-
-  /** The target's earlier documents are gone (a rename replaces it); the source's move there. */
-  private void moveDocuments(NamespaceChange.Namespace from, NamespaceChange.Namespace to) {
-    String fromPrefix = DocumentKeys.prefix(from.db(), from.coll());
-    String toPrefix = DocumentKeys.prefix(to.db(), to.coll());
-    deleteDocuments(toPrefix);
-    List<KeyValue<String, String>> moved = new ArrayList<>();
-    try (KeyValueIterator<String, String> it =
-        documentTenants.prefixScan(fromPrefix, new StringSerializer())) {
-      it.forEachRemaining(
-          kv ->
-              moved.add(KeyValue.pair(toPrefix + kv.key.substring(fromPrefix.length()), kv.value)));
-    }
-    deleteDocuments(fromPrefix);
-    documentTenants.putAll(moved);
-  }
-
-  private void deleteDocuments(String prefix) {
-    List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, String> it =
-        documentTenants.prefixScan(prefix, new StringSerializer())) {
-      it.forEachRemaining(kv -> keys.add(kv.key));
-    }
-    keys.forEach(documentTenants::delete);
-  }
-
-  private static void log(
-      String reason, List<NamespaceChange.Namespace> namespaces, SortedSet<String> tenants) {
-    LOG.info(
-        "{} {}: resetting {} tenant(s) {}",
-        reason,
-        namespaces,
-        tenants.size(),
-        tenants.size() <= 20 ? tenants : "");
   }
 
   private void forwardReset(
