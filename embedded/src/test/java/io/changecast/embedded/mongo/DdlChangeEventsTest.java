@@ -132,6 +132,23 @@ class DdlChangeEventsTest {
   }
 
   @Test
+  void renamingAnotherCollectionOverTheWatchedOneInvalidatesItsStream() {
+    db.getCollection("target").insertOne(new Document("_id", 9));
+    RawChangeStreams.Stream stream = open(db, "target", new BsonDocument());
+    db.getCollection("orders")
+        .renameCollection(
+            new MongoNamespace(db.getName(), "target"),
+            new RenameCollectionOptions().dropTarget(true));
+
+    List<BsonDocument> events = stream.await(2);
+
+    assertThat(types(events)).containsExactly("rename", "invalidate");
+    assertThat(events.get(0).getDocument("ns")).isEqualTo(ns("orders"));
+    assertThat(events.get(0).getDocument("to")).isEqualTo(ns("target"));
+    assertThat(stream.cursorId).isZero();
+  }
+
+  @Test
   void aDatabaseWatchSeesRenameAndDropAndGoesOn() {
     db.getCollection("target").insertOne(new Document("_id", 9));
     RawChangeStreams.Stream stream = open(db, null, new BsonDocument());

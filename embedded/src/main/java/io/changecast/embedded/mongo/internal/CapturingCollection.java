@@ -134,6 +134,9 @@ final class CapturingCollection extends MemoryCollection {
 
   @Override
   public synchronized Document findAndModify(Document query) {
+    if (query.get("update") instanceof List<?>) {
+      return PipelineUpdates.findAndModify(this, query);
+    }
     boolean previous = replacing;
     replacing = isReplacement(query.get("update"));
     try {

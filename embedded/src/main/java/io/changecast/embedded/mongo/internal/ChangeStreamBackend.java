@@ -16,8 +16,10 @@ import java.util.stream.Stream;
 /**
  * mongo-java-server's in-memory backend with faithful change streams: collections record their
  * changes in a bounded {@link ChangeHistory}, {@code aggregate}/{@code getMore}/{@code killCursors}
- * on change streams are served by {@link ChangeStreams}, and the handshake and privilege commands a
- * MongoDB driver and the MongoDB Kafka connector issue are answered.
+ * on change streams are served by {@link ChangeStreams}, the DDL commands whose events MongoDB
+ * reports go through {@link DdlCommands}, pipeline-style updates through {@link PipelineUpdates},
+ * and the handshake and privilege commands a MongoDB driver and the MongoDB Kafka connector issue
+ * are answered.
  */
 public final class ChangeStreamBackend extends MemoryBackend {
 

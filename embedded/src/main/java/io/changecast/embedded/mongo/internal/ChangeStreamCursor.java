@@ -40,11 +40,14 @@ final class ChangeStreamCursor {
   private final EventShaper shaper;
   private final StreamPipeline pipeline;
   private final LargeEvents largeEvents;
-  private final Deque<Document> queued = new ArrayDeque<>();
+  private final Deque<LargeEvents.Sized> queued = new ArrayDeque<>();
   private long position;
   private int skipFragments;
   private boolean invalidated;
-  private boolean closed;
+
+  /** The token of the last event returned (or of the start), while events are queued. */
+  private Document lastReturned;
+
   private volatile long lastUsedNanos = System.nanoTime();
 
   ChangeStreamCursor(
@@ -63,8 +66,9 @@ final class ChangeStreamCursor {
     this.largeEvents = largeEvents;
     this.position = start.position();
     this.skipFragments = start.skipFragments();
+    this.lastReturned = ClusterTime.token(start.position());
     if (start.invalidateFirst() != null) {
-      queued.addAll(apply(shaper.invalidate(start.invalidateFirst())));
+      apply(shaper.invalidate(start.invalidateFirst())).forEach(e -> queued.add(sized(e)));
       invalidated = true;
     }
   }
@@ -85,44 +89,32 @@ final class ChangeStreamCursor {
     return position;
   }
 
-  /** Whether a batch would return something now without new history. */
-  synchronized boolean hasQueued() {
-    return !queued.isEmpty() || invalidated;
-  }
-
   /** The next batch of at most {@code limit} events; never waits. */
   synchronized Batch next(int limit) {
     lastUsedNanos = System.nanoTime();
     List<Document> out = new ArrayList<>();
-    Document lastToken = null;
     long bytes = 0;
-    if (limit <= 0 && queued.isEmpty()) {
+    if (limit <= 0 && queued.isEmpty() && !invalidated) {
       history.checkRetained(position);
       return new Batch(out, ClusterTime.token(position), false);
     }
     while (true) {
       while (!queued.isEmpty()) {
-        Document next = queued.peek();
-        long size = LargeEvents.bsonSize(next);
-        if (!out.isEmpty() && (out.size() >= limit || bytes + size > MAX_BATCH_BYTES)) {
-          return new Batch(out, lastToken, false);
+        LargeEvents.Sized next = queued.peek();
+        if (out.size() >= limit || (!out.isEmpty() && bytes + next.bytes() > MAX_BATCH_BYTES)) {
+          return new Batch(out, lastReturned, false);
         }
         queued.poll();
-        out.add(next);
-        bytes += size;
-        lastToken = (Document) next.get("_id");
-        if (invalidated && queued.isEmpty()) {
-          closed = true;
-          return new Batch(out, lastToken, true);
-        }
+        out.add(next.event());
+        bytes += next.bytes();
+        lastReturned = (Document) next.event().get("_id");
       }
       if (invalidated) {
-        // the pipeline filtered the invalidate out: the stream ends all the same
-        closed = true;
+        // ends with the invalidate (or where it was, if the pipeline filtered it out)
         return new Batch(out, StreamTokens.invalidate(position), true);
       }
       if (out.size() >= limit) {
-        return new Batch(out, lastToken, false);
+        return new Batch(out, lastReturned, false);
       }
       ChangeHistory.Chunk chunk = history.readAfter(position, SCAN_CHUNK);
       for (ChangeEvent event : chunk.events()) {
@@ -130,7 +122,7 @@ final class ChangeStreamCursor {
         if (scope.matches(event) && shaper.shows(event)) {
           queued.addAll(split(apply(shaper.shape(event))));
           if (scope.invalidatedBy(event)) {
-            queued.addAll(apply(shaper.invalidate(event)));
+            apply(shaper.invalidate(event)).forEach(e -> queued.add(sized(e)));
             invalidated = true;
           }
         }
@@ -145,16 +137,22 @@ final class ChangeStreamCursor {
     }
   }
 
-  boolean closed() {
-    return closed;
+  private static LargeEvents.Sized sized(Document event) {
+    return LargeEvents.Sized.of(event);
   }
 
-  private List<Document> split(List<Document> events) {
-    List<Document> result = new ArrayList<>();
+  private List<LargeEvents.Sized> split(List<Document> events) {
+    List<LargeEvents.Sized> result = new ArrayList<>();
     for (Document event : events) {
-      List<Document> fragments = largeEvents.split(event);
+      List<LargeEvents.Sized> fragments = largeEvents.split(event);
       if (skipFragments > 0) {
-        fragments = fragments.subList(Math.min(skipFragments, fragments.size()), fragments.size());
+        if (skipFragments >= fragments.size()) {
+          throw ChangeStreamError.fatal(
+              "Attempted to resume from a split event, but the resumed stream produced a"
+                  + " different split. Ensure that the pipeline used to resume is the same as the"
+                  + " original");
+        }
+        fragments = fragments.subList(skipFragments, fragments.size());
         skipFragments = 0;
       }
       result.addAll(fragments);

@@ -35,7 +35,9 @@ public final class ChangeStreams {
           "startAfter",
           "startAtOperationTime",
           "allChangesForCluster",
-          "showExpandedEvents");
+          "showExpandedEvents",
+          // accepted as MongoDB 7.0 does; the embedded server has no system events to show
+          "showSystemEvents");
 
   private final ChangeHistory history;
   private final LongSupplier cursorIds;
@@ -277,13 +279,13 @@ public final class ChangeStreams {
       case FRAGMENT -> {
         if (!stages.splitsLargeEvents()) {
           throw ChangeStreamError.fatal(
-              "Attempted to resume from a split event, but the resumed stream does not include a "
+              "To resume from a split event, the $changeStream pipeline must include a "
                   + LargeEvents.STAGE
                   + " stage");
         }
         long before = parsed.time() - 1;
         history.checkRetained(before);
-        return new ChangeStreamCursor.Start(before, null, parsed.fragment());
+        return new ChangeStreamCursor.Start(before, null, parsed.fragment() + 1);
       }
       default -> {
         history.checkRetained(parsed.time());

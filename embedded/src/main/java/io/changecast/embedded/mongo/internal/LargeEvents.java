@@ -6,22 +6,21 @@ import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Change events larger than MongoDB's 16 MB document limit: without {@code
  * $changeStreamSplitLargeEvent} they fail the stream with BSONObjectTooLarge (10334); with it they
- * are cut into fragments of whole top-level fields, each with its own resume token and {@code
- * splitEvent: {fragment, of}}, as MongoDB 7.0 does.
+ * are cut into fragments of whole top-level fields (smallest first, as many as fit), each with its
+ * own resume token and {@code splitEvent: {fragment, of}} after {@code _id}, as MongoDB 7.0 does.
  */
 final class LargeEvents {
 
   static final String STAGE = "$changeStreamSplitLargeEvent";
   static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
-
-  /** Room left in each fragment for {@code _id} and {@code splitEvent}. */
-  private static final int FRAGMENT_OVERHEAD = 200;
 
   private final boolean splitting;
 
@@ -43,43 +42,60 @@ final class LargeEvents {
     }
   }
 
+  /** An event as it is sent, and its BSON size. */
+  record Sized(Document event, long bytes) {
+
+    static Sized of(Document event) {
+      return new Sized(event, bsonSize(event));
+    }
+  }
+
   /** The event as it is sent: itself, or its fragments. */
-  List<Document> split(Document event) {
+  List<Sized> split(Document event) {
     long size = bsonSize(event);
     if (size <= MAX_EVENT_BYTES) {
-      return List.of(event);
+      return List.of(new Sized(event, size));
     }
     if (!splitting) {
       throw tooLarge(size, event);
     }
     long time = ClusterTime.fromToken(event.get("_id"));
-    List<Document> bodies = new ArrayList<>();
-    Document current = new Document();
-    long currentBytes = 0;
+    // as MongoDB: fields ordered by size (then name), packed greedily, at least one per fragment
+    List<Map.Entry<Long, String>> fields = new ArrayList<>();
     for (String key : event.keySet()) {
-      if (key.equals("_id")) {
-        continue;
+      if (!key.equals("_id")) {
+        fields.add(Map.entry(bsonSize(new Document(key, event.get(key))) - 5, key));
       }
-      Document single = new Document(key, event.get(key));
-      long fieldBytes = bsonSize(single) - 5;
-      if (fieldBytes + FRAGMENT_OVERHEAD > MAX_EVENT_BYTES) {
-        throw tooLarge(size, event);
-      }
-      if (!current.isEmpty() && currentBytes + fieldBytes + FRAGMENT_OVERHEAD > MAX_EVENT_BYTES) {
-        bodies.add(current);
-        current = new Document();
-        currentBytes = 0;
-      }
-      current.put(key, event.get(key));
-      currentBytes += fieldBytes;
     }
-    bodies.add(current);
-    List<Document> fragments = new ArrayList<>(bodies.size());
-    for (int i = 0; i < bodies.size(); i++) {
-      Document fragment = new Document("_id", StreamTokens.fragment(time, i + 1));
-      fragment.putAll(bodies.get(i));
-      fragment.put("splitEvent", new Document("fragment", i + 1).append("of", bodies.size()));
-      fragments.add(fragment);
+    fields.sort(
+        Comparator.comparing((Map.Entry<Long, String> e) -> e.getKey())
+            .thenComparing(Map.Entry::getValue));
+    List<Sized> fragments = new ArrayList<>();
+    int next = 0;
+    while (next < fields.size()) {
+      Document fragment = new Document("_id", StreamTokens.fragment(time, fragments.size()));
+      Document splitEvent = new Document("fragment", fragments.size() + 1).append("of", 0);
+      fragment.put("splitEvent", splitEvent);
+      long fragmentBytes = bsonSize(fragment);
+      do {
+        Map.Entry<Long, String> field = fields.get(next++);
+        fragment.put(field.getValue(), event.get(field.getValue()));
+        fragmentBytes += field.getKey();
+      } while (next < fields.size()
+          && fragmentBytes + fields.get(next).getKey() <= MAX_EVENT_BYTES);
+      if (fragmentBytes > MAX_EVENT_BYTES) {
+        throw new MongoServerError(
+            7182500,
+            "Location7182500",
+            "Splitting change event failed: fragment size "
+                + fragmentBytes
+                + " is greater than maximum allowed fragment size "
+                + MAX_EVENT_BYTES);
+      }
+      fragments.add(new Sized(fragment, fragmentBytes));
+    }
+    for (Sized fragment : fragments) {
+      ((Document) fragment.event().get("splitEvent")).put("of", fragments.size());
     }
     return fragments;
   }

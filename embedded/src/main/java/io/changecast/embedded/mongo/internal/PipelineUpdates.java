@@ -9,6 +9,7 @@ import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.exception.MongoServerException;
+import de.bwaldvogel.mongo.oplog.NoopOplog;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.stream.Stream;
  * $addFields}, {@code $unset}/{@code $project}, {@code $replaceRoot}/{@code $replaceWith}), which
  * mongo-java-server does not support: each matched document is run through the pipeline and the
  * result stored, recorded as an {@code update} event as MongoDB records it. Statements with update
- * operators or a replacement in the same command go to the collection as usual.
+ * operators or a replacement in the same command go to the collection as usual. {@code
+ * findAndModify} with a pipeline is served here too.
  */
 final class PipelineUpdates {
 
@@ -110,43 +112,100 @@ final class PipelineUpdates {
       targets = found.limit(multi ? Long.MAX_VALUE : 1).collect(Collectors.toList());
     }
     if (targets.isEmpty() && upsert) {
-      Document seed = new Document();
-      for (Map.Entry<String, Object> entry : query.entrySet()) {
-        if (!entry.getKey().startsWith("$") && !(entry.getValue() instanceof Document)) {
-          Utils.changeSubdocumentValue(seed, entry.getKey(), entry.getValue());
-        }
-      }
-      Document inserted = result(pipeline, seed);
-      if (!inserted.containsKey("_id")) {
-        Document withId = new Document("_id", new ObjectId());
-        withId.putAll(inserted);
-        inserted = withId;
-      }
-      collection.insertDocuments(List.of(inserted), true);
+      Document inserted = upsert(collection, query, pipeline);
       return new Document("n", 0).append("nModified", 0).append("upserted", inserted.get("_id"));
     }
     int changed = 0;
     for (Document target : targets) {
-      Document updated = result(pipeline, target.cloneDeeply());
-      Object id = target.get("_id");
-      if (!id.equals(updated.get("_id"))) {
-        throw new MongoServerError(
-            66,
-            "ImmutableField",
-            "After applying the update, the (immutable) field '_id' was found to have been"
-                + " altered to _id: "
-                + updated.get("_id"));
+      if (update(collection, target, pipeline, oplog) != null) {
+        changed++;
       }
-      if (updated.equals(target)) {
-        continue;
-      }
-      if (!(collection instanceof CapturingCollection capturing)) {
-        throw new MongoServerError(10156, "cannot update system collection");
-      }
-      capturing.applyPipelineResult(id, updated, oplog);
-      changed++;
     }
     return new Document("n", targets.size()).append("nModified", changed);
+  }
+
+  /**
+   * {@code findAndModify} whose {@code update} is a pipeline, with MongoDB's reply ({@code
+   * lastErrorObject}, {@code value} before or after as {@code new} says, projected by {@code
+   * fields}).
+   */
+  static Document findAndModify(CapturingCollection collection, Document command) {
+    StreamPipeline pipeline =
+        StreamPipeline.forUpdate(Aggregation.parse(command.get("update")), null);
+    Document selector = command.get("query") instanceof Document q ? q : new Document();
+    Document queryObject = new Document("query", selector);
+    if (command.get("sort") != null) {
+      queryObject.put("orderby", command.get("sort"));
+    }
+    boolean returnNew = Utils.isTrue(command.get("new"));
+    Document found = null;
+    for (Document document : collection.handleQuery(queryObject, 0, 1)) {
+      found = document.cloneDeeply();
+    }
+    Document value = null;
+    Document lastErrorObject;
+    if (found != null) {
+      Document updated = update(collection, found, pipeline, NoopOplog.get());
+      value = returnNew ? (updated == null ? found : updated) : found;
+      lastErrorObject = new Document("n", 1).append("updatedExisting", true);
+    } else if (Utils.isTrue(command.get("upsert"))) {
+      Document inserted = upsert(collection, selector, pipeline);
+      value = returnNew ? inserted : null;
+      lastErrorObject =
+          new Document("n", 1)
+              .append("updatedExisting", false)
+              .append("upserted", inserted.get("_id"));
+    } else {
+      lastErrorObject = new Document("n", 0).append("updatedExisting", false);
+    }
+    if (value != null && command.get("fields") instanceof Document fields && !fields.isEmpty()) {
+      value = result(StreamPipeline.parse(List.of(new Document("$project", fields)), null), value);
+    }
+    Document reply = new Document("lastErrorObject", lastErrorObject).append("value", value);
+    Utils.markOkay(reply);
+    return reply;
+  }
+
+  /** Stores the pipeline's result for {@code target}; {@code null} when it changed nothing. */
+  private static Document update(
+      MongoCollection<?> collection, Document target, StreamPipeline pipeline, Oplog oplog) {
+    Document updated = result(pipeline, target.cloneDeeply());
+    Object id = target.get("_id");
+    if (!id.equals(updated.get("_id"))) {
+      throw new MongoServerError(
+          66,
+          "ImmutableField",
+          "After applying the update, the (immutable) field '_id' was found to have been"
+              + " altered to _id: "
+              + updated.get("_id"));
+    }
+    if (updated.equals(target)) {
+      return null;
+    }
+    if (!(collection instanceof CapturingCollection capturing)) {
+      throw new MongoServerError(10156, "cannot update system collection");
+    }
+    capturing.applyPipelineResult(id, updated, oplog);
+    return updated;
+  }
+
+  /** Inserts the pipeline's result on the filter's equality fields (and an {@code _id}). */
+  private static Document upsert(
+      MongoCollection<?> collection, Document query, StreamPipeline pipeline) {
+    Document seed = new Document();
+    for (Map.Entry<String, Object> entry : query.entrySet()) {
+      if (!entry.getKey().startsWith("$") && !(entry.getValue() instanceof Document)) {
+        Utils.changeSubdocumentValue(seed, entry.getKey(), entry.getValue());
+      }
+    }
+    Document inserted = result(pipeline, seed);
+    if (!inserted.containsKey("_id")) {
+      Document withId = new Document("_id", new ObjectId());
+      withId.putAll(inserted);
+      inserted = withId;
+    }
+    collection.insertDocuments(List.of(inserted), true);
+    return inserted;
   }
 
   private static Document plain(String name, Document statement, UnaryOperator<Document> plain) {

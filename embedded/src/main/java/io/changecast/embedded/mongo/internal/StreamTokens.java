@@ -28,7 +28,7 @@ final class StreamTokens {
    *
    * @param time the cluster time
    * @param kind what it points at
-   * @param fragment the 1-based fragment number (fragments only)
+   * @param fragment the 0-based fragment number, as in MongoDB's tokens (fragments only)
    */
   record Parsed(long time, Kind kind, int fragment) {}
 
