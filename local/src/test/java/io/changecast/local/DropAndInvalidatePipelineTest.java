@@ -43,7 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
  * drop; the invalidate has no {@code ns}, so its topic mapper names no topic and it is logged ("No
  * topic set") and not published; then it opens a new stream without resume token. The subscribers
  * of the collection's tenants get a {@code changecast.reset} ({@code collection-dropped}), the task
- * stays RUNNING, and writes to the re-created collection reach them with the next ids.
+ * stays RUNNING, and writes to the re-created collection reach them with the next ids. The source
+ * also asks for pre-images ({@code change.stream.full.document.before.change=whenAvailable}): once
+ * the collection has them ({@code collMod changeStreamPreAndPostImages}), a delete carries its
+ * document's last state.
  */
 class DropAndInvalidatePipelineTest {
 
@@ -62,7 +65,9 @@ class DropAndInvalidatePipelineTest {
   static void startPipeline() throws Exception {
     ObjectNode file = (ObjectNode) JSON.readTree(Files.readString(APP_SOURCE));
     file.put("name", CONNECTOR);
-    ((ObjectNode) file.get("config")).put("collection", "orders");
+    ((ObjectNode) file.get("config"))
+        .put("collection", "orders")
+        .put("change.stream.full.document.before.change", "whenAvailable");
     Path config = Files.writeString(dir.resolve("orders-source.json"), file.toString());
     stack = LocalStack.start(LocalOptions.ephemeral(config));
     mongo = MongoClients.create(stack.mongoConnectionString());
@@ -153,8 +158,47 @@ class DropAndInvalidatePipelineTest {
         .noneMatch(r -> r.value() != null && r.value().contains("invalidate"));
   }
 
-  private static void insert(String tenant) {
-    orders.insertOne(new Document("tenantId", tenant).append("status", "placed"));
+  @Test
+  void aDeleteCarriesItsPreImageOnceTheCollectionHasThemAndReachesItsTenant() {
+    String initech = tenant("initech");
+    try (SseRecorder stream = SseRecorder.subscribe(stack.edgeUrl(), initech, "0")) {
+      Object id = insert(initech);
+      await().atMost(DELIVERY).until(() -> stream.events().size() >= 1);
+      mongo
+          .getDatabase("app")
+          .runCommand(
+              new Document("collMod", "orders")
+                  .append("changeStreamPreAndPostImages", new Document("enabled", true)));
+      orders.deleteOne(new Document("_id", id));
+
+      await().atMost(DELIVERY).until(() -> stream.events().size() >= 2);
+      assertThat(stream.ids()).containsExactly("1", "2");
+      assertThat(stream.events().get(1).envelope().path("type").asText())
+          .isEqualTo("orders.deleted");
+      JsonNode delete =
+          rawRecords("changecast.raw.app.orders").stream()
+              .map(r -> parse(r.value()))
+              .filter(v -> v.path("operationType").asText().equals("delete"))
+              .filter(v -> v.path("documentKey").path("_id").path("$oid").asText().equals(id.toString()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(delete.path("fullDocumentBeforeChange").path("tenantId").asText())
+          .isEqualTo(initech);
+    }
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Object insert(String tenant) {
+    Document document = new Document("tenantId", tenant).append("status", "placed");
+    orders.insertOne(document);
+    return document.get("_id");
   }
 
   private static String tenant(String prefix) {
@@ -180,6 +224,11 @@ class DropAndInvalidatePipelineTest {
 
   /** Every record of the dead-letter topic so far (read to its end offsets). */
   private static List<ConsumerRecord<String, String>> deadLetters() {
+    return rawRecords("changecast.dlq");
+  }
+
+  /** Every committed record of {@code topic} so far (read to its end offsets). */
+  private static List<ConsumerRecord<String, String>> rawRecords(String topic) {
     List<ConsumerRecord<String, String>> seen = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(
@@ -191,7 +240,7 @@ class DropAndInvalidatePipelineTest {
             new StringDeserializer(),
             new StringDeserializer())) {
       List<TopicPartition> partitions =
-          consumer.partitionsFor("changecast.dlq", Duration.ofSeconds(30)).stream()
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))
               .toList();
       consumer.assign(partitions);
