@@ -179,7 +179,9 @@ class DropAndInvalidatePipelineTest {
           rawRecords("changecast.raw.app.orders").stream()
               .map(r -> parse(r.value()))
               .filter(v -> v.path("operationType").asText().equals("delete"))
-              .filter(v -> v.path("documentKey").path("_id").path("$oid").asText().equals(id.toString()))
+              .filter(
+                  v ->
+                      v.path("documentKey").path("_id").path("$oid").asText().equals(id.toString()))
               .findFirst()
               .orElseThrow();
       assertThat(delete.path("fullDocumentBeforeChange").path("tenantId").asText())
