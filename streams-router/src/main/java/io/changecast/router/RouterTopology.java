@@ -49,7 +49,10 @@ public final class RouterTopology {
   /** Store of the resume tokens recently seen per source partition (bounded ring). */
   public static final String DEDUPE_STORE = "dedupe-tokens";
 
-  /** Store of the tenants seen per namespace (key: db, collection, tenant), for resets. */
+  /**
+   * Store of the tenants seen per namespace (key: db, collection, tenant), for resets (history
+   * lost, drop, rename, dropDatabase, invalidate), and of the last namespace change.
+   */
   public static final String NAMESPACE_TENANTS_STORE = "namespace-tenants";
 
   /** Store of the last id assigned per tenant. */

@@ -93,6 +93,22 @@ class EnvelopeSchemaTest {
       orders.pipeInput(
           control("{\"type\": \"history-lost\", \"namespaces\": [{\"db\": \"app\"}]}"));
 
+      // namespace changes: resets naming one collection, a rename's two, a database
+      orders.pipeInput(
+          "k",
+          NamespaceChangeTopologyTest.ddl(
+              "rename",
+              "{\"db\": \"app\", \"coll\": \"orders\"}",
+              "{\"db\": \"app\", \"coll\": \"orders2\"}",
+              1_700_000_200));
+      router
+          .input("changecast.raw.")
+          .pipeInput("k", NamespaceChangeTopologyTest.ddl("invalidate", null, null, 1_700_000_200));
+      router
+          .input("changecast.raw.app")
+          .pipeInput(
+              "k", NamespaceChangeTopologyTest.ddl("dropDatabase", "{\"db\": \"app\"}", null, 1));
+
       TestInputTopic<String, String> ingest = router.input("changecast.ingest");
       ingest.pipeInput(
           "acme",
@@ -156,6 +172,11 @@ class EnvelopeSchemaTest {
         .as("resets with and without a cluster time")
         .anyMatch(e -> op(e, "reset") && e.has("clusterTime"))
         .anyMatch(e -> op(e, "reset") && !e.has("clusterTime"));
+    assertThat(events)
+        .as("resets of each namespace change")
+        .extracting(e -> e.path("reason").asText())
+        .contains(
+            "source-history-lost", "collection-renamed", "stream-invalidated", "database-dropped");
     assertThat(events)
         .as("published object, null and string data")
         .anyMatch(e -> op(e, "publish") && e.get("data").isObject())

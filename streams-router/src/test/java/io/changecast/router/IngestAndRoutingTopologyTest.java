@@ -62,6 +62,8 @@ class IngestAndRoutingTopologyTest {
           direct    # other # {"tenant": "acme", "type": "t", "data": 1}     # invalid-field
           by-tenant # acme  # not json                                       # malformed-json
           by-tenant # other # {"tenant": "acme", "type": "t", "data": 1}     # invalid-field
+          direct    # ..    # {"tenant": "..", "type": "t", "data": 1}       # tenant-invalid
+          by-tenant # a b   # {"tenant": "a b", "type": "t", "data": 1}      # tenant-invalid
           """)
   void badIngestRecordsGoToTheDlqAndConsumeNoId(
       String sequencing, String key, String value, String reason) {

@@ -25,7 +25,7 @@ class RouterConfigTest {
     assertThat(config.applicationId()).isEqualTo("changecast-router");
     assertThat(config.stateDir())
         .isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "changecast-router"));
-    assertThat(config.rawTopicPattern()).isEqualTo("changecast\\.raw\\..+");
+    assertThat(config.rawTopicPattern()).isEqualTo("changecast\\.raw\\..*");
     assertThat(config.rawTopics().matcher("changecast.raw.app.orders").matches()).isTrue();
     assertThat(config.eventsTopic()).isEqualTo("changecast.events");
     assertThat(config.dlqTopic()).isEqualTo("changecast.dlq");

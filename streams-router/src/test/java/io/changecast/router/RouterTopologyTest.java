@@ -348,8 +348,8 @@ class RouterTopologyTest {
             "invalid-field",
             "parse"),
         Arguments.of(
-            "drop event",
-            "{\"operationType\": \"drop\", \"ns\": {\"db\": \"app\", \"coll\": \"orders\"}}",
+            "an operation the router does not know",
+            "{\"operationType\": \"reshardBegin\", \"ns\": {\"db\": \"app\", \"coll\": \"orders\"}}",
             "unsupported-operation",
             "parse"),
         Arguments.of(

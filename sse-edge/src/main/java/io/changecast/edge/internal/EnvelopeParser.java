@@ -3,6 +3,7 @@ package io.changecast.edge.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.contract.TenantId;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -43,8 +44,9 @@ public final class EnvelopeParser {
       return new Invalid("value is not a JSON object");
     }
     String tenant = key != null ? key : envelope.path("tenant").asText(null);
-    if (!TenantId.isValid(tenant)) {
-      return new Invalid("invalid tenant '" + tenant + "'");
+    Optional<String> refused = TenantId.check(tenant);
+    if (refused.isPresent()) {
+      return new Invalid("invalid tenant: " + refused.get());
     }
     Optional<Long> id = id(envelope.get("id"));
     if (id.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.changecast.edge.internal;
 
+import io.changecast.contract.TenantId;
 import java.util.Objects;
 
 /**

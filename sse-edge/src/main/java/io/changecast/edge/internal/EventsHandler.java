@@ -1,5 +1,6 @@
 package io.changecast.edge.internal;
 
+import io.changecast.contract.TenantId;
 import io.changecast.edge.auth.Principal;
 import io.changecast.edge.internal.StreamSession.CloseReason;
 import io.changecast.edge.internal.filter.EventFilter;
@@ -11,6 +12,7 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -100,9 +102,9 @@ final class EventsHandler implements Handler {
   /** The validated tenant path parameter. */
   static String tenant(Context ctx) {
     String tenant = ctx.pathParam("tenant");
-    if (!TenantId.isValid(tenant)) {
-      throw HttpError.badRequest(
-          "invalid_tenant", "A tenant id is 1 to 128 of the characters A-Z a-z 0-9 . _ -");
+    Optional<String> refused = TenantId.check(tenant);
+    if (refused.isPresent()) {
+      throw HttpError.badRequest("invalid_tenant", refused.get());
     }
     return tenant;
   }

@@ -362,6 +362,20 @@ class EdgeServerTest {
   }
 
   @Test
+  void invalidTenantDetailSaysWhyAndDotSegmentsAreRefused() throws Exception {
+    HttpResponse<String> space = get(events("a%20b"));
+    assertThat(json(space).get("detail").asText())
+        .isEqualTo(
+            "the tenant id \"a b\" has U+0020 at index 1; a tenant id is 1 to 128 of the"
+                + " characters A-Z a-z 0-9 . _ - (not . or ..)");
+    for (String dots : List.of("%2E%2E", "%2e", "..")) {
+      HttpResponse<String> response = get(events(dots));
+      assertThat(response.statusCode()).as(dots).isIn(400, 404);
+      assertThat(log.subscriberCount()).as(dots).isZero();
+    }
+  }
+
+  @Test
   void unknownPathsAreJsonErrorsToo() throws Exception {
     HttpResponse<String> response = get(uri("/v1/nothing"));
     assertThat(response.statusCode()).isEqualTo(404);

@@ -215,6 +215,20 @@ class EventLogTopologyTest {
   }
 
   @Test
+  void skipsTenantsTheSharedRuleRefusesDotSegmentsIncluded() {
+    start(100);
+    input.pipeInput("..", envelope("..", 1, 1, 1));
+    input.pipeInput(".", envelope(".", 1, 1, 2));
+    input.pipeInput((String) null, envelope("bad tenant/!", 1, 1, 3));
+    input.pipeInput(".acme", envelope(".acme", 1, 1, 4));
+
+    assertThat(skipped).hasValue(3);
+    assertThat(EventLogStore.readAfter(store(), "..", 0)).isEmpty();
+    assertThat(EventLogStore.readAfter(store(), ".", 0)).isEmpty();
+    assertThat(ids(EventLogStore.readAfter(store(), ".acme", 0))).containsExactly(1L);
+  }
+
+  @Test
   void keylessRecordsUseTheEnvelopeTenantAndMultiLineJsonIsFlattened() {
     start(100);
     input.pipeInput((String) null, "{\n  \"id\": \"1\",\n  \"tenant\": \"acme\"\n}");

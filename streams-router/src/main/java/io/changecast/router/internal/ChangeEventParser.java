@@ -11,6 +11,10 @@ import io.changecast.router.Envelope;
 import io.changecast.router.internal.RawJson.ParseProblem;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Parses the value the MongoSourceConnector writes with {@code output.format.value=json} and the
@@ -19,7 +23,48 @@ import java.time.format.DateTimeParseException;
  */
 public final class ChangeEventParser {
 
+  /**
+   * The operation types of MongoDB 6+'s expanded events ({@code showExpandedEvents}) that change no
+   * document: nothing to route, nothing to dead-letter.
+   */
+  private static final Set<String> NO_DOCUMENT_CHANGE =
+      Set.of(
+          "create",
+          "createIndexes",
+          "dropIndexes",
+          "modify",
+          "shardCollection",
+          "reshardCollection",
+          "refineCollectionShardKey");
+
   private ChangeEventParser() {}
+
+  /**
+   * A {@code drop}, {@code rename} (its {@code to} is the target), {@code dropDatabase} (an {@code
+   * ns} without {@code coll}) or {@code invalidate} (no {@code ns}).
+   */
+  private static NamespaceChange namespaceChange(NamespaceChange.Kind kind, JsonNode root) {
+    List<NamespaceChange.Namespace> namespaces = new ArrayList<>();
+    switch (kind) {
+      case DROP -> namespaces.add(namespace(root, "ns", true));
+      case RENAME -> {
+        namespaces.add(namespace(root, "ns", true));
+        namespaces.add(namespace(root, "to", true));
+      }
+      case DROP_DATABASE -> namespaces.add(namespace(root, "ns", false));
+      case INVALIDATE -> {}
+    }
+    return new NamespaceChange(
+        kind, List.copyOf(namespaces), clusterTime(root), present(root.get("_id")));
+  }
+
+  private static NamespaceChange.Namespace namespace(
+      JsonNode root, String field, boolean withCollection) {
+    JsonNode ns = object(root, field, field);
+    String db = text(ns, "db", field + ".db");
+    return new NamespaceChange.Namespace(
+        db, withCollection ? text(ns, "coll", field + ".coll") : null);
+  }
 
   /** Parses one raw value. */
   public static ParseResult parse(String value) {
@@ -36,7 +81,17 @@ public final class ChangeEventParser {
       if (detectDebezium && DebeziumParser.looksLikeDebezium(root)) {
         return DebeziumParser.parse(key, root);
       }
-      return new ParseResult.Parsed(event(unwrapSchema(root)));
+      JsonNode event = unwrapSchema(root);
+      String operationType = text(event, "operationType");
+      Optional<NamespaceChange.Kind> kind = NamespaceChange.Kind.of(operationType);
+      if (kind.isPresent()) {
+        return new ParseResult.NamespaceChanged(namespaceChange(kind.get(), event));
+      }
+      if (NO_DOCUMENT_CHANGE.contains(operationType)) {
+        return new ParseResult.Ignored(
+            "'" + operationType + "' changes no document (a showExpandedEvents event)");
+      }
+      return new ParseResult.Parsed(event(event));
     } catch (ParseProblem problem) {
       return problem.invalid();
     }
@@ -56,7 +111,7 @@ public final class ChangeEventParser {
         ((com.fasterxml.jackson.databind.node.ObjectNode) payload).deepCopy();
     for (String field :
         new String[] {
-          "_id", "fullDocument", "fullDocumentBeforeChange", "documentKey", "clusterTime"
+          "_id", "fullDocument", "fullDocumentBeforeChange", "documentKey", "clusterTime", "to"
         }) {
       parseString(copy, field);
     }
@@ -92,7 +147,8 @@ public final class ChangeEventParser {
                         Reason.UNSUPPORTED_OPERATION,
                         "operationType '"
                             + Json.abbreviate(operationType, 50)
-                            + "' is not a document change (insert, update, replace, delete)"));
+                            + "' is not a document change (insert, update, replace, delete) nor"
+                            + " drop, rename, dropDatabase or invalidate"));
     JsonNode ns = object(root, "ns", "ns");
     String database = text(ns, "db", "ns.db");
     String collection = text(ns, "coll", "ns.coll");

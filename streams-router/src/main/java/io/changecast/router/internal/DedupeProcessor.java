@@ -222,6 +222,10 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
 
   /** The identity of a parsed change event, or {@code null} when it has none. */
   static String token(Step step) {
+    if (step instanceof Step.NamespaceChanged changed) {
+      JsonNode token = changed.change().resumeToken();
+      return token == null ? null : Json.canonicalString(token);
+    }
     if (!(step instanceof Step.Parsed parsed)) {
       return null;
     }

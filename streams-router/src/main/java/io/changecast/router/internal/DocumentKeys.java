@@ -25,4 +25,16 @@ public final class DocumentKeys {
         .append(']')
         .toString();
   }
+
+  /**
+   * The common prefix of the keys of every document of {@code db.coll} or, with {@code coll} {@code
+   * null}, of every collection of {@code db}.
+   */
+  public static String prefix(String db, String coll) {
+    JsonStringEncoder encoder = JsonStringEncoder.getInstance();
+    StringBuilder prefix = new StringBuilder(64).append("[\"").append(encoder.quoteAsString(db));
+    return coll == null
+        ? prefix.append("\",\"").toString()
+        : prefix.append("\",\"").append(encoder.quoteAsString(coll)).append("\",").toString();
+  }
 }

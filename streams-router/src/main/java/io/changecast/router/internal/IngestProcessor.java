@@ -2,7 +2,9 @@ package io.changecast.router.internal;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.contract.TenantId;
 import io.changecast.router.RouterMetrics;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -71,6 +73,10 @@ public final class IngestProcessor implements FixedKeyProcessor<String, String, 
               + "' differs from the tenant '"
               + Json.abbreviate(tenant, 60)
               + "'");
+    }
+    Optional<String> refused = TenantId.check(tenant);
+    if (refused.isPresent()) {
+      return reject(raw, Reason.TENANT_INVALID, refused.get());
     }
     JsonNode receivedAt = root.get("receivedAt");
     return new Step.Resolved(

@@ -10,6 +10,8 @@ public enum Reason {
   INVALID_FIELD("invalid-field"),
   UNSUPPORTED_OPERATION("unsupported-operation"),
   TENANT_UNRESOLVED("tenant-unresolved"),
+  /** The tenant breaks the shared tenant id rule ({@code io.changecast.contract.TenantId}). */
+  TENANT_INVALID("tenant-invalid"),
   UNSUPPORTED_CONTROL("unsupported-control"),
   INVALID_CONTROL("invalid-control"),
   DESERIALIZATION_FAILED("deserialization-failed"),

@@ -23,7 +23,10 @@ public sealed interface Step {
       Envelope.ClusterTime clusterTime)
       implements Step {}
 
-  /** A record that carries nothing to route (a Debezium tombstone). */
+  /** A drop, rename, dropDatabase or invalidate: resets for the affected tenants. */
+  record NamespaceChanged(String raw, NamespaceChange change) implements Step {}
+
+  /** A record that carries nothing to route (a Debezium tombstone, a {@code create} event). */
   record Skipped(String why) implements Step {}
 
   /** A heartbeat control record: the source is alive up to {@code clusterTime}. */
@@ -84,6 +87,12 @@ public sealed interface Step {
   static Step of(String raw, ParseResult result) {
     if (result instanceof ParseResult.Parsed parsed) {
       return new Parsed(raw, parsed.event());
+    }
+    if (result instanceof ParseResult.NamespaceChanged changed) {
+      return new NamespaceChanged(raw, changed.change());
+    }
+    if (result instanceof ParseResult.Ignored ignored) {
+      return new Skipped(ignored.why());
     }
     ParseResult.Invalid invalid = (ParseResult.Invalid) result;
     return new Rejected(raw, Stage.PARSE, invalid.reason(), invalid.detail());

@@ -1,18 +1,19 @@
 package io.changecast.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.contract.TenantId;
 import io.changecast.router.ChangeEvent;
+import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
 import io.changecast.router.TenantResolver;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.TreeSet;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * {@link TenantResolver}), or, when the event carries no document (deletes, updates without
  * post-image), from the tenant remembered for the same document. Runs before the repartition, where
  * all events of one document share a partition, so the store sees them in order. A delete forgets
- * the document. Also remembers which tenants each namespace has, so that a {@link Step.HistoryLost}
- * control record becomes one reset per affected tenant. Emits {@link Step.Resolved} or {@link
- * Step.Rejected}; heartbeats are counted and end here.
+ * the document. Also remembers which tenants each namespace has ({@link NamespaceTenants}), so that
+ * a {@link Step.HistoryLost} control record and a {@link Step.NamespaceChanged} (drop, rename,
+ * dropDatabase, invalidate) become one reset per affected tenant. Emits {@link Step.Resolved} or
+ * {@link Step.Rejected}; heartbeats are counted and end here.
  */
 public final class TenantProcessor implements FixedKeyProcessor<String, Step, Step> {
 
@@ -32,7 +34,6 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
   public static final String SOURCE_HISTORY_LOST = "source-history-lost";
 
   private static final Logger LOG = LoggerFactory.getLogger(TenantProcessor.class);
-  private static final char SEP = '\u0000';
 
   private final String documentStoreName;
   private final String namespaceStoreName;
@@ -40,7 +41,8 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
   private final RouterMetrics metrics;
   private FixedKeyProcessorContext<String, Step> context;
   private KeyValueStore<String, String> documentTenants;
-  private KeyValueStore<String, String> namespaceTenants;
+  private NamespaceTenants namespaceTenants;
+  private NamespaceChanges namespaceChanges;
 
   public TenantProcessor(
       String documentStoreName,
@@ -57,7 +59,8 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
   public void init(FixedKeyProcessorContext<String, Step> context) {
     this.context = context;
     this.documentTenants = context.getStateStore(documentStoreName);
-    this.namespaceTenants = context.getStateStore(namespaceStoreName);
+    this.namespaceTenants = new NamespaceTenants(context.getStateStore(namespaceStoreName));
+    this.namespaceChanges = new NamespaceChanges(documentTenants, namespaceTenants);
   }
 
   @Override
@@ -67,6 +70,12 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
       resolve(record, parsed);
     } else if (step instanceof Step.HistoryLost lost) {
       reset(record, lost);
+    } else if (step instanceof Step.NamespaceChanged changed) {
+      namespaceChanges
+          .apply(changed.change())
+          .forEach(
+              (tenant, reset) ->
+                  context.forward(record.withValue(new Step.Resolved(tenant, reset))));
     } else if (step instanceof Step.Heartbeat heartbeat) {
       metrics.heartbeat(heartbeat.clusterTime());
     } else if (!(step instanceof Step.Skipped)) {
@@ -88,44 +97,55 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
       context.forward(record.withValue(unresolved(parsed, resolver)));
       return;
     }
+    Optional<String> refused = TenantId.check(tenant);
+    if (refused.isPresent()) { // before any id is spent: the edge could never serve it
+      context.forward(
+          record.withValue(
+              new Step.Rejected(
+                  parsed.raw(),
+                  Stage.RESOLVE_TENANT,
+                  Reason.TENANT_INVALID,
+                  refused.get() + " (tenant from " + resolver + ")")));
+      return;
+    }
     if (event.operation() == ChangeEvent.Operation.DELETE) {
       documentTenants.delete(documentKey);
     } else if (direct.isPresent() && !Objects.equals(documentTenants.get(documentKey), tenant)) {
       documentTenants.put(documentKey, tenant);
     }
-    String namespaceKey = event.database() + SEP + event.collection() + SEP + tenant;
-    if (namespaceTenants.get(namespaceKey) == null) {
-      namespaceTenants.put(namespaceKey, "1");
-    }
+    namespaceTenants.add(event.database(), event.collection(), tenant);
     context.forward(
         record.withValue(
             new Step.Resolved(tenant, new Pending.Change(event, namespace.type(event)))));
   }
 
   private void reset(FixedKeyRecord<String, Step> record, Step.HistoryLost lost) {
-    SortedSet<String> tenants = new TreeSet<>();
+    List<NamespaceChange.Namespace> namespaces = new ArrayList<>();
     for (JsonNode ns : lost.namespaces()) {
-      String prefix =
-          ns.has("coll")
-              ? ns.get("db").asText() + SEP + ns.get("coll").asText() + SEP
-              : ns.get("db").asText() + SEP;
-      try (KeyValueIterator<String, String> it =
-          namespaceTenants.prefixScan(prefix, new StringSerializer())) {
-        it.forEachRemaining(kv -> tenants.add(kv.key.substring(kv.key.lastIndexOf(SEP) + 1)));
-      }
+      namespaces.add(
+          new NamespaceChange.Namespace(
+              ns.get("db").asText(), ns.has("coll") ? ns.get("coll").asText() : null));
     }
+    SortedSet<String> tenants = namespaceTenants.of(namespaces);
     LOG.warn(
         "Source history lost for {}: resetting {} tenant(s) {}",
         lost.namespaces(),
         tenants.size(),
         tenants.size() <= 20 ? tenants : tenants.size() + " tenants");
     for (String tenant : tenants) {
-      context.forward(
-          record.withValue(
-              new Step.Resolved(
-                  tenant,
-                  new Pending.Reset(SOURCE_HISTORY_LOST, lost.namespaces(), lost.clusterTime()))));
+      forwardReset(record, tenant, SOURCE_HISTORY_LOST, lost.namespaces(), lost.clusterTime());
     }
+  }
+
+  private void forwardReset(
+      FixedKeyRecord<String, Step> record,
+      String tenant,
+      String reason,
+      JsonNode namespaces,
+      Envelope.ClusterTime clusterTime) {
+    context.forward(
+        record.withValue(
+            new Step.Resolved(tenant, new Pending.Reset(reason, namespaces, clusterTime))));
   }
 
   private static Step.Rejected unresolved(Step.Parsed parsed, TenantResolver resolver) {

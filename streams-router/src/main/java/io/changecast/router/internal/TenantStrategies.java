@@ -1,5 +1,6 @@
 package io.changecast.router.internal;
 
+import io.changecast.contract.TenantId;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.TenantResolver;
 import java.util.Optional;
@@ -35,6 +36,11 @@ public final class TenantStrategies {
     if (tenant == null || tenant.isBlank()) {
       throw new IllegalArgumentException("static needs a tenant, e.g. static:acme");
     }
+    TenantId.check(tenant)
+        .ifPresent(
+            why -> {
+              throw new IllegalArgumentException("static:" + tenant + ": " + why);
+            });
     Optional<String> fixed = Optional.of(tenant);
     return new Named("static:" + tenant, event -> fixed);
   }

@@ -76,7 +76,11 @@ class ChangeEventParserTest {
           {"operationType": "insert", "ns": {"db": "a", "coll": "o"}}           | missing-field   | missing field 'documentKey'
           {"operationType": 3}                                                  | invalid-field   | field 'operationType' should be a string, found number 3
           {"operationType": "delete", "ns": {"db": "a", "coll": "o"}, "documentKey": 5} | invalid-field | field 'documentKey' should be an object, found number 5
-          {"operationType": "invalidate"}                                       | unsupported-operation | operationType 'invalidate' is not a document change (insert, update, replace, delete)
+          {"operationType": "reshardBegin"}                                     | unsupported-operation | operationType 'reshardBegin' is not a document change (insert, update, replace, delete) nor drop, rename, dropDatabase or invalidate
+          {"operationType": "rename", "ns": {"db": "a", "coll": "o"}}           | missing-field   | missing field 'to'
+          {"operationType": "rename", "ns": {"db": "a", "coll": "o"}, "to": {"db": "a"}} | missing-field | missing field 'to.coll'
+          {"operationType": "drop", "ns": {"db": "a"}}                          | missing-field   | missing field 'ns.coll'
+          {"operationType": "dropDatabase"}                                     | missing-field   | missing field 'ns'
           """)
   void namesTheProblem(String json, String reason, String detail) {
     ParseResult result = ChangeEventParser.parse(json);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.connector.config.internal.ConfigValues;
 import io.changecast.connector.config.internal.RawTopicNames;
+import io.changecast.contract.TenantId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,8 @@ import java.util.TreeSet;
  * {@code tenantId}; a string, a whole number, or an {@code $oid}/{@code $numberLong} wrapper) or
  * the database name, type {@code <collection>.created} ({@code <collection>.replaced} under {@code
  * publish.full.document.only=true}, where the router reads every document as a {@code replace}).
+ * The tenant id rule is not duplicated: it is the shared {@link TenantId}, and a tenant that breaks
+ * it is dead-lettered, as the router does.
  */
 public final class DryRun {
 
@@ -50,7 +53,9 @@ public final class DryRun {
     /** Captured and routed. */
     record Routed(String namespace, String topic, String tenant, String type) implements Outcome {}
 
-    /** Captured, but the router cannot resolve a tenant: dead-lettered. */
+    /**
+     * Captured, but the router finds no tenant, or one breaking {@link TenantId}: dead-lettered.
+     */
     record DeadLettered(String namespace, String topic, String reason) implements Outcome {}
 
     /** Not captured by the source connector. */
@@ -129,19 +134,21 @@ public final class DryRun {
     }
     String topic = topic(db, coll);
     String type = coll + (fullDocumentOnly() ? ".replaced" : ".created");
-    if (tenantRule instanceof TenantRule.Field f) {
-      return tenantOf(document, f.path())
-          .<Outcome>map(t -> new Outcome.Routed(namespace, topic, t, type))
-          .orElseGet(
-              () ->
-                  new Outcome.DeadLettered(
-                      namespace,
-                      topic,
-                      "no tenant: field "
-                          + f.path()
-                          + " is missing or not a string or whole number"));
+    Optional<String> tenant =
+        tenantRule instanceof TenantRule.Field f ? tenantOf(document, f.path()) : Optional.of(db);
+    if (tenant.isEmpty()) {
+      return new Outcome.DeadLettered(
+          namespace,
+          topic,
+          "no tenant: field "
+              + ((TenantRule.Field) tenantRule).path()
+              + " is missing or not a string or whole number");
     }
-    return new Outcome.Routed(namespace, topic, db, type);
+    Optional<String> refused = TenantId.check(tenant.get());
+    if (refused.isPresent()) { // the router's check, from the shared contract
+      return new Outcome.DeadLettered(namespace, topic, "invalid tenant: " + refused.get());
+    }
+    return new Outcome.Routed(namespace, topic, tenant.get(), type);
   }
 
   /**
