@@ -119,6 +119,34 @@ class TransactionTest {
   }
 
   @Test
+  void aStreamStartingAtTheCommitsOperationTimeGetsTheWholeTransaction() {
+    BsonTimestamp committedAt;
+    try (ClientSession session = client.startSession()) {
+      session.startTransaction();
+      for (int id = 1; id <= 3; id++) {
+        orders.insertOne(session, new Document("_id", id));
+      }
+      session.commitTransaction();
+      committedAt = session.getOperationTime();
+    }
+    orders.insertOne(new Document("_id", 4));
+
+    try (MongoCursor<BsonDocument> stream =
+        orders
+            .watch()
+            .startAtOperationTime(committedAt)
+            .withDocumentClass(BsonDocument.class)
+            .cursor()) {
+      List<BsonDocument> events =
+          List.of(stream.next(), stream.next(), stream.next(), stream.next());
+      assertThat(events)
+          .extracting(e -> e.getDocument("documentKey").getInt32("_id").getValue())
+          .containsExactly(1, 2, 3, 4);
+      assertThat(events.get(0).getTimestamp("clusterTime")).isEqualTo(committedAt);
+    }
+  }
+
+  @Test
   void readsInTheTransactionSeeItsOwnWrites() {
     try (ClientSession session = client.startSession()) {
       session.startTransaction();
