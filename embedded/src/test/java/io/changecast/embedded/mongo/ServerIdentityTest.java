@@ -128,6 +128,8 @@ class ServerIdentityTest {
     BsonTimestamp after =
         admin.runCommand(new Document("ping", 1)).get("operationTime", BsonTimestamp.class);
 
+    assertThat(after).as("ping's operationTime").isNotNull();
+
     Document found =
         client
             .getDatabase("app")
