@@ -265,6 +265,20 @@ final class TransactionRunner {
           "OperationNotSupportedInTransaction",
           "Cannot run '" + command + "' in a multi-document transaction.");
     }
+    if (name.equals("aggregate")
+        && query.get("pipeline") instanceof List<?> pipeline
+        && pipeline.stream()
+            .anyMatch(
+                stage ->
+                    stage instanceof Document d
+                        && (d.containsKey("$out")
+                            || d.containsKey("$merge")
+                            || d.containsKey("$changeStream")))) {
+      throw new CommandError(
+          263,
+          "OperationNotSupportedInTransaction",
+          "$out, $merge and $changeStream are not allowed in a multi-document transaction.");
+    }
     if (INTERNAL_DATABASES.contains(db)
         || (query.get(command) instanceof String coll && coll.startsWith("system."))) {
       throw new CommandError(
