@@ -20,6 +20,7 @@ import java.util.UUID;
  * @param description the DDL event's {@code operationDescription} (for a rename: {@code to} and,
  *     when the target was replaced, {@code dropTarget}); {@code null} for document changes
  * @param collectionUuid the collection's UUID ({@code null} for dropDatabase)
+ * @param transaction the multi-document transaction the change was committed in, or {@code null}
  */
 record ChangeEvent(
     long time,
@@ -32,4 +33,38 @@ record ChangeEvent(
     Document preImage,
     Document updateDescription,
     Document description,
-    UUID collectionUuid) {}
+    UUID collectionUuid,
+    Transaction transaction) {
+
+  /**
+   * Where a change committed by a transaction came from.
+   *
+   * @param lsid the session's {@code lsid} as change events show it ({@code id} and {@code uid})
+   * @param txnNumber the transaction number
+   * @param commitTime the cluster time of the commit, shared by every change of the transaction
+   * @param opIndex the change's position within the transaction (MongoDB's {@code txnOpIndex})
+   */
+  record Transaction(Document lsid, long txnNumber, long commitTime, int opIndex) {}
+
+  /** The {@code clusterTime} events show: the commit's for a transaction, else {@link #time}. */
+  long clusterTime() {
+    return transaction == null ? time : transaction.commitTime();
+  }
+
+  /** This change as committed at position {@code time} by {@code transaction}. */
+  ChangeEvent committed(long time, Instant wallTime, Transaction transaction) {
+    return new ChangeEvent(
+        time,
+        wallTime,
+        type,
+        db,
+        coll,
+        documentId,
+        postImage,
+        preImage,
+        updateDescription,
+        description,
+        collectionUuid,
+        transaction);
+  }
+}

@@ -252,7 +252,7 @@ public final class ChangeStreams {
             14, "TypeMismatch", "startAtOperationTime must be a timestamp, was: " + time);
       }
       // inclusive: everything after the instant just before it
-      long position = timestamp.getValue() == 0 ? 0 : timestamp.getValue() - 1;
+      long position = history.positionBefore(timestamp.getValue());
       history.checkRetained(position);
       return ChangeStreamCursor.Start.after(position);
     }

@@ -52,7 +52,7 @@ final class EventShaper {
     Document document = new Document();
     document.put("_id", StreamTokens.event(event.time()));
     document.put("operationType", event.type().wireName());
-    document.put("clusterTime", ClusterTime.toTimestamp(event.time()));
+    document.put("clusterTime", ClusterTime.toTimestamp(event.clusterTime()));
     if (expanded && event.collectionUuid() != null) {
       document.put("collectionUUID", event.collectionUuid());
     }
@@ -102,6 +102,10 @@ final class EventShaper {
     if (event.type() == ChangeType.MODIFY
         && event.description().get("stateBeforeChange") instanceof Document before) {
       document.put("stateBeforeChange", before.cloneDeeply());
+    }
+    if (event.transaction() != null) {
+      document.put("lsid", event.transaction().lsid().cloneDeeply());
+      document.put("txnNumber", event.transaction().txnNumber());
     }
     return document;
   }
