@@ -57,7 +57,8 @@ final class CapturingCollection extends MemoryCollection {
         null,
         null,
         null,
-        uuid);
+        uuid,
+        false);
   }
 
   /** The collection's UUID, as {@code listCollections} and {@code collectionUUID} report it. */
@@ -96,7 +97,8 @@ final class CapturingCollection extends MemoryCollection {
           null,
           null,
           null,
-          uuid);
+          uuid,
+          false);
     }
   }
 
@@ -158,10 +160,11 @@ final class CapturingCollection extends MemoryCollection {
         getCollectionName(),
         after.get(getIdField()),
         after,
-        preAndPostImages ? before : null,
+        before,
         replace ? null : UpdateDescriptions.describe(before, after),
         null,
-        uuid);
+        uuid,
+        preAndPostImages);
   }
 
   @Override
@@ -176,10 +179,11 @@ final class CapturingCollection extends MemoryCollection {
           getCollectionName(),
           removed.get(getIdField()),
           null,
-          preAndPostImages ? removed : null,
+          removed,
           null,
           null,
-          uuid);
+          uuid,
+          preAndPostImages);
     }
   }
 

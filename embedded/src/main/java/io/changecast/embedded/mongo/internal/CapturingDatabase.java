@@ -53,15 +53,7 @@ final class CapturingDatabase extends MemoryDatabase {
         "idIndex",
         new Document("v", 2).append("key", new Document("_id", 1)).append("name", "_id_"));
     history.append(
-        ChangeType.CREATE,
-        getDatabaseName(),
-        collectionName,
-        null,
-        null,
-        null,
-        null,
-        description,
-        collection.uuid());
+        ChangeType.CREATE, getDatabaseName(), collectionName, description, collection.uuid());
     return collection;
   }
 }

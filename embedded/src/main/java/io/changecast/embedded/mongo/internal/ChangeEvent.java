@@ -21,6 +21,9 @@ import java.util.UUID;
  *     when the target was replaced, {@code dropTarget}); {@code null} for document changes
  * @param collectionUuid the collection's UUID ({@code null} for dropDatabase)
  * @param transaction the multi-document transaction the change was committed in, or {@code null}
+ * @param preImageKept whether change streams may show {@code preImage} (the collection had {@code
+ *     changeStreamPreAndPostImages} enabled); a captured, not yet committed change carries its
+ *     pre-image regardless, to be undone with it
  */
 record ChangeEvent(
     long time,
@@ -34,7 +37,8 @@ record ChangeEvent(
     Document updateDescription,
     Document description,
     UUID collectionUuid,
-    Transaction transaction) {
+    Transaction transaction,
+    boolean preImageKept) {
 
   /**
    * Where a change committed by a transaction came from.
@@ -61,10 +65,11 @@ record ChangeEvent(
         coll,
         documentId,
         postImage,
-        preImage,
+        preImageKept ? preImage : null,
         updateDescription,
         description,
         collectionUuid,
-        transaction);
+        transaction,
+        preImageKept);
   }
 }

@@ -70,10 +70,21 @@ public final class ChangeHistory {
       Document postImage,
       Document preImage,
       Document updateDescription) {
-    return append(type, db, coll, documentId, postImage, preImage, updateDescription, null, null);
+    return append(
+        type, db, coll, documentId, postImage, preImage, updateDescription, null, null, true);
   }
 
-  /** As above, for events with an {@code operationDescription} and a collection UUID. */
+  /** A change without a pre-image (a DDL event), with its description and collection UUID. */
+  ChangeEvent append(
+      ChangeType type, String db, String coll, Document description, java.util.UUID uuid) {
+    return append(type, db, coll, null, null, null, null, description, uuid, false);
+  }
+
+  /**
+   * As above, for events with an {@code operationDescription} and a collection UUID. The history
+   * keeps {@code preImage} only when {@code preImageKept} (the collection had {@code
+   * changeStreamPreAndPostImages} enabled); a capture keeps it anyway, for undoing the change.
+   */
   ChangeEvent append(
       ChangeType type,
       String db,
@@ -83,7 +94,8 @@ public final class ChangeHistory {
       Document preImage,
       Document updateDescription,
       Document description,
-      java.util.UUID collectionUuid) {
+      java.util.UUID collectionUuid,
+      boolean preImageKept) {
     List<ChangeEvent> sink = captured.get();
     if (sink != null) {
       ChangeEvent event =
@@ -99,7 +111,8 @@ public final class ChangeHistory {
               updateDescription,
               description,
               collectionUuid,
-              null);
+              null,
+              preImageKept);
       sink.add(event);
       return event;
     }
@@ -116,11 +129,12 @@ public final class ChangeHistory {
               coll,
               documentId,
               postImage,
-              preImage,
+              preImageKept ? preImage : null,
               updateDescription,
               description,
               collectionUuid,
-              null);
+              null,
+              preImageKept);
       retain(event);
       toWake = takeWaiters();
     }

@@ -110,8 +110,7 @@ final class DdlCommands {
     if (droppedTarget != null) {
       description.append("dropTarget", droppedTarget);
     }
-    history.append(
-        ChangeType.RENAME, fromDb, fromColl, null, null, null, null, description, source.uuid());
+    history.append(ChangeType.RENAME, fromDb, fromColl, description, source.uuid());
     return reply;
   }
 
@@ -120,8 +119,7 @@ final class DdlCommands {
     boolean existed = hasCollections(channel, databaseName);
     Document reply = server.run(channel, databaseName, command, query);
     if (existed && CapturingCollection.isCaptured(databaseName, "any")) {
-      history.append(
-          ChangeType.DROP_DATABASE, databaseName, null, null, null, null, null, null, null);
+      history.append(ChangeType.DROP_DATABASE, databaseName, null, null, null);
     }
     return reply;
   }
@@ -175,8 +173,7 @@ final class DdlCommands {
     }
     Document stored = description.cloneDeeply();
     stored.put("stateBeforeChange", new Document("collectionOptions", oldOptions));
-    history.append(
-        ChangeType.MODIFY, databaseName, name, null, null, null, null, stored, collection.uuid());
+    history.append(ChangeType.MODIFY, databaseName, name, stored, collection.uuid());
     Document reply = new Document();
     Utils.markOkay(reply);
     return reply;
@@ -249,10 +246,6 @@ final class DdlCommands {
             type,
             databaseName,
             name,
-            null,
-            null,
-            null,
-            null,
             new Document("indexes", List.of(index.getValue())),
             collection.uuid());
       }
