@@ -1,5 +1,6 @@
 package io.changecast.router;
 
+import io.changecast.contract.RawTopics;
 import io.changecast.router.internal.YamlConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -388,7 +389,7 @@ public record RouterConfig(
     d.put(BOOTSTRAP_SERVERS, null);
     d.put(APPLICATION_ID, "changecast-router");
     d.put(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "changecast-router").toString());
-    d.put(RAW_TOPIC_PATTERN, "changecast\\.raw\\..*");
+    d.put(RAW_TOPIC_PATTERN, RawTopics.DEFAULT_PATTERN);
     d.put(EVENTS_TOPIC, "changecast.events");
     d.put(DLQ_TOPIC, "changecast.dlq");
     d.put(TENANT_FIELD, "tenantId");

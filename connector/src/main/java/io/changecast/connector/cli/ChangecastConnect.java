@@ -55,7 +55,7 @@ public final class ChangecastConnect {
       """
       usage: changecast-connect <command> [options]
         validate FILE...                  validate connector configs offline
-            [--raw-topic-pattern REGEX]   the router's raw.topic.pattern (default changecast\\.raw\\..+)
+            [--raw-topic-pattern REGEX]   the router's raw.topic.pattern (default changecast\\.raw\\..*)
         dry-run FILE --sample DOCS.json   show tenant, type and raw topic of sample documents
             [--tenant-field PATH]         the router's tenant.field (default tenantId)
             [--tenant-database]           tenant = database name (database-per-tenant)

@@ -7,6 +7,7 @@ import io.changecast.connector.config.internal.SourceChecks;
 import io.changecast.connector.source.ChangecastSourceChecks;
 import io.changecast.connector.source.ChangecastSourceConfig;
 import io.changecast.connector.transforms.TenantHeader;
+import io.changecast.contract.RawTopics;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,7 +38,7 @@ public final class ChangecastConfigValidator {
   public static final String MONGO_SINK = "com.mongodb.kafka.connect.MongoSinkConnector";
 
   /** The router's default {@code raw.topic.pattern}. */
-  public static final String DEFAULT_RAW_TOPIC_PATTERN = "changecast\\.raw\\..+";
+  public static final String DEFAULT_RAW_TOPIC_PATTERN = RawTopics.DEFAULT_PATTERN;
 
   /** The router's default output topic. */
   public static final String DEFAULT_EVENTS_TOPIC = "changecast.events";
