@@ -42,6 +42,7 @@ public final class WireServer implements AutoCloseable {
         new MultiThreadIoEventLoopGroup(
             0, new DefaultThreadFactory("embedded-mongo-worker", true), NioIoHandler.newFactory());
     this.clients = new DefaultChannelGroup("embedded-mongo-clients", workerGroup.next());
+    FailPoints failPoints = new FailPoints();
     try {
       ServerBootstrap bootstrap =
           new ServerBootstrap()
@@ -58,6 +59,7 @@ public final class WireServer implements AutoCloseable {
                           .addLast(new MongoWireReplyEncoder())
                           .addLast(new MongoWireMessageEncoder())
                           .addLast(new MongoWireProtocolHandler())
+                          .addLast(failPoints)
                           .addLast(new AwaitingGetMoreHandler(backend))
                           .addLast(new MongoDatabaseHandler(backend, clients))
                           .addLast(new MongoExceptionHandler());
