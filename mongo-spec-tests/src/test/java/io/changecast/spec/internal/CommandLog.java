@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.bson.BsonArray;
 import org.bson.BsonDocument;
+import org.bson.BsonValue;
 
 /**
  * A client entity's command monitoring events, as {@code observeEvents} and {@code
@@ -70,14 +72,14 @@ public final class CommandLog implements CommandListener {
   public void commandStarted(CommandStartedEvent event) {
     record(
         "commandStartedEvent",
-        new Started(event.getCommandName(), event.getDatabaseName(), event.getCommand().clone()));
+        new Started(event.getCommandName(), event.getDatabaseName(), copy(event.getCommand())));
   }
 
   @Override
   public void commandSucceeded(CommandSucceededEvent event) {
     record(
         "commandSucceededEvent",
-        new Succeeded(event.getCommandName(), event.getDatabaseName(), event.getResponse()));
+        new Succeeded(event.getCommandName(), event.getDatabaseName(), copy(event.getResponse())));
   }
 
   @Override
@@ -85,6 +87,25 @@ public final class CommandLog implements CommandListener {
     record(
         "commandFailedEvent",
         new Failed(event.getCommandName(), event.getDatabaseName(), event.getThrowable()));
+  }
+
+  /** A mutable copy (the driver's documents may be raw, immutable views of a buffer). */
+  static BsonDocument copy(BsonDocument document) {
+    BsonDocument copy = new BsonDocument();
+    document.forEach((key, value) -> copy.put(key, copy(value)));
+    return copy;
+  }
+
+  private static BsonValue copy(BsonValue value) {
+    if (value.isDocument()) {
+      return copy(value.asDocument());
+    }
+    if (value.isArray()) {
+      BsonArray array = new BsonArray();
+      value.asArray().forEach(element -> array.add(copy(element)));
+      return array;
+    }
+    return value;
   }
 
   private synchronized void record(String type, Event event) {

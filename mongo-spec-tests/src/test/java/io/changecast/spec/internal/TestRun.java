@@ -80,8 +80,6 @@ public final class TestRun {
       result = operations.execute(operation);
     } catch (UnsupportedOperationException e) {
       throw new AssertionError("the runner does not support " + e.getMessage(), e);
-    } catch (AssertionError e) {
-      throw e;
     } catch (RuntimeException e) {
       if (operation.containsKey("expectError")) {
         expectError(name, operation.getDocument("expectError"), e);
