@@ -76,7 +76,10 @@ class FailPointsTest {
             .append("mode", "alwaysOn")
             .append("data", new Document("failCommands", List.of("find")).append("errorCode", 2)));
     collection.insertOne(new Document("x", 1));
-    assertThatThrownBy(() -> collection.find().first()).isInstanceOf(MongoCommandException.class);
+    assertThatThrownBy(() -> collection.find().first())
+        .asInstanceOf(type(MongoException.class))
+        .extracting(MongoException::getCode)
+        .isEqualTo(2);
 
     Document off =
         admin.runCommand(new Document("configureFailPoint", "failCommand").append("mode", "off"));
