@@ -3,7 +3,6 @@ package io.changecast.spec.internal;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonType;
 import org.bson.BsonValue;
@@ -180,9 +179,7 @@ public final class Matcher {
     if (value.isDocument()) {
       return value.asDocument().toJson();
     }
-    if (value.isArray()) {
-      return new BsonDocument("a", (BsonArray) value).toJson().replaceFirst("^\\{\"a\": ", "");
-    }
-    return value.toString();
+    String wrapped = new BsonDocument("v", value).toJson();
+    return wrapped.substring("{\"v\": ".length(), wrapped.length() - 1);
   }
 }
