@@ -49,13 +49,13 @@ public final class Operations {
   static final Duration ITERATION_DEADLINE = Duration.ofSeconds(3);
 
   private final Entities entities;
-  private final Set<String> failPoints;
+  private final TestRunnerOperations testRunner;
   private final TestRun run;
 
   Operations(Entities entities, Set<String> failPoints, TestRun run) {
     this.entities = entities;
-    this.failPoints = failPoints;
     this.run = run;
+    this.testRunner = new TestRunnerOperations(entities, failPoints, run);
   }
 
   /** Runs operation {@code op} ({@code name}, {@code object}, {@code arguments}). */
@@ -64,7 +64,7 @@ public final class Operations {
     String object = op.getString("object").getValue();
     Args args = new Args(name, op.getDocument("arguments", new BsonDocument()), entities);
     if (object.equals("testRunner")) {
-      return testRunner(name, args);
+      return testRunner.execute(name, args);
     }
     Object target = entities.get(object);
     Object result;
@@ -83,72 +83,6 @@ public final class Operations {
     }
     args.checkAllUsed();
     return result;
-  }
-
-  private Object testRunner(String name, Args args) {
-    switch (name) {
-      case "failPoint" -> {
-        BsonDocument failPoint = args.document("failPoint");
-        failPoints.add(failPoint.getString("configureFailPoint").getValue());
-        entities
-            .client(args.string("client"))
-            .getDatabase("admin")
-            .runCommand(failPoint, BsonDocument.class);
-        return null;
-      }
-      case "targetedFailPoint" -> {
-        // a single-member replica set: the session's "pinned" server is the only one
-        BsonDocument failPoint = args.document("failPoint");
-        String session = args.string("session");
-        failPoints.add(failPoint.getString("configureFailPoint").getValue());
-        entities
-            .client(entities.clientOfSession(session))
-            .getDatabase("admin")
-            .runCommand(failPoint, BsonDocument.class);
-        return null;
-      }
-      case "assertSessionPinned", "assertSessionUnpinned" -> {
-        ClientSession session = args.session();
-        boolean pinned = session.getPinnedServerAddress() != null;
-        if (pinned != name.equals("assertSessionPinned")) {
-          throw new AssertionError(
-              name + ": session pinned to " + session.getPinnedServerAddress());
-        }
-        return null;
-      }
-      case "assertCollectionExists", "assertCollectionNotExists" -> {
-        String database = args.string("databaseName");
-        String collection = args.string("collectionName");
-        boolean exists =
-            run.internalClient()
-                .getDatabase(database)
-                .listCollectionNames()
-                .into(new ArrayList<>())
-                .contains(collection);
-        if (exists != name.equals("assertCollectionExists")) {
-          throw new AssertionError(name + ": " + database + "." + collection);
-        }
-        return null;
-      }
-      case "assertSameLsidOnLastTwoCommands", "assertDifferentLsidOnLastTwoCommands" -> {
-        List<CommandLog.Event> events = entities.log(args.string("client")).events();
-        List<BsonValue> lsids = new ArrayList<>();
-        for (CommandLog.Event event : events) {
-          if (event instanceof CommandLog.Started started) {
-            lsids.add(started.command().get("lsid"));
-          }
-        }
-        if (lsids.size() < 2) {
-          throw new AssertionError(name + ": fewer than two commands");
-        }
-        boolean same = lsids.get(lsids.size() - 1).equals(lsids.get(lsids.size() - 2));
-        if (same != name.equals("assertSameLsidOnLastTwoCommands")) {
-          throw new AssertionError(name + ": " + lsids.subList(lsids.size() - 2, lsids.size()));
-        }
-        return null;
-      }
-      default -> throw new UnsupportedOperationException("testRunner operation " + name);
-    }
   }
 
   private Object client(String name, MongoClient client, Args args) {
@@ -561,93 +495,5 @@ public final class Operations {
     List<BsonDocument> documents = new ArrayList<>();
     array.forEach(v -> documents.add(v.asDocument()));
     return documents;
-  }
-
-  /** An operation's arguments; each must be read, so an unsupported one fails the test. */
-  static final class Args {
-    private final String operation;
-    private final BsonDocument arguments;
-    private final Entities entities;
-    private final java.util.Set<String> used = new java.util.HashSet<>();
-
-    Args(String operation, BsonDocument arguments, Entities entities) {
-      this.operation = operation;
-      this.arguments = arguments;
-      this.entities = entities;
-    }
-
-    boolean has(String key) {
-      return arguments.containsKey(key);
-    }
-
-    boolean isEmpty() {
-      return arguments.isEmpty();
-    }
-
-    BsonValue value(String key) {
-      BsonValue value = arguments.get(key);
-      if (value == null) {
-        throw new IllegalArgumentException(operation + " needs argument " + key);
-      }
-      used.add(key);
-      return value;
-    }
-
-    String string(String key) {
-      return value(key).asString().getValue();
-    }
-
-    int integer(String key) {
-      return value(key).asNumber().intValue();
-    }
-
-    boolean bool(String key) {
-      return value(key).asBoolean().getValue();
-    }
-
-    BsonDocument document(String key) {
-      return value(key).asDocument();
-    }
-
-    List<BsonValue> array(String key) {
-      return value(key).asArray().getValues();
-    }
-
-    List<BsonDocument> documents(String key) {
-      return documentsOf(value(key).asArray());
-    }
-
-    List<BsonDocument> pipeline() {
-      return has("pipeline") ? documents("pipeline") : List.of();
-    }
-
-    ClientSession session() {
-      return entities.session(string("session"));
-    }
-
-    ClientSession optionalSession() {
-      return has("session") ? session() : null;
-    }
-
-    /** The arguments not read yet. */
-    List<String> remaining() {
-      return arguments.keySet().stream().filter(k -> !used.contains(k)).toList();
-    }
-
-    /** The arguments not read yet, as a document; marks them read. */
-    BsonDocument rest() {
-      BsonDocument rest = new BsonDocument();
-      for (String key : remaining()) {
-        rest.put(key, value(key));
-      }
-      return rest;
-    }
-
-    void checkAllUsed() {
-      List<String> left = remaining();
-      if (!left.isEmpty()) {
-        throw new UnsupportedOperationException(operation + " argument(s) " + left);
-      }
-    }
   }
 }
