@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.mongodb.internal.build.MongoDriverVersion;
 import io.changecast.spec.internal.KnownGaps;
+import io.changecast.spec.internal.LegacyTransactions;
 import io.changecast.spec.internal.Requirements;
 import io.changecast.spec.internal.SpecResults;
 import io.changecast.spec.internal.SpecServer;
@@ -40,7 +41,11 @@ import org.junit.jupiter.api.TestFactory;
 class UnifiedSpecTest {
 
   private static final List<String> SUITES =
-      List.of("change_streams/unified", "transactions/unified", "sessions/unified");
+      List.of(
+          "change_streams/unified",
+          "transactions/unified",
+          "transactions/legacy",
+          "sessions/unified");
 
   private static final SpecResults results = new SpecResults();
   private static final KnownGaps gaps = KnownGaps.load("known-gaps.tsv");
@@ -83,15 +88,22 @@ class UnifiedSpecTest {
         paths = listing.filter(p -> p.toString().endsWith(".json")).sorted().toList();
       }
       for (Path path : paths) {
-        String name = suite.substring(0, suite.indexOf('/')) + "/" + path.getFileName();
+        String name =
+            (suite.endsWith("/legacy") ? suite : suite.substring(0, suite.indexOf('/')))
+                + "/"
+                + path.getFileName();
         BsonDocument file = BsonDocument.parse(Files.readString(path, StandardCharsets.UTF_8));
+        if (suite.endsWith("/legacy")) {
+          file = LegacyTransactions.convert(file);
+        }
+        BsonDocument unified = file;
         List<DynamicTest> tests = new ArrayList<>();
         for (BsonValue test : file.getArray("tests")) {
           String description = test.asDocument().getString("description").getValue();
           seen.add(name + "\t" + description);
           tests.add(
               DynamicTest.dynamicTest(
-                  name + "/" + description, () -> run(name, file, test.asDocument())));
+                  name + "/" + description, () -> run(name, unified, test.asDocument())));
         }
         files.add(DynamicContainer.dynamicContainer(name, tests));
       }

@@ -35,6 +35,9 @@ public final class Entities implements AutoCloseable {
   private final Map<String, CommandLog> logs = new LinkedHashMap<>();
   private final Map<String, BsonDocument> lsids = new LinkedHashMap<>();
   private final Map<String, String> sessionClients = new LinkedHashMap<>();
+  private final Map<String, MongoClient> databaseClients = new LinkedHashMap<>();
+  private final Map<MongoCollection<?>, MongoClient> collectionClients =
+      new java.util.IdentityHashMap<>();
 
   /** Entities whose clients connect with {@code connectionString}. */
   public Entities(String connectionString) {
@@ -55,14 +58,17 @@ public final class Entities implements AutoCloseable {
               client(spec.getString("client").getValue())
                   .getDatabase(spec.getString("databaseName").getValue());
           put(id, withOptions(database, spec.getDocument("databaseOptions", new BsonDocument())));
+          databaseClients.put(id, client(spec.getString("client").getValue()));
         }
         case "collection" -> {
           MongoCollection<BsonDocument> collection =
               database(spec.getString("database").getValue())
                   .getCollection(spec.getString("collectionName").getValue(), BsonDocument.class);
-          put(
-              id,
-              withOptions(collection, spec.getDocument("collectionOptions", new BsonDocument())));
+          MongoCollection<BsonDocument> configured =
+              withOptions(collection, spec.getDocument("collectionOptions", new BsonDocument()));
+          put(id, configured);
+          collectionClients.put(
+              configured, databaseClients.get(spec.getString("database").getValue()));
         }
         case "session" -> createSession(id, spec);
         default -> throw new UnsupportedOperationException("entity type " + kind);
@@ -238,6 +244,11 @@ public final class Entities implements AutoCloseable {
 
   public ClientSession session(String id) {
     return (ClientSession) get(id);
+  }
+
+  /** The client a collection entity belongs to. */
+  public MongoClient clientOfCollection(MongoCollection<?> collection) {
+    return collectionClients.get(collection);
   }
 
   /** The client a session entity was started from. */

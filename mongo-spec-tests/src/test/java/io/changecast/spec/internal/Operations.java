@@ -129,9 +129,13 @@ public final class Operations {
       case "runCommand" -> {
         BsonDocument command = args.document("command");
         args.string("commandName");
+        com.mongodb.ReadPreference readPreference =
+            args.has("readPreference")
+                ? Entities.readPreference(args.document("readPreference"))
+                : com.mongodb.ReadPreference.primary();
         return session == null
-            ? database.runCommand(command, BsonDocument.class)
-            : database.runCommand(session, command, BsonDocument.class);
+            ? database.runCommand(command, readPreference, BsonDocument.class)
+            : database.runCommand(session, command, readPreference, BsonDocument.class);
       }
       case "createCollection" -> {
         String collection = args.string("collection");
@@ -280,6 +284,72 @@ public final class Operations {
         }
         return array(find);
       }
+      case "findOneAndDelete" -> {
+        BsonDocument filter = args.document("filter");
+        com.mongodb.client.model.FindOneAndDeleteOptions options =
+            new com.mongodb.client.model.FindOneAndDeleteOptions();
+        if (args.has("sort")) {
+          options.sort(args.document("sort"));
+        }
+        BsonDocument found =
+            session == null
+                ? collection.findOneAndDelete(filter, options)
+                : collection.findOneAndDelete(session, filter, options);
+        return found == null ? BsonNull.VALUE : found;
+      }
+      case "findOneAndReplace" -> {
+        BsonDocument filter = args.document("filter");
+        BsonDocument replacement = args.document("replacement");
+        com.mongodb.client.model.FindOneAndReplaceOptions options =
+            new com.mongodb.client.model.FindOneAndReplaceOptions();
+        if (args.has("returnDocument")) {
+          options.returnDocument(
+              args.string("returnDocument").equalsIgnoreCase("after")
+                  ? ReturnDocument.AFTER
+                  : ReturnDocument.BEFORE);
+        }
+        if (args.has("upsert")) {
+          options.upsert(args.bool("upsert"));
+        }
+        if (args.has("sort")) {
+          options.sort(args.document("sort"));
+        }
+        BsonDocument found =
+            session == null
+                ? collection.findOneAndReplace(filter, replacement, options)
+                : collection.findOneAndReplace(session, filter, replacement, options);
+        return found == null ? BsonNull.VALUE : found;
+      }
+      case "bulkWrite" -> {
+        return BulkWrites.run(collection, session, args);
+      }
+      case "createIndex" -> {
+        BsonDocument keys = args.document("keys");
+        com.mongodb.client.model.IndexOptions options = new com.mongodb.client.model.IndexOptions();
+        if (args.has("name")) {
+          options.name(args.string("name"));
+        }
+        String created =
+            session == null
+                ? collection.createIndex(keys, options)
+                : collection.createIndex(session, keys, options);
+        return new BsonString(created);
+      }
+      case "count" -> {
+        // the Java driver 5 has no count helper: the count command, as drivers' count() sent it
+        BsonDocument command =
+            new BsonDocument("count", new BsonString(collection.getNamespace().getCollectionName()))
+                .append("query", args.document("filter"));
+        com.mongodb.client.MongoDatabase database =
+            entities
+                .clientOfCollection(collection)
+                .getDatabase(collection.getNamespace().getDatabaseName());
+        BsonDocument reply =
+            session == null
+                ? database.runCommand(command, BsonDocument.class)
+                : database.runCommand(session, command, BsonDocument.class);
+        return new BsonInt64(reply.getNumber("n").longValue());
+      }
       case "findOneAndUpdate" -> {
         BsonDocument filter = args.document("filter");
         BsonDocument update = args.document("update");
@@ -309,7 +379,7 @@ public final class Operations {
       }
       case "distinct" -> {
         String field = args.string("fieldName");
-        BsonDocument filter = args.document("filter");
+        BsonDocument filter = args.has("filter") ? args.document("filter") : new BsonDocument();
         DistinctIterable<BsonValue> distinct =
             session == null
                 ? collection.distinct(field, filter, BsonValue.class)

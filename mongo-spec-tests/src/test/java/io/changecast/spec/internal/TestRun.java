@@ -50,7 +50,9 @@ public final class TestRun {
   public void run() {
     try {
       initialData();
-      entities.create(file.getArray("createEntities", new BsonArray()).getValues());
+      entities.create(
+          test.getArray("createEntities", file.getArray("createEntities", new BsonArray()))
+              .getValues());
       for (BsonValue operation : test.getArray("operations")) {
         operation(operation.asDocument());
       }

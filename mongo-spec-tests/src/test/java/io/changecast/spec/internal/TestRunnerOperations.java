@@ -68,6 +68,32 @@ final class TestRunnerOperations {
         }
         return null;
       }
+      case "assertSessionTransactionState" -> {
+        String expected = args.string("state");
+        String actual = SessionState.of(args.session());
+        if (!expected.equals(actual)) {
+          throw new AssertionError(name + ": expected " + expected + ", got " + actual);
+        }
+        return null;
+      }
+      case "assertIndexExists", "assertIndexNotExists" -> {
+        String database = args.string("databaseName");
+        String collection = args.string("collectionName");
+        String index = args.string("indexName");
+        boolean exists =
+            run
+                .internalClient()
+                .getDatabase(database)
+                .getCollection(collection)
+                .listIndexes(BsonDocument.class)
+                .into(new ArrayList<>())
+                .stream()
+                .anyMatch(i -> index.equals(i.getString("name").getValue()));
+        if (exists != name.equals("assertIndexExists")) {
+          throw new AssertionError(name + ": " + database + "." + collection + " " + index);
+        }
+        return null;
+      }
       case "assertSameLsidOnLastTwoCommands", "assertDifferentLsidOnLastTwoCommands" -> {
         List<CommandLog.Event> events = entities.log(args.string("client")).events();
         List<BsonValue> lsids = new ArrayList<>();

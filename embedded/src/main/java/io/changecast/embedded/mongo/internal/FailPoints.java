@@ -3,9 +3,11 @@ package io.changecast.embedded.mongo.internal;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.message.MessageHeader;
 import de.bwaldvogel.mongo.wire.message.MongoMessage;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.AttributeKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,13 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * MongoDB's test fail points, as {@code mongod --setParameter enableTestCommands=1} has them, for
  * drivers' specification tests: {@code configureFailPoint} on {@code admin} arms {@code
  * failCommand} (fail the named commands with {@code errorCode} and {@code errorLabels}, or close
- * the connection, optionally after {@code blockTimeMS}) and {@code failGetMoreAfterCursorCheckout}
- * (fail {@code getMore} with {@code errorCode}, labelled {@code ResumableChangeStreamError} when
- * MongoDB would resume on that code). Modes: {@code alwaysOn}, {@code off}, {@code {times: n}} and
- * {@code {skip: n}}. Sits in front of every other handler, so it sees each OP_MSG command first.
+ * the connection, optionally after {@code blockTimeMS}, or run them and add {@code
+ * writeConcernError} to the reply) and {@code failGetMoreAfterCursorCheckout} (fail {@code getMore}
+ * with {@code errorCode}, labelled {@code ResumableChangeStreamError} when MongoDB would resume on
+ * that code). Modes: {@code alwaysOn}, {@code off}, {@code {times: n}} and {@code {skip: n}}. Sits
+ * in front of every other handler, so it sees each OP_MSG command first.
  */
 @ChannelHandler.Sharable
-public final class FailPoints extends ChannelInboundHandlerAdapter {
+public final class FailPoints extends ChannelDuplexHandler {
 
   private static final AtomicInteger RESPONSE_IDS = new AtomicInteger(1 << 29);
 
@@ -34,6 +37,10 @@ public final class FailPoints extends ChannelInboundHandlerAdapter {
           13436);
 
   private static final Set<String> NAMES = Set.of("failCommand", "failGetMoreAfterCursorCheckout");
+
+  /** Per connection: the {@code writeConcernError} to add to the reply to a request id. */
+  private static final AttributeKey<Map<Integer, Document>> PENDING =
+      AttributeKey.valueOf("changecast.failPoints.writeConcernError");
 
   private final Map<String, Armed> armed = new ConcurrentHashMap<>();
 
@@ -71,9 +78,6 @@ public final class FailPoints extends ChannelInboundHandlerAdapter {
     }
     Object mode = command.get("mode");
     Document data = command.get("data") instanceof Document d ? d : new Document();
-    if (data.containsKey("writeConcernError")) {
-      return error(2, "BadValue", "failCommand's writeConcernError is not supported here");
-    }
     Armed previous;
     if ("off".equals(mode)) {
       previous = armed.remove(name);
@@ -104,6 +108,7 @@ public final class FailPoints extends ChannelInboundHandlerAdapter {
           Boolean.TRUE.equals(data.get("closeConnection")),
           data.get("errorCode") instanceof Number n ? n.intValue() : -1,
           labels,
+          data.get("writeConcernError") instanceof Document wce ? wce : null,
           Boolean.TRUE.equals(data.get("blockConnection"))
                   && data.get("blockTimeMS") instanceof Number ms
               ? ms.longValue()
@@ -116,7 +121,8 @@ public final class FailPoints extends ChannelInboundHandlerAdapter {
       int code = getMore.data.get("errorCode") instanceof Number n ? n.intValue() : 1;
       List<?> labels =
           RESUMABLE_CODES.contains(code) ? List.of("ResumableChangeStreamError") : List.of();
-      return new Trigger(Boolean.TRUE.equals(getMore.data.get("closeConnection")), code, labels, 0);
+      return new Trigger(
+          Boolean.TRUE.equals(getMore.data.get("closeConnection")), code, labels, null, 0);
     }
     return null;
   }
@@ -125,6 +131,14 @@ public final class FailPoints extends ChannelInboundHandlerAdapter {
     if (trigger.closeConnection()) {
       ctx.channel().close();
     } else if (trigger.errorCode() < 0) {
+      if (trigger.writeConcernError() != null) {
+        // the command runs; its reply gets the error (see write)
+        ctx.channel().attr(PENDING).setIfAbsent(new ConcurrentHashMap<>());
+        ctx.channel()
+            .attr(PENDING)
+            .get()
+            .put(message.getHeader().getRequestID(), trigger.writeConcernError());
+      }
       ctx.fireChannelRead(message);
     } else {
       Document reply =
@@ -150,8 +164,29 @@ public final class FailPoints extends ChannelInboundHandlerAdapter {
     return reply;
   }
 
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    Map<Integer, Document> pending = ctx.channel().attr(PENDING).get();
+    if (pending != null && msg instanceof MongoMessage reply) {
+      Document armedError = pending.remove(reply.getHeader().getResponseTo());
+      if (armedError != null) {
+        Document writeConcernError = armedError.cloneDeeply();
+        reply.getDocument().put("writeConcernError", writeConcernError);
+        if (writeConcernError.get("errorLabels") instanceof List<?> labels) {
+          reply.getDocument().put("errorLabels", labels);
+          writeConcernError.remove("errorLabels");
+        }
+      }
+    }
+    ctx.write(msg, promise);
+  }
+
   private record Trigger(
-      boolean closeConnection, int errorCode, List<?> labels, long blockMillis) {}
+      boolean closeConnection,
+      int errorCode,
+      List<?> labels,
+      Document writeConcernError,
+      long blockMillis) {}
 
   /** An armed fail point: skips {@code skip} matches, then fires {@code times} times (-1: ever). */
   private static final class Armed {
