@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSocketException;
@@ -34,7 +36,14 @@ class FailPointsTest {
   @BeforeEach
   void start() {
     mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    client = MongoClients.create(mongo.connectionString() + "&retryWrites=false&retryReads=false");
+    // no retries: each failure the fail point makes is the one the test sees
+    client =
+        MongoClients.create(
+            MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(mongo.connectionString()))
+                .retryWrites(false)
+                .retryReads(false)
+                .build());
     admin = client.getDatabase("admin");
     collection = client.getDatabase("db").getCollection("c");
   }
