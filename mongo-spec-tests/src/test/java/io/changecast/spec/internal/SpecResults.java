@@ -66,7 +66,12 @@ public final class SpecResults {
                 } else if (result instanceof SkippedByRequirement s) {
                   line = "skipped, requirements: " + s.reason();
                 } else if (result instanceof KnownGap g) {
-                  line = "skipped, known gap: " + g.reason();
+                  line =
+                      "skipped, known gap: "
+                          + g.reason()
+                          + " (fails with: "
+                          + oneLine(g.failure())
+                          + ")";
                 }
                 if (line != null) {
                   section.append("- ").append(description).append(": ").append(line).append('\n');
