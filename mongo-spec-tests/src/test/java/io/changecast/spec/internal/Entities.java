@@ -160,8 +160,10 @@ public final class Entities implements AutoCloseable {
               ? new WriteConcern(w.asString().getValue())
               : new WriteConcern(w.asNumber().intValue());
     }
-    if (document.containsKey("journal")) {
-      concern = concern.withJournal(document.getBoolean("journal").getValue());
+    for (String journal : List.of("journal", "j")) {
+      if (document.containsKey(journal)) {
+        concern = concern.withJournal(document.getBoolean(journal).getValue());
+      }
     }
     if (document.containsKey("wtimeoutMS")) {
       concern =

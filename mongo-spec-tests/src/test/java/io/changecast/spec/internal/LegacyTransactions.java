@@ -25,8 +25,9 @@ public final class LegacyTransactions {
       Set.of(
           "errorContains", "errorCodeName", "errorCode", "errorLabelsContain", "errorLabelsOmit");
 
-  /** Fields whose value {@code 42} in an expected command stands for "any value". */
-  private static final Set<String> PLACEHOLDERS = Set.of("afterClusterTime", "recoveryToken");
+  /** Fields whose value {@code 42} in an expected command stands for "any value" (ids, times). */
+  private static final Set<String> PLACEHOLDERS =
+      Set.of("afterClusterTime", "recoveryToken", "getMore");
 
   private LegacyTransactions() {}
 
