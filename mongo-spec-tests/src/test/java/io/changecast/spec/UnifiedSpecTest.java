@@ -64,7 +64,10 @@ class UnifiedSpecTest {
       Path out = Path.of(System.getProperty("spec.results", "target/spec-results.md"));
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, summary, StandardCharsets.UTF_8);
-      System.out.println(summary);
+      // the build log gets the table; the file also lists every test that did not pass, and why
+      int details = summary.indexOf("\n## ");
+      System.out.println(details < 0 ? summary : summary.substring(0, details));
+      System.out.println("Every test that did not pass, with its reason: " + out.toAbsolutePath());
     } finally {
       server.close();
     }
