@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
@@ -50,6 +51,7 @@ class UnifiedSpecTest {
   private static final SpecResults results = new SpecResults();
   private static final KnownGaps gaps = KnownGaps.load("known-gaps.tsv");
   private static SpecServer server;
+  private static final Set<KnownGaps.Gap> passingGaps = ConcurrentHashMap.newKeySet();
 
   @BeforeAll
   static void startServer() {
@@ -59,6 +61,12 @@ class UnifiedSpecTest {
   @AfterAll
   static void summarize() throws IOException {
     try {
+      // -Dspec.pruneGaps=true: drop the lines of listed tests that now pass from the source list
+      String source = System.getProperty("spec.gapsSource");
+      if (Boolean.getBoolean("spec.pruneGaps") && source != null && !passingGaps.isEmpty()) {
+        KnownGaps.prune(Path.of(source), passingGaps);
+        System.out.println("Removed " + passingGaps.size() + " passing tests from " + source);
+      }
       String summary =
           results.markdown(server.version(), "Java driver " + MongoDriverVersion.VERSION);
       Path out = Path.of(System.getProperty("spec.results", "target/spec-results.md"));
@@ -147,12 +155,13 @@ class UnifiedSpecTest {
     }
     if (gap.isPresent()) {
       if (failure == null) {
+        passingGaps.add(gap.get());
         results.record(
             name, description, new SpecResults.Failed("listed in known-gaps.tsv but passes"));
         fail(
             "listed in known-gaps.tsv ("
                 + gap.get().reason()
-                + ") but passes: remove it from the list");
+                + ") but passes: remove it from the list (-Dspec.pruneGaps=true does)");
       }
       results.record(
           name, description, new SpecResults.KnownGap(gap.get().reason(), String.valueOf(failure)));

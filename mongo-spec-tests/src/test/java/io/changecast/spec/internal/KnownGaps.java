@@ -61,6 +61,22 @@ public final class KnownGaps {
     return new KnownGaps(gaps);
   }
 
+  /** Rewrites the list at {@code source} without the lines of {@code passing}. */
+  public static void prune(java.nio.file.Path source, Set<Gap> passing) throws IOException {
+    Set<String> keys = new java.util.HashSet<>();
+    passing.forEach(g -> keys.add(g.key()));
+    java.util.List<String> kept = new java.util.ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(source, StandardCharsets.UTF_8)) {
+      String[] fields = line.split("\t");
+      if (line.startsWith("#")
+          || fields.length < 2
+          || !keys.contains(fields[0] + "\t" + fields[1])) {
+        kept.add(line);
+      }
+    }
+    java.nio.file.Files.write(source, kept, StandardCharsets.UTF_8);
+  }
+
   /** The gap listed for test {@code description} of {@code file}. */
   public Optional<Gap> find(String file, String description) {
     return Optional.ofNullable(gaps.get(file + "\t" + description));
