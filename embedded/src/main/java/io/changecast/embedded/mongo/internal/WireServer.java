@@ -41,6 +41,7 @@ public final class WireServer implements AutoCloseable {
         new MultiThreadIoEventLoopGroup(
             0, new DefaultThreadFactory("embedded-mongo-worker", true), NioIoHandler.newFactory());
     this.clients = new DefaultChannelGroup("embedded-mongo-clients", workerGroup.next());
+    FailPoints failPoints = new FailPoints();
     try {
       ServerBootstrap bootstrap =
           new ServerBootstrap()
@@ -58,6 +59,7 @@ public final class WireServer implements AutoCloseable {
                           .addLast(new MongoWireMessageEncoder())
                           .addLast(new UnacknowledgedReplies())
                           .addLast(new WireDecoder())
+                          .addLast(failPoints)
                           .addLast(new AwaitableHelloHandler(backend.identity()))
                           .addLast(new AwaitingGetMoreHandler(backend))
                           .addLast(new MongoDatabaseHandler(backend, clients))
