@@ -200,10 +200,10 @@ class RouterDeadLetterIT {
               "invalid-field",
               "{%s, \"operationType\": \"insert\", %s, \"ns\": \"app.orders\", %s, \"fullDocument\": {\"tenantId\": \"t\"}}"
                   .formatted(token, clusterTime, key));
-      case 5 ->
+      case 5 -> // drop is a normal operation now (a reset); an unknown type is not
           new Malformed(
               "unsupported-operation",
-              "{%s, \"operationType\": \"drop\", %s, %s}".formatted(token, clusterTime, ns));
+              "{%s, \"operationType\": \"truncate\", %s, %s}".formatted(token, clusterTime, ns));
       case 6 ->
           new Malformed(
               "tenant-unresolved",
