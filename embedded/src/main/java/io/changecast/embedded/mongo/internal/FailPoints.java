@@ -22,8 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the connection, optionally after {@code blockTimeMS}, or run them and add {@code
  * writeConcernError} to the reply) and {@code failGetMoreAfterCursorCheckout} (fail {@code getMore}
  * with {@code errorCode}, labelled {@code ResumableChangeStreamError} when MongoDB would resume on
- * that code). Modes: {@code alwaysOn}, {@code off}, {@code {times: n}} and {@code {skip: n}}. Sits
- * in front of every other handler, so it sees each OP_MSG command first.
+ * that code). Without {@code errorLabels} a fail-pointed error gets the labels MongoDB's rules give
+ * it ({@link ErrorLabels}: {@code TransientTransactionError} in a transaction, {@code
+ * RetryableWriteError} on a retryable write or commit), as MongoDB's fail point does; with them,
+ * exactly those. Modes: {@code alwaysOn}, {@code off}, {@code {times: n}} and {@code {skip: n}}.
+ * Sits in front of every other handler, so it sees each OP_MSG command first.
  */
 @ChannelHandler.Sharable
 public final class FailPoints extends ChannelDuplexHandler {

@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReadWriteLock;
  * captured before-images. {@code commitTransaction} applies the writes for real under the same lock
  * and appends their change events as one batch ({@link ChangeHistory#appendTransaction}); a write
  * whose outcome differs from what the client was told (a concurrent write got in between) fails the
- * commit with {@code WriteConflict}, undoing it.
+ * commit with {@code WriteConflict}, undoing it. A write to a document another transaction in
+ * progress has written fails at once with {@code WriteConflict}, as MongoDB's document lock makes
+ * it.
  */
 final class TransactionRunner {
 
