@@ -79,6 +79,70 @@ class FailPointsTest {
   }
 
   @Test
+  void failCommandWithoutLabelsGetsTheLabelsMongoDbGivesAndItsCodeName() {
+    MongoDatabase db = client.getDatabase("db");
+    com.mongodb.client.ClientSession raw = client.startSession();
+    failOnce("insert", 10107);
+    MongoCommandException inTransaction =
+        commandError(
+            () ->
+                db.runCommand(
+                    raw,
+                    new Document("insert", "c")
+                        .append("documents", List.of(new Document("_id", 1)))
+                        .append("txnNumber", 1L)
+                        .append("startTransaction", true)
+                        .append("autocommit", false)));
+    failOnce("insert", 91);
+    MongoCommandException retryableWrite =
+        commandError(
+            () ->
+                db.runCommand(
+                    raw,
+                    new Document("insert", "c")
+                        .append("documents", List.of(new Document("_id", 2)))
+                        .append("txnNumber", 2L)));
+    db.runCommand(
+        raw,
+        new Document("insert", "c")
+            .append("documents", List.of(new Document("_id", 3)))
+            .append("txnNumber", 3L)
+            .append("startTransaction", true)
+            .append("autocommit", false));
+    failOnce("commitTransaction", 251);
+    Document commit =
+        new Document("commitTransaction", 1).append("txnNumber", 3L).append("autocommit", false);
+    MongoCommandException noSuchTransaction = commandError(() -> admin.runCommand(raw, commit));
+    failOnce("commitTransaction", 11601);
+    MongoCommandException interrupted = commandError(() -> admin.runCommand(raw, commit));
+
+    assertThat(inTransaction.getErrorCodeName()).isEqualTo("NotWritablePrimary");
+    assertThat(inTransaction.getErrorLabels()).containsExactly("TransientTransactionError");
+    assertThat(retryableWrite.getErrorCodeName()).isEqualTo("ShutdownInProgress");
+    assertThat(retryableWrite.getErrorLabels()).containsExactly("RetryableWriteError");
+    assertThat(noSuchTransaction.getErrorLabels()).containsExactly("TransientTransactionError");
+    assertThat(interrupted.getErrorCodeName()).isEqualTo("Interrupted");
+    assertThat(interrupted.getErrorLabels()).isEmpty();
+  }
+
+  private void failOnce(String command, int code) {
+    admin.runCommand(
+        new Document("configureFailPoint", "failCommand")
+            .append("mode", new Document("times", 1))
+            .append(
+                "data", new Document("failCommands", List.of(command)).append("errorCode", code)));
+  }
+
+  private static MongoCommandException commandError(Runnable command) {
+    try {
+      command.run();
+    } catch (MongoCommandException e) {
+      return e;
+    }
+    throw new AssertionError("the command did not fail");
+  }
+
+  @Test
   void commandsNotNamedAndModeOffAreServed() {
     admin.runCommand(
         new Document("configureFailPoint", "failCommand")

@@ -355,6 +355,115 @@ class TransactionTest {
         .isInstanceOf(BsonTimestamp.class);
   }
 
+  @Test
+  void aSecondTransactionWritingADocumentAnotherHasWrittenFailsAtOnceWithWriteConflict() {
+    try (ClientSession first = client.startSession();
+        ClientSession second = client.startSession()) {
+      first.startTransaction();
+      orders.insertOne(first, new Document("_id", 1).append("by", "first"));
+      second.startTransaction();
+
+      MongoCommandException conflict =
+          commandError(() -> orders.insertOne(second, new Document("_id", 1).append("by", "2nd")));
+
+      assertThat(conflict.getErrorCode()).isEqualTo(112);
+      assertThat(conflict.getErrorCodeName()).isEqualTo("WriteConflict");
+      assertThat(conflict.hasErrorLabel("TransientTransactionError")).isTrue();
+      first.commitTransaction();
+      MongoCommandException secondCommit = commandError(second::commitTransaction);
+      assertThat(secondCommit.getErrorCode()).isEqualTo(251);
+      assertThat(orders.find(eq("_id", 1)).first()).containsEntry("by", "first");
+    }
+  }
+
+  @Test
+  void anAggregateInATransactionAnswersItsBatchSizeInOrderAndTheRestByGetMore() {
+    ClientSession raw = client.startSession();
+    app.runCommand(
+        raw,
+        new Document("insert", "orders")
+            .append("documents", List.of(doc(1), doc(2), doc(3), doc(4)))
+            .append("txnNumber", 101L)
+            .append("startTransaction", true)
+            .append("autocommit", false));
+
+    Document first =
+        app.runCommand(
+            raw,
+            new Document("aggregate", "orders")
+                .append("pipeline", List.of(new Document("$match", gt0())))
+                .append("cursor", new Document("batchSize", 3))
+                .append("txnNumber", 101L)
+                .append("autocommit", false));
+    Document cursor = first.get("cursor", Document.class);
+    long id = cursor.get("id", Number.class).longValue();
+    Document more =
+        app.runCommand(
+            raw,
+            new Document("getMore", id)
+                .append("collection", "orders")
+                .append("batchSize", 3)
+                .append("txnNumber", 101L)
+                .append("autocommit", false));
+
+    assertThat(cursor.getList("firstBatch", Document.class))
+        .extracting(d -> d.get("_id"))
+        .containsExactly(1, 2, 3);
+    assertThat(id).isNotZero();
+    assertThat(more.get("cursor", Document.class).getList("nextBatch", Document.class))
+        .extracting(d -> d.get("_id"))
+        .containsExactly(4);
+  }
+
+  @Test
+  void snapshotReadConcernOutsideATransactionIsRefusedExceptByFindAggregateAndDistinct() {
+    Document snapshot = new Document("level", "snapshot");
+
+    MongoCommandException insert =
+        commandError(
+            () ->
+                app.runCommand(
+                    new Document("insert", "orders")
+                        .append("documents", List.of(doc(5)))
+                        .append("readConcern", snapshot)));
+    MongoCommandException listCollections =
+        commandError(
+            () ->
+                app.runCommand(new Document("listCollections", 1).append("readConcern", snapshot)));
+    Document find = app.runCommand(new Document("find", "orders").append("readConcern", snapshot));
+
+    assertThat(List.of(insert, listCollections))
+        .allSatisfy(
+            e -> {
+              assertThat(e.getErrorCode()).isEqualTo(72);
+              assertThat(e.getErrorCodeName()).isEqualTo("InvalidOptions");
+            });
+    assertThat(orders.find(eq("_id", 5)).first()).isNull();
+    assertThat(find.get("ok", Number.class).intValue()).isEqualTo(1);
+  }
+
+  @Test
+  void aWriteConcernOneMemberCannotSatisfyIsAWriteConcernErrorAfterTheWrite() {
+    Document reply =
+        app.runCommand(
+            new Document("insert", "orders")
+                .append("documents", List.of(doc(6)))
+                .append("writeConcern", new Document("w", 3)));
+
+    assertThat(reply.get("writeConcernError", Document.class))
+        .containsEntry("code", 100)
+        .containsEntry("codeName", "UnsatisfiableWriteConcern");
+    assertThat(orders.find(eq("_id", 6)).first()).isNotNull();
+  }
+
+  private static Document doc(int id) {
+    return new Document("_id", id);
+  }
+
+  private static Document gt0() {
+    return new Document("_id", new Document("$gt", 0));
+  }
+
   private static MongoCommandException commandError(Runnable command) {
     try {
       command.run();

@@ -165,9 +165,12 @@ public final class Entities implements AutoCloseable {
         concern = concern.withJournal(document.getBoolean(journal).getValue());
       }
     }
-    if (document.containsKey("wtimeoutMS")) {
-      concern =
-          concern.withWTimeout(document.getNumber("wtimeoutMS").longValue(), TimeUnit.MILLISECONDS);
+    // wtimeoutMS in unified files, wtimeout in the legacy transactions files
+    for (String wtimeout : List.of("wtimeoutMS", "wtimeout")) {
+      if (document.containsKey(wtimeout)) {
+        concern =
+            concern.withWTimeout(document.getNumber(wtimeout).longValue(), TimeUnit.MILLISECONDS);
+      }
     }
     return concern;
   }

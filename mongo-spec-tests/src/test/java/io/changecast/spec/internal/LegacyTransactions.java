@@ -106,6 +106,13 @@ public final class LegacyTransactions {
     for (BsonValue value : legacy.getArray("operations")) {
       operations.add(operation(value.asDocument(), database, collection, entities, n++));
     }
+    // as the legacy runner: end both sessions before the expectations are checked, so a
+    // transaction left in progress is aborted (abortTransaction) as its session ends
+    for (String session : java.util.List.of("session0", "session1")) {
+      operations.add(
+          new BsonDocument("name", new BsonString("endSession"))
+              .append("object", new BsonString(session)));
+    }
     test.put("createEntities", entities);
     test.put("operations", operations);
     if (legacy.containsKey("expectations")) {

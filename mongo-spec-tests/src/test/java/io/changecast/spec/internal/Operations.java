@@ -537,6 +537,9 @@ public final class Operations {
     if (args.has("let")) {
       aggregate.let(args.document("let"));
     }
+    if (args.has("maxTimeMS")) {
+      aggregate.maxTime(args.value("maxTimeMS").asNumber().longValue(), TimeUnit.MILLISECONDS);
+    }
     return array(aggregate);
   }
 

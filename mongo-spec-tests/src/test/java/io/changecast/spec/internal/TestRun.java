@@ -49,6 +49,7 @@ public final class TestRun {
   /** Runs the test; throws on the first mismatch. */
   public void run() {
     try {
+      killAllSessions();
       initialData();
       entities.create(
           test.getArray("createEntities", file.getArray("createEntities", new BsonArray()))
@@ -173,6 +174,20 @@ public final class TestRun {
   private static void check(boolean condition, String message) {
     if (!condition) {
       throw new AssertionError(message);
+    }
+  }
+
+  /**
+   * As the unified format asks before each test: {@code killAllSessions}, so a transaction a
+   * previous test left open (and the documents it has written) does not get in this test's way.
+   */
+  private void killAllSessions() {
+    try {
+      internalClient()
+          .getDatabase("admin")
+          .runCommand(new BsonDocument("killAllSessions", new org.bson.BsonArray()));
+    } catch (RuntimeException e) {
+      // ignored, as the format says: the server may not know the command
     }
   }
 

@@ -1,6 +1,7 @@
 package io.changecast.embedded.mongo.internal;
 
 import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.backend.InMemoryCursor;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
@@ -154,7 +155,7 @@ public final class ChangeStreamBackend extends MemoryBackend {
             return ChangeStreamError.reply(e);
           }
         }
-        break;
+        return batched(super.handleCommand(channel, databaseName, command, query), query);
       case "renamecollection":
         if (databaseName.equals("admin")) {
           return ddl.renameCollection(channel, command, query);
@@ -204,6 +205,33 @@ public final class ChangeStreamBackend extends MemoryBackend {
         break;
     }
     return super.handleCommand(channel, databaseName, command, query);
+  }
+
+  /**
+   * An aggregate's reply cut to its {@code cursor.batchSize} (the library answers with everything
+   * in the first batch): the rest is kept in a cursor for {@code getMore}, as MongoDB does. Inside
+   * a transaction this is what keeps the results: the transaction's data is undone after each
+   * command.
+   */
+  private Document batched(Document reply, Document query) {
+    if (query.get("cursor") instanceof Document options
+        && options.get("batchSize") instanceof Number size
+        && reply.get("cursor") instanceof Document cursor
+        && cursor.get("firstBatch") instanceof List<?> batch
+        && cursor.get("id") instanceof Number id
+        && id.longValue() == 0
+        && batch.size() > size.intValue()) {
+      List<Document> documents = new ArrayList<>();
+      batch.forEach(d -> documents.add((Document) d));
+      InMemoryCursor rest =
+          new InMemoryCursor(
+              getCursorRegistry().generateCursorId(),
+              new ArrayList<>(documents.subList(size.intValue(), documents.size())));
+      getCursorRegistry().add(rest);
+      cursor.put("firstBatch", new ArrayList<>(documents.subList(0, size.intValue())));
+      cursor.put("id", rest.getId());
+    }
+    return reply;
   }
 
   /**

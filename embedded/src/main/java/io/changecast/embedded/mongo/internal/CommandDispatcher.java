@@ -6,7 +6,9 @@ import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.exception.MongoServerException;
 import io.netty.channel.Channel;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,6 +33,10 @@ final class CommandDispatcher {
   /** {@code $clusterTime.signature.hash} of a server without keys: 20 zero bytes. */
   private static final byte[] ZERO_HASH = new byte[20];
 
+  /** The commands that take {@code readConcern: {level: "snapshot"}} outside a transaction. */
+  private static final Set<String> SNAPSHOT_READS =
+      Set.of("find", "aggregate", "distinct", "getmore");
+
   private final TransactionRunner.Storage storage;
   private final ChangeHistory history;
   private final Supplier<ReplicaSetMember> member;
@@ -54,10 +60,10 @@ final class CommandDispatcher {
   Document handle(Channel channel, String db, String command, Document query) {
     Document reply;
     try {
-      reply = dispatch(channel, db, command, query);
+      reply = withWriteConcernError(dispatch(channel, db, command, query), query);
     } catch (MongoServerException e) {
       log.debug("{} on {} failed: {}", command, db, e.getMessage());
-      reply = errorReply(e);
+      reply = withLabels(errorReply(e), query);
     } catch (RuntimeException e) {
       if (log.isDebugEnabled()) {
         log.warn("{} on {} failed", command, db, e);
@@ -107,6 +113,9 @@ final class CommandDispatcher {
     }
     Document lsid = query.get("lsid") instanceof Document d ? d : null;
     Object txnNumber = query.get("txnNumber");
+    if (!query.containsKey("autocommit")) {
+      checkSnapshotReadConcern(command, query);
+    }
     if (txnNumber != null) {
       Sessions.Session session = transactionalSession(lsid, txnNumber);
       long number = ((Number) txnNumber).longValue();
@@ -130,6 +139,68 @@ final class CommandDispatcher {
       sessions.session(lsid);
     }
     return plain(channel, db, command, query);
+  }
+
+  /**
+   * Outside a transaction MongoDB 5.0+ takes {@code readConcern: {level: "snapshot"}} on {@code
+   * find}, {@code aggregate} and {@code distinct} only (it reads them at one point in time; this
+   * server reads the latest data); every other command refuses it.
+   */
+  private static void checkSnapshotReadConcern(String command, Document query) {
+    if (query.get("readConcern") instanceof Document readConcern
+        && "snapshot".equals(readConcern.get("level"))
+        && !SNAPSHOT_READS.contains(command.toLowerCase(Locale.ROOT))) {
+      throw new CommandError(
+          72,
+          "InvalidOptions",
+          "Command "
+              + command
+              + " does not support { readConcern: { level: \"snapshot\" } } :: caused by :: read"
+              + " concern not supported");
+    }
+  }
+
+  /**
+   * A replica-set member's {@code writeConcernError} for a write concern one member cannot satisfy
+   * ({@code w} above 1, or a tag set): the command ran, as on MongoDB.
+   */
+  private Document withWriteConcernError(Document reply, Document query) {
+    ReplicaSetMember current = member.get();
+    if (current == null
+        || !current.initiated()
+        || !Utils.isTrue(reply.get("ok"))
+        || reply.containsKey("writeConcernError")
+        || !(query.get("writeConcern") instanceof Document writeConcern)) {
+      return reply;
+    }
+    Object w = writeConcern.get("w");
+    if (w instanceof Number n && n.intValue() > 1) {
+      reply.put(
+          "writeConcernError",
+          new Document("code", 100)
+              .append("codeName", "UnsatisfiableWriteConcern")
+              .append("errmsg", "Not enough data-bearing nodes")
+              .append("errInfo", new Document("writeConcern", writeConcern)));
+    } else if (w instanceof String mode && !mode.equals("majority")) {
+      reply.put(
+          "writeConcernError",
+          new Document("code", 79)
+              .append("codeName", "UnknownReplWriteConcern")
+              .append("errmsg", "No write concern mode named '" + mode + "' found in replica set")
+              .append("errInfo", new Document("writeConcern", writeConcern)));
+    }
+    return reply;
+  }
+
+  /** An error reply without labels of its own gets the labels MongoDB's rules give it. */
+  private static Document withLabels(Document reply, Document query) {
+    if (!reply.containsKey("errorLabels") && reply.get("code") instanceof Number code) {
+      List<String> labels = ErrorLabels.labels(query, code.intValue(), null);
+      if (!labels.isEmpty()) {
+        reply.put("errorLabels", labels);
+      }
+    }
+    return reply;
   }
 
   private Document plain(Channel channel, String db, String command, Document query) {

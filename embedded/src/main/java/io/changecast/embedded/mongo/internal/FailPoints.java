@@ -22,8 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the connection, optionally after {@code blockTimeMS}, or run them and add {@code
  * writeConcernError} to the reply) and {@code failGetMoreAfterCursorCheckout} (fail {@code getMore}
  * with {@code errorCode}, labelled {@code ResumableChangeStreamError} when MongoDB would resume on
- * that code). Modes: {@code alwaysOn}, {@code off}, {@code {times: n}} and {@code {skip: n}}. Sits
- * in front of every other handler, so it sees each OP_MSG command first.
+ * that code). Without {@code errorLabels} a fail-pointed error gets the labels MongoDB's rules give
+ * it ({@link ErrorLabels}: {@code TransientTransactionError} in a transaction, {@code
+ * RetryableWriteError} on a retryable write or commit), as MongoDB's fail point does; with them,
+ * exactly those. Modes: {@code alwaysOn}, {@code off}, {@code {times: n}} and {@code {skip: n}}.
+ * Sits in front of every other handler, so it sees each OP_MSG command first.
  */
 @ChannelHandler.Sharable
 public final class FailPoints extends ChannelDuplexHandler {
@@ -56,7 +59,7 @@ public final class FailPoints extends ChannelDuplexHandler {
       respond(ctx, message, configure(message.getDatabaseName(), command));
       return;
     }
-    Trigger trigger = trigger(name, ctx);
+    Trigger trigger = trigger(name, command);
     if (trigger == null) {
       ctx.fireChannelRead(msg);
     } else if (trigger.blockMillis() > 0) {
@@ -95,20 +98,27 @@ public final class FailPoints extends ChannelDuplexHandler {
     return reply;
   }
 
-  /** What to do to command {@code name}, or {@code null} to serve it. */
-  private Trigger trigger(String name, ChannelHandlerContext ctx) {
+  /** What to do to {@code command} (named {@code name}), or {@code null} to serve it. */
+  private Trigger trigger(String name, Document command) {
     Armed failCommand = armed.get("failCommand");
     if (failCommand != null
         && failCommand.data.get("failCommands") instanceof List<?> names
         && names.contains(name)
         && failCommand.take(armed, "failCommand")) {
       Document data = failCommand.data;
-      List<?> labels = data.get("errorLabels") instanceof List<?> l ? l : List.of();
+      int code = data.get("errorCode") instanceof Number n ? n.intValue() : -1;
+      Document writeConcernError =
+          data.get("writeConcernError") instanceof Document wce ? labelled(wce, command) : null;
+      // errorLabels in the fail point replace the labels MongoDB's rules give (even when empty)
+      List<?> labels =
+          data.get("errorLabels") instanceof List<?> l
+              ? l
+              : code < 0 ? List.of() : ErrorLabels.labels(command, code, null);
       return new Trigger(
           Boolean.TRUE.equals(data.get("closeConnection")),
-          data.get("errorCode") instanceof Number n ? n.intValue() : -1,
+          code,
           labels,
-          data.get("writeConcernError") instanceof Document wce ? wce : null,
+          writeConcernError,
           Boolean.TRUE.equals(data.get("blockConnection"))
                   && data.get("blockTimeMS") instanceof Number ms
               ? ms.longValue()
@@ -142,12 +152,30 @@ public final class FailPoints extends ChannelDuplexHandler {
       ctx.fireChannelRead(message);
     } else {
       Document reply =
-          error(trigger.errorCode(), null, "Failing command via '" + "failCommand" + "' failpoint");
+          error(
+              trigger.errorCode(),
+              ErrorLabels.codeName(trigger.errorCode()),
+              "Failing command via '" + "failCommand" + "' failpoint");
       if (!trigger.labels().isEmpty()) {
         reply.put("errorLabels", trigger.labels());
       }
       respond(ctx, message, reply);
     }
+  }
+
+  /**
+   * The fail point's {@code writeConcernError} with the labels the reply gets: its own {@code
+   * errorLabels}, else MongoDB's for its code on {@code command}.
+   */
+  private static Document labelled(Document writeConcernError, Document command) {
+    Document copy = writeConcernError.cloneDeeply();
+    if (!(copy.get("errorLabels") instanceof List<?>) && copy.get("code") instanceof Number code) {
+      List<String> labels = ErrorLabels.labels(command, null, code.intValue());
+      if (!labels.isEmpty()) {
+        copy.put("errorLabels", labels);
+      }
+    }
+    return copy;
   }
 
   private static void respond(ChannelHandlerContext ctx, MongoMessage request, Document reply) {

@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReadWriteLock;
  * captured before-images. {@code commitTransaction} applies the writes for real under the same lock
  * and appends their change events as one batch ({@link ChangeHistory#appendTransaction}); a write
  * whose outcome differs from what the client was told (a concurrent write got in between) fails the
- * commit with {@code WriteConflict}, undoing it.
+ * commit with {@code WriteConflict}, undoing it. A write to a document another transaction in
+ * progress has written fails at once with {@code WriteConflict}, as MongoDB's document lock makes
+ * it.
  */
 final class TransactionRunner {
 
@@ -51,6 +53,9 @@ final class TransactionRunner {
   private final Storage storage;
   private final ChangeHistory history;
   private final ReadWriteLock lock;
+
+  /** The transactions in progress that have written, for {@link #conflictWithOthers}. */
+  private final List<Transaction> inProgress = new ArrayList<>();
 
   TransactionRunner(Storage storage, ChangeHistory history, ReadWriteLock lock) {
     this.storage = storage;
@@ -85,12 +90,18 @@ final class TransactionRunner {
       if (name.equals("insert")) {
         addMissingIds(query);
       }
-      Document reply = tryOut(transaction, channel, db, command, query);
+      Set<Transaction.DocumentKey> written = new LinkedHashSet<>();
+      Document reply = tryOut(transaction, channel, db, command, query, written);
       if (WRITES.contains(name)) {
         if (failed(reply)) {
           transaction.abort();
         } else {
-          transaction.add(new Transaction.Write(db, command, query, outcome(reply)));
+          String conflict = conflictWithOthers(transaction, written);
+          if (conflict != null) {
+            // as MongoDB: the second writer of a document fails at once, and its transaction ends
+            throw CommandError.writeConflict(conflict);
+          }
+          transaction.add(new Transaction.Write(db, command, query, outcome(reply)), written);
         }
       }
       return reply;
@@ -137,9 +148,17 @@ final class TransactionRunner {
     }
   }
 
-  /** Runs {@code query} on the data as the transaction sees it, then undoes everything. */
+  /**
+   * Runs {@code query} on the data as the transaction sees it, then undoes everything; adds the
+   * documents the command itself wrote to {@code written}.
+   */
   private Document tryOut(
-      Transaction transaction, Channel channel, String db, String command, Document query) {
+      Transaction transaction,
+      Channel channel,
+      String db,
+      String command,
+      Document query,
+      Set<Transaction.DocumentKey> written) {
     lock.writeLock().lock();
     try {
       List<Transaction.Write> writes = new ArrayList<>(transaction.writes());
@@ -151,13 +170,43 @@ final class TransactionRunner {
             changes,
             () -> {
               apply(writes.subList(0, writes.size() - 1), channel);
-              return storage.execute(channel, db, command, query.cloneDeeply()).cloneDeeply();
+              int before = changes.size();
+              Document reply =
+                  storage.execute(channel, db, command, query.cloneDeeply()).cloneDeeply();
+              for (ChangeEvent change : changes.subList(before, changes.size())) {
+                if (change.documentId() != null) {
+                  written.add(
+                      new Transaction.DocumentKey(change.db(), change.coll(), change.documentId()));
+                }
+              }
+              return reply;
             });
       } finally {
         undo(changes, missing);
       }
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Registers {@code transaction} as in progress; MongoDB's {@code WriteConflict} message when
+   * another transaction in progress has written one of the documents {@code written}, else {@code
+   * null}.
+   */
+  private String conflictWithOthers(Transaction transaction, Set<Transaction.DocumentKey> written) {
+    synchronized (inProgress) {
+      inProgress.removeIf(t -> t.state() != Transaction.State.IN_PROGRESS);
+      for (Transaction other : inProgress) {
+        if (other != transaction && other.wroteAny(written)) {
+          return "Caused by :: Write conflict during plan execution and yielding is disabled."
+              + " :: Please retry your operation or multi-document transaction.";
+        }
+      }
+      if (!inProgress.contains(transaction)) {
+        inProgress.add(transaction);
+      }
+      return null;
     }
   }
 
@@ -187,8 +236,20 @@ final class TransactionRunner {
     history.capture(
         new ArrayList<>(),
         () -> {
-          for (int i = changes.size() - 1; i >= 0; i--) {
-            revert(changes.get(i));
+          // newest first; but a run of inserts oldest first: the freed slots are reused in that
+          // order, so re-applying the inserts keeps the documents' natural order
+          int i = changes.size() - 1;
+          while (i >= 0) {
+            int first = i;
+            while (first > 0
+                && changes.get(i).type() == ChangeType.INSERT
+                && changes.get(first - 1).type() == ChangeType.INSERT) {
+              first--;
+            }
+            for (int j = first; j <= i; j++) {
+              revert(changes.get(j));
+            }
+            i = first - 1;
           }
           for (String namespace : missing) {
             int dot = namespace.indexOf('.');
