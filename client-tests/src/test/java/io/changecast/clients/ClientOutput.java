@@ -11,7 +11,8 @@ import java.util.List;
  * id}}, {@code {"committed": [id, id]}}, {@code {"aborted": count}}, then the change events it
  * read.
  */
-record ClientOutput(JsonNode inserted, List<JsonNode> committed, long aborted, List<JsonNode> changes) {
+record ClientOutput(
+    JsonNode inserted, List<JsonNode> committed, long aborted, List<JsonNode> changes) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,7 +30,8 @@ record ClientOutput(JsonNode inserted, List<JsonNode> committed, long aborted, L
         || !lines.get(0).has("inserted")
         || !lines.get(1).has("committed")
         || !lines.get(2).has("aborted")) {
-      throw new AssertionError("expected inserted, committed, aborted, changes:\n" + run.describe());
+      throw new AssertionError(
+          "expected inserted, committed, aborted, changes:\n" + run.describe());
     }
     List<JsonNode> committed = new ArrayList<>();
     lines.get(1).get("committed").forEach(committed::add);

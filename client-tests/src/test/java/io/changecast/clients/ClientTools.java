@@ -12,11 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The clients' runtimes and packages under {@code target/clients}: mongosh and the Node driver
- * from npm, pymongo in a virtual environment, the Java driver 5.x's jars (copied there by the
- * build). Versions come from the parent pom. Installed on first use and reused while they match
- * (npm and pip keep their caches in the home directory); a missing runtime is a failure that says
- * what to install, never a skip.
+ * The clients' runtimes and packages under {@code target/clients}: mongosh and the Node driver from
+ * npm, pymongo in a virtual environment, the Java driver 5.x's jars (copied there by the build).
+ * Versions come from the parent pom. Installed on first use and reused while they match (npm and
+ * pip keep their caches in the home directory); a missing runtime is a failure that says what to
+ * install, never a skip.
  */
 final class ClientTools {
 
@@ -45,7 +45,11 @@ final class ClientTools {
         ChildProcess.run(
             List.of(
                 command("npm", "npm (with Node.js)"),
-                "install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"),
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefer-offline",
+                "--loglevel=error"),
             dir,
             Map.of(),
             INSTALL),
@@ -75,8 +79,12 @@ final class ClientTools {
     }
     check(
         ChildProcess.run(
-            List.of(command("python3", "Python 3 with venv (apt-get install python3-venv)"),
-                "-m", "venv", "--clear", venv.toString()),
+            List.of(
+                command("python3", "Python 3 with venv (apt-get install python3-venv)"),
+                "-m",
+                "venv",
+                "--clear",
+                venv.toString()),
             DIR,
             Map.of(),
             INSTALL),
@@ -103,12 +111,14 @@ final class ClientTools {
     Path jars = DIR.resolve("java-driver").toAbsolutePath();
     try (var files = Files.list(jars)) {
       List<Path> found = files.filter(f -> f.toString().endsWith(".jar")).toList();
-      if (found.stream().noneMatch(f -> f.getFileName().toString().startsWith("mongodb-driver-sync-5."))) {
+      if (found.stream()
+          .noneMatch(f -> f.getFileName().toString().startsWith("mongodb-driver-sync-5."))) {
         throw new AssertionError("no mongodb-driver-sync 5.x jar in " + jars);
       }
     } catch (IOException e) {
       throw new AssertionError(
-          jars + " is missing: the build copies the Java driver there (./mvnw -pl client-tests test)",
+          jars
+              + " is missing: the build copies the Java driver there (./mvnw -pl client-tests test)",
           e);
     }
     return jars + "/*";

@@ -86,7 +86,8 @@ class MongoClientsTest {
   void nodeDriver() {
     Path dir = ClientTools.nodePackages().toAbsolutePath();
     Path script = runnable("node/orders.mjs", dir);
-    ChildProcess.Finished run = ChildProcess.run(List.of("node", script.toString()), dir, Map.of(), RUN);
+    ChildProcess.Finished run =
+        ChildProcess.run(List.of("node", script.toString()), dir, Map.of(), RUN);
     assertWroteCommittedAndWatched(run, "globex");
   }
 
@@ -140,7 +141,9 @@ class MongoClientsTest {
     assertThat(out.aborted()).as("documents of the aborted transaction\n%s", described).isZero();
     List<JsonNode> changes = out.changes();
     assertThat(changes)
-        .as("the change stream: insert, the transaction's two inserts, the last insert\n%s", described)
+        .as(
+            "the change stream: insert, the transaction's two inserts, the last insert\n%s",
+            described)
         .hasSize(4);
     assertThat(changes)
         .allSatisfy(

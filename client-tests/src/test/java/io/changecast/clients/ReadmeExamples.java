@@ -30,7 +30,10 @@ final class ReadmeExamples {
     return lines.subList(open + 1, close);
   }
 
-  /** Asserts that the README's block for {@code file} (a path from the repository's root) is its text. */
+  /**
+   * Asserts that the README's block for {@code file} (a path from the repository's root) is its
+   * text.
+   */
   static void assertBlockIsIn(String file) {
     List<String> block = block(file);
     List<String> source = lines(Path.of("..").resolve(file));
