@@ -2,6 +2,7 @@ package io.changecast.embedded.mongo;
 
 import io.changecast.embedded.mongo.internal.ChangeStreamBackend;
 import io.changecast.embedded.mongo.internal.ReplicaSetMember;
+import io.changecast.embedded.mongo.internal.ServerIdentity;
 import io.changecast.embedded.mongo.internal.WireServer;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -15,10 +16,13 @@ import org.slf4j.LoggerFactory;
  * that waits up to {@code maxAwaitTimeMS}, and {@code postBatchResumeToken}s. Data lives in memory
  * and is gone after {@link #close()}.
  *
- * <p>With {@link MongoOptions#replicaSet()} it runs as {@code mongod --replSet NAME} does: an
- * uninitialized member (no writes, {@code replSetGetStatus} fails with {@code NotYetInitialized})
- * until {@code replSetInitiate}, then the primary of a single-member replica set, so drivers that
- * connect with {@code replicaSet=NAME} find a primary. See {@link #replicaSetConnectionString()}.
+ * <p>It speaks as MongoDB 7.0 (wire version 21). By default ({@link MongoOptions#defaults()}) it is
+ * the initiated primary of a single-member replica set known as {@code 127.0.0.1:PORT}, so a plain
+ * {@code mongodb://127.0.0.1:PORT/} works for drivers and shells, with sessions, transactions and
+ * retryable writes. With {@link MongoOptions#withReplicaSet} it runs as {@code mongod --replSet
+ * NAME} does: an uninitialized member (no writes, {@code replSetGetStatus} fails with {@code
+ * NotYetInitialized}) until {@code replSetInitiate}, then the primary. See {@link
+ * #replicaSetConnectionString}.
  *
  * <pre>{@code
  * try (EmbeddedMongo mongo = EmbeddedMongo.start(MongoOptions.defaults())) {
@@ -34,13 +38,18 @@ public final class EmbeddedMongo implements AutoCloseable {
   private final WireServer server;
   private final InetSocketAddress address;
   private final ReplicaSetMember replicaSet;
+  private final boolean plainUri;
 
   private EmbeddedMongo(
-      ChangeStreamBackend backend, WireServer server, ReplicaSetMember replicaSet) {
+      ChangeStreamBackend backend,
+      WireServer server,
+      ReplicaSetMember replicaSet,
+      boolean plainUri) {
     this.backend = backend;
     this.server = server;
     this.address = server.address();
     this.replicaSet = replicaSet;
+    this.plainUri = plainUri;
   }
 
   /** Starts a server with {@code options}; it listens when this returns. */
@@ -53,15 +62,30 @@ public final class EmbeddedMongo implements AutoCloseable {
       backend.enableReplicaSet(member);
     }
     WireServer server = WireServer.start(backend, options.host(), options.port());
+    boolean plainUri = false;
     if (member != null) {
       // the port is known only now when options.port() was 0
       member.listeningOn(server.address());
+      if (options.initiated()) {
+        member.initiate(null);
+        // drivers that discover the set reach the member by its name in hosts
+        plainUri = member.memberHost().equals(hostAndPort(server.address()));
+      }
     }
-    EmbeddedMongo mongo = new EmbeddedMongo(backend, server, member);
+    EmbeddedMongo mongo = new EmbeddedMongo(backend, server, member, plainUri);
     if (member == null) {
       log.info(
-          "Embedded MongoDB listening on {} (change history: {} events)",
+          "Embedded MongoDB {} listening on {} (standalone; change history: {} events)",
+          ServerIdentity.VERSION,
           mongo.connectionString(),
+          options.historyLimit());
+    } else if (member.initiated()) {
+      log.info(
+          "Embedded MongoDB {} listening on {}, primary of replica set {} (change history: {}"
+              + " events)",
+          ServerIdentity.VERSION,
+          mongo.connectionString(),
+          member.setName(),
           options.historyLimit());
     } else {
       log.info(
@@ -74,13 +98,19 @@ public final class EmbeddedMongo implements AutoCloseable {
     return mongo;
   }
 
-  /** A connection string for MongoDB drivers and the MongoDB Kafka connector. */
+  /**
+   * A connection string for MongoDB drivers, shells and the MongoDB Kafka connector: a plain {@code
+   * mongodb://HOST:PORT/} when the replica set names the member by that address, else with {@code
+   * directConnection=true} (a standalone server, an uninitialized member, or a member known by
+   * another name).
+   */
   public String connectionString() {
-    return "mongodb://"
-        + address.getHostString()
-        + ":"
-        + address.getPort()
-        + "/?directConnection=true";
+    String uri = "mongodb://" + hostAndPort(address) + "/";
+    return plainUri ? uri : uri + "?directConnection=true";
+  }
+
+  private static String hostAndPort(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
   }
 
   /**

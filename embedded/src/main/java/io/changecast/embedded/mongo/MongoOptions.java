@@ -14,9 +14,20 @@ package io.changecast.embedded.mongo;
  *     without a config; {@code null} for what {@code mongod} takes: the bound host (the machine's
  *     host name when bound to a wildcard address) and the listening port. A config passed to {@code
  *     replSetInitiate} names the member itself.
+ * @param initiated whether the member is initiated when the server starts (the primary of a
+ *     single-member set at once, as after {@code rs.initiate()}); {@code false} waits for {@code
+ *     replSetInitiate}. Ignored for a standalone server.
  */
 public record MongoOptions(
-    String host, int port, int historyLimit, String replicaSet, String memberHost) {
+    String host,
+    int port,
+    int historyLimit,
+    String replicaSet,
+    String memberHost,
+    boolean initiated) {
+
+  /** The replica set name of {@link #defaults()}. */
+  public static final String DEFAULT_REPLICA_SET = "rs0";
 
   /** The default number of retained change events. */
   public static final int DEFAULT_HISTORY_LIMIT = 10_000;
@@ -41,36 +52,52 @@ public record MongoOptions(
 
   /** A standalone server. */
   public MongoOptions(String host, int port, int historyLimit) {
-    this(host, port, historyLimit, null, null);
+    this(host, port, historyLimit, null, null, false);
   }
 
-  /** {@code 127.0.0.1}, a free port, {@value #DEFAULT_HISTORY_LIMIT} retained events. */
+  /**
+   * {@code 127.0.0.1}, a free port, {@value #DEFAULT_HISTORY_LIMIT} retained events, the initiated
+   * primary of replica set {@value #DEFAULT_REPLICA_SET} (sessions and transactions work).
+   */
   public static MongoOptions defaults() {
-    return new MongoOptions("127.0.0.1", 0, DEFAULT_HISTORY_LIMIT);
+    return new MongoOptions("127.0.0.1", 0, DEFAULT_HISTORY_LIMIT, DEFAULT_REPLICA_SET, null, true);
   }
 
   /** A copy listening on {@code port} ({@code 0} = a free port). */
   public MongoOptions withPort(int port) {
-    return new MongoOptions(host, port, historyLimit, replicaSet, memberHost);
+    return new MongoOptions(host, port, historyLimit, replicaSet, memberHost, initiated);
   }
 
   /** A copy retaining {@code n} change events. */
   public MongoOptions withHistoryLimit(int n) {
-    return new MongoOptions(host, port, n, replicaSet, memberHost);
+    return new MongoOptions(host, port, n, replicaSet, memberHost, initiated);
   }
 
   /** A copy binding to {@code host}. */
   public MongoOptions withHost(String host) {
-    return new MongoOptions(host, port, historyLimit, replicaSet, memberHost);
+    return new MongoOptions(host, port, historyLimit, replicaSet, memberHost, initiated);
   }
 
-  /** A copy that is a member of replica set {@code name} ({@code null}: a standalone server). */
+  /**
+   * A copy that is an uninitialized member of replica set {@code name}, waiting for {@code
+   * replSetInitiate} as {@code mongod --replSet NAME} does ({@code null}: a standalone server).
+   */
   public MongoOptions withReplicaSet(String name) {
-    return new MongoOptions(host, port, historyLimit, name, memberHost);
+    return new MongoOptions(host, port, historyLimit, name, memberHost, false);
+  }
+
+  /** A copy that is the already initiated primary of replica set {@code name}. */
+  public MongoOptions withInitiatedReplicaSet(String name) {
+    return new MongoOptions(host, port, historyLimit, name, memberHost, true);
+  }
+
+  /** A standalone server: no replica set, so no transactions (as {@code mongod} without it). */
+  public MongoOptions standalone() {
+    return new MongoOptions(host, port, historyLimit, null, null, false);
   }
 
   /** A copy whose member is known as {@code hostAndPort} when initiated without a config. */
   public MongoOptions withMemberHost(String hostAndPort) {
-    return new MongoOptions(host, port, historyLimit, replicaSet, hostAndPort);
+    return new MongoOptions(host, port, historyLimit, replicaSet, hostAndPort, initiated);
   }
 }

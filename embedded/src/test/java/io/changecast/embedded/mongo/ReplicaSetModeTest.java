@@ -255,7 +255,7 @@ class ReplicaSetModeTest {
 
   @Test
   void aStandaloneServerStillAnswersAsBefore() {
-    try (EmbeddedMongo standalone = EmbeddedMongo.start(MongoOptions.defaults());
+    try (EmbeddedMongo standalone = EmbeddedMongo.start(MongoOptions.defaults().standalone());
         MongoClient client = MongoClients.create(standalone.connectionString())) {
       MongoDatabase standaloneAdmin = client.getDatabase("admin");
 

@@ -68,7 +68,7 @@ final class AwaitingGetMoreHandler extends ChannelInboundHandlerAdapter {
     try {
       Optional<Document> reply = changeStreams.tryGetMore(getMore, remaining <= 0);
       if (reply.isPresent()) {
-        respond(ctx, message, reply.get());
+        respond(ctx, message, backend.withClusterTime(reply.get()));
         return;
       }
       long position = changeStreams.position(getMore.cursorId());

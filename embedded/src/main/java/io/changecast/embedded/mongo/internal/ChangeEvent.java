@@ -16,6 +16,7 @@ import java.time.Instant;
  * @param preImage the document before the change (updates, replaces, deletes)
  * @param updateDescription {@code updatedFields}/{@code removedFields}/{@code truncatedArrays}
  *     (updates only)
+ * @param transaction the multi-document transaction the change was committed in, or {@code null}
  */
 record ChangeEvent(
     long time,
@@ -26,4 +27,36 @@ record ChangeEvent(
     Object documentId,
     Document postImage,
     Document preImage,
-    Document updateDescription) {}
+    Document updateDescription,
+    Transaction transaction) {
+
+  /**
+   * Where a change committed by a transaction came from.
+   *
+   * @param lsid the session's {@code lsid} as change events show it ({@code id} and {@code uid})
+   * @param txnNumber the transaction number
+   * @param commitTime the cluster time of the commit, shared by every change of the transaction
+   * @param opIndex the change's position within the transaction (MongoDB's {@code txnOpIndex})
+   */
+  record Transaction(Document lsid, long txnNumber, long commitTime, int opIndex) {}
+
+  /** The {@code clusterTime} events show: the commit's for a transaction, else {@link #time}. */
+  long clusterTime() {
+    return transaction == null ? time : transaction.commitTime();
+  }
+
+  /** This change as committed at position {@code time} by {@code transaction}. */
+  ChangeEvent committed(long time, Instant wallTime, Transaction transaction) {
+    return new ChangeEvent(
+        time,
+        wallTime,
+        type,
+        db,
+        coll,
+        documentId,
+        postImage,
+        preImage,
+        updateDescription,
+        transaction);
+  }
+}

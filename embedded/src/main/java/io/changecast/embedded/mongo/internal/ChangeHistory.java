@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The bounded, ordered history of change events that every change stream reads: a ring buffer of at
@@ -38,6 +39,9 @@ public final class ChangeHistory {
   private long evictedUpTo;
   private final Set<Runnable> waiters = new LinkedHashSet<>();
 
+  /** Where this thread's changes go instead of the history while a transaction runs, if set. */
+  private final ThreadLocal<List<ChangeEvent>> captured = new ThreadLocal<>();
+
   /** Events retained from this point on; the clock starts now. */
   public ChangeHistory(int limit, Clock clock) {
     this.clock = clock;
@@ -54,7 +58,10 @@ public final class ChangeHistory {
   /** A contiguous run of events after a position, and how far the reader has now scanned. */
   record Chunk(List<ChangeEvent> events, long scannedUpTo, boolean complete) {}
 
-  /** Appends a change, assigning its cluster time and wall time; wakes every waiter. */
+  /**
+   * Appends a change, assigning its cluster time and wall time; wakes every waiter. Inside {@link
+   * #capture} the change goes to the capturing list instead (cluster time 0).
+   */
   ChangeEvent append(
       ChangeType type,
       String db,
@@ -63,31 +70,115 @@ public final class ChangeHistory {
       Document postImage,
       Document preImage,
       Document updateDescription) {
+    List<ChangeEvent> sink = captured.get();
+    if (sink != null) {
+      ChangeEvent event =
+          new ChangeEvent(
+              0L,
+              clock.instant(),
+              type,
+              db,
+              coll,
+              documentId,
+              postImage,
+              preImage,
+              updateDescription,
+              null);
+      sink.add(event);
+      return event;
+    }
     ChangeEvent event;
     List<Runnable> toWake;
     synchronized (this) {
       Instant now = clock.instant();
-      long lastSeconds = ClusterTime.seconds(lastTime);
-      long seconds = Math.max(Math.max(now.getEpochSecond(), lastSeconds), issuedSeconds);
-      long increment = seconds == lastSeconds ? ClusterTime.increment(lastTime) + 1 : 1;
-      lastTime = ClusterTime.pack(seconds, increment);
-      LATEST_IN_JVM.accumulateAndGet(lastTime, ClusterTime::max);
       event =
           new ChangeEvent(
-              lastTime, now, type, db, coll, documentId, postImage, preImage, updateDescription);
-      if (size == ring.length) {
-        evictedUpTo = ring[head].time();
-        ring[head] = null;
-        head = (head + 1) % ring.length;
-        size--;
-      }
-      ring[(head + size) % ring.length] = event;
-      size++;
-      toWake = new ArrayList<>(waiters);
-      waiters.clear();
+              nextTime(now),
+              now,
+              type,
+              db,
+              coll,
+              documentId,
+              postImage,
+              preImage,
+              updateDescription,
+              null);
+      retain(event);
+      toWake = takeWaiters();
     }
     toWake.forEach(Runnable::run);
     return event;
+  }
+
+  /**
+   * Runs {@code action} with every change this thread makes meanwhile added to {@code sink} instead
+   * of the history: a transaction's writes, appended later by {@link #appendTransaction}, or an
+   * undo that must leave no trace.
+   */
+  <T> T capture(List<ChangeEvent> sink, Supplier<T> action) {
+    List<ChangeEvent> previous = captured.get();
+    captured.set(sink);
+    try {
+      return action.get();
+    } finally {
+      if (previous == null) {
+        captured.remove();
+      } else {
+        captured.set(previous);
+      }
+    }
+  }
+
+  /**
+   * Appends the changes a transaction committed, atomically (a reader sees all or none): they share
+   * one cluster time (the commit's, which this returns) and carry {@code lsid} and {@code
+   * txnNumber}; their positions (and resume tokens) follow their order in the transaction.
+   */
+  long appendTransaction(List<ChangeEvent> changes, Document lsid, long txnNumber) {
+    List<Runnable> toWake;
+    long commitTime;
+    synchronized (this) {
+      Instant now = clock.instant();
+      commitTime = nextTime(now);
+      for (int i = 0; i < changes.size(); i++) {
+        long time = i == 0 ? commitTime : nextTime(now);
+        retain(
+            changes
+                .get(i)
+                .committed(time, now, new ChangeEvent.Transaction(lsid, txnNumber, commitTime, i)));
+      }
+      toWake = takeWaiters();
+    }
+    toWake.forEach(Runnable::run);
+    return commitTime;
+  }
+
+  /** The next cluster time after every issued one (under this monitor). */
+  private long nextTime(Instant now) {
+    long lastSeconds = ClusterTime.seconds(lastTime);
+    long seconds = Math.max(Math.max(now.getEpochSecond(), lastSeconds), issuedSeconds);
+    long increment = seconds == lastSeconds ? ClusterTime.increment(lastTime) + 1 : 1;
+    lastTime = ClusterTime.pack(seconds, increment);
+    LATEST_IN_JVM.accumulateAndGet(lastTime, ClusterTime::max);
+    return lastTime;
+  }
+
+  /** Adds {@code event} to the ring, evicting the oldest when full (under this monitor). */
+  private void retain(ChangeEvent event) {
+    if (size == ring.length) {
+      evictedUpTo = ring[head].time();
+      ring[head] = null;
+      head = (head + 1) % ring.length;
+      size--;
+    }
+    ring[(head + size) % ring.length] = event;
+    size++;
+  }
+
+  private List<Runnable> takeWaiters() {
+    List<Runnable> toWake = new ArrayList<>(waiters);
+    waiters.clear();
+    return toWake;
   }
 
   /**
@@ -104,6 +195,11 @@ public final class ChangeHistory {
       return candidate;
     }
     return lastTime;
+  }
+
+  /** The newest cluster time issued (an event's or an idle advance's). */
+  public synchronized long lastIssued() {
+    return ClusterTime.max(lastTime, ClusterTime.pack(issuedSeconds, 0));
   }
 
   /**

@@ -6,6 +6,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
+import de.bwaldvogel.mongo.wire.BsonConstants;
 import io.netty.channel.Channel;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ public final class ChangeStreamBackend extends MemoryBackend {
 
   private final ChangeHistory history;
   private final ChangeStreams changeStreams;
+  private final ServerIdentity identity = new ServerIdentity();
+  private final CommandDispatcher dispatcher;
   private volatile ReplicaSetMember replicaSet;
 
   /** A backend retaining {@code historyLimit} change events. */
@@ -49,6 +52,7 @@ public final class ChangeStreamBackend extends MemoryBackend {
 
   ChangeStreamBackend(int historyLimit, Clock clock) {
     super(clock);
+    version(identity);
     this.history = new ChangeHistory(historyLimit, clock);
     this.changeStreams =
         new ChangeStreams(
@@ -56,11 +60,18 @@ public final class ChangeStreamBackend extends MemoryBackend {
             getCursorRegistry()::generateCursorId,
             this::resolveDatabase,
             this::currentDocument);
+    this.dispatcher =
+        new CommandDispatcher(new Storage(), history, () -> replicaSet, new Sessions(clock));
   }
 
   /** The change history (for tests and diagnostics). */
   public ChangeHistory history() {
     return history;
+  }
+
+  /** What the server claims to be. */
+  public ServerIdentity identity() {
+    return identity;
   }
 
   /** The change stream cursors and commands. */
@@ -86,9 +97,23 @@ public final class ChangeStreamBackend extends MemoryBackend {
     return new DropRecordingOplog(history);
   }
 
+  /**
+   * Every command enters through {@link CommandDispatcher} (sessions, transactions, cluster times,
+   * error replies), which runs the command itself with {@link #execute}.
+   */
   @Override
   public Document handleCommand(
       Channel channel, String databaseName, String command, Document query) {
+    return dispatcher.handle(channel, databaseName, command, query);
+  }
+
+  /** Adds a replica-set member's {@code operationTime} and {@code $clusterTime} to a reply. */
+  public Document withClusterTime(Document reply) {
+    return dispatcher.withClusterTime(reply);
+  }
+
+  /** Runs a command, without session or transaction handling. */
+  private Document execute(Channel channel, String databaseName, String command, Document query) {
     ReplicaSetMember member = replicaSet;
     if (member != null) {
       Document reply = replicaSetCommand(member, channel, databaseName, command, query);
@@ -112,8 +137,10 @@ public final class ChangeStreamBackend extends MemoryBackend {
         break;
       case "killcursors":
         return killCursors(query);
-      case "hello":
-        return hello(channel, databaseName, query);
+      case "hello", "ismaster":
+        return hello(channel, databaseName, command, query);
+      case "buildinfo":
+        return identity.buildInfo(BsonConstants.MAX_BSON_OBJECT_SIZE);
       case "connectionstatus":
         return connectionStatus(query);
       case "rolesinfo":
@@ -136,14 +163,24 @@ public final class ChangeStreamBackend extends MemoryBackend {
       Document query) {
     boolean admin = databaseName.equals("admin");
     switch (command.toLowerCase(java.util.Locale.ROOT)) {
-      case "hello":
-        return member.hello(
-            super.handleCommand(channel, databaseName, "isMaster", query), query, false);
-      case "ismaster":
-        return member.hello(
-            super.handleCommand(channel, databaseName, "isMaster", query), query, true);
+      case "hello", "ismaster":
+        return identity.hello(
+            channel,
+            member.hello(
+                super.handleCommand(channel, databaseName, "isMaster", query),
+                query,
+                command.equalsIgnoreCase("ismaster"),
+                history.lastIssued()),
+            member.initiated());
       case "replsetinitiate":
-        return admin ? member.initiate(query.get(command)) : null;
+        if (!admin) {
+          return null;
+        }
+        Document initiated = member.initiate(query.get(command));
+        if (Utils.isTrue(initiated.get("ok"))) {
+          identity.topologyChanged();
+        }
+        return initiated;
       case "replsetgetstatus":
         return admin ? member.status() : null;
       case "replsetgetconfig":
@@ -153,16 +190,21 @@ public final class ChangeStreamBackend extends MemoryBackend {
     }
   }
 
-  private Document hello(Channel channel, String databaseName, Document query) {
+  /** A standalone server's {@code hello} (or legacy {@code isMaster}). */
+  private Document hello(Channel channel, String databaseName, String command, Document query) {
     Document isMaster = super.handleCommand(channel, databaseName, "isMaster", query);
-    Document reply = new Document("isWritablePrimary", Boolean.TRUE);
+    boolean legacy = command.equalsIgnoreCase("ismaster");
+    Document body = new Document(legacy ? "ismaster" : "isWritablePrimary", Boolean.TRUE);
     isMaster.forEach(
         (key, value) -> {
           if (!key.equals("ismaster")) {
-            reply.put(key, value);
+            body.put(key, value);
           }
         });
-    return reply;
+    if (Utils.isTrue(query.get("helloOk"))) {
+      body.put("helloOk", Boolean.TRUE);
+    }
+    return identity.hello(channel, body, true);
   }
 
   /**
@@ -231,6 +273,35 @@ public final class ChangeStreamBackend extends MemoryBackend {
     }
     try (Stream<Document> found = collection.handleQueryAsStream(new Document("_id", id))) {
       return found.findFirst().map(Document::cloneDeeply).orElse(null);
+    }
+  }
+
+  /** The data commands (and transactions) run on. */
+  private final class Storage implements TransactionRunner.Storage {
+
+    @Override
+    public Document execute(Channel channel, String db, String command, Document query) {
+      return ChangeStreamBackend.this.execute(channel, db, command, query);
+    }
+
+    @Override
+    public MongoCollection<?> collection(String db, String coll) {
+      return databaseExists(db) ? resolveDatabase(db).resolveCollection(coll, false) : null;
+    }
+
+    @Override
+    public boolean databaseExists(String db) {
+      return listDatabaseNames().contains(db);
+    }
+
+    @Override
+    public void dropCollection(String db, String coll) {
+      resolveDatabase(db).dropCollection(coll, oplog);
+    }
+
+    @Override
+    public void dropDatabase(String db) {
+      ChangeStreamBackend.this.dropDatabase(db);
     }
   }
 

@@ -31,7 +31,7 @@ final class EventShaper {
     Document document = new Document();
     document.put("_id", ClusterTime.token(event.time()));
     document.put("operationType", event.type().wireName());
-    document.put("clusterTime", ClusterTime.toTimestamp(event.time()));
+    document.put("clusterTime", ClusterTime.toTimestamp(event.clusterTime()));
     document.put("wallTime", event.wallTime());
     switch (event.type()) {
       case INSERT, REPLACE -> document.put("fullDocument", event.postImage().cloneDeeply());
@@ -49,6 +49,10 @@ final class EventShaper {
     }
     if (wantsPreImage() && event.preImage() != null) {
       document.put("fullDocumentBeforeChange", event.preImage().cloneDeeply());
+    }
+    if (event.transaction() != null) {
+      document.put("lsid", event.transaction().lsid().cloneDeeply());
+      document.put("txnNumber", event.transaction().txnNumber());
     }
     return document;
   }

@@ -89,6 +89,12 @@ public final class ReplicaSetMember {
     listening.set(address);
   }
 
+  /** The member's {@code host:port} in the config, or {@code null} before initiation. */
+  public String memberHost() {
+    Config current = config.get();
+    return current == null ? null : current.memberHost();
+  }
+
   /** Whether {@code replSetInitiate} succeeded. */
   public boolean initiated() {
     return config.get() != null;
@@ -112,7 +118,7 @@ public final class ReplicaSetMember {
    * Turns a standalone {@code hello} (or legacy {@code isMaster}, when {@code legacy}) reply into a
    * replica-set member's.
    */
-  Document hello(Document standalone, Document query, boolean legacy) {
+  Document hello(Document standalone, Document query, boolean legacy, long lastWrite) {
     Config current = config.get();
     Document reply = new Document();
     if (current == null) {
@@ -129,6 +135,7 @@ public final class ReplicaSetMember {
       reply.put("primary", current.memberHost());
       reply.put("me", current.memberHost());
       reply.put("electionId", ELECTION_ID);
+      reply.put("lastWrite", lastWrite(lastWrite));
     }
     standalone.forEach(
         (key, value) -> {
@@ -143,8 +150,18 @@ public final class ReplicaSetMember {
     return reply;
   }
 
+  /** {@code lastWrite} of a primary whose newest write (and majority write) is at {@code time}. */
+  private static Document lastWrite(long time) {
+    Document opTime = new Document("ts", ClusterTime.toTimestamp(time)).append("t", 1L);
+    Instant date = Instant.ofEpochSecond(ClusterTime.seconds(time));
+    return new Document("opTime", opTime)
+        .append("lastWriteDate", date)
+        .append("majorityOpTime", opTime)
+        .append("majorityWriteDate", date);
+  }
+
   /** {@code replSetInitiate}: the reply, {@code ok: 1} or an error document. */
-  Document initiate(Object argument) {
+  public Document initiate(Object argument) {
     if (config.get() != null) {
       return error(23, "AlreadyInitialized", "already initialized");
     }

@@ -1,9 +1,7 @@
 package io.changecast.embedded.mongo.internal;
 
 import de.bwaldvogel.mongo.wire.MongoDatabaseHandler;
-import de.bwaldvogel.mongo.wire.MongoExceptionHandler;
 import de.bwaldvogel.mongo.wire.MongoWireMessageEncoder;
-import de.bwaldvogel.mongo.wire.MongoWireProtocolHandler;
 import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -22,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The TCP side: mongo-java-server's wire codec and command handler, with {@link
- * AwaitingGetMoreHandler} in front of the command handler so change stream {@code getMore}s can
- * wait without holding an event-loop thread.
+ * AwaitableHelloHandler} and {@link AwaitingGetMoreHandler} in front of the command handler so
+ * awaitable {@code hello}s and change stream {@code getMore}s wait without holding an event-loop
+ * thread, and {@link ConnectionExceptionHandler} at the end (a client disconnect is no error).
  */
 public final class WireServer implements AutoCloseable {
 
@@ -57,10 +56,11 @@ public final class WireServer implements AutoCloseable {
                           .pipeline()
                           .addLast(new MongoWireReplyEncoder())
                           .addLast(new MongoWireMessageEncoder())
-                          .addLast(new MongoWireProtocolHandler())
+                          .addLast(new WireDecoder())
+                          .addLast(new AwaitableHelloHandler(backend.identity()))
                           .addLast(new AwaitingGetMoreHandler(backend))
                           .addLast(new MongoDatabaseHandler(backend, clients))
-                          .addLast(new MongoExceptionHandler());
+                          .addLast(new ConnectionExceptionHandler());
                     }
                   });
       this.serverChannel =
