@@ -5,6 +5,7 @@ const show = (value) => print(EJSON.stringify(value, { relaxed: true }));
 
 const changes = db.orders.watch([{ $match: { "fullDocument.tenantId": "acme" } }]);
 changes.tryNext(); // opens the stream: it sees every write from here on
+changes.disableBlockWarnings(); // next() below waits for the next change, as meant
 
 show({ inserted: db.orders.insertOne({ tenantId: "acme", status: "placed" }).insertedId });
 
