@@ -49,6 +49,7 @@ final class ClientTools {
                 "--no-audit",
                 "--no-fund",
                 "--prefer-offline",
+                "--omit=optional",
                 "--loglevel=error"),
             dir,
             Map.of(),
