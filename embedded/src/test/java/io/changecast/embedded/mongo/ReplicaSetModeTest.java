@@ -36,7 +36,9 @@ class ReplicaSetModeTest {
   @BeforeEach
   void start() {
     mongo = EmbeddedMongo.start(MongoOptions.defaults().withReplicaSet("rs0"));
-    direct = MongoClients.create(mongo.connectionString());
+    // a refused write makes the driver wait for its monitor's next (awaitable) hello before a
+    // retry, as with mongod: a short heartbeat keeps that wait short
+    direct = MongoClients.create(mongo.connectionString() + "&heartbeatFrequencyMS=500");
     admin = direct.getDatabase("admin");
     member = "127.0.0.1:" + mongo.port();
   }

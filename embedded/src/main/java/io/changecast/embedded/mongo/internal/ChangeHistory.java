@@ -216,6 +216,34 @@ public final class ChangeHistory {
     }
   }
 
+  /**
+   * The position a stream that starts at cluster time {@code clusterTime} ({@code
+   * startAtOperationTime}) reads after: just before the first event whose {@code clusterTime} is at
+   * or after it. A transaction's events share the commit's cluster time but have consecutive
+   * positions, so this is not always {@code clusterTime - 1}. A time older than the retained
+   * history stays as it is, so {@link #checkRetained} reports the loss.
+   */
+  public synchronized long positionBefore(long clusterTime) {
+    long naive = clusterTime == 0 ? 0 : clusterTime - 1;
+    if (ClusterTime.compare(naive, evictedUpTo) < 0) {
+      return naive;
+    }
+    int low = 0;
+    int high = size;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (ClusterTime.compare(at(mid).clusterTime(), clusterTime) < 0) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    if (low < size) {
+      return at(low).time() - 1;
+    }
+    return ClusterTime.max(naive, lastTime);
+  }
+
   /** Up to {@code max} events after {@code position}, oldest first. */
   synchronized Chunk readAfter(long position, int max) {
     checkRetained(position);

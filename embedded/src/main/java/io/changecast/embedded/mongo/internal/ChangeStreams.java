@@ -238,7 +238,7 @@ public final class ChangeStreams {
             14, "TypeMismatch", "startAtOperationTime must be a timestamp, was: " + time);
       }
       // inclusive: everything after the instant just before it
-      position = timestamp.getValue() == 0 ? 0 : timestamp.getValue() - 1;
+      position = history.positionBefore(timestamp.getValue());
     } else {
       position = ClusterTime.fromToken(options.get(given.get(0)));
     }

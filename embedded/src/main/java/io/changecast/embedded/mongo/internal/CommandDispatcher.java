@@ -80,7 +80,9 @@ final class CommandDispatcher {
               .append(
                   "signature",
                   new Document("hash", new BinData(ZERO_HASH.clone())).append("keyId", 0L)));
-      reply.put("operationTime", time);
+      Object operationTime =
+          reply.containsKey("operationTime") ? reply.remove("operationTime") : time;
+      reply.put("operationTime", operationTime);
     }
     return reply;
   }
@@ -149,8 +151,13 @@ final class CommandDispatcher {
     Sessions.Session session = transactionalSession(lsid, txnNumber);
     Transaction transaction = session.current(((Number) txnNumber).longValue());
     if (name.equals("committransaction")) {
-      transactions.commit(transaction, channel);
-      return ok();
+      Long commitTime = transactions.commit(transaction, channel);
+      Document reply = ok();
+      if (commitTime != null) {
+        // the events' clusterTime: startAtOperationTime with it shows the whole transaction
+        reply.put("operationTime", ClusterTime.toTimestamp(commitTime));
+      }
+      return reply;
     }
     switch (transaction.state()) {
       case IN_PROGRESS:

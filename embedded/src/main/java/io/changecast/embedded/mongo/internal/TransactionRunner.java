@@ -84,13 +84,16 @@ final class TransactionRunner {
     }
   }
 
-  /** Applies {@code transaction}'s writes and appends their events; idempotent once committed. */
-  void commit(Transaction transaction, Channel channel) {
+  /**
+   * Applies {@code transaction}'s writes and appends their events; idempotent once committed.
+   * Returns the commit's cluster time (the events'), or {@code null} when it wrote nothing now.
+   */
+  Long commit(Transaction transaction, Channel channel) {
     lock.writeLock().lock();
     try {
       switch (transaction.state()) {
         case COMMITTED:
-          return;
+          return null;
         case ABORTED:
           throw CommandError.noSuchTransaction(
               "Transaction with { txnNumber: " + transaction.txnNumber() + " } has been aborted.");
@@ -106,9 +109,13 @@ final class TransactionRunner {
         transaction.abort();
         throw CommandError.writeConflict(conflict);
       }
-      history.appendTransaction(
-          changes, Sessions.eventLsid(transaction.lsid()), transaction.txnNumber());
+      Long commitTime =
+          changes.isEmpty()
+              ? null
+              : history.appendTransaction(
+                  changes, Sessions.eventLsid(transaction.lsid()), transaction.txnNumber());
       transaction.committed();
+      return commitTime;
     } finally {
       lock.writeLock().unlock();
     }
