@@ -138,23 +138,33 @@ final class ClientTools {
             DIR,
             Map.of(),
             INSTALL);
-    Matcher m = Pattern.compile("v(\\d+)\\.(\\d+)").matcher(String.join("", version.stdout()));
+    checkNodeVersion(String.join("", version.stdout()));
+  }
+
+  /** Fails unless {@code version} ({@code node --version}) is 20.19 or later. */
+  static void checkNodeVersion(String version) {
+    Matcher m = Pattern.compile("v(\\d+)\\.(\\d+)").matcher(version);
     if (!m.lookingAt()) {
-      throw new AssertionError("cannot read node's version: " + version.describe());
+      throw new AssertionError("cannot read node's version: " + version);
     }
     int major = Integer.parseInt(m.group(1));
     int minor = Integer.parseInt(m.group(2));
     if (major < 20 || (major == 20 && minor < 19)) {
       throw new AssertionError(
           "node "
-              + m.group()
+              + version.strip()
               + " is too old: mongosh and the Node driver 7 need Node.js 20.19 or later");
     }
   }
 
   /** {@code name} if it is on the PATH, else a failure naming what to install. */
   private static String command(String name, String what) {
-    for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
+    return command(name, what, System.getenv().getOrDefault("PATH", ""));
+  }
+
+  /** {@code name} if it is on {@code path}, else a failure naming what to install. */
+  static String command(String name, String what, String path) {
+    for (String entry : path.split(":")) {
       if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, name))) {
         return name;
       }
