@@ -1,5 +1,6 @@
 package io.changecast.clients;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ final class ChildProcess {
       ProcessBuilder builder =
           new ProcessBuilder(command)
               .directory(dir.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectOutput(out.toFile())
               .redirectError(err.toFile());
       builder.environment().putAll(environment);

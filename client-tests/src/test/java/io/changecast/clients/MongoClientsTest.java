@@ -123,6 +123,11 @@ class MongoClientsTest {
     ReadmeExamples.assertBlockIsIn(CLIENTS + script);
     try {
       String text = Files.readString(Path.of("src/test/clients", script), StandardCharsets.UTF_8);
+      if (!script.startsWith("mongosh/")) { // mongosh takes the URI on its command line
+        assertThat(text)
+            .as("%s connects with the README's URI", script)
+            .contains("\"mongodb://" + README_ADDRESS + "/app\"");
+      }
       Files.createDirectories(dir);
       Path copy = dir.resolve(Path.of(script).getFileName());
       Files.writeString(copy, text.replace(README_ADDRESS, address), StandardCharsets.UTF_8);
