@@ -117,4 +117,22 @@ class ServerIdentityTest {
     assertThat(insert.get("operationTime", BsonTimestamp.class))
         .isGreaterThanOrEqualTo(ping.get("operationTime", BsonTimestamp.class));
   }
+
+  @Test
+  void aReadAfterAClusterTimeIsServed() {
+    client.getDatabase("app").getCollection("orders").insertOne(new Document("_id", 3));
+    BsonTimestamp after =
+        admin.runCommand(new Document("ping", 1)).get("operationTime", BsonTimestamp.class);
+
+    Document found =
+        client
+            .getDatabase("app")
+            .runCommand(
+                new Document("find", "orders")
+                    .append("filter", new Document("_id", 3))
+                    .append("readConcern", new Document("afterClusterTime", after)));
+
+    assertThat(found.get("cursor", Document.class).getList("firstBatch", Document.class))
+        .containsExactly(new Document("_id", 3));
+  }
 }

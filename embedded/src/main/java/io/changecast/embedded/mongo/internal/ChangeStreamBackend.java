@@ -17,7 +17,9 @@ import java.util.stream.Stream;
  * mongo-java-server's in-memory backend with faithful change streams: collections record their
  * changes in a bounded {@link ChangeHistory}, {@code aggregate}/{@code getMore}/{@code killCursors}
  * on change streams are served by {@link ChangeStreams}, and the handshake and privilege commands a
- * MongoDB driver and the MongoDB Kafka connector issue are answered.
+ * MongoDB driver and the MongoDB Kafka connector issue are answered. It claims to be MongoDB 7.0
+ * ({@link ServerIdentity}); every command enters through {@link CommandDispatcher} (sessions,
+ * transactions, retryable writes, cluster times).
  */
 public final class ChangeStreamBackend extends MemoryBackend {
 
