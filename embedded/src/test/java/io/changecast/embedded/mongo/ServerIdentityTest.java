@@ -1,12 +1,16 @@
 package io.changecast.embedded.mongo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.connection.ClusterType;
 import com.mongodb.connection.ServerDescription;
+import java.time.Duration;
 import java.util.List;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
@@ -124,6 +128,8 @@ class ServerIdentityTest {
     BsonTimestamp after =
         admin.runCommand(new Document("ping", 1)).get("operationTime", BsonTimestamp.class);
 
+    assertThat(after).as("ping's operationTime").isNotNull();
+
     Document found =
         client
             .getDatabase("app")
@@ -134,5 +140,18 @@ class ServerIdentityTest {
 
     assertThat(found.get("cursor", Document.class).getList("firstBatch", Document.class))
         .containsExactly(new Document("_id", 3));
+  }
+
+  @Test
+  void anUnacknowledgedWriteIsAppliedAndTheConnectionKeepsWorking() {
+    MongoCollection<Document> orders = client.getDatabase("app").getCollection("orders");
+    MongoCollection<Document> unacknowledged = orders.withWriteConcern(WriteConcern.UNACKNOWLEDGED);
+
+    for (int id = 10; id < 20; id++) {
+      unacknowledged.insertOne(new Document("_id", id));
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> orders.countDocuments() == 10);
+    assertThat(admin.runCommand(new Document("ping", 1)).get("ok")).isEqualTo(1.0);
   }
 }

@@ -147,6 +147,25 @@ class TransactionTest {
   }
 
   @Test
+  void aCollectionCreatedInATransactionExistsOnlyOnceCommitted() {
+    MongoCollection<Document> invoices = app.getCollection("invoices");
+    try (ClientSession session = client.startSession()) {
+      session.startTransaction();
+      app.createCollection(session, "invoices");
+      invoices.insertOne(session, new Document("_id", 1));
+      assertThat(app.listCollectionNames().into(new ArrayList<>())).doesNotContain("invoices");
+      session.abortTransaction();
+
+      assertThat(app.listCollectionNames().into(new ArrayList<>())).doesNotContain("invoices");
+      session.startTransaction();
+      app.createCollection(session, "invoices");
+      invoices.insertOne(session, new Document("_id", 2));
+      session.commitTransaction();
+    }
+    assertThat(invoices.find().into(new ArrayList<>())).containsExactly(new Document("_id", 2));
+  }
+
+  @Test
   void readsInTheTransactionSeeItsOwnWrites() {
     try (ClientSession session = client.startSession()) {
       session.startTransaction();

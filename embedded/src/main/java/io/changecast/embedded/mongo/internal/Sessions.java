@@ -89,10 +89,6 @@ final class Sessions {
     return aborted;
   }
 
-  Clock clock() {
-    return clock;
-  }
-
   /** {@code lsid} as change events show it: the client's {@code id} and the user's {@code uid}. */
   static Document eventLsid(Document lsid) {
     return new Document("id", lsid.get("id")).append("uid", new BinData(ANONYMOUS_UID.clone()));

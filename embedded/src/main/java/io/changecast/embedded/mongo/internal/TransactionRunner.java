@@ -42,7 +42,8 @@ final class TransactionRunner {
     void dropDatabase(String db);
   }
 
-  private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify");
+  private static final Set<String> WRITES =
+      Set.of("insert", "update", "delete", "findandmodify", "create", "createindexes");
   private static final Set<String> READS = Set.of("find", "aggregate", "distinct");
   private static final Set<String> CURSORS = Set.of("getmore", "killcursors");
   private static final Set<String> INTERNAL_DATABASES = Set.of("admin", "config", "local");
@@ -66,6 +67,21 @@ final class TransactionRunner {
         return storage.execute(channel, db, command, query);
       }
       check(db, name, command, query);
+      if (name.equals("createindexes")
+          && storage.collection(db, String.valueOf(query.get(command))) != null
+          && !createdEarlier(transaction, db, query.get(command))) {
+        // as MongoDB: only on a collection that does not exist yet or that this transaction created
+        throw new CommandError(
+            263,
+            "OperationNotSupportedInTransaction",
+            "Cannot run '"
+                + command
+                + "' on existing collection "
+                + db
+                + "."
+                + query.get(command)
+                + " inside a multi-document transaction.");
+      }
       if (name.equals("insert")) {
         addMissingIds(query);
       }
@@ -233,12 +249,35 @@ final class TransactionRunner {
     return new LinkedHashSet<>(ordered);
   }
 
+  private static boolean createdEarlier(Transaction transaction, String db, Object coll) {
+    return transaction.writes().stream()
+        .anyMatch(
+            w ->
+                w.db().equals(db)
+                    && w.command().equalsIgnoreCase("create")
+                    && coll.equals(w.query().get(w.command())));
+  }
+
   private static void check(String db, String name, String command, Document query) {
     if (!WRITES.contains(name) && !READS.contains(name)) {
       throw new CommandError(
           263,
           "OperationNotSupportedInTransaction",
           "Cannot run '" + command + "' in a multi-document transaction.");
+    }
+    if (name.equals("aggregate")
+        && query.get("pipeline") instanceof List<?> pipeline
+        && pipeline.stream()
+            .anyMatch(
+                stage ->
+                    stage instanceof Document d
+                        && (d.containsKey("$out")
+                            || d.containsKey("$merge")
+                            || d.containsKey("$changeStream")))) {
+      throw new CommandError(
+          263,
+          "OperationNotSupportedInTransaction",
+          "$out, $merge and $changeStream are not allowed in a multi-document transaction.");
     }
     if (INTERNAL_DATABASES.contains(db)
         || (query.get(command) instanceof String coll && coll.startsWith("system."))) {

@@ -56,6 +56,7 @@ public final class WireServer implements AutoCloseable {
                           .pipeline()
                           .addLast(new MongoWireReplyEncoder())
                           .addLast(new MongoWireMessageEncoder())
+                          .addLast(new UnacknowledgedReplies())
                           .addLast(new WireDecoder())
                           .addLast(new AwaitableHelloHandler(backend.identity()))
                           .addLast(new AwaitingGetMoreHandler(backend))
