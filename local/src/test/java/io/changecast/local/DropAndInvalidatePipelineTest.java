@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.changecast.local.SseRecorder.Received;
 import java.net.URI;
@@ -57,8 +55,8 @@ class DropAndInvalidatePipelineTest {
 
   @TempDir static Path dir;
 
+  private static RunningStack pipeline;
   private static LocalStack stack;
-  private static MongoClient mongo;
   private static MongoCollection<Document> orders;
 
   @BeforeAll
@@ -69,18 +67,15 @@ class DropAndInvalidatePipelineTest {
         .put("collection", "orders")
         .put("change.stream.full.document.before.change", "whenAvailable");
     Path config = Files.writeString(dir.resolve("orders-source.json"), file.toString());
-    stack = LocalStack.start(LocalOptions.ephemeral(config));
-    mongo = MongoClients.create(stack.mongoConnectionString());
-    orders = mongo.getDatabase("app").getCollection("orders");
+    pipeline = RunningStack.start(LocalOptions.ephemeral(config));
+    stack = pipeline.stack();
+    orders = pipeline.orders();
   }
 
   @AfterAll
   static void stopPipeline() {
-    if (mongo != null) {
-      mongo.close();
-    }
-    if (stack != null) {
-      stack.close();
+    if (pipeline != null) {
+      pipeline.close();
     }
   }
 
@@ -164,7 +159,8 @@ class DropAndInvalidatePipelineTest {
     try (SseRecorder stream = SseRecorder.subscribe(stack.edgeUrl(), initech, "0")) {
       Object id = insert(initech);
       await().atMost(DELIVERY).until(() -> stream.events().size() >= 1);
-      mongo
+      pipeline
+          .mongo()
           .getDatabase("app")
           .runCommand(
               new Document("collMod", "orders")

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
@@ -41,24 +39,21 @@ class LocalPipelineTest {
   private static final Duration DELIVERY = Duration.ofSeconds(60);
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
 
+  private static RunningStack pipeline;
   private static LocalStack stack;
-  private static MongoClient mongo;
   private static MongoCollection<Document> orders;
 
   @BeforeAll
   static void startPipeline() {
-    stack = LocalStack.start(LocalOptions.ephemeral(APP_SOURCE));
-    mongo = MongoClients.create(stack.mongoConnectionString());
-    orders = mongo.getDatabase("app").getCollection("orders");
+    pipeline = RunningStack.start(LocalOptions.ephemeral(APP_SOURCE));
+    stack = pipeline.stack();
+    orders = pipeline.orders();
   }
 
   @AfterAll
   static void stopPipeline() {
-    if (mongo != null) {
-      mongo.close();
-    }
-    if (stack != null) {
-      stack.close();
+    if (pipeline != null) {
+      pipeline.close();
     }
   }
 
