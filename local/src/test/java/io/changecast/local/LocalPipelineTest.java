@@ -20,7 +20,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -187,18 +186,12 @@ class LocalPipelineTest {
   private static ConsumerRecord<String, String> awaitDeadLetter(String value) {
     List<ConsumerRecord<String, String>> seen = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(
+        PIPELINE.committedConsumer(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                PIPELINE.stack().kafkaBootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG,
                 "dlq-check-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
+                "earliest"))) {
       consumer.subscribe(List.of("changecast.dlq"));
       await()
           .atMost(DELIVERY)

@@ -3,6 +3,11 @@ package io.changecast.local;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.bson.Document;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -39,6 +44,14 @@ final class StackFixture implements BeforeAllCallback, AfterAllCallback {
   /** {@code app.orders}, the collection the shipped source watches. */
   MongoCollection<Document> orders() {
     return mongo.getDatabase("app").getCollection("orders");
+  }
+
+  /** A {@code read_committed} consumer of the stack's broker, with {@code more} settings. */
+  KafkaConsumer<String, String> committedConsumer(Map<String, ?> more) {
+    Map<String, Object> config = new HashMap<>(more);
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
   }
 
   @Override
