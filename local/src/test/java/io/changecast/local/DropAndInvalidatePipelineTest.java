@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
 import io.changecast.local.SseRecorder.Received;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,15 +22,12 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -57,31 +52,19 @@ class DropAndInvalidatePipelineTest {
 
   @TempDir static Path dir;
 
-  private static LocalStack stack;
-  private static MongoClient mongo;
-  private static MongoCollection<Document> orders;
+  @RegisterExtension
+  static final StackFixture PIPELINE =
+      new StackFixture(DropAndInvalidatePipelineTest::ordersSource);
 
-  @BeforeAll
-  static void startPipeline() throws Exception {
+  /** The shipped source narrowed to {@code app.orders}, asking for pre-images. */
+  private static LocalOptions ordersSource() throws IOException {
     ObjectNode file = (ObjectNode) JSON.readTree(Files.readString(APP_SOURCE));
     file.put("name", CONNECTOR);
     ((ObjectNode) file.get("config"))
         .put("collection", "orders")
         .put("change.stream.full.document.before.change", "whenAvailable");
     Path config = Files.writeString(dir.resolve("orders-source.json"), file.toString());
-    stack = LocalStack.start(LocalOptions.ephemeral(config));
-    mongo = MongoClients.create(stack.mongoConnectionString());
-    orders = mongo.getDatabase("app").getCollection("orders");
-  }
-
-  @AfterAll
-  static void stopPipeline() {
-    if (mongo != null) {
-      mongo.close();
-    }
-    if (stack != null) {
-      stack.close();
-    }
+    return LocalOptions.ephemeral(config);
   }
 
   @Test
@@ -89,14 +72,14 @@ class DropAndInvalidatePipelineTest {
       throws Exception {
     String acme = tenant("acme");
     String globex = tenant("globex");
-    try (SseRecorder acmeStream = SseRecorder.subscribe(stack.edgeUrl(), acme, "0");
-        SseRecorder globexStream = SseRecorder.subscribe(stack.edgeUrl(), globex, "0")) {
+    try (SseRecorder acmeStream = SseRecorder.subscribe(PIPELINE.stack().edgeUrl(), acme, "0");
+        SseRecorder globexStream = SseRecorder.subscribe(PIPELINE.stack().edgeUrl(), globex, "0")) {
       insert(acme);
       insert(globex);
       await().atMost(DELIVERY).until(() -> acmeStream.events().size() >= 1);
       await().atMost(DELIVERY).until(() -> globexStream.events().size() >= 1);
 
-      orders.drop();
+      PIPELINE.orders().drop();
 
       await().atMost(DELIVERY).until(() -> acmeStream.events().size() >= 2);
       await().atMost(DELIVERY).until(() -> globexStream.events().size() >= 2);
@@ -118,7 +101,8 @@ class DropAndInvalidatePipelineTest {
       // writes, one per second, tell when the new stream is open.
       String probe = tenant("probe");
       AtomicInteger probes = new AtomicInteger();
-      try (SseRecorder probeStream = SseRecorder.subscribe(stack.edgeUrl(), probe, "0")) {
+      try (SseRecorder probeStream =
+          SseRecorder.subscribe(PIPELINE.stack().edgeUrl(), probe, "0")) {
         await()
             .atMost(DELIVERY)
             .pollInterval(Duration.ofSeconds(1))
@@ -161,15 +145,16 @@ class DropAndInvalidatePipelineTest {
   @Test
   void aDeleteCarriesItsPreImageOnceTheCollectionHasThemAndReachesItsTenant() {
     String initech = tenant("initech");
-    try (SseRecorder stream = SseRecorder.subscribe(stack.edgeUrl(), initech, "0")) {
+    try (SseRecorder stream = SseRecorder.subscribe(PIPELINE.stack().edgeUrl(), initech, "0")) {
       Object id = insert(initech);
       await().atMost(DELIVERY).until(() -> stream.events().size() >= 1);
-      mongo
+      PIPELINE
+          .mongo()
           .getDatabase("app")
           .runCommand(
               new Document("collMod", "orders")
                   .append("changeStreamPreAndPostImages", new Document("enabled", true)));
-      orders.deleteOne(new Document("_id", id));
+      PIPELINE.orders().deleteOne(new Document("_id", id));
 
       await().atMost(DELIVERY).until(() -> stream.events().size() >= 2);
       assertThat(stream.ids()).containsExactly("1", "2");
@@ -199,7 +184,7 @@ class DropAndInvalidatePipelineTest {
 
   private static Object insert(String tenant) {
     Document document = new Document("tenantId", tenant).append("status", "placed");
-    orders.insertOne(document);
+    PIPELINE.orders().insertOne(document);
     return document.get("_id");
   }
 
@@ -208,7 +193,7 @@ class DropAndInvalidatePipelineTest {
   }
 
   private static JsonNode connectorStatus() throws Exception {
-    URI uri = stack.connectUrl().resolve("/connectors/" + CONNECTOR + "/status");
+    URI uri = PIPELINE.stack().connectUrl().resolve("/connectors/" + CONNECTOR + "/status");
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -219,7 +204,9 @@ class DropAndInvalidatePipelineTest {
   private static java.util.Set<String> topics() throws Exception {
     try (Admin admin =
         Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()))) {
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                PIPELINE.stack().kafkaBootstrapServers()))) {
       return admin.listTopics().names().get();
     }
   }
@@ -232,15 +219,7 @@ class DropAndInvalidatePipelineTest {
   /** Every committed record of {@code topic} so far (read to its end offsets). */
   private static List<ConsumerRecord<String, String>> rawRecords(String topic) {
     List<ConsumerRecord<String, String>> seen = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.kafkaBootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
+    try (KafkaConsumer<String, String> consumer = PIPELINE.committedConsumer(Map.of())) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))

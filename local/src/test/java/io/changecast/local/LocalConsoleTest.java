@@ -28,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalConsoleTest {
 
-  private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
   private static final long READY_WITHIN_SECONDS = 180;
 
   @TempDir Path dir;
@@ -36,25 +35,16 @@ class LocalConsoleTest {
   @Test
   void theConsoleShowsTheBannerAndRealProblemsOnlyAndNamesTheLogFile() throws Exception {
     Path logFile = dir.resolve("changecast-local.log");
-    Process process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dchangecast.log.file=" + logFile,
                 "-cp",
                 productionClasspath(),
-                LocalMain.class.getName(),
-                "--mongo-port",
-                "0",
-                "--kafka-port",
-                "0",
-                "--connect-port",
-                "0",
-                "--edge-port",
-                "0",
-                "--no-demo",
-                "--connector-config",
-                APP_SOURCE.toString())
-            .start();
+                LocalMain.class.getName()));
+    command.addAll(Arrays.asList(LocalArgs.withFreePorts()));
+    Process process = new ProcessBuilder(command).start();
     BlockingQueue<String> stdout = lines(process.getInputStream());
     BlockingQueue<String> stderr = lines(process.getErrorStream());
     List<String> banner = new ArrayList<>();

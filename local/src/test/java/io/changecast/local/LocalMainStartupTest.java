@@ -1,5 +1,7 @@
 package io.changecast.local;
 
+import static io.changecast.local.LocalArgs.APP_SOURCE;
+import static io.changecast.local.LocalArgs.withFreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -25,8 +27,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * naming the flag, the value and what to do, exit code 2, and the stack's starter never called.
  */
 class LocalMainStartupTest {
-
-  private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
 
   @TempDir Path dir;
 
@@ -92,23 +92,7 @@ class LocalMainStartupTest {
 
   @Test
   void twoFlagsWithOnePortAreRefused() {
-    Run run =
-        run(
-            "--mongo-port",
-            "0",
-            "--kafka-port",
-            "0",
-            "--connect-port",
-            "0",
-            "--edge-port",
-            "0",
-            "--no-demo",
-            "--connector-config",
-            APP_SOURCE.toString(),
-            "--kafka-port",
-            "65001",
-            "--connect-port",
-            "65001");
+    Run run = run(withFreePorts("--kafka-port", "65001", "--connect-port", "65001"));
 
     assertThat(run.code()).isEqualTo(LocalMain.USAGE);
     assertThat(run.errLines())
@@ -240,26 +224,6 @@ class LocalMainStartupTest {
         .containsExactly(
             "changecast local: could not start: Kafka broker did not start (BindException:"
                 + " Address already in use)");
-  }
-
-  /** The options with every port 0 (free), no demo, the shipped config, then {@code extra}. */
-  private static String[] withFreePorts(String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--mongo-port",
-                "0",
-                "--kafka-port",
-                "0",
-                "--connect-port",
-                "0",
-                "--edge-port",
-                "0",
-                "--no-demo",
-                "--connector-config",
-                APP_SOURCE.toString()));
-    args.addAll(Arrays.asList(extra));
-    return args.toArray(String[]::new);
   }
 
   private int busyPort() throws IOException {

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 import io.changecast.local.SseRecorder.Received;
@@ -23,13 +20,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The real pipeline end to end: embedded MongoDB with faithful change streams, a KRaft broker, a
@@ -41,44 +36,30 @@ class LocalPipelineTest {
   private static final Duration DELIVERY = Duration.ofSeconds(60);
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
 
-  private static LocalStack stack;
-  private static MongoClient mongo;
-  private static MongoCollection<Document> orders;
-
-  @BeforeAll
-  static void startPipeline() {
-    stack = LocalStack.start(LocalOptions.ephemeral(APP_SOURCE));
-    mongo = MongoClients.create(stack.mongoConnectionString());
-    orders = mongo.getDatabase("app").getCollection("orders");
-  }
-
-  @AfterAll
-  static void stopPipeline() {
-    if (mongo != null) {
-      mongo.close();
-    }
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension
+  static final StackFixture PIPELINE = new StackFixture(() -> LocalOptions.ephemeral(APP_SOURCE));
 
   @Test
   void writesReachOnlyTheirTenantsStreamInWriteOrderAndResumeFromLastEventId() {
     String acme = tenant("acme");
     String globex = tenant("globex");
-    try (SseRecorder acmeStream = SseRecorder.subscribe(stack.edgeUrl(), acme, "0");
-        SseRecorder globexStream = SseRecorder.subscribe(stack.edgeUrl(), globex, "0")) {
+    try (SseRecorder acmeStream = SseRecorder.subscribe(PIPELINE.stack().edgeUrl(), acme, "0");
+        SseRecorder globexStream = SseRecorder.subscribe(PIPELINE.stack().edgeUrl(), globex, "0")) {
 
       ObjectId a1 = insert(acme, "placed");
       ObjectId b1 = insert(globex, "placed");
       ObjectId a2 = insert(acme, "placed");
-      orders.updateOne(
-          Filters.eq("_id", a1),
-          Updates.combine(Updates.set("status", "paid"), Updates.unset("note")));
-      orders.updateOne(Filters.eq("_id", b1), Updates.set("status", "paid"));
-      orders.replaceOne(
-          Filters.eq("_id", a2), new Document("tenantId", acme).append("status", "shipped"));
-      orders.deleteOne(Filters.eq("_id", a1));
+      PIPELINE
+          .orders()
+          .updateOne(
+              Filters.eq("_id", a1),
+              Updates.combine(Updates.set("status", "paid"), Updates.unset("note")));
+      PIPELINE.orders().updateOne(Filters.eq("_id", b1), Updates.set("status", "paid"));
+      PIPELINE
+          .orders()
+          .replaceOne(
+              Filters.eq("_id", a2), new Document("tenantId", acme).append("status", "shipped"));
+      PIPELINE.orders().deleteOne(Filters.eq("_id", a1));
       ObjectId b2 = insert(globex, "placed");
 
       await().atMost(DELIVERY).until(() -> acmeStream.events().size() >= 5);
@@ -130,7 +111,7 @@ class LocalPipelineTest {
     }
 
     // A client that disconnected after id 2 resumes with Last-Event-ID: 2.
-    try (SseRecorder resumed = SseRecorder.subscribe(stack.edgeUrl(), acme, "2")) {
+    try (SseRecorder resumed = SseRecorder.subscribe(PIPELINE.stack().edgeUrl(), acme, "2")) {
       await().atMost(DELIVERY).until(() -> resumed.events().size() >= 3);
       ObjectId a3 = insert(acme, "placed");
 
@@ -143,7 +124,7 @@ class LocalPipelineTest {
   @Test
   void aMalformedRawRecordIsSetAsideAndTheNextWriteGetsTheNextId() {
     String tenant = tenant("initech");
-    try (SseRecorder stream = SseRecorder.subscribe(stack.edgeUrl(), tenant, "0")) {
+    try (SseRecorder stream = SseRecorder.subscribe(PIPELINE.stack().edgeUrl(), tenant, "0")) {
       insert(tenant, "placed");
       await().atMost(DELIVERY).until(() -> stream.events().size() >= 1);
 
@@ -177,11 +158,13 @@ class LocalPipelineTest {
 
   private static ObjectId insert(String tenant, String status) {
     ObjectId id = new ObjectId();
-    orders.insertOne(
-        new Document("_id", id)
-            .append("tenantId", tenant)
-            .append("status", status)
-            .append("note", "from the test"));
+    PIPELINE
+        .orders()
+        .insertOne(
+            new Document("_id", id)
+                .append("tenantId", tenant)
+                .append("status", status)
+                .append("note", "from the test"));
     return id;
   }
 
@@ -195,7 +178,7 @@ class LocalPipelineTest {
 
   private static KafkaProducer<String, String> producer() {
     return new KafkaProducer<>(
-        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()),
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, PIPELINE.stack().kafkaBootstrapServers()),
         new StringSerializer(),
         new StringSerializer());
   }
@@ -203,18 +186,12 @@ class LocalPipelineTest {
   private static ConsumerRecord<String, String> awaitDeadLetter(String value) {
     List<ConsumerRecord<String, String>> seen = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(
+        PIPELINE.committedConsumer(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.kafkaBootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG,
                 "dlq-check-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
+                "earliest"))) {
       consumer.subscribe(List.of("changecast.dlq"));
       await()
           .atMost(DELIVERY)

@@ -2,6 +2,7 @@ package io.changecast.connector.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.connector.cli.internal.Args;
+import io.changecast.connector.cli.internal.CliMain;
 import io.changecast.connector.cli.internal.ConnectClient;
 import io.changecast.connector.cli.internal.DryRun;
 import io.changecast.connector.config.ChangecastConfigValidator;
@@ -79,10 +80,7 @@ public final class ChangecastConnect {
   }
 
   public static void main(String[] args) {
-    if (System.getProperty("slf4j.internal.verbosity") == null) {
-      System.setProperty("slf4j.internal.verbosity", "ERROR"); // no "no provider" noise
-    }
-    System.exit(new ChangecastConnect(System.out, System.err, System.getenv()).run(args));
+    CliMain.exit((out, err, env) -> new ChangecastConnect(out, err, env).run(args));
   }
 
   /** Runs one command; returns the exit code. */

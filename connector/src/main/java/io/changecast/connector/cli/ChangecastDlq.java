@@ -1,6 +1,7 @@
 package io.changecast.connector.cli;
 
 import io.changecast.connector.cli.internal.Args;
+import io.changecast.connector.cli.internal.CliMain;
 import io.changecast.connector.cli.internal.DeadLetterPrinter;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -61,10 +62,7 @@ public final class ChangecastDlq {
   }
 
   public static void main(String[] args) {
-    if (System.getProperty("slf4j.internal.verbosity") == null) {
-      System.setProperty("slf4j.internal.verbosity", "ERROR"); // no "no provider" noise
-    }
-    System.exit(new ChangecastDlq(System.out, System.err, System.getenv()).run(args));
+    CliMain.exit((out, err, env) -> new ChangecastDlq(out, err, env).run(args));
   }
 
   /** Runs the command; returns the exit code. */

@@ -507,10 +507,7 @@ class ValidateCommandTest {
 
   @Test
   void aTypoInAKeyIsAnErrorWithTheKeyItMeant() throws IOException {
-    ObjectNode root = appSource();
-    ObjectNode config = (ObjectNode) root.get("config");
-    config.set("topic.prefx", config.remove("topic.prefix"));
-    Path file = write("typo.json", root);
+    Path file = renamed("typo.json", "topic.prefix", "topic.prefx");
 
     CliRun run = CliRun.run("validate", file.toString());
 
@@ -526,10 +523,8 @@ class ValidateCommandTest {
 
   @Test
   void aMisspelledFullDocumentKeyIsNamedNotOnlyTheMissingOne() throws IOException {
-    ObjectNode root = appSource();
-    ObjectNode config = (ObjectNode) root.get("config");
-    config.set("change.stream.full.documnet", config.remove("change.stream.full.document"));
-    Path file = write("documnet.json", root);
+    Path file =
+        renamed("documnet.json", "change.stream.full.document", "change.stream.full.documnet");
 
     CliRun run = CliRun.run("validate", file.toString());
 
@@ -655,6 +650,14 @@ class ValidateCommandTest {
   private Path source(String name, Map<String, String> overrides) throws IOException {
     ObjectNode root = appSource();
     overrides.forEach(((ObjectNode) root.get("config"))::put);
+    return write(name, root);
+  }
+
+  /** The shipped source with key {@code from} renamed to {@code to} (its value kept). */
+  private Path renamed(String name, String from, String to) throws IOException {
+    ObjectNode root = appSource();
+    ObjectNode config = (ObjectNode) root.get("config");
+    config.set(to, config.remove(from));
     return write(name, root);
   }
 

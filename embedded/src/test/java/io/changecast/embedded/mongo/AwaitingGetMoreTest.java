@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoChangeStreamCursor;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Aggregates;
@@ -16,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.BsonDocument;
 import org.bson.BsonInt64;
 import org.bson.Document;
@@ -25,14 +22,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code getMore} on a change stream waits for events, and always reports how far it got. */
 @Timeout(60)
 class AwaitingGetMoreTest {
 
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static EmbeddedMongo mongo;
-  private static MongoClient client;
+  @RegisterExtension static final MongoFixture MONGO = new MongoFixture();
   private static ExecutorService executor;
 
   private MongoDatabase db;
@@ -40,21 +36,17 @@ class AwaitingGetMoreTest {
 
   @BeforeAll
   static void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    client = MongoClients.create(mongo.connectionString());
     executor = Executors.newCachedThreadPool();
   }
 
   @AfterAll
   static void stop() {
     executor.shutdownNow();
-    client.close();
-    mongo.close();
   }
 
   @BeforeEach
   void freshCollection() {
-    db = client.getDatabase("await" + DATABASES.incrementAndGet());
+    db = MONGO.freshDatabase("await");
     orders = db.getCollection("orders");
   }
 
@@ -69,7 +61,7 @@ class AwaitingGetMoreTest {
     try (MongoChangeStreamCursor<BsonDocument> cursor = longAwait(orders.watch())) {
       Future<BsonDocument> next = executor.submit(cursor::tryNext);
       // the server has parked the getMore: nothing was there to return
-      await().until(() -> mongo.backend().history().waiterCount() == 1);
+      await().until(() -> MONGO.mongo().backend().history().waiterCount() == 1);
       assertThat(next).isNotDone();
 
       orders.insertOne(new Document("_id", 42));
@@ -77,7 +69,7 @@ class AwaitingGetMoreTest {
       BsonDocument event = next.get(30, TimeUnit.SECONDS);
       assertThat(event).isNotNull();
       assertThat(event.getDocument("documentKey")).isEqualTo(BsonDocument.parse("{_id: 42}"));
-      assertThat(mongo.backend().history().waiterCount()).isZero();
+      assertThat(MONGO.mongo().backend().history().waiterCount()).isZero();
     }
   }
 
@@ -93,7 +85,7 @@ class AwaitingGetMoreTest {
         cursors.add(cursor);
         nexts.add(executor.submit(cursor::tryNext));
       }
-      await().until(() -> mongo.backend().history().waiterCount() == watchers);
+      await().until(() -> MONGO.mongo().backend().history().waiterCount() == watchers);
 
       orders.insertOne(new Document("_id", 7));
 
@@ -111,11 +103,11 @@ class AwaitingGetMoreTest {
     var pipeline = List.of(Aggregates.match(Filters.eq("fullDocument.tenantId", "t1")));
     try (MongoChangeStreamCursor<BsonDocument> cursor = longAwait(orders.watch(pipeline))) {
       Future<BsonDocument> next = executor.submit(cursor::tryNext);
-      await().until(() -> mongo.backend().history().waiterCount() == 1);
+      await().until(() -> MONGO.mongo().backend().history().waiterCount() == 1);
 
       orders.insertOne(new Document("_id", 1).append("tenantId", "t2"));
       // the non-matching event woke the getMore, which found nothing and parked again
-      await().until(() -> mongo.backend().history().waiterCount() == 1);
+      await().until(() -> MONGO.mongo().backend().history().waiterCount() == 1);
       assertThat(next).isNotDone();
       orders.insertOne(new Document("_id", 2).append("tenantId", "t1"));
 

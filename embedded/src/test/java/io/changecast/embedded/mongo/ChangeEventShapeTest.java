@@ -12,50 +12,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.client.ChangeStreamIterable;
 import com.mongodb.client.MongoChangeStreamCursor;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.changestream.FullDocument;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.BsonDocument;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Change events have MongoDB's documented shape, field by field, at every watch level. */
 @Timeout(60)
 class ChangeEventShapeTest {
 
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static EmbeddedMongo mongo;
-  private static MongoClient client;
+  @RegisterExtension static final MongoFixture MONGO = new MongoFixture();
 
   private MongoDatabase db;
   private MongoCollection<Document> orders;
 
-  @BeforeAll
-  static void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    client = MongoClients.create(mongo.connectionString());
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    mongo.close();
-  }
-
   @BeforeEach
   void freshDatabase() {
-    db = client.getDatabase("shape" + DATABASES.incrementAndGet());
+    db = MONGO.freshDatabase("shape");
     orders = db.getCollection("orders");
   }
 
@@ -249,7 +231,7 @@ class ChangeEventShapeTest {
 
   @Test
   void databaseWatchSeesEveryCollectionOfItsDatabaseOnly() {
-    MongoDatabase other = client.getDatabase(db.getName() + "other");
+    MongoDatabase other = MONGO.client().getDatabase(db.getName() + "other");
     try (MongoChangeStreamCursor<BsonDocument> cursor = raw(db.watch())) {
       orders.insertOne(new Document("_id", 1));
       other.getCollection("orders").insertOne(new Document("_id", 2));
@@ -263,8 +245,8 @@ class ChangeEventShapeTest {
 
   @Test
   void deploymentWatchSeesEveryDatabase() {
-    MongoDatabase other = client.getDatabase(db.getName() + "other");
-    try (MongoChangeStreamCursor<BsonDocument> cursor = raw(client.watch())) {
+    MongoDatabase other = MONGO.client().getDatabase(db.getName() + "other");
+    try (MongoChangeStreamCursor<BsonDocument> cursor = raw(MONGO.client().watch())) {
       orders.insertOne(new Document("_id", 1));
       other.getCollection("items").insertOne(new Document("_id", 2));
 

@@ -5,47 +5,32 @@ import static io.changecast.embedded.mongo.RawChangeStreams.openFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.MongoCommandException;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The error codes, messages and labels MongoDB 7.0 answers change-stream mistakes with. */
 @Timeout(60)
 class ChangeStreamErrorsTest {
 
   private static final int HISTORY_LIMIT = 3;
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static EmbeddedMongo mongo;
-  private static MongoClient client;
+
+  @RegisterExtension
+  static final MongoFixture MONGO =
+      new MongoFixture(MongoOptions.defaults().withHistoryLimit(HISTORY_LIMIT));
 
   private MongoDatabase db;
 
-  @BeforeAll
-  static void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults().withHistoryLimit(HISTORY_LIMIT));
-    client = MongoClients.create(mongo.connectionString());
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    mongo.close();
-  }
-
   @BeforeEach
   void freshDatabase() {
-    db = client.getDatabase("errors" + DATABASES.incrementAndGet());
+    db = MONGO.freshDatabase("errors");
   }
 
   @Test

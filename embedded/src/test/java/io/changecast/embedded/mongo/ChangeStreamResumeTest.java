@@ -18,42 +18,29 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.BsonDocument;
 import org.bson.Document;
 import org.bson.conversions.Bson;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Resuming, bounded history and pipelines after {@code $changeStream}. */
 @Timeout(60)
 class ChangeStreamResumeTest {
 
   private static final int HISTORY_LIMIT = 5;
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static EmbeddedMongo mongo;
-  private static MongoClient client;
+
+  @RegisterExtension
+  static final MongoFixture MONGO =
+      new MongoFixture(MongoOptions.defaults().withHistoryLimit(HISTORY_LIMIT));
 
   private MongoCollection<Document> orders;
 
-  @BeforeAll
-  static void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults().withHistoryLimit(HISTORY_LIMIT));
-    client = MongoClients.create(mongo.connectionString());
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    mongo.close();
-  }
-
   @BeforeEach
   void freshCollection() {
-    orders = client.getDatabase("resume" + DATABASES.incrementAndGet()).getCollection("orders");
+    orders = MONGO.freshDatabase("resume").getCollection("orders");
   }
 
   /** Inserts {@code _id} 1..n while watching; returns the n insert events. */
@@ -173,7 +160,7 @@ class ChangeStreamResumeTest {
     for (int i = 0; i < 20 * HISTORY_LIMIT; i++) {
       orders.insertOne(new Document("_id", i));
     }
-    assertThat(mongo.backend().history().size()).isEqualTo(HISTORY_LIMIT);
+    assertThat(MONGO.mongo().backend().history().size()).isEqualTo(HISTORY_LIMIT);
   }
 
   @Test

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.MongoCredential;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.kafka.connect.MongoSourceConnector;
 import com.mongodb.kafka.connect.source.MongoSourceTask;
@@ -16,7 +14,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -25,10 +22,9 @@ import org.apache.kafka.connect.source.SourceTaskContext;
 import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.bson.BsonDocument;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The official MongoDB Kafka source connector (2.0.1) validates against and reads from the server.
@@ -36,25 +32,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ConnectorCompatibilityTest {
 
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static EmbeddedMongo mongo;
-  private static MongoClient client;
-
-  @BeforeAll
-  static void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    client = MongoClients.create(mongo.connectionString());
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    mongo.close();
-  }
+  @RegisterExtension static final MongoFixture MONGO = new MongoFixture();
 
   private static Map<String, String> sourceConfig(String database) {
     Map<String, String> config = new HashMap<>();
-    config.put("connection.uri", mongo.connectionString());
+    config.put("connection.uri", MONGO.mongo().connectionString());
     config.put("database", database);
     config.put("topic.prefix", "raw");
     config.put("poll.await.time.ms", "200");
@@ -79,11 +61,18 @@ class ConnectorCompatibilityTest {
         MongoCredential.createCredential("changecast", "admin", "unused".toCharArray());
 
     ConnectionValidator.validateUserHasActions(
-        client, credential, List.of("changeStream", "find"), "app", "orders", uri.name(), config);
+        MONGO.client(),
+        credential,
+        List.of("changeStream", "find"),
+        "app",
+        "orders",
+        uri.name(),
+        config);
 
     assertThat(uri.errorMessages()).isEmpty();
     Document status =
-        client
+        MONGO
+            .client()
             .getDatabase("app")
             .runCommand(Document.parse("{connectionStatus: 1, showPrivileges: true}"));
     assertThat(status.get("authInfo", Document.class).getList("authenticatedUsers", Object.class))
@@ -100,7 +89,7 @@ class ConnectorCompatibilityTest {
 
   @Test
   void helloAnswersLikeAPrimary() {
-    Document hello = client.getDatabase("admin").runCommand(new Document("hello", 1));
+    Document hello = MONGO.client().getDatabase("admin").runCommand(new Document("hello", 1));
 
     assertThat(hello.getBoolean("isWritablePrimary")).isTrue();
     assertThat(hello.get("maxWireVersion", Number.class).intValue()).isGreaterThanOrEqualTo(8);
@@ -109,8 +98,8 @@ class ConnectorCompatibilityTest {
 
   @Test
   void sourceTaskPublishesChangeEventsAndResumesFromItsOffset() {
-    String database = "connector" + DATABASES.incrementAndGet();
-    MongoCollection<Document> orders = client.getDatabase(database).getCollection("orders");
+    String database = MONGO.freshDatabase("connector").getName();
+    MongoCollection<Document> orders = MONGO.client().getDatabase(database).getCollection("orders");
     Map<String, Object> storedOffset = new HashMap<>();
 
     MongoSourceTask task = new MongoSourceTask();
@@ -153,8 +142,8 @@ class ConnectorCompatibilityTest {
 
   @Test
   void copyExistingStartupCopiesDocumentsThenStreams() {
-    String database = "connector" + DATABASES.incrementAndGet();
-    MongoCollection<Document> orders = client.getDatabase(database).getCollection("orders");
+    String database = MONGO.freshDatabase("connector").getName();
+    MongoCollection<Document> orders = MONGO.client().getDatabase(database).getCollection("orders");
     orders.insertOne(new Document("_id", 1).append("tenantId", "t1"));
     orders.insertOne(new Document("_id", 2).append("tenantId", "t2"));
     Map<String, String> config = sourceConfig(database);

@@ -7,20 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoNamespace;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.RenameCollectionOptions;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Drops, renames and dropDatabase as MongoDB 7.0 reports them: {@code drop}/{@code rename} events,
@@ -29,27 +25,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class DdlChangeEventsTest {
 
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static EmbeddedMongo mongo;
-  private static MongoClient client;
+  @RegisterExtension static final MongoFixture MONGO = new MongoFixture();
 
   private MongoDatabase db;
 
-  @BeforeAll
-  static void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    client = MongoClients.create(mongo.connectionString());
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    mongo.close();
-  }
-
   @BeforeEach
   void freshDatabase() {
-    db = client.getDatabase("ddl" + DATABASES.incrementAndGet());
+    db = MONGO.freshDatabase("ddl");
     db.getCollection("orders").insertOne(new Document("_id", 0));
   }
 
@@ -176,12 +158,16 @@ class DdlChangeEventsTest {
     RawChangeStreams.Stream dbStream = open(db, null, new BsonDocument());
     RawChangeStreams.Stream clusterStream =
         open(
-            client.getDatabase("admin"),
+            MONGO.client().getDatabase("admin"),
             null,
             new BsonDocument("allChangesForCluster", BsonBoolean.TRUE));
     db.drop();
-    client.getDatabase(db.getName() + "empty").drop(); // no collections: no event
-    client.getDatabase(db.getName() + "next").getCollection("c").insertOne(new Document("_id", 1));
+    MONGO.client().getDatabase(db.getName() + "empty").drop(); // no collections: no event
+    MONGO
+        .client()
+        .getDatabase(db.getName() + "next")
+        .getCollection("c")
+        .insertOne(new Document("_id", 1));
 
     List<BsonDocument> events = dbStream.await(4);
     assertThat(types(events)).containsExactly("drop", "drop", "dropDatabase", "invalidate");

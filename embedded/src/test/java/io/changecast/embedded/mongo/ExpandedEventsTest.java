@@ -7,22 +7,18 @@ import static io.changecast.embedded.mongo.RawChangeStreams.types;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.MongoNamespace;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Indexes;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code showExpandedEvents}: the DDL events of MongoDB 6+ ({@code create}, {@code createIndexes},
@@ -32,28 +28,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ExpandedEventsTest {
 
-  private static final AtomicInteger DATABASES = new AtomicInteger();
   private static final BsonDocument EXPANDED = BsonDocument.parse("{showExpandedEvents: true}");
-  private static EmbeddedMongo mongo;
-  private static MongoClient client;
+  @RegisterExtension static final MongoFixture MONGO = new MongoFixture();
 
   private MongoDatabase db;
 
-  @BeforeAll
-  static void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    client = MongoClients.create(mongo.connectionString());
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    mongo.close();
-  }
-
   @BeforeEach
   void freshDatabase() {
-    db = client.getDatabase("expanded" + DATABASES.incrementAndGet());
+    db = MONGO.freshDatabase("expanded");
   }
 
   private void ddl() {

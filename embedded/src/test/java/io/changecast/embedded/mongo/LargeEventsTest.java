@@ -8,18 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.mongodb.MongoCommandException;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.bson.BsonDocument;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Change events over 16 MB: BSONObjectTooLarge without {@code $changeStreamSplitLargeEvent},
@@ -32,25 +30,16 @@ class LargeEventsTest {
       BsonDocument.parse("{fullDocument: 'required', fullDocumentBeforeChange: 'required'}");
   private static final BsonDocument SPLIT =
       BsonDocument.parse("{$changeStreamSplitLargeEvent: {}}");
-  private static EmbeddedMongo mongo;
-  private static MongoClient client;
+  @RegisterExtension static final MongoFixture MONGO = new MongoFixture();
   private static MongoDatabase db;
 
   @BeforeAll
   static void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    client = MongoClients.create(mongo.connectionString());
-    db = client.getDatabase("large");
+    db = MONGO.client().getDatabase("large");
     db.getCollection("blobs").insertOne(new Document("_id", 1).append("data", "a".repeat(6 << 20)));
     db.runCommand(
         new Document("collMod", "blobs")
             .append("changeStreamPreAndPostImages", new Document("enabled", true)));
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    mongo.close();
   }
 
   @Test

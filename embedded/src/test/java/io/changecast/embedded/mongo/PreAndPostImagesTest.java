@@ -8,19 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.mongodb.MongoCommandException;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.BsonDocument;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * MongoDB 6+'s pre- and post-images: {@code changeStreamPreAndPostImages} set by {@code collMod} or
@@ -30,31 +26,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class PreAndPostImagesTest {
 
-  private static final AtomicInteger DATABASES = new AtomicInteger();
   private static final BsonDocument IMAGES_WHEN_AVAILABLE =
       BsonDocument.parse(
           "{fullDocument: 'whenAvailable', fullDocumentBeforeChange: 'whenAvailable'}");
-  private static EmbeddedMongo mongo;
-  private static MongoClient client;
+  @RegisterExtension static final MongoFixture MONGO = new MongoFixture();
 
   private MongoDatabase db;
   private MongoCollection<Document> orders;
 
-  @BeforeAll
-  static void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    client = MongoClients.create(mongo.connectionString());
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    mongo.close();
-  }
-
   @BeforeEach
   void freshCollection() {
-    db = client.getDatabase("images" + DATABASES.incrementAndGet());
+    db = MONGO.freshDatabase("images");
     orders = db.getCollection("orders");
     orders.insertOne(new Document("_id", 1).append("tenantId", "acme").append("total", 10));
   }

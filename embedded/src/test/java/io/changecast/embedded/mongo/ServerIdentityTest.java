@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.WriteConcern;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.connection.ClusterType;
@@ -14,10 +12,10 @@ import java.time.Duration;
 import java.util.List;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The default server claims MongoDB 7.0 consistently and is the initiated primary of a replica set
@@ -26,26 +24,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ServerIdentityTest {
 
-  private EmbeddedMongo mongo;
-  private MongoClient client;
+  @RegisterExtension final MongoFixture fixture = new MongoFixture(); // a server per test
   private MongoDatabase admin;
 
   @BeforeEach
-  void start() {
-    mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    client = MongoClients.create("mongodb://127.0.0.1:" + mongo.port() + "/");
-    admin = client.getDatabase("admin");
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    mongo.close();
+  void admin() {
+    admin = fixture.client().getDatabase("admin");
   }
 
   @Test
   void helloAnswersAsTheInitiatedPrimaryOfAMongoDb70ReplicaSet() {
-    String member = "127.0.0.1:" + mongo.port();
+    String member = "127.0.0.1:" + fixture.mongo().port();
 
     Document hello = admin.runCommand(new Document("hello", 1));
 
@@ -94,21 +83,25 @@ class ServerIdentityTest {
 
   @Test
   void aPlainUriDiscoversAReplicaSetWithSessionsAndTransactions() {
-    client.getDatabase("app").getCollection("orders").insertOne(new Document("_id", 1));
+    fixture.client().getDatabase("app").getCollection("orders").insertOne(new Document("_id", 1));
 
-    assertThat(client.getClusterDescription().getType()).isEqualTo(ClusterType.REPLICA_SET);
-    ServerDescription server = client.getClusterDescription().getServerDescriptions().get(0);
+    assertThat(fixture.client().getClusterDescription().getType())
+        .isEqualTo(ClusterType.REPLICA_SET);
+    ServerDescription server =
+        fixture.client().getClusterDescription().getServerDescriptions().get(0);
     assertThat(server.isPrimary()).isTrue();
     assertThat(server.getLogicalSessionTimeoutMinutes()).isEqualTo(30);
     assertThat(server.getMaxWireVersion()).isEqualTo(21);
-    assertThat(mongo.connectionString()).isEqualTo("mongodb://127.0.0.1:" + mongo.port() + "/");
+    assertThat(fixture.mongo().connectionString())
+        .isEqualTo("mongodb://127.0.0.1:" + fixture.mongo().port() + "/");
   }
 
   @Test
   void repliesCarryOperationTimeAndClusterTime() {
     Document ping = admin.runCommand(new Document("ping", 1));
     Document insert =
-        client
+        fixture
+            .client()
             .getDatabase("app")
             .runCommand(
                 new Document("insert", "orders")
@@ -124,14 +117,15 @@ class ServerIdentityTest {
 
   @Test
   void aReadAfterAClusterTimeIsServed() {
-    client.getDatabase("app").getCollection("orders").insertOne(new Document("_id", 3));
+    fixture.client().getDatabase("app").getCollection("orders").insertOne(new Document("_id", 3));
     BsonTimestamp after =
         admin.runCommand(new Document("ping", 1)).get("operationTime", BsonTimestamp.class);
 
     assertThat(after).as("ping's operationTime").isNotNull();
 
     Document found =
-        client
+        fixture
+            .client()
             .getDatabase("app")
             .runCommand(
                 new Document("find", "orders")
@@ -144,7 +138,7 @@ class ServerIdentityTest {
 
   @Test
   void anUnacknowledgedWriteIsAppliedAndTheConnectionKeepsWorking() {
-    MongoCollection<Document> orders = client.getDatabase("app").getCollection("orders");
+    MongoCollection<Document> orders = fixture.client().getDatabase("app").getCollection("orders");
     MongoCollection<Document> unacknowledged = orders.withWriteConcern(WriteConcern.UNACKNOWLEDGED);
 
     for (int id = 10; id < 20; id++) {
