@@ -55,7 +55,10 @@ record ChangeEvent(
     return transaction == null ? time : transaction.commitTime();
   }
 
-  /** This change as committed at position {@code time} by {@code transaction}. */
+  /**
+   * This change as committed at position {@code time}, by {@code transaction} ({@code null} for a
+   * write outside one), its pre-image kept only where change streams may show it.
+   */
   ChangeEvent committed(long time, Instant wallTime, Transaction transaction) {
     return new ChangeEvent(
         time,

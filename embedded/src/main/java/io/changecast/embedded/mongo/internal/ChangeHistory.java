@@ -96,45 +96,31 @@ public final class ChangeHistory {
       Document description,
       java.util.UUID collectionUuid,
       boolean preImageKept) {
+    ChangeEvent change =
+        new ChangeEvent(
+            0L,
+            clock.instant(),
+            type,
+            db,
+            coll,
+            documentId,
+            postImage,
+            preImage,
+            updateDescription,
+            description,
+            collectionUuid,
+            null,
+            preImageKept);
     List<ChangeEvent> sink = captured.get();
     if (sink != null) {
-      ChangeEvent event =
-          new ChangeEvent(
-              0L,
-              clock.instant(),
-              type,
-              db,
-              coll,
-              documentId,
-              postImage,
-              preImage,
-              updateDescription,
-              description,
-              collectionUuid,
-              null,
-              preImageKept);
-      sink.add(event);
-      return event;
+      sink.add(change);
+      return change;
     }
     ChangeEvent event;
     List<Runnable> toWake;
     synchronized (this) {
       Instant now = clock.instant();
-      event =
-          new ChangeEvent(
-              nextTime(now),
-              now,
-              type,
-              db,
-              coll,
-              documentId,
-              postImage,
-              preImageKept ? preImage : null,
-              updateDescription,
-              description,
-              collectionUuid,
-              null,
-              preImageKept);
+      event = change.committed(nextTime(now), now, null);
       retain(event);
       toWake = takeWaiters();
     }
