@@ -25,13 +25,10 @@ final class ChangeStreamError {
 
   /** The reply document for {@code e}, as MongoDB sends it. */
   static Document reply(MongoServerException e) {
-    Document reply = new Document("ok", 0.0).append("errmsg", e.getMessageWithoutErrorCode());
-    if (e instanceof MongoServerError error) {
-      reply.put("code", error.getCode());
-      reply.putIfNotNull("codeName", error.getCodeName());
-      if (error.getCode() == FATAL || error.getCode() == HISTORY_LOST) {
-        reply.put("errorLabels", List.of(NON_RESUMABLE));
-      }
+    Document reply = CommandDispatcher.errorReply(e);
+    if (e instanceof MongoServerError error
+        && (error.getCode() == FATAL || error.getCode() == HISTORY_LOST)) {
+      reply.put("errorLabels", List.of(NON_RESUMABLE));
     }
     return reply;
   }

@@ -6,7 +6,6 @@ import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.exception.MongoServerException;
 import io.netty.channel.Channel;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -63,7 +62,7 @@ final class CommandDispatcher {
       reply = withWriteConcernError(dispatch(channel, db, command, query), query);
     } catch (MongoServerException e) {
       log.debug("{} on {} failed: {}", command, db, e.getMessage());
-      reply = withLabels(errorReply(e), query);
+      reply = ErrorLabels.addTo(errorReply(e), query, false);
     } catch (RuntimeException e) {
       if (log.isDebugEnabled()) {
         log.warn("{} on {} failed", command, db, e);
@@ -188,17 +187,6 @@ final class CommandDispatcher {
               .append("codeName", "UnknownReplWriteConcern")
               .append("errmsg", "No write concern mode named '" + mode + "' found in replica set")
               .append("errInfo", new Document("writeConcern", writeConcern)));
-    }
-    return reply;
-  }
-
-  /** An error reply without labels of its own gets the labels MongoDB's rules give it. */
-  private static Document withLabels(Document reply, Document query) {
-    if (!reply.containsKey("errorLabels") && reply.get("code") instanceof Number code) {
-      List<String> labels = ErrorLabels.labels(query, code.intValue(), null);
-      if (!labels.isEmpty()) {
-        reply.put("errorLabels", labels);
-      }
     }
     return reply;
   }

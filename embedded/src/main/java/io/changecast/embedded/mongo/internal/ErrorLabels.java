@@ -81,6 +81,23 @@ final class ErrorLabels {
   }
 
   /**
+   * {@code error} (an error reply, or a {@code writeConcernError} when {@code writeConcernError})
+   * with the labels MongoDB's rules give its {@code code} in reply to {@code command}, unless it
+   * carries labels of its own.
+   */
+  static Document addTo(Document error, Document command, boolean writeConcernError) {
+    if (!(error.get("errorLabels") instanceof List<?>) && error.get("code") instanceof Number n) {
+      int code = n.intValue();
+      List<String> labels =
+          writeConcernError ? labels(command, null, code) : labels(command, code, null);
+      if (!labels.isEmpty()) {
+        error.put("errorLabels", labels);
+      }
+    }
+    return error;
+  }
+
+  /**
    * The labels of error {@code code} (or {@code null} for none) with write concern error {@code
    * writeConcernCode} (or {@code null}) in reply to {@code command}.
    */

@@ -108,7 +108,9 @@ public final class FailPoints extends ChannelDuplexHandler {
       Document data = failCommand.data;
       int code = data.get("errorCode") instanceof Number n ? n.intValue() : -1;
       Document writeConcernError =
-          data.get("writeConcernError") instanceof Document wce ? labelled(wce, command) : null;
+          data.get("writeConcernError") instanceof Document wce
+              ? ErrorLabels.addTo(wce.cloneDeeply(), command, true)
+              : null;
       // errorLabels in the fail point replace the labels MongoDB's rules give (even when empty)
       List<?> labels =
           data.get("errorLabels") instanceof List<?> l
@@ -151,31 +153,16 @@ public final class FailPoints extends ChannelDuplexHandler {
       }
       ctx.fireChannelRead(message);
     } else {
-      Document reply =
-          error(
-              trigger.errorCode(),
-              ErrorLabels.codeName(trigger.errorCode()),
-              "Failing command via '" + "failCommand" + "' failpoint");
-      if (!trigger.labels().isEmpty()) {
-        reply.put("errorLabels", trigger.labels());
-      }
-      respond(ctx, message, reply);
+      respond(
+          ctx,
+          message,
+          CommandDispatcher.errorReply(
+              new CommandError(
+                  trigger.errorCode(),
+                  ErrorLabels.codeName(trigger.errorCode()),
+                  "Failing command via 'failCommand' failpoint",
+                  trigger.labels().stream().map(String::valueOf).toList())));
     }
-  }
-
-  /**
-   * The fail point's {@code writeConcernError} with the labels the reply gets: its own {@code
-   * errorLabels}, else MongoDB's for its code on {@code command}.
-   */
-  private static Document labelled(Document writeConcernError, Document command) {
-    Document copy = writeConcernError.cloneDeeply();
-    if (!(copy.get("errorLabels") instanceof List<?>) && copy.get("code") instanceof Number code) {
-      List<String> labels = ErrorLabels.labels(command, null, code.intValue());
-      if (!labels.isEmpty()) {
-        copy.put("errorLabels", labels);
-      }
-    }
-    return copy;
   }
 
   private static void respond(ChannelHandlerContext ctx, MongoMessage request, Document reply) {
@@ -185,11 +172,7 @@ public final class FailPoints extends ChannelDuplexHandler {
   }
 
   private static Document error(int code, String codeName, String message) {
-    Document reply = new Document("ok", 0.0).append("errmsg", message).append("code", code);
-    if (codeName != null) {
-      reply.put("codeName", codeName);
-    }
-    return reply;
+    return CommandDispatcher.errorReply(new CommandError(code, codeName, message));
   }
 
   @Override
