@@ -135,14 +135,16 @@ public final class DocumentState {
       delta += rollBack(kv, interrupted);
     }
     Map<String, String> writes = new LinkedHashMap<>(); // key -> new entry (null: delete)
+    Map<String, Boolean> known = new HashMap<>(); // key -> whether it exists now, when read
     List<String> undo = new ArrayList<>();
     String operation = envelope.path("operation").asText("");
     switch (operation) {
-      case "insert", "replace", "update" -> upsert(kv, tenant, id, envelope, writes, undo);
+      case "insert", "replace", "update" -> upsert(kv, tenant, id, envelope, writes, undo, known);
       case "delete" -> {
         String key = keyOf(tenant, envelope);
         String previous = key == null ? null : kv.get(key);
         if (previous != null) {
+          known.put(key, true);
           writes.put(key, null);
           undo.add(undoItem(key, previous, null));
         }
@@ -156,7 +158,8 @@ public final class DocumentState {
       kv.put(undoKey, "[" + String.join(",", undo) + "]");
     }
     for (Map.Entry<String, String> write : writes.entrySet()) {
-      boolean existed = kv.get(write.getKey()) != null;
+      String key = write.getKey();
+      boolean existed = known.containsKey(key) ? known.get(key) : kv.get(key) != null;
       if (write.getValue() == null) {
         kv.delete(write.getKey());
         delta -= existed ? 1 : 0;
@@ -175,12 +178,14 @@ public final class DocumentState {
       long id,
       JsonNode envelope,
       Map<String, String> writes,
-      List<String> undo) {
+      List<String> undo,
+      Map<String, Boolean> known) {
     String key = keyOf(tenant, envelope);
     if (key == null) {
       return;
     }
     String previous = kv.get(key);
+    known.put(key, previous != null);
     JsonNode document = envelope.get("document");
     boolean computed = false;
     if (document == null || !document.isObject()) {
