@@ -89,6 +89,11 @@ public final class ChangecastEdge implements AutoCloseable {
             documents,
             metrics::recordRead);
     KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+    if (!config.documentsEnabled()) {
+      // An in-memory store starts from the topic's start: drop what a persistent run left (its
+      // checkpoint would make the in-memory store start from there, empty).
+      streams.cleanUp();
+    }
     streams.setUncaughtExceptionHandler(
         error -> {
           LOG.error("Kafka Streams failed; the edge reports not ready", error);
