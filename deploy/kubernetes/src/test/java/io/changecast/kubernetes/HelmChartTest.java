@@ -6,14 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import io.changecast.edge.AuthMode;
+import io.changecast.edge.ChangecastEdge;
 import io.changecast.edge.EdgeConfig;
 import io.changecast.kubernetes.StrictModels.Parsed;
 import io.changecast.router.RouterConfig;
+import io.changecast.router.internal.MetricsServer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -22,14 +27,23 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.Endpoint;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +59,7 @@ class HelmChartTest {
 
   private static final Path CHART = Path.of("helm", "changecast");
   private static final String RELEASE = "cc";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
   void theDefaultsRenderTheRouterTheEdgeAndWhatServesThem() throws Exception {
@@ -89,8 +104,7 @@ class HelmChartTest {
     assertProbes(container(edge), edgeConfig.httpPort());
 
     for (Deployment d : List.of(router, edge)) {
-      Map<String, io.fabric8.kubernetes.api.model.Quantity> requests =
-          container(d).getResources().getRequests();
+      Map<String, Quantity> requests = container(d).getResources().getRequests();
       assertThat(requests).containsKeys("cpu", "memory");
       assertThat(container(d).getResources().getLimits()).containsKey("memory");
       assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser())
@@ -164,7 +178,7 @@ class HelmChartTest {
         .hasToString("https://id.example.com/.well-known/jwks.json");
     assertThat(edgeConfig.jwt().orElseThrow().issuer()).contains("https://id.example.com/");
     assertThat(edgeConfig.sseMaxStreamsPerTenant()).isEqualTo(500);
-    assertThat(edgeConfig.retentionMaxAge()).contains(java.time.Duration.ofHours(24));
+    assertThat(edgeConfig.retentionMaxAge()).contains(Duration.ofHours(24));
     assertProbes(container(edge), 9090);
 
     assertServicesAndMonitorsReachTheRealPorts(r);
@@ -179,6 +193,51 @@ class HelmChartTest {
     assertThat(ingress.getMetadata().getAnnotations())
         .containsEntry("nginx.ingress.kubernetes.io/proxy-read-timeout", "7200")
         .containsEntry("nginx.ingress.kubernetes.io/limit-connections", "20");
+  }
+
+  /**
+   * The rendered probes' paths on the services' own HTTP servers (on a free port): the router's
+   * metrics server answers both 200 while Kafka Streams runs and liveness 503 once it failed; the
+   * edge, started with its rendered environment against a broker that does not answer, is live
+   * (200) and not ready (503), and a path it does not serve is 404.
+   */
+  @Test
+  void theRenderedProbesAnswerOnTheServicesOwnServers() throws Exception {
+    Rendered r = render(Map.of());
+    Container router = container(r.deployment("router"));
+    var state = new AtomicReference<>(KafkaStreams.State.RUNNING);
+    try (var server =
+        MetricsServer.start(
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "127.0.0.1", 0, state::get)) {
+      assertThat(status(server.port(), router.getLivenessProbe())).isEqualTo(200);
+      assertThat(status(server.port(), router.getReadinessProbe())).isEqualTo(200);
+      state.set(KafkaStreams.State.ERROR);
+      assertThat(status(server.port(), router.getLivenessProbe())).isEqualTo(503);
+    }
+
+    Container edge = container(r.deployment("edge"));
+    Map<String, String> env = env(edge);
+    env.put("CHANGECAST_EDGE_BOOTSTRAP_SERVERS", "127.0.0.1:9"); // nothing listens there
+    env.put("CHANGECAST_EDGE_HTTP_HOST", "127.0.0.1");
+    env.put("CHANGECAST_EDGE_HTTP_PORT", "0");
+    try (var server = ChangecastEdge.start(EdgeConfig.load(Optional.empty(), env))) {
+      assertThat(status(server.port(), edge.getLivenessProbe())).isEqualTo(200);
+      assertThat(status(server.port(), edge.getStartupProbe())).isEqualTo(200);
+      assertThat(status(server.port(), edge.getReadinessProbe())).isEqualTo(503);
+      assertThat(status(server.port(), "/health/nothing")).isEqualTo(404);
+    }
+  }
+
+  private static int status(int port, Probe probe) throws Exception {
+    return status(port, probe.getHttpGet().getPath());
+  }
+
+  private static int status(int port, String path) throws Exception {
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   @Test
@@ -305,8 +364,7 @@ class HelmChartTest {
       return all.get(0);
     }
 
-    private <T extends io.fabric8.kubernetes.api.model.HasMetadata> T named(
-        Class<T> type, String component) {
+    private <T extends HasMetadata> T named(Class<T> type, String component) {
       return all(type).stream()
           .filter(o -> o.getMetadata().getName().equals("cc-changecast-" + component))
           .findFirst()
