@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.changecast.edge.AuthMode;
 import io.changecast.edge.ChangecastEdge;
@@ -47,19 +48,27 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Helm chart {@code helm/changecast} rendered by Helm itself (helm-java embeds Helm's library)
- * with its default values and with overrides; every rendered object parses strictly into fabric8's
- * Kubernetes model ({@link StrictModels}); the probes, Services, ServiceMonitors and PDBs point at
- * the ports and paths the router and the edge really serve; and the environment the chart gives
- * each container is accepted by the service's own configuration loader ({@link RouterConfig#load},
- * {@link EdgeConfig#load}), which rejects unknown {@code CHANGECAST_*} keys and bad values as the
- * service would at start.
+ * The Helm chart {@code helm/changecast}, linted ({@code helm lint --strict}) and rendered by Helm
+ * itself (helm-java embeds Helm's library) with its default values and with overrides; every
+ * rendered object parses strictly into fabric8's Kubernetes model ({@link StrictModels}); the
+ * probes, Services, ServiceMonitors and PDBs point at the ports and paths the router and the edge
+ * really serve; and the environment the chart gives each container is accepted by the service's own
+ * configuration loader ({@link RouterConfig#load}, {@link EdgeConfig#load}), which rejects unknown
+ * {@code CHANGECAST_*} keys and bad values as the service would at start.
  */
 class HelmChartTest {
 
   private static final Path CHART = Path.of("helm", "changecast");
   private static final String RELEASE = "cc";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @Test
+  void helmLintStrictFindsNothing() {
+    LintResult lint = new Helm(CHART.toAbsolutePath()).lint().strict().call();
+
+    assertThat(lint.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+  }
 
   @Test
   void theDefaultsRenderTheRouterTheEdgeAndWhatServesThem() throws Exception {
