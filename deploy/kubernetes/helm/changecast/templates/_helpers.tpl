@@ -29,13 +29,18 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- printf "%s%s:%s" $root.Values.image.registry (index . 1) (default $root.Chart.AppVersion $root.Values.image.tag) -}}
 {{- end -}}
 
-{{/* extra variables of one component, each with the component's prefix:
-     include "changecast.extraEnv" (list .Values.router.env "CHANGECAST_ROUTER_") */}}
+{{/* extra variables of one component, each with the component's prefix and none of those the
+     chart sets from its values (named without the prefix):
+     include "changecast.extraEnv" (list .Values.router.env "CHANGECAST_ROUTER_" (list "STATE_DIR")) */}}
 {{- define "changecast.extraEnv" -}}
 {{- $prefix := index . 1 -}}
+{{- $reserved := index . 2 -}}
 {{- range $name, $value := index . 0 }}
 {{- if not (hasPrefix $prefix $name) }}
 {{- fail (printf "%s is not a %s* variable" $name $prefix) }}
+{{- end }}
+{{- if has (trimPrefix $prefix $name) $reserved }}
+{{- fail (printf "%s is set from the chart's values (values.yaml), not from env" $name) }}
 {{- end }}
 - name: {{ $name }}
   value: {{ $value | toString | quote }}

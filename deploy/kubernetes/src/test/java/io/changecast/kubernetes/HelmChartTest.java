@@ -162,6 +162,7 @@ class HelmChartTest {
     values.put("edge.ingress.maxConnectionsPerClient", 20);
     values.put("edge.pdb.minAvailable", 3);
     values.put("serviceMonitor.interval", "30s");
+    values.put("edge.envFrom[0].secretRef.name", "changecast-edge-jwt");
     Rendered r = render(values);
 
     Deployment router = r.deployment("router");
@@ -189,6 +190,11 @@ class HelmChartTest {
     assertThat(edgeConfig.sseMaxStreamsPerTenant()).isEqualTo(500);
     assertThat(edgeConfig.retentionMaxAge()).contains(Duration.ofHours(24));
     assertProbes(container(edge), 9090);
+    assertThat(container(edge).getEnvFrom())
+        .singleElement()
+        .satisfies(
+            from -> assertThat(from.getSecretRef().getName()).isEqualTo("changecast-edge-jwt"));
+    assertThat(container(router).getEnvFrom()).isEmpty();
 
     assertServicesAndMonitorsReachTheRealPorts(r);
     assertBudgetsSelectTheirPods(r);
@@ -262,6 +268,13 @@ class HelmChartTest {
   void aVariableWithoutTheComponentsPrefixIsRefusedWhenRendering() {
     assertThatThrownBy(() -> render(Map.of("router.env.TENANT_STRATEGY", "database")))
         .hasMessageContaining("TENANT_STRATEGY is not a CHANGECAST_ROUTER_* variable");
+  }
+
+  @Test
+  void aVariableTheChartSetsFromItsValuesIsRefusedInEnv() {
+    assertThatThrownBy(() -> render(Map.of("edge.env.CHANGECAST_EDGE_HTTP_PORT", "9999")))
+        .hasMessageContaining(
+            "CHANGECAST_EDGE_HTTP_PORT is set from the chart's values (values.yaml), not from env");
   }
 
   /** Liveness and startup on /health/live, readiness on /health/ready, all on {@code port}. */
