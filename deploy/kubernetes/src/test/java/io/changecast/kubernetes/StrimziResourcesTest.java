@@ -1,6 +1,7 @@
 package io.changecast.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.kubernetes.StrictModels.Parsed;
@@ -111,6 +112,23 @@ class StrimziResourcesTest {
     Object artifact = ((List<?>) get(connect, "getSpec", "getBuild", "getPlugins")).get(0);
     Object zip = ((List<?>) get(artifact, "getArtifacts")).get(0);
     assertThat(zip.getClass().getSimpleName()).isEqualTo("ZipArtifact");
+  }
+
+  /** The strict parse is not vacuous on Strimzi's model: what the operator would refuse fails. */
+  @Test
+  void aMissingRequiredFieldOrAnUnknownOneIsRefused() throws Exception {
+    String connect = Files.readString(DIR.resolve("kafka-connect.yaml"));
+    String connector = Files.readString(DIR.resolve("connectors/app-source.yaml"));
+
+    assertThatThrownBy(
+            () -> StrictModels.parseAll(connect.replace("  groupId: changecast-connect\n", "")))
+        .hasMessageContaining(".spec.groupId: required");
+    assertThatThrownBy(
+            () -> StrictModels.parseAll(connector.replace("  tasksMax: 1", "  taskMax: 1")))
+        .hasMessageContaining("unknown [taskMax]");
+    assertThatThrownBy(
+            () -> StrictModels.parseAll(connector.replace("  state: running", "  state: runing")))
+        .hasMessageContaining("KafkaConnector changecast-source-app");
   }
 
   private static List<Parsed> parseAll() throws Exception {
