@@ -45,19 +45,23 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The plugin archive on a stock Connect worker: {@code changecast-connect-plugin.zip} (built by
- * {@code package}) unpacked into a temporary {@code plugin.path}, and Kafka's own {@code
- * ConnectStandalone} in a child JVM whose class path holds Kafka but neither changecast's modules
- * nor the official connector, the MongoDB driver or BSON, so they can only come from the plugin,
- * through Connect's {@code PluginClassLoader} ({@code plugin.discovery=service_load}: the {@code
- * META-INF/services} entries must be right). The worker lists the connector and the SMT, and a
- * {@code ChangecastSourceConnector} with the {@code TenantHeader} SMT streams the embedded MongoDB
- * into Kafka with the source and tenant headers.
+ * The plugin archive on a stock Connect worker: the component archive {@code
+ * <owner>-<name>-<version>.zip} (built by {@code package}, Confluent's layout: {@code
+ * manifest.json}, {@code lib/}, {@code doc/}, {@code etc/} under one root directory) unpacked into
+ * a temporary {@code plugin.path} as {@code confluent-hub install} or Strimzi's {@code spec.build}
+ * would, and Kafka's own {@code ConnectStandalone} in a child JVM whose class path holds Kafka but
+ * neither changecast's modules nor the official connector, the MongoDB driver or BSON, so they can
+ * only come from the plugin, through Connect's {@code PluginClassLoader} ({@code
+ * plugin.discovery=service_load}: the {@code META-INF/services} entries must be right). The worker
+ * lists the connector and the SMT, and a {@code ChangecastSourceConnector} with the {@code
+ * TenantHeader} SMT streams the embedded MongoDB into Kafka with the source and tenant headers.
  */
 @Timeout(180)
 class PluginIsolationIT {
 
-  private static final Path ZIP = Path.of("target", "changecast-connect-plugin.zip");
+  /** Set by the failsafe configuration of the module's pom. */
+  private static final Path ZIP = Path.of(System.getProperty("plugin.archive"));
+
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -78,7 +82,8 @@ class PluginIsolationIT {
   static void start() throws Exception {
     Path plugins = dir.resolve("plugins");
     unzip(ZIP, plugins);
-    pluginDir = plugins.resolve("changecast-connector");
+    // the archive's one root directory, <owner>-<name>-<version>, is the plugin's location
+    pluginDir = plugins.resolve(System.getProperty("plugin.archive.name"));
     mongo = EmbeddedMongo.start(MongoOptions.defaults());
     kafka = EmbeddedKafka.start(KafkaOptions.defaults());
     int port;
