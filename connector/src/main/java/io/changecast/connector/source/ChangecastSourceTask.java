@@ -7,7 +7,9 @@ import io.changecast.connector.source.internal.DelegateContext;
 import io.changecast.connector.source.internal.HistoryLost;
 import io.changecast.connector.source.internal.Namespace;
 import io.changecast.connector.source.internal.OverridableOffsets;
+import io.changecast.connector.source.internal.PollSpans;
 import io.changecast.connector.source.internal.SourceHeaders;
+import io.changecast.contract.tracing.Tracing;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,12 @@ public final class ChangecastSourceTask extends SourceTask {
   private static final String STARTUP_MODE = "startup.mode";
   private static final long ACK_TIMEOUT_SECONDS = 30;
 
+  /** The service name of the connector's spans (OTEL_SERVICE_NAME overrides it). */
+  public static final String SERVICE_NAME = "changecast-connector";
+
   private ChangecastSourceConfig config;
+
+  private PollSpans spans;
 
   /** Values are bare documents: the namespace of a record comes from its topic, not its value. */
   private boolean fullDocumentOnly;
@@ -78,6 +85,9 @@ public final class ChangecastSourceTask extends SourceTask {
   @Override
   public void start(Map<String, String> props) {
     config = new ChangecastSourceConfig(props);
+    spans =
+        new PollSpans(
+            Tracing.openTelemetry(SERVICE_NAME).getTracer(ChangecastSourceTask.class.getName()));
     fullDocumentOnly = config.fullDocumentOnly();
     partition = config.sourcePartition();
     offsets = new OverridableOffsets(context.offsetStorageReader(), partition);
@@ -140,7 +150,9 @@ public final class ChangecastSourceTask extends SourceTask {
     if (records == null) {
       return null;
     }
+    long polledAt = epochNanos();
     for (SourceRecord record : records) {
+      spans.start(record, polledAt);
       if (fullDocumentOnly) {
         Namespace ns = config.namespaceOfTopic(record.topic());
         SourceHeaders.add(record, config.clusterName(), ns.db(), ns.coll());
@@ -161,6 +173,7 @@ public final class ChangecastSourceTask extends SourceTask {
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata)
       throws InterruptedException {
+    spans.end(record, metadata);
     if (record == unackedControl) {
       unackedControl = null;
       controlAcked.countDown();
@@ -177,6 +190,14 @@ public final class ChangecastSourceTask extends SourceTask {
     stopping = true;
     controlAcked.countDown();
     stopDelegate();
+    if (spans != null) {
+      spans.endAll();
+    }
+  }
+
+  private static long epochNanos() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   /**

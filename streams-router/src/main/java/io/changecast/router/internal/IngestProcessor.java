@@ -35,7 +35,19 @@ public final class IngestProcessor implements FixedKeyProcessor<String, String, 
   @Override
   public void process(FixedKeyRecord<String, String> record) {
     metrics.in(context.recordMetadata().map(RecordMetadata::topic).orElse(""));
-    context.forward(record.withValue(read(record.key(), record.value())));
+    io.opentelemetry.api.trace.Span span =
+        RouterTracing.start(
+            RouterTracing.tracer(),
+            RouterTracing.PARSE,
+            io.opentelemetry.api.trace.SpanKind.CONSUMER,
+            record.headers());
+    Step step;
+    try {
+      step = read(record.key(), record.value());
+    } finally {
+      span.end();
+    }
+    context.forward(record.withValue(step));
   }
 
   Step read(String key, String raw) {
