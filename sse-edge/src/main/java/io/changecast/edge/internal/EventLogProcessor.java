@@ -26,6 +26,7 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private final SourceClock clock;
   private final Runnable onSkipped;
   private final LongConsumer inputAgeMillis;
+  private final HandOver handOver = new HandOver();
   private KeyValueStore<String, String> store;
 
   EventLogProcessor(
@@ -59,7 +60,7 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
             store, parsed.event(), record.timestamp() - maxAge.get().toMillis());
       }
       parsed.clusterTime().ifPresent(clock::observe);
-      hub.publish(parsed.event());
+      handOver.run(record.headers(), parsed.event(), () -> hub.publish(parsed.event()));
       if (parsed.routedAt().isPresent()) {
         inputAgeMillis.accept(System.currentTimeMillis() - parsed.routedAt().getAsLong());
       }
