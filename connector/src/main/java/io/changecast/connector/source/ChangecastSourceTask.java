@@ -10,6 +10,7 @@ import io.changecast.connector.source.internal.OverridableOffsets;
 import io.changecast.connector.source.internal.PollSpans;
 import io.changecast.connector.source.internal.SourceHeaders;
 import io.changecast.contract.tracing.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,9 +86,11 @@ public final class ChangecastSourceTask extends SourceTask {
   @Override
   public void start(Map<String, String> props) {
     config = new ChangecastSourceConfig(props);
+    OpenTelemetry telemetry = Tracing.openTelemetry(SERVICE_NAME);
     spans =
-        new PollSpans(
-            Tracing.openTelemetry(SERVICE_NAME).getTracer(ChangecastSourceTask.class.getName()));
+        telemetry == OpenTelemetry.noop()
+            ? null // tracing off
+            : new PollSpans(telemetry.getTracer(ChangecastSourceTask.class.getName()));
     fullDocumentOnly = config.fullDocumentOnly();
     partition = config.sourcePartition();
     offsets = new OverridableOffsets(context.offsetStorageReader(), partition);
@@ -150,9 +153,11 @@ public final class ChangecastSourceTask extends SourceTask {
     if (records == null) {
       return null;
     }
-    long polledAt = epochNanos();
+    long polledAt = spans == null ? 0 : epochNanos();
     for (SourceRecord record : records) {
-      spans.start(record, polledAt);
+      if (spans != null) {
+        spans.start(record, polledAt);
+      }
       if (fullDocumentOnly) {
         Namespace ns = config.namespaceOfTopic(record.topic());
         SourceHeaders.add(record, config.clusterName(), ns.db(), ns.coll());
@@ -173,7 +178,9 @@ public final class ChangecastSourceTask extends SourceTask {
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata)
       throws InterruptedException {
-    spans.end(record, metadata);
+    if (spans != null) {
+      spans.end(record, metadata);
+    }
     if (record == unackedControl) {
       unackedControl = null;
       controlAcked.countDown();

@@ -9,6 +9,8 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The tracing rule the connector, the router and the edge share: one W3C trace per change event,
@@ -22,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>else, when {@code OTEL_TRACES_EXPORTER} (or {@code -Dotel.traces.exporter}) names an
  *       exporter other than {@code none}, an SDK built by OpenTelemetry's autoconfiguration from
  *       the {@code OTEL_*} environment, e.g. {@code OTEL_TRACES_EXPORTER=otlp} and {@code
- *       OTEL_EXPORTER_OTLP_ENDPOINT}; its {@code service.name} defaults to the app's;
+ *       OTEL_EXPORTER_OTLP_ENDPOINT}; its {@code service.name} defaults to the app's, the OTLP
+ *       protocol to {@code http/protobuf} (the JDK sender; gRPC needs another sender), metrics and
+ *       logs exporters to {@code none};
  *   <li>else the no-op: no spans, no new trace ids, an incoming {@code traceparent} passed on as
  *       is.
  * </ol>
@@ -32,6 +36,7 @@ public final class Tracing {
   /** The W3C header (Kafka header) and envelope field carrying an event's trace context. */
   public static final String TRACEPARENT = "traceparent";
 
+  private static final Logger LOG = LoggerFactory.getLogger(Tracing.class);
   private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
   private static final Map<String, OpenTelemetry> SDKS = new ConcurrentHashMap<>();
 
@@ -56,18 +61,31 @@ public final class Tracing {
     return exporter != null && !exporter.isBlank() && !"none".equals(exporter.trim());
   }
 
+  /**
+   * The SDK as the {@code OTEL_*} settings say; the no-op, with a warning, when they cannot be
+   * applied (tracing never stops the pipeline).
+   */
   private static OpenTelemetry autoconfigured(String serviceName) {
-    return AutoConfiguredOpenTelemetrySdk.builder()
-        // defaults only: OTEL_* variables and otel.* system properties override them
-        .addPropertiesSupplier(
-            () ->
-                Map.of(
-                    "otel.service.name", serviceName,
-                    "otel.metrics.exporter", "none",
-                    "otel.logs.exporter", "none"))
-        .setServiceClassLoader(Tracing.class.getClassLoader())
-        .build()
-        .getOpenTelemetrySdk();
+    try {
+      return AutoConfiguredOpenTelemetrySdk.builder()
+          // defaults only: OTEL_* variables and otel.* system properties override them
+          .addPropertiesSupplier(
+              () ->
+                  Map.of(
+                      "otel.service.name", serviceName,
+                      "otel.exporter.otlp.protocol", "http/protobuf",
+                      "otel.metrics.exporter", "none",
+                      "otel.logs.exporter", "none"))
+          .setServiceClassLoader(Tracing.class.getClassLoader())
+          .build()
+          .getOpenTelemetrySdk();
+    } catch (RuntimeException | LinkageError e) {
+      LOG.warn(
+          "Tracing is off for {}: the OpenTelemetry settings (OTEL_*) cannot be applied: {}",
+          serviceName,
+          e.toString());
+      return OpenTelemetry.noop();
+    }
   }
 
   /** The trace context in {@code headers}' {@value #TRACEPARENT}, on top of the root context. */

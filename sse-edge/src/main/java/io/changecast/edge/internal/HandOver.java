@@ -1,6 +1,7 @@
 package io.changecast.edge.internal;
 
 import io.changecast.contract.tracing.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;

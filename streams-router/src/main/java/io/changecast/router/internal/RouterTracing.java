@@ -2,6 +2,7 @@ package io.changecast.router.internal;
 
 import io.changecast.contract.tracing.KafkaHeaders;
 import io.changecast.contract.tracing.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -30,16 +31,24 @@ public final class RouterTracing {
 
   private RouterTracing() {}
 
-  /** The router's tracer (no-op unless tracing is configured, see {@link Tracing}). */
+  /** The tracer of tracing off: spans are skipped, headers left as they are. */
+  static final Tracer OFF = OpenTelemetry.noop().getTracer(INSTRUMENTATION);
+
+  /** The router's tracer: {@link #OFF} unless tracing is configured (see {@link Tracing}). */
   public static Tracer tracer() {
-    return Tracing.openTelemetry(SERVICE_NAME).getTracer(INSTRUMENTATION);
+    OpenTelemetry telemetry = Tracing.openTelemetry(SERVICE_NAME);
+    return telemetry == OpenTelemetry.noop() ? OFF : telemetry.getTracer(INSTRUMENTATION);
   }
 
   /**
    * Starts span {@code name} as a child of {@code headers}' trace context, or as a new trace's root
-   * when they have none, and puts its context into the headers.
+   * when they have none, and puts its context into the headers. With tracing off, the invalid
+   * span, without reading the headers.
    */
   static Span start(Tracer tracer, String name, SpanKind kind, Headers headers) {
+    if (tracer == OFF) { // the header, if any, passes on unchanged
+      return Span.getInvalid();
+    }
     Context parent = Tracing.extract(headers);
     SpanContext parentContext = Span.fromContext(parent).getSpanContext();
     Span span = tracer.spanBuilder(name).setParent(parent).setSpanKind(kind).startSpan();

@@ -1,7 +1,6 @@
 package io.changecast.router.internal;
 
-import io.changecast.contract.tracing.Tracing;
-import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -30,13 +29,13 @@ public final class TracingClientSupplier implements KafkaClientSupplier {
   @Override
   public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
     Producer<byte[], byte[]> producer = clients.getProducer(config);
-    OpenTelemetry telemetry = Tracing.openTelemetry(RouterTracing.SERVICE_NAME);
-    if (telemetry == OpenTelemetry.noop()) {
+    Tracer tracer = RouterTracing.tracer();
+    if (tracer == RouterTracing.OFF) {
       return producer;
     }
     return new CommitSpans(
         producer,
-        telemetry.getTracer(RouterTracing.INSTRUMENTATION),
+        tracer,
         tracedTopics,
         config.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) != null);
   }
