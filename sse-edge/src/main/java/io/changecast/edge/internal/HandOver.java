@@ -18,10 +18,15 @@ final class HandOver {
 
   static final String NAME = "changecast.edge hand-over";
 
-  private final Tracer tracer = Tracing.openTelemetry(SERVICE_NAME).getTracer("io.changecast.edge");
+  private final OpenTelemetry telemetry = Tracing.openTelemetry(SERVICE_NAME);
+  private final Tracer tracer = telemetry.getTracer("io.changecast.edge");
 
   /** Runs {@code publish} (the hand-over of {@code event}) in a span of its record's trace. */
   void run(Headers headers, Event event, Runnable publish) {
+    if (telemetry == OpenTelemetry.noop()) { // tracing off
+      publish.run();
+      return;
+    }
     Span parent = Span.fromContext(Tracing.extract(headers));
     if (!parent.getSpanContext().isValid()) {
       publish.run();

@@ -76,8 +76,7 @@ class HandOverTest {
         new TestRecord<>(
             "acme",
             "{\"id\":\"1\",\"tenant\":\"acme\",\"traceparent\":\"" + traceparent + "\"}",
-            new RecordHeaders()
-                .add("traceparent", traceparent.getBytes(StandardCharsets.UTF_8))));
+            new RecordHeaders().add("traceparent", traceparent.getBytes(StandardCharsets.UTF_8))));
     input.pipeInput("acme", "{\"id\":\"2\",\"tenant\":\"acme\"}");
 
     assertThat(handed).extracting(Event::id).containsExactly(1L, 2L);

@@ -42,8 +42,8 @@ public final class RouterTracing {
 
   /**
    * Starts span {@code name} as a child of {@code headers}' trace context, or as a new trace's root
-   * when they have none, and puts its context into the headers. With tracing off, the invalid
-   * span, without reading the headers.
+   * when they have none, and puts its context into the headers. With tracing off, the invalid span,
+   * without reading the headers.
    */
   static Span start(Tracer tracer, String name, SpanKind kind, Headers headers) {
     if (tracer == OFF) { // the header, if any, passes on unchanged

@@ -34,10 +34,7 @@ public final class TracingClientSupplier implements KafkaClientSupplier {
       return producer;
     }
     return new CommitSpans(
-        producer,
-        tracer,
-        tracedTopics,
-        config.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) != null);
+        producer, tracer, tracedTopics, config.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) != null);
   }
 
   @Override
