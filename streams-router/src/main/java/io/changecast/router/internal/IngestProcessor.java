@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.contract.TenantId;
 import io.changecast.router.RouterMetrics;
 import java.util.Optional;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -20,6 +23,7 @@ public final class IngestProcessor implements FixedKeyProcessor<String, String, 
 
   private final RouterMetrics metrics;
   private final int maxRecordBytes;
+  private final Tracer tracer = RouterTracing.tracer();
   private FixedKeyProcessorContext<String, Step> context;
 
   public IngestProcessor(RouterMetrics metrics, int maxRecordBytes) {
@@ -35,11 +39,11 @@ public final class IngestProcessor implements FixedKeyProcessor<String, String, 
   @Override
   public void process(FixedKeyRecord<String, String> record) {
     metrics.in(context.recordMetadata().map(RecordMetadata::topic).orElse(""));
-    io.opentelemetry.api.trace.Span span =
+    Span span =
         RouterTracing.start(
-            RouterTracing.tracer(),
+            tracer,
             RouterTracing.PARSE,
-            io.opentelemetry.api.trace.SpanKind.CONSUMER,
+            SpanKind.CONSUMER,
             record.headers());
     Step step;
     try {
