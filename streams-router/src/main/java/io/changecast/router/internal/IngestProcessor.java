@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.contract.TenantId;
 import io.changecast.router.RouterMetrics;
-import java.util.Optional;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -40,11 +40,7 @@ public final class IngestProcessor implements FixedKeyProcessor<String, String, 
   public void process(FixedKeyRecord<String, String> record) {
     metrics.in(context.recordMetadata().map(RecordMetadata::topic).orElse(""));
     Span span =
-        RouterTracing.start(
-            tracer,
-            RouterTracing.PARSE,
-            SpanKind.CONSUMER,
-            record.headers());
+        RouterTracing.start(tracer, RouterTracing.PARSE, SpanKind.CONSUMER, record.headers());
     Step step;
     try {
       step = read(record.key(), record.value());
