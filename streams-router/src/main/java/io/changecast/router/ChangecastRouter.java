@@ -3,6 +3,7 @@ package io.changecast.router;
 import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.StreamsProperties;
 import io.changecast.router.internal.TopicProvisioner;
+import io.changecast.router.internal.TracingClientSupplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -65,7 +67,11 @@ public final class ChangecastRouter implements AutoCloseable {
     Properties props = StreamsProperties.from(config, metrics);
     ensureTopics(
         config, new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-setup"));
-    KafkaStreams streams = new KafkaStreams(RouterTopology.build(config, metrics), props);
+    KafkaStreams streams =
+        new KafkaStreams(
+            RouterTopology.build(config, metrics),
+            props,
+            new TracingClientSupplier(Set.of(config.eventsTopic(), config.dlqTopic())));
     CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
     streams.setUncaughtExceptionHandler(ChangecastRouter::onStreamThreadFailure);
     streams.setStateListener(

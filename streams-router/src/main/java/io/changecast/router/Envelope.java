@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param clusterTime MongoDB's cluster time
  * @param wallTime MongoDB's wall time, epoch milliseconds
  * @param routedAt when the router assigned the id, epoch milliseconds
+ * @param traceparent the event's W3C trace context (as the record's {@code traceparent} header),
+ *     when it has one: look the event up by its trace id in a trace backend
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -39,7 +41,8 @@ import com.fasterxml.jackson.databind.JsonNode;
   "data",
   "clusterTime",
   "wallTime",
-  "routedAt"
+  "routedAt",
+  "traceparent"
 })
 public record Envelope(
     String id,
@@ -56,7 +59,8 @@ public record Envelope(
     JsonNode data,
     ClusterTime clusterTime,
     Long wallTime,
-    long routedAt) {
+    long routedAt,
+    String traceparent) {
 
   /** The envelope of {@code event}, the {@code sequence}-th event of {@code tenant}. */
   public static Envelope of(
@@ -76,7 +80,8 @@ public record Envelope(
         null,
         event.clusterTime(),
         event.wallTime(),
-        routedAt);
+        routedAt,
+        null);
   }
 
   /** Type of reset events. */
@@ -111,7 +116,8 @@ public record Envelope(
         null,
         clusterTime,
         null,
-        routedAt);
+        routedAt,
+        null);
   }
 
   /** An event published by another system for {@code tenant}. */
@@ -132,7 +138,29 @@ public record Envelope(
         data,
         null,
         null,
-        routedAt);
+        routedAt,
+        null);
+  }
+
+  /** This envelope with {@code traceparent}. */
+  public Envelope withTraceparent(String traceparent) {
+    return new Envelope(
+        id,
+        tenant,
+        type,
+        operation,
+        database,
+        collection,
+        documentKey,
+        document,
+        changes,
+        reason,
+        namespaces,
+        data,
+        clusterTime,
+        wallTime,
+        routedAt,
+        traceparent);
   }
 
   /**

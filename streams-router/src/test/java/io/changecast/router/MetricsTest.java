@@ -173,7 +173,8 @@ class MetricsTest {
         null,
         null,
         wallTime,
-        routedAt);
+        routedAt,
+        null);
   }
 
   /** A change event of {@code tenant} with {@code wallTime} (epoch ms). */

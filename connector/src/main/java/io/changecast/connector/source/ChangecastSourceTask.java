@@ -7,7 +7,10 @@ import io.changecast.connector.source.internal.DelegateContext;
 import io.changecast.connector.source.internal.HistoryLost;
 import io.changecast.connector.source.internal.Namespace;
 import io.changecast.connector.source.internal.OverridableOffsets;
+import io.changecast.connector.source.internal.PollSpans;
 import io.changecast.connector.source.internal.SourceHeaders;
+import io.changecast.contract.tracing.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +51,12 @@ public final class ChangecastSourceTask extends SourceTask {
   private static final String STARTUP_MODE = "startup.mode";
   private static final long ACK_TIMEOUT_SECONDS = 30;
 
+  /** The service name of the connector's spans (OTEL_SERVICE_NAME overrides it). */
+  public static final String SERVICE_NAME = "changecast-connector";
+
   private ChangecastSourceConfig config;
+
+  private PollSpans spans;
 
   /** Values are bare documents: the namespace of a record comes from its topic, not its value. */
   private boolean fullDocumentOnly;
@@ -78,6 +86,11 @@ public final class ChangecastSourceTask extends SourceTask {
   @Override
   public void start(Map<String, String> props) {
     config = new ChangecastSourceConfig(props);
+    OpenTelemetry telemetry = Tracing.openTelemetry(SERVICE_NAME);
+    spans =
+        telemetry == OpenTelemetry.noop()
+            ? null // tracing off
+            : new PollSpans(telemetry.getTracer(ChangecastSourceTask.class.getName()));
     fullDocumentOnly = config.fullDocumentOnly();
     partition = config.sourcePartition();
     offsets = new OverridableOffsets(context.offsetStorageReader(), partition);
@@ -140,7 +153,11 @@ public final class ChangecastSourceTask extends SourceTask {
     if (records == null) {
       return null;
     }
+    long polledAt = spans == null ? 0 : epochNanos();
     for (SourceRecord record : records) {
+      if (spans != null) {
+        spans.start(record, polledAt);
+      }
       if (fullDocumentOnly) {
         Namespace ns = config.namespaceOfTopic(record.topic());
         SourceHeaders.add(record, config.clusterName(), ns.db(), ns.coll());
@@ -161,6 +178,9 @@ public final class ChangecastSourceTask extends SourceTask {
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata)
       throws InterruptedException {
+    if (spans != null) {
+      spans.end(record, metadata);
+    }
     if (record == unackedControl) {
       unackedControl = null;
       controlAcked.countDown();
@@ -177,6 +197,14 @@ public final class ChangecastSourceTask extends SourceTask {
     stopping = true;
     controlAcked.countDown();
     stopDelegate();
+    if (spans != null) {
+      spans.endAll();
+    }
+  }
+
+  private static long epochNanos() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   /**

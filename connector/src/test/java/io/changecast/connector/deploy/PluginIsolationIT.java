@@ -54,7 +54,11 @@ import org.junit.jupiter.api.io.TempDir;
  * only come from the plugin, through Connect's {@code PluginClassLoader} ({@code
  * plugin.discovery=service_load}: the {@code META-INF/services} entries must be right). The worker
  * lists the connector and the SMT, and a {@code ChangecastSourceConnector} with the {@code
- * TenantHeader} SMT streams the embedded MongoDB into Kafka with the source and tenant headers.
+ * TenantHeader} SMT streams the embedded MongoDB into Kafka with the source and tenant headers. The
+ * worker's environment turns tracing on ({@code OTEL_TRACES_EXPORTER=otlp}): the OpenTelemetry
+ * SDK, its autoconfiguration and the OTLP exporter also come from the plugin only, the raw record
+ * carries a {@code traceparent}, and its span reaches an OTLP endpoint (a JDK HTTP server standing
+ * in for a collector).
  */
 @Timeout(180)
 class PluginIsolationIT {
@@ -77,6 +81,8 @@ class PluginIsolationIT {
   private static Path log;
   private static URI rest;
   private static Path pluginDir;
+  private static com.sun.net.httpserver.HttpServer collector;
+  private static final List<byte[]> EXPORTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -91,6 +97,19 @@ class PluginIsolationIT {
       port = socket.getLocalPort();
     }
     rest = URI.create("http://127.0.0.1:" + port);
+    collector =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    collector.createContext(
+        "/v1/traces",
+        exchange -> {
+          try (exchange) {
+            EXPORTS.add(exchange.getRequestBody().readAllBytes());
+            exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+            exchange.sendResponseHeaders(200, -1);
+          }
+        });
+    collector.start();
 
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka.bootstrapServers());
@@ -128,8 +147,14 @@ class PluginIsolationIT {
             workerClassPath(),
             "org.apache.kafka.connect.cli.ConnectStandalone",
             workerProps.toString());
-    worker =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("OTEL_TRACES_EXPORTER", "otlp");
+    builder
+        .environment()
+        .put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort());
+    builder.environment().put("OTEL_BSP_SCHEDULE_DELAY", "200");
+    worker = builder.start();
     await()
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(250))
@@ -163,6 +188,9 @@ class PluginIsolationIT {
     if (mongo != null) {
       mongo.close();
     }
+    if (collector != null) {
+      collector.stop(0);
+    }
   }
 
   @Test
@@ -171,6 +199,19 @@ class PluginIsolationIT {
         .isNotEmpty()
         .noneMatch(PluginIsolationIT::providedByThePlugin)
         .anyMatch(e -> e.contains("connect-runtime"));
+  }
+
+  @Test
+  void thePluginHoldsTheOpenTelemetryJars() throws IOException {
+    try (Stream<Path> jars = Files.list(pluginDir.resolve("lib"))) {
+      assertThat(jars.map(jar -> jar.getFileName().toString()))
+          .anyMatch(name -> name.startsWith("opentelemetry-api-"))
+          .anyMatch(name -> name.startsWith("opentelemetry-sdk-trace-"))
+          .anyMatch(name -> name.startsWith("opentelemetry-sdk-extension-autoconfigure-"))
+          .anyMatch(name -> name.startsWith("opentelemetry-exporter-otlp-"))
+          .anyMatch(name -> name.startsWith("opentelemetry-exporter-sender-jdk-"))
+          .noneMatch(name -> name.startsWith("kotlin") || name.startsWith("okhttp"));
+    }
   }
 
   @Test
@@ -251,7 +292,35 @@ class PluginIsolationIT {
           .containsEntry("changecast.source.db", db)
           .containsEntry("changecast.source.coll", "orders")
           .containsEntry("changecast.tenant", "acme");
+      String traceparent = headers(record).get("traceparent");
+      assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+      byte[] traceId = java.util.HexFormat.of().parseHex(traceparent.substring(3, 35));
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () ->
+                  EXPORTS.stream()
+                      .anyMatch(
+                          body ->
+                              contains(body, traceId)
+                                  && contains(
+                                      body,
+                                      "changecast.connector poll"
+                                          .getBytes(StandardCharsets.UTF_8))));
     }
+  }
+
+  private static boolean contains(byte[] body, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= body.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (body[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   /** How Connect names the plugin's class loader. */
@@ -275,7 +344,8 @@ class PluginIsolationIT {
         || name.startsWith("changecast-")
         || name.startsWith("mongo-kafka-connect")
         || name.startsWith("mongodb-driver")
-        || name.startsWith("bson");
+        || name.startsWith("bson")
+        || name.startsWith("opentelemetry-");
   }
 
   private static void unzip(Path zip, Path into) throws IOException {

@@ -33,6 +33,7 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private final LongConsumer inputAgeMillis;
   private final Optional<Documents> documents;
   private final Runnable onRecord;
+  private final HandOver handOver = new HandOver();
   private KeyValueStore<String, String> store;
   private KeyValues.Mutable kv;
 
@@ -86,7 +87,7 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
         }
       }
       parsed.clusterTime().ifPresent(clock::observe);
-      hub.publish(parsed.event());
+      handOver.run(record.headers(), parsed.event(), () -> hub.publish(parsed.event()));
       if (parsed.routedAt().isPresent()) {
         inputAgeMillis.accept(System.currentTimeMillis() - parsed.routedAt().getAsLong());
       }

@@ -66,6 +66,7 @@ public final class EnvelopeSerde implements Serde<Envelope> {
         out.writeNumberField("wallTime", envelope.wallTime());
       }
       out.writeNumberField("routedAt", envelope.routedAt());
+      string(out, "traceparent", envelope.traceparent());
       out.writeEndObject();
     } catch (IOException e) {
       throw new SerializationException("Cannot write an envelope as JSON", e);

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.contract.TenantId;
 import io.changecast.router.RouterMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -20,6 +23,7 @@ public final class IngestProcessor implements FixedKeyProcessor<String, String, 
 
   private final RouterMetrics metrics;
   private final int maxRecordBytes;
+  private final Tracer tracer = RouterTracing.tracer();
   private FixedKeyProcessorContext<String, Step> context;
 
   public IngestProcessor(RouterMetrics metrics, int maxRecordBytes) {
@@ -35,7 +39,15 @@ public final class IngestProcessor implements FixedKeyProcessor<String, String, 
   @Override
   public void process(FixedKeyRecord<String, String> record) {
     metrics.in(context.recordMetadata().map(RecordMetadata::topic).orElse(""));
-    context.forward(record.withValue(read(record.key(), record.value())));
+    Span span =
+        RouterTracing.start(tracer, RouterTracing.PARSE, SpanKind.CONSUMER, record.headers());
+    Step step;
+    try {
+      step = read(record.key(), record.value());
+    } finally {
+      span.end();
+    }
+    context.forward(record.withValue(step));
   }
 
   Step read(String key, String raw) {

@@ -1,6 +1,9 @@
 package io.changecast.router.internal;
 
 import io.changecast.router.RouterMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -18,6 +21,7 @@ public final class ParseProcessor implements FixedKeyProcessor<String, String, S
   private final RawTopicFormats formats;
   private final String ingestTopic;
   private final IngestProcessor ingest;
+  private final Tracer tracer = RouterTracing.tracer();
   private FixedKeyProcessorContext<String, Step> context;
 
   /**
@@ -42,15 +46,24 @@ public final class ParseProcessor implements FixedKeyProcessor<String, String, S
   public void process(FixedKeyRecord<String, String> record) {
     String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
     metrics.in(topic);
+    Span span =
+        RouterTracing.start(tracer, RouterTracing.PARSE, SpanKind.CONSUMER, record.headers());
+    Step step;
+    try {
+      step = read(topic, record);
+    } finally {
+      span.end();
+    }
+    context.forward(record.withValue(step));
+  }
+
+  private Step read(String topic, FixedKeyRecord<String, String> record) {
     if (!ingestTopic.isEmpty() && ingestTopic.equals(topic)) {
-      context.forward(record.withValue(ingest.read(record.key(), record.value())));
-      return;
+      return ingest.read(record.key(), record.value());
     }
     Step tooLarge = Step.tooLarge(record.value(), maxRecordBytes);
-    context.forward(
-        record.withValue(
-            tooLarge != null
-                ? tooLarge
-                : formats.parse(topic, record.headers(), record.key(), record.value())));
+    return tooLarge != null
+        ? tooLarge
+        : formats.parse(topic, record.headers(), record.key(), record.value());
   }
 }

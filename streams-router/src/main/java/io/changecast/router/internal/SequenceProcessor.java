@@ -3,6 +3,9 @@ package io.changecast.router.internal;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
 import io.changecast.router.SequencingException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -40,6 +43,7 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
   private final RouterMetrics metrics;
   private final boolean singleTask;
   private final long liveCommitIntervalMs;
+  private final Tracer tracer = RouterTracing.tracer();
   private ProcessorContext<String, Envelope> context;
   private KeyValueStore<String, Long> sequences;
   // a live record was routed and no commit has been requested for it yet
@@ -113,9 +117,15 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
       requested = false;
       requestedCommitDoneAt = now;
     }
+    Span span =
+        RouterTracing.start(tracer, RouterTracing.SEQUENCE, SpanKind.INTERNAL, record.headers());
     Long last = sequences.get(tenant);
     long next = last == null ? 1 : last + 1;
     sequences.put(tenant, next);
+    if (span.isRecording()) {
+      span.setAttribute("changecast.tenant", tenant);
+      span.setAttribute("changecast.id", next);
+    }
     Envelope envelope;
     if (pending instanceof Pending.Change change) {
       envelope = Envelope.of(next, tenant, change.type(), change.event(), now);
@@ -127,6 +137,11 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
       Pending.Publish publish = (Pending.Publish) pending;
       envelope = Envelope.publish(next, tenant, publish.type(), publish.data(), now);
     }
+    String traceparent = RouterTracing.traceparent(record.headers());
+    if (traceparent != null) {
+      envelope = envelope.withTraceparent(traceparent);
+    }
+    span.end();
     context.forward(record.withValue(envelope));
     if (liveCommitIntervalMs > 0 && now - record.timestamp() <= CAUGHT_UP_MS) {
       liveSinceLastRequest = true;
