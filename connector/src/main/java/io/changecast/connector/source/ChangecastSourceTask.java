@@ -9,7 +9,7 @@ import io.changecast.connector.source.internal.Namespace;
 import io.changecast.connector.source.internal.OverridableOffsets;
 import io.changecast.connector.source.internal.PollSpans;
 import io.changecast.connector.source.internal.SourceHeaders;
-import io.changecast.contract.tracing.Tracing;
+import io.changecast.tracing.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.HashMap;
 import java.util.List;

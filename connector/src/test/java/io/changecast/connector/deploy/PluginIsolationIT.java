@@ -55,8 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  * plugin.discovery=service_load}: the {@code META-INF/services} entries must be right). The worker
  * lists the connector and the SMT, and a {@code ChangecastSourceConnector} with the {@code
  * TenantHeader} SMT streams the embedded MongoDB into Kafka with the source and tenant headers. The
- * worker's environment turns tracing on ({@code OTEL_TRACES_EXPORTER=otlp}): the OpenTelemetry
- * SDK, its autoconfiguration and the OTLP exporter also come from the plugin only, the raw record
+ * worker's environment turns tracing on ({@code OTEL_TRACES_EXPORTER=otlp}): the OpenTelemetry SDK,
+ * its autoconfiguration and the OTLP exporter also come from the plugin only, the raw record
  * carries a {@code traceparent}, and its span reaches an OTLP endpoint (a JDK HTTP server standing
  * in for a collector).
  */

@@ -1,6 +1,6 @@
 package io.changecast.edge.internal;
 
-import io.changecast.contract.tracing.Tracing;
+import io.changecast.tracing.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;

@@ -1,6 +1,6 @@
 package io.changecast.router.internal;
 
-import io.changecast.contract.tracing.Tracing;
+import io.changecast.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;

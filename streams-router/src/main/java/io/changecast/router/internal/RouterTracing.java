@@ -1,7 +1,7 @@
 package io.changecast.router.internal;
 
-import io.changecast.contract.tracing.KafkaHeaders;
-import io.changecast.contract.tracing.Tracing;
+import io.changecast.tracing.KafkaHeaders;
+import io.changecast.tracing.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;

@@ -1,6 +1,6 @@
 package io.changecast.connector.source.internal;
 
-import io.changecast.contract.tracing.Tracing;
+import io.changecast.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;

@@ -1,4 +1,4 @@
-package io.changecast.contract.tracing;
+package io.changecast.tracing;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;

@@ -1,4 +1,4 @@
-package io.changecast.contract.tracing;
+package io.changecast.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
