@@ -337,26 +337,36 @@
     view.documentRows.replaceChildren();
   }
 
-  // MongoDB's update description on a copy of the previous version: truncated arrays, removed
-  // fields, then updated fields, each a dotted path (numeric parts index arrays).
+  // MongoDB's update description on a copy of the previous version, applied as the edge does:
+  // truncated arrays, updated fields, then removed fields, each a dotted path (numeric parts
+  // index arrays; a removed array element becomes null).
   function applyChanges(previous, changes) {
     const document = structuredClone(previous);
     for (const { field, newSize } of changes.truncatedArrays || []) {
       const array = walk(document, field.split('.'), false);
-      if (Array.isArray(array)) array.length = newSize;
+      if (Array.isArray(array) && array.length > newSize) array.length = newSize;
+    }
+    for (const [path, value] of Object.entries(changes.updatedFields || {})) {
+      const parts = path.split('.');
+      const parent = walk(document, parts.slice(0, -1), true);
+      const last = parts[parts.length - 1];
+      if (Array.isArray(parent)) {
+        const index = Number(last);
+        while (parent.length < index) parent.push(null);
+        parent[index] = value;
+      } else if (parent && typeof parent === 'object') {
+        parent[last] = value;
+      }
     }
     for (const path of changes.removedFields || []) {
       const parts = path.split('.');
       const parent = walk(document, parts.slice(0, -1), false);
       const last = parts[parts.length - 1];
-      if (Array.isArray(parent)) parent[Number(last)] = null;
-      else if (parent && typeof parent === 'object') delete parent[last];
-    }
-    for (const [path, value] of Object.entries(changes.updatedFields || {})) {
-      const parts = path.split('.');
-      const parent = walk(document, parts.slice(0, -1), true);
-      parent[Array.isArray(parent) ? Number(parts[parts.length - 1]) : parts[parts.length - 1]] =
-        value;
+      if (Array.isArray(parent)) {
+        if (Number(last) < parent.length) parent[Number(last)] = null;
+      } else if (parent && typeof parent === 'object') {
+        delete parent[last];
+      }
     }
     return document;
   }
