@@ -19,11 +19,13 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.changecast.examples.JavaSubscriber;
+import io.changecast.examples.SnapshotSubscriber;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,11 +37,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.bson.Document;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +77,8 @@ class ClientExamplesTest {
   private static final String SECRET = "client-examples-test-secret-0123456789abcdef";
   private static final Duration DELIVERY = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonWriterSettings RELAXED =
+      JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
 
   private static HttpServer pages;
   private static LocalStack stack;
@@ -183,11 +193,19 @@ class ClientExamplesTest {
             written.subList(2, 5).stream().map(ObjectId::toHexString).toList());
   }
 
+  /**
+   * The browser example takes the tenant's snapshot and follows it ({@code snapshot=true}): its
+   * documents table becomes MongoDB's documents of the tenant, and its events list holds the ids
+   * after the snapshot's, one by one.
+   */
   @Test
-  void theBrowserExampleStreamsWithTheTokenInACookie() throws IOException {
+  void theBrowserExampleKeepsTheTenantsDocumentsWithTheTokenInACookie() throws IOException {
     assertReadmeBlockIsIn("examples/browser/index.html");
     HeadlessChromium.assumeInstalled("the browser example");
     String tenant = tenant("browser");
+    ObjectId kept = insert(tenant);
+    ObjectId deleted = insert(tenant);
+    orders.updateOne(new Document("_id", kept), new Document("$set", new Document("total", 5)));
     Path profile = Files.createTempDirectory("changecast-example-browser-");
     WebDriver browser = HeadlessChromium.start(profile);
     try {
@@ -196,24 +214,132 @@ class ClientExamplesTest {
       browser.manage().addCookie(new Cookie("changecast_token", token(tenant), "/"));
       browser.get(pageOrigin() + "/index.html?edge=" + stack.edgeUrl() + "&tenant=" + tenant);
       new WebDriverWait(browser, DELIVERY)
-          .withMessage("the example's EventSource did not open (was the cookie sent? CORS?)")
-          .until(driver -> "open".equals(driver.findElement(By.id("state")).getText()));
+          .withMessage("the example's snapshot did not end (was the cookie sent? CORS?)")
+          .until(driver -> !driver.findElement(By.id("as-of")).getText().isEmpty());
+      assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("open");
+      long asOf = Long.parseLong(browser.findElement(By.id("as-of")).getText());
 
-      List<ObjectId> written = List.of(insert(tenant), insert(tenant), insert(tenant));
+      ObjectId added = insert(tenant);
+      orders.updateOne(
+          new Document("_id", added), new Document("$push", new Document("items", "a")));
+      orders.deleteOne(new Document("_id", deleted));
+      ObjectId marker = insert(tenant);
       new WebDriverWait(browser, DELIVERY)
-          .until(driver -> driver.findElements(By.cssSelector("#events li")).size() >= 3);
+          .until(driver -> browserDocuments(driver).containsKey(marker.toHexString()));
 
+      assertThat(browserDocuments(browser)).isEqualTo(mongoDocuments(orders, tenant));
       List<WebElement> items = browser.findElements(By.cssSelector("#events li"));
       assertThat(items)
-          .extracting(item -> item.getAttribute("data-id"))
-          .containsExactly("1", "2", "3");
-      for (int i = 0; i < written.size(); i++) {
-        assertThat(items.get(i).getText())
-            .startsWith((i + 1) + " orders.created ")
-            .contains(written.get(i).toHexString());
-      }
+          .extracting(item -> Long.parseLong(item.getAttribute("data-id")))
+          .as("the events after the snapshot's id %s, each once", asOf)
+          .containsExactlyElementsOf(
+              LongStream.rangeClosed(asOf + 1, asOf + items.size()).boxed().toList());
+      assertThat(items.get(items.size() - 1).getText())
+          .startsWith((asOf + items.size()) + " orders.created ")
+          .contains(marker.toHexString());
     } finally {
       browser.quit();
+    }
+  }
+
+  /**
+   * The Java snapshot example: a paged snapshot (pages of 2) then the stream from its id; its
+   * documents become MongoDB's, and after the collection is dropped (a {@code reset}) it takes a
+   * new snapshot, which no longer holds them.
+   */
+  @Test
+  void theSnapshotSubscriberKeepsTheTenantsDocumentsAndResnapshotsAfterAReset() throws Exception {
+    assertReadmeBlockIsIn(
+        "examples/java-subscriber/src/main/java/io/changecast/examples/SnapshotSubscriber.java");
+    String tenant = tenant("snapshot");
+    MongoCollection<Document> items = mongo.getDatabase("app").getCollection("example_items");
+    List<ObjectId> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ObjectId id = new ObjectId();
+      items.insertOne(new Document("_id", id).append("tenantId", tenant).append("n", i));
+      ids.add(id);
+    }
+    await().atMost(DELIVERY).until(() -> latestId(tenant) >= 5);
+
+    try (SnapshotSubscriber subscriber =
+        SnapshotSubscriber.start(stack.edgeUrl(), tenant, token(tenant), 2)) {
+      assertThat(subscriber.asOf()).isEqualTo("5");
+      assertThat(subscriber.documents()).isEqualTo(mongoDocuments(items, tenant, "example_items"));
+
+      items.updateOne(
+          new Document("_id", ids.get(0)), new Document("$set", new Document("status", "paid")));
+      items.updateOne(
+          new Document("_id", ids.get(1)), new Document("$unset", new Document("n", "")));
+      items.updateOne(
+          new Document("_id", ids.get(2)), new Document("$push", new Document("tags", "x")));
+      items.replaceOne(
+          new Document("_id", ids.get(3)),
+          new Document("_id", ids.get(3)).append("tenantId", tenant).append("replaced", true));
+      items.deleteOne(new Document("_id", ids.get(4)));
+      ObjectId marker = new ObjectId();
+      items.insertOne(new Document("_id", marker).append("tenantId", tenant));
+      String markerKey = "example_items {\"_id\":{\"$oid\":\"" + marker.toHexString() + "\"}}";
+      await().atMost(DELIVERY).until(() -> subscriber.documents().containsKey(markerKey));
+      assertThat(subscriber.documents()).isEqualTo(mongoDocuments(items, tenant, "example_items"));
+      assertThat(subscriber.snapshotsTaken()).isEqualTo(1);
+
+      // Dropping the collection resets its tenants' streams: the example takes a new snapshot.
+      items.drop();
+      await().atMost(DELIVERY).until(() -> subscriber.snapshotsTaken() >= 2);
+      assertThat(Long.parseLong(subscriber.asOf())).isGreaterThan(11);
+      assertThat(subscriber.documents()).isEmpty();
+    }
+  }
+
+  /** The documents table of the browser example: {@code _id} hex to the document shown. */
+  private static Map<String, JsonNode> browserDocuments(WebDriver browser) {
+    Map<String, JsonNode> shown = new TreeMap<>();
+    for (WebElement row : browser.findElements(By.cssSelector("#documents tr"))) {
+      List<WebElement> cells = row.findElements(By.tagName("td"));
+      JsonNode key = json(cells.get(1).getText());
+      shown.put(key.path("_id").path("$oid").asText(), json(cells.get(2).getText()));
+    }
+    return shown;
+  }
+
+  /** {@code tenant}'s documents in {@code collection}: {@code _id} hex to the document. */
+  private static Map<String, JsonNode> mongoDocuments(
+      MongoCollection<Document> collection, String tenant) {
+    Map<String, JsonNode> documents = new TreeMap<>();
+    for (Document document : collection.find(new Document("tenantId", tenant))) {
+      documents.put(document.getObjectId("_id").toHexString(), json(document.toJson(RELAXED)));
+    }
+    return documents;
+  }
+
+  /** The same, keyed as {@link SnapshotSubscriber#documents()}: collection + " " + key JSON. */
+  private static Map<String, JsonNode> mongoDocuments(
+      MongoCollection<Document> collection, String tenant, String name) {
+    Map<String, JsonNode> documents = new HashMap<>();
+    for (Document document : collection.find(new Document("tenantId", tenant))) {
+      Document key = new Document("_id", document.get("_id"));
+      documents.put(name + " " + json(key.toJson(RELAXED)), json(document.toJson(RELAXED)));
+    }
+    return documents;
+  }
+
+  /** The tenant's newest id as the edge's polling endpoint reports it. */
+  private static long latestId(String tenant) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                stack.edgeUrl().resolve("/v1/tenants/" + tenant + "/events/recent?limit=1"))
+            .header("Authorization", "Bearer " + token(tenant))
+            .build();
+    HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    return json(response.body()).path("latestId").asLong(0);
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
