@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.launchdarkly.eventsource.MessageEvent;
 import com.launchdarkly.eventsource.background.BackgroundEventSource;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -73,6 +78,12 @@ class ClientExamplesTest {
   private static final Path README = Path.of("..", "README.md");
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
   private static final Path BROWSER_EXAMPLE = Path.of("..", "examples", "browser");
+  private static final Path ENVELOPE_SCHEMA =
+      Path.of("..", "docs", "schema", "envelope-v1.schema.json");
+  private static final Path SNAPSHOT_SCHEMA =
+      Path.of("..", "docs", "schema", "snapshot-v1.schema.json");
+  private static final SchemaRegistry SCHEMAS =
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
   private static final String README_EDGE = "http://127.0.0.1:8080";
   private static final String SECRET = "client-examples-test-secret-0123456789abcdef";
   private static final Duration DELIVERY = Duration.ofSeconds(60);
@@ -153,6 +164,190 @@ class ClientExamplesTest {
       assertThat(curl.waitFor(10, TimeUnit.SECONDS)).isTrue();
       reader.join(TimeUnit.SECONDS.toMillis(10));
     }
+  }
+
+  /**
+   * The README's snapshot {@code curl} lines, run as they are (the edge's address, the tenant, the
+   * page size and the placeholders replaced): two pages as of the same id, then the stream from
+   * that id, and the one-request form; every page, entry, end and envelope is valid against {@code
+   * docs/schema}, and the snapshot holds MongoDB's documents.
+   */
+  @Test
+  void theReadmeSnapshotCurlCommandsAnswerWhatTheSchemasDescribe() throws Exception {
+    assumeTrue(onPath("curl"), "curl is not installed: the README's curl example is not run");
+    List<String> block = readmeBlock("curl-snapshot");
+    String tenant = tenant("curl");
+    ObjectId updated = insert(tenant);
+    ObjectId deleted = insert(tenant);
+    insert(tenant);
+    orders.updateOne(new Document("_id", updated), new Document("$set", new Document("total", 3)));
+    orders.deleteOne(new Document("_id", deleted));
+    await().atMost(DELIVERY).until(() -> latestId(tenant) >= 5);
+    Schema page = schema(SNAPSHOT_SCHEMA, null);
+    Schema entry = schema(SNAPSHOT_SCHEMA, "entry");
+    Schema end = schema(SNAPSHOT_SCHEMA, "end");
+    Schema envelope = schema(ENVELOPE_SCHEMA, null);
+
+    // Paged, one document a page: every page as of the same id.
+    JsonNode firstPage =
+        json(curl(curlLine(block, "collections=orders&limit=500'", tenant), tenant));
+    List<JsonNode> pages = new ArrayList<>(List.of(firstPage));
+    while (!pages.get(pages.size() - 1).path("next").isNull()) {
+      assertThat(pages).as("pages of a two-document snapshot").hasSizeLessThan(4);
+      String next = pages.get(pages.size() - 1).path("next").asText();
+      pages.add(
+          json(curl(curlLine(block, "cursor=<next>", tenant).replace("<next>", next), tenant)));
+    }
+    Map<String, JsonNode> snapshot = new TreeMap<>();
+    for (JsonNode onePage : pages) {
+      assertValid(page, onePage);
+      assertThat(onePage.path("asOf").asText()).isEqualTo("5");
+      assertThat(onePage.path("documents").size()).isLessThanOrEqualTo(1);
+      for (JsonNode document : onePage.path("documents")) {
+        snapshot.put(
+            document.path("documentKey").path("_id").path("$oid").asText(),
+            document.path("document"));
+      }
+    }
+    assertThat(pages).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(snapshot).isEqualTo(mongoDocuments(orders, tenant));
+
+    // The stream from the snapshot's id: the next change, and nothing before it.
+    List<String> follow = new CopyOnWriteArrayList<>();
+    try (Curl stream =
+        Curl.start(
+            curlLine(block, "Last-Event-ID: <asOf>", tenant).replace("<asOf>", "5"),
+            token(tenant),
+            follow)) {
+      ObjectId after = insert(tenant);
+      await().atMost(DELIVERY).until(() -> dataLines(follow).size() >= 1);
+      assertThat(idLines(follow)).containsExactly("6");
+      JsonNode event = json(dataLines(follow).get(0));
+      assertValid(envelope, event);
+      assertThat(event.path("documentKey").path("_id").path("$oid").asText())
+          .isEqualTo(after.toHexString());
+    }
+
+    // One request: the documents as `snapshot` events, `snapshot-end` with id 6, then the tail.
+    List<String> oneRequest = new CopyOnWriteArrayList<>();
+    try (Curl stream =
+        Curl.start(curlLine(block, "snapshot=true", tenant), token(tenant), oneRequest)) {
+      await().atMost(DELIVERY).until(() -> oneRequest.contains("event: snapshot-end"));
+      ObjectId live = insert(tenant);
+      await().atMost(DELIVERY).until(() -> idLines(oneRequest).contains("7"));
+      List<SseFrame> frames = SseFrame.parse(oneRequest);
+      List<SseFrame> snapshotFrames =
+          frames.stream().filter(f -> "snapshot".equals(f.event())).toList();
+      assertThat(snapshotFrames).hasSize(3).allSatisfy(f -> assertThat(f.id()).isNull());
+      Map<String, JsonNode> documents = new TreeMap<>();
+      for (SseFrame frame : snapshotFrames) {
+        JsonNode document = json(frame.data());
+        assertValid(entry, document);
+        documents.put(
+            document.path("documentKey").path("_id").path("$oid").asText(),
+            document.path("document"));
+      }
+      SseFrame snapshotEnd =
+          frames.stream().filter(f -> "snapshot-end".equals(f.event())).findFirst().orElseThrow();
+      assertThat(snapshotEnd.id()).isEqualTo("6");
+      assertValid(end, json(snapshotEnd.data()));
+      assertThat(frames.indexOf(snapshotEnd)).isGreaterThan(frames.indexOf(snapshotFrames.get(2)));
+      SseFrame tail = frames.get(frames.indexOf(snapshotEnd) + 1);
+      assertThat(tail.event()).isNull();
+      assertThat(tail.id()).isEqualTo("7");
+      assertValid(envelope, json(tail.data()));
+      assertThat(json(tail.data()).path("documentKey").path("_id").path("$oid").asText())
+          .isEqualTo(live.toHexString());
+      documents.put(live.toHexString(), json(tail.data()).path("document"));
+      assertThat(documents).isEqualTo(mongoDocuments(orders, tenant));
+    }
+  }
+
+  /** The README block's curl line containing {@code marker}, for this stack and {@code tenant}. */
+  private static String curlLine(List<String> block, String marker, String tenant) {
+    return block.stream()
+        .filter(line -> line.startsWith("curl ") && line.contains(marker))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no curl line with " + marker + " in the README"))
+        .replace(README_EDGE, stack.edgeUrl().toString())
+        .replace("/tenants/acme/", "/tenants/" + tenant + "/")
+        .replace("limit=500", "limit=1");
+  }
+
+  /** Runs a curl command line to its end; its standard output. */
+  private static String curl(String command, String tenant) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", "-c", command).redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("TOKEN", token(tenant));
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("exit status of %s", command).isZero();
+    return out;
+  }
+
+  /** A {@code curl -N} stream whose output lines are collected until it is closed. */
+  private record Curl(Process process, Thread reader) implements AutoCloseable {
+    static Curl start(String command, String token, List<String> lines) throws IOException {
+      ProcessBuilder builder =
+          new ProcessBuilder("bash", "-c", command).redirectError(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().put("TOKEN", token);
+      Process process = builder.start();
+      return new Curl(process, readLines(process, lines));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+    }
+  }
+
+  /** One SSE event as a client parses it: its {@code event:}, {@code id:} and {@code data:}. */
+  private record SseFrame(String event, String id, String data) {
+    static List<SseFrame> parse(List<String> lines) {
+      List<SseFrame> frames = new ArrayList<>();
+      String event = null;
+      String id = null;
+      String data = null;
+      for (String line : lines) {
+        if (line.isEmpty()) {
+          if (data != null) {
+            frames.add(new SseFrame(event, id, data));
+          }
+          event = null;
+          id = null;
+          data = null;
+        } else if (line.startsWith("event: ")) {
+          event = line.substring(7);
+        } else if (line.startsWith("id: ")) {
+          id = line.substring(4);
+        } else if (line.startsWith("data: ")) {
+          data = line.substring(6);
+        }
+      }
+      return frames;
+    }
+  }
+
+  /** The schema file, or its {@code $defs/<def>}, for the networknt validator. */
+  private static Schema schema(Path file, String def) throws IOException {
+    ObjectNode root = (ObjectNode) JSON.readTree(file.toFile());
+    if (def != null) {
+      ObjectNode sub = JSON.createObjectNode();
+      sub.set("$schema", root.get("$schema"));
+      sub.set("$defs", root.get("$defs"));
+      sub.put("$ref", "#/$defs/" + def);
+      root = sub;
+    }
+    return SCHEMAS.getSchema(JSON.writeValueAsString(root), InputFormat.JSON);
+  }
+
+  private static void assertValid(Schema schema, JsonNode value) throws IOException {
+    assertThat(schema.validate(JSON.writeValueAsString(value), InputFormat.JSON))
+        .as("schema violations of %s", value)
+        .isEmpty();
   }
 
   @Test
