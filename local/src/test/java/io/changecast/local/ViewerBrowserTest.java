@@ -14,6 +14,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -184,14 +188,20 @@ class ViewerBrowserTest {
     for (int i = 0; i < 30; i++) {
       writer.step(); // documents that exist before the page takes its snapshot
     }
+    String seeded = writer.marker().toHexString();
     int edgePort = freePort();
     ScheduledExecutorService writes = Executors.newSingleThreadScheduledExecutor();
     ChangecastEdge edge = startEdge(edgePort, "documents");
     TcpGate gate = TcpGate.forward(edgePort);
     try {
+      // The edge has read those writes: the snapshot holds them.
+      await()
+          .atMost(DELIVERY)
+          .until(() -> recentEvents(edgePort, tenant).contains("\"" + seeded + "\""));
       browser.get("http://127.0.0.1:" + gate.port() + "/?tenant=" + tenant + "&documents=true");
       new WebDriverWait(browser, DELIVERY).until(driver -> !text("as-of").equals("–"));
       String asOf = text("as-of");
+      assertThat(Long.parseLong(asOf)).as("the snapshot's id").isPositive();
       int first = assertConverged(tenant, writer);
       log.info("snapshot as of id {}; {} documents converged before the restart", asOf, first);
 
@@ -245,6 +255,22 @@ class ViewerBrowserTest {
     assertThat(table).as("the documents table vs MongoDB").isEqualTo(mongoDocuments);
     assertThat(text("doc-count")).isEqualTo(Integer.toString(mongoDocuments.size()));
     return mongoDocuments.size();
+  }
+
+  /** The tenant's retained events as the edge's polling endpoint answers them (JSON text). */
+  private static String recentEvents(int edgePort, String tenant) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + edgePort
+                        + "/v1/tenants/"
+                        + tenant
+                        + "/events/recent?limit=1000"))
+            .build();
+    return HttpClient.newHttpClient()
+        .send(request, HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   /** The documents table: document key ({@code _id} hex) to the document shown. */
@@ -389,6 +415,9 @@ class ViewerBrowserTest {
                     Integer.toString(port),
                     "state.dir",
                     stateDir.resolve("edge-" + name).toString(),
+                    // a restart under the same name is the same instance, keeping its state
+                    "application.id",
+                    "viewer-test-edge-" + name,
                     "retry.ms",
                     "500",
                     "auth.mode",
