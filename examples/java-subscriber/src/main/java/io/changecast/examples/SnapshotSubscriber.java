@@ -98,7 +98,8 @@ public final class SnapshotSubscriber implements AutoCloseable {
       }
       snapshotAsOf = page.path("asOf").asText(); // the same N on every page
       for (JsonNode entry : page.path("documents")) {
-        snapshot.put(key(entry.path("collection"), entry.path("documentKey")), entry.get("document"));
+        String key = key(entry.path("collection"), entry.path("documentKey"));
+        snapshot.put(key, entry.get("document"));
       }
       cursor = page.path("next").isTextual() ? page.path("next").asText() : null;
     } while (cursor != null || snapshotAsOf == null);
