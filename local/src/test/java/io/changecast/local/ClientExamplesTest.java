@@ -61,6 +61,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -486,13 +487,21 @@ class ClientExamplesTest {
     }
   }
 
-  /** The documents table of the browser example: {@code _id} hex to the document shown. */
+  /**
+   * The documents table of the browser example, read in one script (the page re-renders it):
+   * {@code _id} hex to the document shown.
+   */
   private static Map<String, JsonNode> browserDocuments(WebDriver browser) {
+    Object rows =
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return Array.from(document.querySelectorAll('#documents tr'))"
+                    + ".map(tr => Array.from(tr.cells).map(td => td.textContent));");
     Map<String, JsonNode> shown = new TreeMap<>();
-    for (WebElement row : browser.findElements(By.cssSelector("#documents tr"))) {
-      List<WebElement> cells = row.findElements(By.tagName("td"));
-      JsonNode key = json(cells.get(1).getText());
-      shown.put(key.path("_id").path("$oid").asText(), json(cells.get(2).getText()));
+    for (Object row : (List<?>) rows) {
+      List<?> cells = (List<?>) row;
+      JsonNode key = json((String) cells.get(1));
+      shown.put(key.path("_id").path("$oid").asText(), json((String) cells.get(2)));
     }
     return shown;
   }
