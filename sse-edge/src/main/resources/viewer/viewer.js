@@ -572,8 +572,10 @@
   function readForm() {
     return {
       tenant: view.tenant.value.trim(),
-      types: view.types.value.trim(),
-      where: view.where.value.trim(),
+      // The documents view follows all of the tenant's documents: with a filter, an event whose
+      // document stopped matching must remove it, which takes evaluating the filter here.
+      types: view.documents.checked ? '' : view.types.value.trim(),
+      where: view.documents.checked ? '' : view.where.value.trim(),
       from: view.documents.checked ? '' : view.from.value.trim(),
       documents: view.documents.checked,
       token: view.token.value.trim(),
@@ -602,10 +604,12 @@
     if (initial.has(name)) view[name].value = initial.get(name);
   }
   view.documents.checked = initial.get('documents') === 'true';
-  view.from.disabled = view.documents.checked;
-  view.documents.addEventListener('change', () => {
-    view.from.disabled = view.documents.checked; // the snapshot is where the stream starts
-  });
+  // In the documents view the snapshot is where the stream starts, and it is not filtered.
+  const documentsOnly = () => {
+    for (const input of [view.from, view.types, view.where]) input.disabled = view.documents.checked;
+  };
+  documentsOnly();
+  view.documents.addEventListener('change', documentsOnly);
   setInterval(tick, 1000);
   drawChart();
   render();
