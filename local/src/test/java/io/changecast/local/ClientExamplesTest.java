@@ -488,8 +488,8 @@ class ClientExamplesTest {
   }
 
   /**
-   * The documents table of the browser example, read in one script (the page re-renders it):
-   * {@code _id} hex to the document shown.
+   * The documents table of the browser example, read in one script (the page re-renders it): {@code
+   * _id} hex to the document shown.
    */
   private static Map<String, JsonNode> browserDocuments(WebDriver browser) {
     Object rows =

@@ -69,6 +69,8 @@ class ViewerBrowserTest {
   private static final Logger log = LoggerFactory.getLogger(ViewerBrowserTest.class);
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
   private static final Path SCREENSHOT = Path.of("target", "viewer-screenshot.png");
+  private static final Path DOCUMENTS_SCREENSHOT =
+      Path.of("target", "viewer-documents-screenshot.png");
   private static final Duration DELIVERY = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonWriterSettings RELAXED =
@@ -163,7 +165,7 @@ class ViewerBrowserTest {
           secondResume);
     } finally {
       writer.shutdownNow();
-      screenshot();
+      screenshot(SCREENSHOT);
       gate.close();
       edge.close();
     }
@@ -231,7 +233,7 @@ class ViewerBrowserTest {
           text("last-id"));
     } finally {
       writes.shutdownNow();
-      screenshot();
+      screenshot(DOCUMENTS_SCREENSHOT);
       gate.close();
       edge.close();
     }
@@ -268,9 +270,7 @@ class ViewerBrowserTest {
                         + tenant
                         + "/events/recent?limit=1000"))
             .build();
-    return HttpClient.newHttpClient()
-        .send(request, HttpResponse.BodyHandlers.ofString())
-        .body();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** The documents table: document key ({@code _id} hex) to the document shown. */
@@ -469,12 +469,12 @@ class ViewerBrowserTest {
     return browser.findElement(By.id(elementId)).getAttribute("textContent");
   }
 
-  private static void screenshot() {
+  private static void screenshot(Path target) {
     try {
       Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-      Files.createDirectories(SCREENSHOT.getParent());
-      Files.copy(shot, SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
-      log.info("screenshot saved to {}", SCREENSHOT.toAbsolutePath());
+      Files.createDirectories(target.getParent());
+      Files.copy(shot, target, StandardCopyOption.REPLACE_EXISTING);
+      log.info("screenshot saved to {}", target.toAbsolutePath());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
