@@ -73,6 +73,7 @@ class ViewerBrowserTest {
       Path.of("target", "viewer-documents-screenshot.png");
   private static final Duration DELIVERY = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String DOCUMENTS_COLLECTION = "viewer_documents";
   private static final JsonWriterSettings RELAXED =
       JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
 
@@ -186,7 +187,10 @@ class ViewerBrowserTest {
     String tenant = "docs-" + UUID.randomUUID().toString().substring(0, 8);
     long seed = System.nanoTime();
     log.info("current documents test: tenant {}, writer seed {}", tenant, seed);
-    DocumentWriter writer = new DocumentWriter(orders, tenant, new Random(seed));
+    // A collection of its own: the test drops it at the end, which resets its tenants' streams.
+    MongoCollection<Document> collection =
+        mongo.getDatabase("app").getCollection(DOCUMENTS_COLLECTION);
+    DocumentWriter writer = new DocumentWriter(collection, tenant, new Random(seed));
     for (int i = 0; i < 30; i++) {
       writer.step(); // documents that exist before the page takes its snapshot
     }
@@ -231,6 +235,17 @@ class ViewerBrowserTest {
           writer.counts(),
           asOf,
           text("last-id"));
+
+      // Dropping the collection resets the tenant's stream: the viewer takes a new snapshot.
+      collection.drop();
+      new WebDriverWait(browser, DELIVERY)
+          .withMessage("no new snapshot after the reset")
+          .until(driver -> !text("as-of").equals(asOf) && !text("as-of").equals("–"));
+      assertThat(text("resets")).isEqualTo("1");
+      assertThat(Long.parseLong(text("as-of"))).isGreaterThan(Long.parseLong(asOf));
+      int afterReset = assertConverged(tenant, writer);
+      assertThat(afterReset).as("only the marker written after the drop").isEqualTo(1);
+      log.info("after the reset the viewer took a snapshot as of {}", text("as-of"));
     } finally {
       writes.shutdownNow();
       screenshot(DOCUMENTS_SCREENSHOT);
@@ -251,7 +266,7 @@ class ViewerBrowserTest {
         .until(driver -> documentsTable().containsKey(marker));
     Map<String, JsonNode> table = documentsTable();
     Map<String, JsonNode> mongoDocuments = new TreeMap<>();
-    for (Document document : orders.find(new Document("tenantId", tenant))) {
+    for (Document document : writer.collection.find(new Document("tenantId", tenant))) {
       mongoDocuments.put(document.getObjectId("_id").toHexString(), json(document.toJson(RELAXED)));
     }
     assertThat(table).as("the documents table vs MongoDB").isEqualTo(mongoDocuments);
@@ -285,7 +300,7 @@ class ViewerBrowserTest {
     Map<String, JsonNode> table = new TreeMap<>();
     for (Object row : (List<?>) rows) {
       List<?> cells = (List<?>) row;
-      assertThat(cells.get(0)).isEqualTo("orders");
+      assertThat(cells.get(0)).isEqualTo(DOCUMENTS_COLLECTION);
       JsonNode previous = table.put(String.valueOf(cells.get(1)), json((String) cells.get(2)));
       assertThat(previous).as("one row per document: %s", cells.get(1)).isNull();
     }
@@ -305,7 +320,7 @@ class ViewerBrowserTest {
    * $push}, replaces and deletes, one per {@link #step}.
    */
   private static final class DocumentWriter {
-    private final MongoCollection<Document> collection;
+    final MongoCollection<Document> collection;
     private final String tenant;
     private final Random random;
     private final List<ObjectId> live = new ArrayList<>();
