@@ -251,6 +251,29 @@ class SnapshotApiTest extends EdgeTestBase {
   }
 
   @Test
+  void theWebSocketEndpointSendsTheSnapshotTooThenResumesAfterIt() throws Exception {
+    startWithDocuments(1000);
+    insert("acme", "a", "paid");
+    insert("acme", "b", "open");
+    String where = q("document.status = 'paid'");
+    URI ws =
+        URI.create(
+            "ws://127.0.0.1:" + server.port() + "/v1/tenants/acme/ws?snapshot=true&where=" + where);
+    WsTestClient client = WsTestClient.connect(http, ws);
+    toClose.add(client);
+    await().atMost(WAIT).until(() -> !client.named("snapshot-end").isEmpty());
+    assertThat(client.named("snapshot"))
+        .extracting(m -> m.path("data").path("documentKey").path("_id").asText())
+        .containsExactly("a");
+    JsonNode end = client.named("snapshot-end").get(0);
+    assertThat(end.path("id").asText()).isEqualTo("2");
+    assertThat(end.path("data").path("asOf").asText()).isEqualTo("2");
+    long stops = setStatus("acme", "a", "open");
+    await().atMost(WAIT).until(() -> client.lastId() == stops);
+    assertThat(client.ids()).containsExactly(stops);
+  }
+
+  @Test
   void aCursorWhoseChangesLeftTheRetentionIs410AndBadOnesAre400() throws Exception {
     startWithDocuments(5);
     for (int i = 0; i < 4; i++) {
