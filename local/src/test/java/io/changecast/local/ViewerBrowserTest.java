@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -68,11 +69,11 @@ class ViewerBrowserTest {
 
   private static final Logger log = LoggerFactory.getLogger(ViewerBrowserTest.class);
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SCREENSHOT = Path.of("target", "viewer-screenshot.png");
   private static final Path DOCUMENTS_SCREENSHOT =
       Path.of("target", "viewer-documents-screenshot.png");
   private static final Duration DELIVERY = Duration.ofSeconds(60);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DOCUMENTS_COLLECTION = "viewer_documents";
   private static final JsonWriterSettings RELAXED =
       JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
@@ -86,11 +87,22 @@ class ViewerBrowserTest {
   @BeforeAll
   static void start() throws IOException {
     HeadlessChromium.assumeInstalled("ViewerBrowserTest");
-    stack = LocalStack.start(LocalOptions.ephemeral(APP_SOURCE));
+    stateDir = Files.createTempDirectory("changecast-viewer-test-");
+    stack = LocalStack.start(LocalOptions.ephemeral(sourceWithoutPostImages()));
     mongo = MongoClients.create(stack.mongoConnectionString());
     orders = mongo.getDatabase("app").getCollection("orders");
-    stateDir = Files.createTempDirectory("changecast-viewer-test-");
     browser = HeadlessChromium.start(stateDir.resolve("chromium"));
+  }
+
+  /**
+   * The shipped source without {@code updateLookup}: updates carry no post-image, so the edge's
+   * state and the viewer's table apply their {@code changes} (ClientExamplesTest runs the shipped
+   * source, where updates carry the document).
+   */
+  private static Path sourceWithoutPostImages() throws IOException {
+    ObjectNode file = (ObjectNode) JSON.readTree(Files.readString(APP_SOURCE));
+    ((ObjectNode) file.get("config")).put("change.stream.full.document", "default");
+    return Files.writeString(stateDir.resolve("app-source-no-post-images.json"), file.toString());
   }
 
   @AfterAll
@@ -180,7 +192,9 @@ class ViewerBrowserTest {
    * browser's own {@code EventSource} reconnects with {@code Last-Event-ID}, without a page reload
    * and without a second snapshot. Before and after the restart, once a marker document written
    * last has reached the table, the table is MongoDB's documents of the tenant, document by
-   * document.
+   * document. The stack's source has no {@code updateLookup}: updates reach the edge's state and the
+   * table by their {@code changes} alone. Dropping the collection at the end resets the stream and
+   * the viewer takes a new snapshot, which converges too.
    */
   @Test
   void theCurrentDocumentsTableConvergesToMongoAcrossAnEdgeRestart() throws Exception {
@@ -227,6 +241,16 @@ class ViewerBrowserTest {
       int second = assertConverged(tenant, writer);
       assertThat(text("as-of")).as("no second snapshot after the reconnect").isEqualTo(asOf);
       assertThat(browser.findElements(By.cssSelector("tr.gap, tr.duplicate"))).isEmpty();
+      Object updates =
+          ((JavascriptExecutor) browser)
+              .executeScript(
+                  "return Array.from(document.querySelectorAll('#events tbody tr.event'))"
+                      + ".filter(tr => tr.querySelector('.op-update'))"
+                      + ".map(tr => 'document' in JSON.parse(tr.title));");
+      assertThat(((List<?>) updates).stream().map(Boolean.class::cast).toList())
+          .as("updates reached the table by their changes alone (no post-image)")
+          .isNotEmpty()
+          .containsOnly(false);
       log.info(
           "current documents converged again after an edge restart: {} documents, {} writes"
               + " ({}), snapshot as of {}, last id {}",
