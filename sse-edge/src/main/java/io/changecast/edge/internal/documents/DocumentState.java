@@ -81,6 +81,11 @@ public final class DocumentState {
     return tenant + "#d#";
   }
 
+  /** Above every document key of the tenant ({@code $} follows {@code #}), below its other keys. */
+  private static String docEnd(String tenant) {
+    return tenant + "#d$";
+  }
+
   static String docKey(String tenant, String database, String collection, String documentKey) {
     return docPrefix(tenant) + database + '\0' + collection + '\0' + documentKey;
   }
@@ -305,7 +310,8 @@ public final class DocumentState {
             + '\0'
             + (ns.hasNonNull("coll") ? ns.get("coll").asText() + '\0' : "");
     List<KeyValue<String, String>> found = new ArrayList<>();
-    kv.range(prefix, prefix + '\uffff', found::add);
+    // keys of the namespace start with prefix, which ends with \0: all below prefix-then-\1
+    kv.range(prefix, prefix.substring(0, prefix.length() - 1) + '\u0001', found::add);
     found.forEach(e -> each.accept(e.key, e.value));
   }
 
@@ -431,7 +437,7 @@ public final class DocumentState {
     }
     String prefix = docPrefix(tenant);
     String from = afterKey == null ? prefix : afterKey + '\0'; // the smallest key after afterKey
-    String to = prefix + '\uffff';
+    String to = docEnd(tenant);
     // Selected documents unchanged since n, and (null) those changed after n, resolved below.
     TreeMap<String, String> scanned = new TreeMap<>();
     int[] selected = {0};
