@@ -192,9 +192,9 @@ class ViewerBrowserTest {
    * browser's own {@code EventSource} reconnects with {@code Last-Event-ID}, without a page reload
    * and without a second snapshot. Before and after the restart, once a marker document written
    * last has reached the table, the table is MongoDB's documents of the tenant, document by
-   * document. The stack's source has no {@code updateLookup}: updates reach the edge's state and the
-   * table by their {@code changes} alone. Dropping the collection at the end resets the stream and
-   * the viewer takes a new snapshot, which converges too.
+   * document. The stack's source has no {@code updateLookup}: updates reach the edge's state and
+   * the table by their {@code changes} alone. Dropping the collection at the end resets the stream
+   * and the viewer takes a new snapshot, which converges too.
    */
   @Test
   void theCurrentDocumentsTableConvergesToMongoAcrossAnEdgeRestart() throws Exception {
