@@ -9,18 +9,24 @@
 
   const view = {
     form: $('connect-form'), tenant: $('tenant'), types: $('types'), where: $('where'),
-    from: $('from'), token: $('token'), tokenVia: $('token-via'),
+    from: $('from'), documents: $('documents'), token: $('token'), tokenVia: $('token-via'),
     connect: $('connect'), disconnect: $('disconnect'),
     status: $('status'), state: $('state'), reconnects: $('reconnects'), count: $('count'),
     resets: $('resets'), lastId: $('last-id'), message: $('message'),
     rows: document.querySelector('#events tbody'), empty: $('empty'),
     canvas: $('rate'), rateNow: $('rate-now'), ratePeak: $('rate-peak'),
+    documentsView: $('documents-view'), documentsState: $('documents-state'),
+    documentRows: document.querySelector('#documents-table tbody'),
+    docCount: $('doc-count'), asOf: $('as-of'),
   };
 
   const state = {
     settings: null, source: null, generation: 0, opened: false, retryTimer: null,
     retryDelay: 1000, reconnects: 0, count: 0, resets: 0, lastId: null, expectGap: false,
     perSecond: new Array(SECONDS).fill(0), current: 0,
+    // Current documents: the snapshot being received (null when none is), the live table's
+    // entries and rows by collection + document key, and the id the snapshot was taken at.
+    staging: null, documents: new Map(), documentRows: new Map(), asOf: null, snapshots: 0,
   };
 
   // ---- connection -------------------------------------------------------------------------
@@ -29,6 +35,7 @@
     const params = new URLSearchParams();
     if (settings.types) params.set('types', settings.types);
     if (settings.where) params.set('where', settings.where);
+    if (settings.documents) params.set('snapshot', 'true');
     if (resumeFrom !== null && resumeFrom !== '') params.set('lastEventId', String(resumeFrom));
     if (settings.token && settings.tokenVia === 'query') params.set('access_token', settings.token);
     const query = params.toString();
@@ -52,15 +59,19 @@
     state.generation++;
     Object.assign(state, {
       opened: false, reconnects: 0, count: 0, resets: 0, lastId: null, expectGap: false,
-      retryDelay: 1000,
+      retryDelay: 1000, staging: null, asOf: null, snapshots: 0,
     });
     view.rows.replaceChildren();
+    clearDocuments();
+    view.documentsView.hidden = !settings.documents;
+    document.body.classList.toggle('with-documents', settings.documents);
     showMessage(null);
     setTokenCookie(settings);
     history.replaceState(null, '', '?' + pageParams(settings));
     view.connect.textContent = 'Reconnect';
     view.disconnect.disabled = false;
-    open(settings.from);
+    // In the documents view the stream starts at the snapshot (one request: `snapshot=true`).
+    open(settings.documents ? null : settings.from);
     render();
   }
 
@@ -75,6 +86,9 @@
     setState(state.opened ? 'reconnecting' : 'connecting');
     let sourceOpened = false;
     source.onopen = () => {
+      // A snapshot cut short by a dropped connection starts again: the stream had no id yet,
+      // so the browser reconnected without Last-Event-ID and the edge sends a new snapshot.
+      if (state.settings.documents && state.asOf === null) startSnapshot();
       if (state.opened) {
         state.reconnects++;
         // Who resumed: the browser itself (Last-Event-ID header) or this page (lastEventId).
@@ -89,6 +103,8 @@
     };
     source.onmessage = (e) => onEvent(e);
     source.addEventListener('reset', (e) => onReset(e));
+    source.addEventListener('snapshot', (e) => onSnapshotEntry(e));
+    source.addEventListener('snapshot-end', (e) => onSnapshotEnd(e));
     source.onerror = () => {
       if (generation !== state.generation) return;
       if (source.readyState === EventSource.CONNECTING) {
@@ -97,8 +113,7 @@
       }
       source.close();
       state.source = null;
-      const from = state.lastId !== null ? String(state.lastId) : state.settings.from;
-      diagnose(generation, from);
+      diagnose(generation, resumePosition());
     };
   }
 
@@ -141,6 +156,26 @@
     }, delay);
   }
 
+  // Where a new EventSource starts: after the last id seen; in the documents view after the
+  // snapshot's id, or with a new snapshot (null) when the current one is not complete.
+  function resumePosition() {
+    if (state.settings.documents) return state.asOf === null ? null : String(state.lastId);
+    return state.lastId !== null ? String(state.lastId) : state.settings.from;
+  }
+
+  // After a reset the documents may have changed in ways the stream cannot tell: start over
+  // with a new snapshot on a new EventSource (no Last-Event-ID), replacing the table when it ends.
+  function resnapshot() {
+    if (state.source) state.source.close();
+    state.source = null;
+    state.generation++;
+    state.asOf = null;
+    state.expectGap = true;
+    state.opened = false; // a new stream, not a reconnect
+    view.documentsState.textContent = 'taking a new snapshot after a reset…';
+    open(null);
+  }
+
   function disconnect() {
     state.generation++;
     if (state.source) state.source.close();
@@ -175,6 +210,10 @@
     // A reset routed as an event of its own (e.g. the source lost change stream history).
     if (envelope.operation === 'reset') state.resets++;
     addEventRow(id, envelope, flag);
+    if (state.settings.documents) {
+      if (envelope.operation === 'reset') resnapshot();
+      else applyEnvelope(id, envelope);
+    }
     render();
   }
 
@@ -197,7 +236,166 @@
     cell.textContent = `⟲ reset — ${text || 'no detail'}`;
     row.appendChild(cell);
     prepend(row);
+    if (state.settings.documents) resnapshot();
     render();
+  }
+
+  // ---- current documents ------------------------------------------------------------------
+
+  function documentId(collection, key) {
+    return `${collection} ${JSON.stringify(key)}`;
+  }
+
+  function startSnapshot() {
+    state.staging = new Map();
+    view.documentsState.textContent = 'receiving the snapshot…';
+  }
+
+  // A `snapshot` event: one document of the snapshot (no id: the stream's position is its end).
+  function onSnapshotEntry(e) {
+    const entry = JSON.parse(e.data);
+    if (state.staging === null) startSnapshot();
+    state.staging.set(documentId(entry.collection, entry.documentKey), entry);
+    if (state.staging.size % 500 === 0) {
+      view.documentsState.textContent = `receiving the snapshot… ${state.staging.size}`;
+    }
+  }
+
+  // `snapshot-end`: its id N is the position the snapshot is exact at, and the stream's next
+  // events are the changes after N. The table is replaced at once.
+  function onSnapshotEnd(e) {
+    let data = {};
+    try {
+      data = JSON.parse(e.data || '{}');
+    } catch (err) {
+      // the id is what counts
+    }
+    const asOf = Number(e.lastEventId || data.asOf);
+    const entries = state.staging || new Map();
+    state.staging = null;
+    state.asOf = asOf;
+    state.snapshots++;
+    state.lastId = asOf;
+    clearDocuments();
+    const rows = document.createDocumentFragment();
+    for (const [docId, entry] of entries) {
+      state.documents.set(docId, entry);
+      const row = documentRow(docId, entry);
+      state.documentRows.set(docId, row);
+      rows.append(row);
+    }
+    view.documentRows.append(rows);
+    render();
+  }
+
+  // A data event after the snapshot: inserts and replaces bring the document, deletes remove it,
+  // updates bring the post-image or else their changes to apply to the previous version.
+  // Published events are not documents.
+  function applyEnvelope(id, envelope) {
+    if (state.asOf === null || !envelope.collection || !envelope.documentKey) return;
+    const docId = documentId(envelope.collection, envelope.documentKey);
+    const previous = state.documents.get(docId);
+    let document;
+    switch (envelope.operation) {
+      case 'delete':
+        removeDocument(docId);
+        return;
+      case 'insert':
+      case 'replace':
+        document = envelope.document;
+        break;
+      case 'update':
+        document = envelope.document ||
+          (previous && envelope.changes ? applyChanges(previous.document, envelope.changes) : null);
+        break;
+      default:
+        return;
+    }
+    if (!document) return; // an update of a document this view does not hold
+    const entry = {
+      collection: envelope.collection, documentKey: envelope.documentKey, document, id: String(id),
+    };
+    state.documents.set(docId, entry);
+    const row = documentRow(docId, entry);
+    row.classList.add('fresh');
+    const old = state.documentRows.get(docId);
+    if (old) old.replaceWith(row);
+    else view.documentRows.prepend(row);
+    state.documentRows.set(docId, row);
+  }
+
+  function removeDocument(docId) {
+    state.documents.delete(docId);
+    const row = state.documentRows.get(docId);
+    if (row) row.remove();
+    state.documentRows.delete(docId);
+  }
+
+  function clearDocuments() {
+    state.documents.clear();
+    state.documentRows.clear();
+    view.documentRows.replaceChildren();
+  }
+
+  // MongoDB's update description on a copy of the previous version, applied as the edge does:
+  // truncated arrays, updated fields, then removed fields, each a dotted path (numeric parts
+  // index arrays; a removed array element becomes null).
+  function applyChanges(previous, changes) {
+    const document = structuredClone(previous);
+    for (const { field, newSize } of changes.truncatedArrays || []) {
+      const array = walk(document, field.split('.'), false);
+      if (Array.isArray(array) && array.length > newSize) array.length = newSize;
+    }
+    for (const [path, value] of Object.entries(changes.updatedFields || {})) {
+      const parts = path.split('.');
+      const parent = walk(document, parts.slice(0, -1), true);
+      const last = parts[parts.length - 1];
+      if (Array.isArray(parent)) {
+        const index = Number(last);
+        while (parent.length < index) parent.push(null);
+        parent[index] = value;
+      } else if (parent && typeof parent === 'object') {
+        parent[last] = value;
+      }
+    }
+    for (const path of changes.removedFields || []) {
+      const parts = path.split('.');
+      const parent = walk(document, parts.slice(0, -1), false);
+      const last = parts[parts.length - 1];
+      if (Array.isArray(parent)) {
+        if (Number(last) < parent.length) parent[Number(last)] = null;
+      } else if (parent && typeof parent === 'object') {
+        delete parent[last];
+      }
+    }
+    return document;
+  }
+
+  function walk(node, parts, create) {
+    for (const part of parts) {
+      if (node === null || typeof node !== 'object') return undefined;
+      const name = Array.isArray(node) ? Number(part) : part;
+      if ((node[name] === undefined || node[name] === null) && create) node[name] = {};
+      node = node[name];
+    }
+    return node;
+  }
+
+  function documentRow(docId, entry) {
+    const row = document.createElement('tr');
+    row.className = 'doc';
+    row.dataset.doc = docId;
+    row.dataset.id = entry.id;
+    const json = JSON.stringify(entry.document);
+    const body = cell(json, 'document');
+    body.title = JSON.stringify(entry.document, null, 2).slice(0, 4000);
+    row.append(
+      cell(entry.collection, 'collection'),
+      cell(documentKey(entry.documentKey), 'key'),
+      cell(entry.id, 'id'),
+      body,
+    );
+    return row;
   }
 
   function addEventRow(id, envelope, flag) {
@@ -304,6 +502,13 @@
     view.resets.textContent = String(state.resets);
     view.lastId.textContent = state.lastId === null ? '–' : String(state.lastId);
     view.empty.hidden = view.rows.rows.length > 0;
+    view.docCount.textContent = state.asOf === null ? '–' : String(state.documents.size);
+    view.asOf.textContent = state.asOf === null ? '–' : String(state.asOf);
+    if (state.asOf !== null) {
+      view.documentsState.textContent =
+        `snapshot as of id ${state.asOf}, kept live` +
+        (state.snapshots > 1 ? ` · snapshots taken ${state.snapshots}` : '');
+    }
   }
 
   function tick() {
@@ -367,9 +572,12 @@
   function readForm() {
     return {
       tenant: view.tenant.value.trim(),
-      types: view.types.value.trim(),
-      where: view.where.value.trim(),
-      from: view.from.value.trim(),
+      // The documents view follows all of the tenant's documents: with a filter, an event whose
+      // document stopped matching must remove it, which takes evaluating the filter here.
+      types: view.documents.checked ? '' : view.types.value.trim(),
+      where: view.documents.checked ? '' : view.where.value.trim(),
+      from: view.documents.checked ? '' : view.from.value.trim(),
+      documents: view.documents.checked,
       token: view.token.value.trim(),
       tokenVia: view.tokenVia.value,
     };
@@ -381,6 +589,7 @@
     for (const name of ['types', 'where', 'from']) {
       if (settings[name]) params.set(name, settings[name]);
     }
+    if (settings.documents) params.set('documents', 'true');
     return params.toString();
   }
 
@@ -394,6 +603,13 @@
   for (const name of ['tenant', 'types', 'where', 'from']) {
     if (initial.has(name)) view[name].value = initial.get(name);
   }
+  view.documents.checked = initial.get('documents') === 'true';
+  // In the documents view the snapshot is where the stream starts, and it is not filtered.
+  const documentsOnly = () => {
+    for (const input of [view.from, view.types, view.where]) input.disabled = view.documents.checked;
+  };
+  documentsOnly();
+  view.documents.addEventListener('change', documentsOnly);
   setInterval(tick, 1000);
   drawChart();
   render();

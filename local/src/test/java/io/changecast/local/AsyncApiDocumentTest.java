@@ -51,6 +51,8 @@ class AsyncApiDocumentTest {
   private static final Path DOC = DOC_DIR.resolve("changecast-v1.yaml");
   private static final Path ENVELOPE_SCHEMA =
       Path.of("..", "docs", "schema", "envelope-v1.schema.json");
+  private static final Path SNAPSHOT_SCHEMA =
+      Path.of("..", "docs", "schema", "snapshot-v1.schema.json");
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
   private static final Pattern PARAMETER = Pattern.compile("\\{([^}]+)}");
 
@@ -183,7 +185,7 @@ class AsyncApiDocumentTest {
   }
 
   @Test
-  void channelParametersMatchTheirAddressesAndEnvelopesReferenceTheSchemaFile() throws IOException {
+  void channelParametersMatchTheirAddressesAndPayloadsReferenceTheSchemaFiles() throws IOException {
     doc.path("channels")
         .fields()
         .forEachRemaining(
@@ -204,11 +206,20 @@ class AsyncApiDocumentTest {
     collectExternalRefs(doc, externalRefs);
     assertThat(externalRefs).isNotEmpty();
     for (String ref : externalRefs) {
-      assertThat(DOC_DIR.resolve(ref).normalize())
+      int hash = ref.indexOf('#');
+      Path file = DOC_DIR.resolve(hash < 0 ? ref : ref.substring(0, hash)).normalize();
+      assertThat(file)
           .as("$ref %s", ref)
-          .isEqualTo(ENVELOPE_SCHEMA.normalize());
+          .isIn(ENVELOPE_SCHEMA.normalize(), SNAPSHOT_SCHEMA.normalize());
+      if (hash >= 0) {
+        assertThat(JSON.readTree(file.toFile()).at(ref.substring(hash + 1)).isObject())
+            .as("$ref %s points into its file", ref)
+            .isTrue();
+      }
     }
-    assertThat(Files.readString(ENVELOPE_SCHEMA, StandardCharsets.UTF_8)).contains("\"$id\"");
+    for (Path schemaFile : List.of(ENVELOPE_SCHEMA, SNAPSHOT_SCHEMA)) {
+      assertThat(Files.readString(schemaFile, StandardCharsets.UTF_8)).contains("\"$id\"");
+    }
     for (String message : List.of("sseEvent", "routedEnvelope")) {
       assertThat(
               doc.path("components")
@@ -220,6 +231,21 @@ class AsyncApiDocumentTest {
           .as("payload of message %s", message)
           .isEqualTo("../schema/envelope-v1.schema.json");
     }
+    Map<String, String> snapshotPayloads =
+        Map.of(
+            "sseSnapshot", "../schema/snapshot-v1.schema.json#/$defs/entry",
+            "sseSnapshotEnd", "../schema/snapshot-v1.schema.json#/$defs/end");
+    snapshotPayloads.forEach(
+        (message, ref) ->
+            assertThat(
+                    doc.path("components")
+                        .path("messages")
+                        .path(message)
+                        .path("payload")
+                        .path("$ref")
+                        .asText())
+                .as("payload of message %s", message)
+                .isEqualTo(ref));
   }
 
   /** (method, address) of every channel the edge serves, plus the plain HTTP endpoints listed. */
