@@ -66,6 +66,7 @@ public final class ChangecastRouter implements AutoCloseable {
     ensureTopics(
         config, new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-setup"));
     KafkaStreams streams = new KafkaStreams(RouterTopology.build(config, metrics), props);
+    metrics.bindState(streams::state);
     CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
     streams.setUncaughtExceptionHandler(ChangecastRouter::onStreamThreadFailure);
     streams.setStateListener(

@@ -64,6 +64,7 @@ public final class EdgeServer implements AutoCloseable {
     RecentHandler recent = new RecentHandler(log, readiness);
     Cors cors = new Cors(config.corsAllowedOrigins());
     HealthHandlers health = new HealthHandlers(readiness, metrics);
+    metrics.bindReadiness(readiness);
     Authenticator auth = Authenticator.create(config);
     WsHandler ws = new WsHandler(streams, readiness, auth, cors);
     PublishHandler publish =
