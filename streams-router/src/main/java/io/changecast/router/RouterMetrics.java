@@ -33,7 +33,10 @@ public final class RouterMetrics {
   /** Counter of heartbeat control records. */
   public static final String HEARTBEATS = "changecast.router.heartbeats";
 
-  /** Gauge: the latest source cluster time seen in a heartbeat, epoch seconds. */
+  /**
+   * Gauge: the latest source cluster time seen, epoch seconds: the largest of the heartbeats' and
+   * the routed change events' cluster times.
+   */
   public static final String SOURCE_TIME = "changecast.router.source.cluster.time";
 
   /** Counter of records written, tagged {@code topic} (events, type topics, dead letters). */
@@ -204,7 +207,7 @@ public final class RouterMetrics {
   public void heartbeat(io.changecast.router.Envelope.ClusterTime clusterTime) {
     heartbeats.increment();
     if (clusterTime != null) {
-      sourceTime.set(clusterTime.t());
+      sourceTime.accumulateAndGet(clusterTime.t(), Math::max);
     }
   }
 
@@ -222,6 +225,9 @@ public final class RouterMetrics {
 
   /** Records the latency of an envelope from its source time to {@code routedAt}. */
   public void latency(Envelope envelope) {
+    if (envelope.clusterTime() != null) {
+      sourceTime.accumulateAndGet(envelope.clusterTime().t(), Math::max);
+    }
     Long source =
         envelope.wallTime() != null
             ? envelope.wallTime()

@@ -50,6 +50,8 @@ class MetricsTest {
           .isEqualTo(1);
       assertThat(registry.counter(RouterMetrics.INVALID, "reason", "malformed-json").count())
           .isEqualTo(1);
+      // the routed change event's cluster time advances the source time (heartbeats do too)
+      assertThat(registry.get(RouterMetrics.SOURCE_TIME).gauge().value()).isEqualTo(1_700_000_000);
       var latency = registry.get(RouterMetrics.LATENCY).timer();
       assertThat(latency.count()).isEqualTo(1); // the change event: clusterTime 1700000000 s
       assertThat(latency.totalTime(TimeUnit.MILLISECONDS))
