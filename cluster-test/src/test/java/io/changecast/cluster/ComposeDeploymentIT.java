@@ -202,7 +202,8 @@ class ComposeDeploymentIT {
     tooSmall.put("producer.override.max.request.size", "1"); // the broker refuses every record
     long faultsAt = System.currentTimeMillis();
     stack.kill(edge);
-    LOG.info("Alert situations: edge {} killed, connector config with max.request.size=1", edge);
+    LOG.info(
+        "Alert situations: edge {} killed, connector config with max.request.size=1", edge.name());
     assertThat(put(CONNECT + "/connectors/" + Probes.CONNECTOR + "/config", tooSmall.toString()))
         .isEqualTo(200);
     await("the connector's task FAILED")
@@ -263,7 +264,7 @@ class ComposeDeploymentIT {
     ComposeStack.Container router = stack.containers("router").get(0);
     long killedAt = System.currentTimeMillis();
     stack.kill(router);
-    LOG.info("Alert situation: router {} killed", router);
+    LOG.info("Alert situation: router {} killed", router.name());
     await(ROUTER_NOT_RUNNING + " firing")
         .atMost(ALERT_LIMIT)
         .pollInterval(POLL)
