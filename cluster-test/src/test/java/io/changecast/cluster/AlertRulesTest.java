@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped alert rules ({@code deploy/prometheus/alerts.yml}): {@code promtool check rules}
- * accepts them, {@code promtool test rules} passes their unit tests ({@code alerts-test.yml}, where
- * each alert must fire on some synthetic series and stay silent on others), compose's Prometheus
- * loads them, and every alert's {@code runbook_url} names a heading of {@code deploy/runbook.md}.
- * Needs {@code promtool} (Debian's {@code prometheus} package; {@code .ci/run} installs it), on the
- * {@code PATH} or named by {@code -Dpromtool=…}; without it the test fails, saying so.
+ * accepts them and {@code promtool check config} the Prometheus config that loads them, {@code
+ * promtool test rules} passes their unit tests ({@code alerts-test.yml}, where each alert must fire
+ * on some synthetic series and stay silent on others), compose's Prometheus mounts them, and every
+ * alert's {@code runbook_url} names a heading of {@code deploy/runbook.md}. Needs {@code promtool}
+ * (Debian's {@code prometheus} package; {@code .ci/run} installs it), on the {@code PATH} or named
+ * by {@code -Dpromtool=…}; without it the test fails, saying so.
  */
 class AlertRulesTest {
 
@@ -39,6 +40,14 @@ class AlertRulesTest {
 
     assertThat(check.exit()).as("promtool check rules:\n%s%s", check.out(), check.err()).isZero();
     assertThat(check.out()).contains("SUCCESS: " + alerts().size() + " rules found");
+  }
+
+  @Test
+  void promtoolChecksThePrometheusConfigWithItsRuleFiles() {
+    Shell.Result check = promtool("check", "config", "prometheus.yml");
+
+    assertThat(check.exit()).as("promtool check config:\n%s%s", check.out(), check.err()).isZero();
+    assertThat(check.out()).contains("SUCCESS: 1 rule files found");
   }
 
   @Test
