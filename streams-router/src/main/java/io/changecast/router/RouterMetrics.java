@@ -110,8 +110,7 @@ public final class RouterMetrics {
             .publishPercentileHistogram()
             .register(registry);
     this.sourceTime = registry.gauge(SOURCE_TIME, new java.util.concurrent.atomic.AtomicLong());
-    // Alert rules watch increases; a series that first appears at 1 shows none, so these start at
-    // 0.
+    // Alert rules watch increases, and a series first seen at 1 shows none: these start at 0.
     for (Reason reason : Reason.values()) {
       invalidCounter(reason.code());
     }
