@@ -17,11 +17,14 @@ record AlertRow(
     long fixedAt,
     Optional<Long> resolvedAt) {
 
+  /** The heading of {@link #markdown}'s section. */
+  static final String HEADING = "## Alerts on real situations (ComposeDeploymentIT)";
+
   /**
    * The rows as a Markdown table (times in seconds after the situation began), then every change.
    */
   static String markdown(List<AlertRow> rows, List<AlertWatch.Change> changes, long origin) {
-    StringBuilder out = new StringBuilder("## Alerts on real situations (ComposeDeploymentIT)\n\n");
+    StringBuilder out = new StringBuilder(HEADING + "\n\n");
     out.append(
         "Read from Prometheus's `/api/v1/alerts` once a second; times in seconds after the"
             + " situation began.\n\n");

@@ -18,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -283,13 +282,14 @@ class ComposeDeploymentIT {
     Path target = Path.of("target").toAbsolutePath();
     Files.createDirectories(target);
     Files.writeString(target.resolve("alert-results.md"), table, StandardCharsets.UTF_8);
-    // after ClusterFaultIT's summary (the cluster profile runs the ITs in alphabetical order)
+    // after ClusterFaultIT's summary (the cluster profile runs the ITs in alphabetical order),
+    // replacing the section an earlier run may have left there
+    Path results = target.resolve("cluster-results.md");
+    String before = Files.exists(results) ? Files.readString(results) : "";
+    int earlier = before.indexOf(AlertRow.HEADING);
+    String kept = earlier < 0 ? before : before.substring(0, earlier);
     Files.writeString(
-        target.resolve("cluster-results.md"),
-        "\n" + table,
-        StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
+        results, kept + (kept.isEmpty() ? "" : "\n") + table, StandardCharsets.UTF_8);
     for (AlertRow r : rows) {
       assertThat(r.firingAt()).as("%s fired after its situation began", r.alert()).isPresent();
       assertThat(r.resolvedAt()).as("%s resolved after its situation ended", r.alert()).isPresent();
