@@ -288,8 +288,7 @@ class ComposeDeploymentIT {
     String before = Files.exists(results) ? Files.readString(results) : "";
     int earlier = before.indexOf(AlertRow.HEADING);
     String kept = earlier < 0 ? before : before.substring(0, earlier);
-    Files.writeString(
-        results, kept + (kept.isEmpty() ? "" : "\n") + table, StandardCharsets.UTF_8);
+    Files.writeString(results, kept + (kept.isEmpty() ? "" : "\n") + table, StandardCharsets.UTF_8);
     for (AlertRow r : rows) {
       assertThat(r.firingAt()).as("%s fired after its situation began", r.alert()).isPresent();
       assertThat(r.resolvedAt()).as("%s resolved after its situation ended", r.alert()).isPresent();
