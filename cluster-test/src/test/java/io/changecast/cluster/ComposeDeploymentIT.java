@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import java.io.BufferedReader;
@@ -18,8 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,8 +37,16 @@ import org.slf4j.LoggerFactory;
  * directConnection=true} reaches {@code curl -N http://localhost:8080/v1/tenants/…/events} (the
  * real curl, reading the published port) as id 1 with the document; Prometheus lists the router,
  * edge and Connect targets as up; and every query of the shipped Grafana dashboard returns data
- * from Prometheus (Grafana itself has no stand-in here). Run with the cluster test ({@code
- * -Pcluster}), after the images are built.
+ * from Prometheus (Grafana itself has no stand-in here). Then the shipped alert rules ({@code
+ * deploy/prometheus/alerts.yml}) on real situations, each read from Prometheus's {@code
+ * /api/v1/alerts}: the document without a tenant fires ChangecastDeadLetters, which resolves when
+ * its window has passed; a stopped edge fires ChangecastEdgeNotReady and a connector task failed by
+ * the broker (a config whose records exceed the producer's {@code max.request.size}) fires
+ * ChangecastConnectorTaskFailed, both resolving once the edge is started and the shipped config is
+ * registered again; a killed router fires ChangecastRouterNotRunning, resolving once it is started.
+ * The timeline goes to the log, {@code target/alert-results.md} and {@code
+ * target/cluster-results.md}. Run with the cluster test ({@code -Pcluster}), after the images are
+ * built.
  */
 class ComposeDeploymentIT {
 
@@ -46,6 +57,11 @@ class ComposeDeploymentIT {
   private static final String EDGE = "http://localhost:8080";
   private static final String PROMETHEUS = "http://localhost:9090";
   private static final String CONNECT = "http://localhost:8083";
+  private static final Duration ALERT_LIMIT = Duration.ofMinutes(3);
+  private static final String DEAD_LETTERS = "ChangecastDeadLetters";
+  private static final String EDGE_NOT_READY = "ChangecastEdgeNotReady";
+  private static final String TASK_FAILED = "ChangecastConnectorTaskFailed";
+  private static final String ROUTER_NOT_RUNNING = "ChangecastRouterNotRunning";
 
   @Test
   void aHostDriversWriteReachesCurlOnLocalhostAndPrometheusSeesEveryService() throws Exception {
@@ -63,8 +79,10 @@ class ComposeDeploymentIT {
     Files.createDirectories(logs);
     stack.downQuietly();
     Process curl = null;
+    AlertWatch alerts = null;
     try {
       stack.up(Map.of());
+      alerts = new AlertWatch(URI.create(PROMETHEUS));
       await("the edge's /health/ready on localhost:8080")
           .atMost(Duration.ofMinutes(6))
           .pollInterval(POLL)
@@ -92,6 +110,13 @@ class ComposeDeploymentIT {
               .start();
       readLines(curl, lines);
 
+      AlertWatch watch = alerts;
+      await("Prometheus answers /api/v1/alerts, ChangecastDeadLetters inactive")
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(POLL)
+          .until(
+              () -> watch.polledOnce() && watch.state(DEAD_LETTERS) == AlertWatch.State.INACTIVE);
+      long deadLetterAt = System.currentTimeMillis();
       String marker = UUID.randomUUID().toString();
       try (MongoClient client =
           MongoClients.create("mongodb://localhost:27017/?directConnection=true")) {
@@ -137,12 +162,165 @@ class ComposeDeploymentIT {
           LOG.info("Dashboard query returns {} series: {}", seriesCount(expr), expr);
         }
       }
+
+      curl.destroy();
+      alertsFireAndResolve(stack, alerts, deadLetterAt);
     } finally {
       if (curl != null) {
         curl.destroy();
       }
+      if (alerts != null) {
+        alerts.close();
+      }
       stack.downKeepingLogs(logs);
     }
+  }
+
+  /**
+   * Four alerts, each on a real situation: fired (read from {@code /api/v1/alerts}) after the
+   * situation began, resolved after it ended. The dead letter was written at {@code deadLetterAt}.
+   */
+  private static void alertsFireAndResolve(ComposeStack stack, AlertWatch alerts, long deadLetterAt)
+      throws Exception {
+    List<AlertRow> rows = new ArrayList<>();
+    await(DEAD_LETTERS + " firing")
+        .atMost(ALERT_LIMIT)
+        .pollInterval(POLL)
+        .until(() -> alerts.state(DEAD_LETTERS) == AlertWatch.State.FIRING);
+
+    await("ChangecastEdgeNotReady and ChangecastConnectorTaskFailed inactive before their faults")
+        .atMost(ALERT_LIMIT)
+        .pollInterval(POLL)
+        .until(
+            () ->
+                alerts.state(EDGE_NOT_READY) == AlertWatch.State.INACTIVE
+                    && alerts.state(TASK_FAILED) == AlertWatch.State.INACTIVE);
+    ComposeStack.Container edge = stack.containers("edge").get(0);
+    String shipped = get(CONNECT + "/connectors/" + Probes.CONNECTOR + "/config").body();
+    ObjectNode tooSmall = (ObjectNode) JSON.readTree(shipped);
+    tooSmall.put("producer.override.max.request.size", "1"); // the broker refuses every record
+    long faultsAt = System.currentTimeMillis();
+    stack.kill(edge);
+    LOG.info(
+        "Alert situations: edge {} killed, connector config with max.request.size=1", edge.name());
+    assertThat(put(CONNECT + "/connectors/" + Probes.CONNECTOR + "/config", tooSmall.toString()))
+        .isEqualTo(200);
+    await("the connector's task FAILED")
+        .atMost(ALERT_LIMIT)
+        .pollInterval(POLL)
+        .ignoreExceptions()
+        .until(() -> taskState().equals("FAILED"));
+    await(EDGE_NOT_READY + " and " + TASK_FAILED + " firing")
+        .atMost(ALERT_LIMIT)
+        .pollInterval(POLL)
+        .until(
+            () ->
+                alerts.state(EDGE_NOT_READY) == AlertWatch.State.FIRING
+                    && alerts.state(TASK_FAILED) == AlertWatch.State.FIRING);
+
+    long fixedAt = System.currentTimeMillis();
+    stack.start(edge);
+    assertThat(put(CONNECT + "/connectors/" + Probes.CONNECTOR + "/config", shipped))
+        .isEqualTo(200);
+    LOG.info("Alert situations ended: edge started, the shipped connector config registered");
+    await(EDGE_NOT_READY + " and " + TASK_FAILED + " resolved")
+        .atMost(ALERT_LIMIT)
+        .pollInterval(POLL)
+        .until(
+            () ->
+                alerts.state(EDGE_NOT_READY) == AlertWatch.State.INACTIVE
+                    && alerts.state(TASK_FAILED) == AlertWatch.State.INACTIVE);
+    assertThat(status(EDGE + "/health/ready")).isEqualTo(200);
+    assertThat(taskState()).isEqualTo("RUNNING");
+    rows.add(row(alerts, EDGE_NOT_READY, "edge SIGKILLed, then started", faultsAt, fixedAt));
+    rows.add(
+        row(
+            alerts,
+            TASK_FAILED,
+            "connector config with producer max.request.size=1 (task FAILED), then the shipped"
+                + " config",
+            faultsAt,
+            fixedAt));
+
+    // resolves by itself: no further dead letter within the rule's window
+    await(DEAD_LETTERS + " resolved")
+        .atMost(ALERT_LIMIT.plusMinutes(2))
+        .pollInterval(POLL)
+        .until(() -> alerts.state(DEAD_LETTERS) == AlertWatch.State.INACTIVE);
+    rows.add(
+        row(
+            alerts,
+            DEAD_LETTERS,
+            "a document without tenant (dead-lettered); resolves when the 3-minute window has"
+                + " passed",
+            deadLetterAt,
+            deadLetterAt));
+
+    await(ROUTER_NOT_RUNNING + " inactive before its fault")
+        .atMost(ALERT_LIMIT)
+        .pollInterval(POLL)
+        .until(() -> alerts.state(ROUTER_NOT_RUNNING) == AlertWatch.State.INACTIVE);
+    ComposeStack.Container router = stack.containers("router").get(0);
+    long killedAt = System.currentTimeMillis();
+    stack.kill(router);
+    LOG.info("Alert situation: router {} killed", router.name());
+    await(ROUTER_NOT_RUNNING + " firing")
+        .atMost(ALERT_LIMIT)
+        .pollInterval(POLL)
+        .until(() -> alerts.state(ROUTER_NOT_RUNNING) == AlertWatch.State.FIRING);
+    long startedAt = System.currentTimeMillis();
+    stack.start(router);
+    await(ROUTER_NOT_RUNNING + " resolved")
+        .atMost(ALERT_LIMIT)
+        .pollInterval(POLL)
+        .until(() -> alerts.state(ROUTER_NOT_RUNNING) == AlertWatch.State.INACTIVE);
+    rows.add(
+        row(alerts, ROUTER_NOT_RUNNING, "router SIGKILLed, then started", killedAt, startedAt));
+
+    String table = AlertRow.markdown(rows, alerts.changes(), deadLetterAt);
+    LOG.info("Alerts fired and resolved:\n{}", table);
+    Path target = Path.of("target").toAbsolutePath();
+    Files.createDirectories(target);
+    Files.writeString(target.resolve("alert-results.md"), table, StandardCharsets.UTF_8);
+    // after ClusterFaultIT's summary (the cluster profile runs the ITs in alphabetical order),
+    // replacing the section an earlier run may have left there
+    Path results = target.resolve("cluster-results.md");
+    String before = Files.exists(results) ? Files.readString(results) : "";
+    int earlier = before.indexOf(AlertRow.HEADING);
+    String kept = earlier < 0 ? before : before.substring(0, earlier);
+    Files.writeString(results, kept + (kept.isEmpty() ? "" : "\n") + table, StandardCharsets.UTF_8);
+    for (AlertRow r : rows) {
+      assertThat(r.firingAt()).as("%s fired after its situation began", r.alert()).isPresent();
+      assertThat(r.resolvedAt()).as("%s resolved after its situation ended", r.alert()).isPresent();
+    }
+  }
+
+  private static AlertRow row(
+      AlertWatch alerts, String alert, String situation, long faultAt, long fixedAt) {
+    Optional<Long> firing = alerts.firstAt(alert, AlertWatch.State.FIRING, faultAt);
+    Optional<Long> pending = alerts.firstAt(alert, AlertWatch.State.PENDING, faultAt);
+    Optional<Long> resolved =
+        alerts.firstAt(alert, AlertWatch.State.INACTIVE, Math.max(fixedAt, firing.orElse(fixedAt)));
+    return new AlertRow(alert, situation, faultAt, pending, firing, fixedAt, resolved);
+  }
+
+  private static String taskState() throws Exception {
+    return JSON.readTree(get(CONNECT + "/connectors/" + Probes.CONNECTOR + "/status").body())
+        .path("tasks")
+        .path(0)
+        .path("state")
+        .asText();
+  }
+
+  private static int put(String url, String json) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
   }
 
   private static void readLines(Process process, List<String> lines) {

@@ -72,6 +72,7 @@ public final class ChangecastRouter implements AutoCloseable {
             RouterTopology.build(config, metrics),
             props,
             new TracingClientSupplier(Set.of(config.eventsTopic(), config.dlqTopic())));
+    metrics.bindState(streams::state);
     CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
     streams.setUncaughtExceptionHandler(ChangecastRouter::onStreamThreadFailure);
     streams.setStateListener(

@@ -1,6 +1,9 @@
 package io.changecast.router;
 
+import io.changecast.router.internal.Reason;
+import io.changecast.router.internal.TenantProcessor;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -9,6 +12,8 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
 
 /** The router's own meters (Kafka Streams' client metrics are bound separately). */
 public final class RouterMetrics {
@@ -28,7 +33,10 @@ public final class RouterMetrics {
   /** Counter of heartbeat control records. */
   public static final String HEARTBEATS = "changecast.router.heartbeats";
 
-  /** Gauge: the latest source cluster time seen in a heartbeat, epoch seconds. */
+  /**
+   * Gauge: the latest source cluster time seen, epoch seconds: the largest of the heartbeats' and
+   * the routed change events' cluster times.
+   */
   public static final String SOURCE_TIME = "changecast.router.source.cluster.time";
 
   /** Counter of records written, tagged {@code topic} (events, type topics, dead letters). */
@@ -49,6 +57,15 @@ public final class RouterMetrics {
    */
   public static final String TENANT_LAG_OVERFLOW = "changecast.router.tenant.lag.overflow";
 
+  /**
+   * Counter of reset envelopes emitted, tagged {@code reason} (e.g. {@code source-history-lost});
+   * the history-lost series exists from the start, at 0.
+   */
+  public static final String RESETS = "changecast.router.resets";
+
+  /** Gauge: 1 while this instance's Kafka Streams is {@code RUNNING}, else 0. */
+  public static final String RUNNING = "changecast.router.running";
+
   /** Default bound on the number of {@link #TENANT_LAG} series. */
   public static final int DEFAULT_MAX_LAG_TENANTS = 1000;
 
@@ -64,6 +81,7 @@ public final class RouterMetrics {
   private final Map<String, Counter> duplicates = new ConcurrentHashMap<>();
   private final Map<String, Counter> invalid = new ConcurrentHashMap<>();
   private final Map<String, Counter> routed = new ConcurrentHashMap<>();
+  private final Map<String, Counter> resets = new ConcurrentHashMap<>();
 
   /** Meters in {@code registry}, at most {@value #DEFAULT_MAX_LAG_TENANTS} tenant lag series. */
   public RouterMetrics(MeterRegistry registry) {
@@ -92,6 +110,19 @@ public final class RouterMetrics {
             .publishPercentileHistogram()
             .register(registry);
     this.sourceTime = registry.gauge(SOURCE_TIME, new java.util.concurrent.atomic.AtomicLong());
+    // Alert rules watch increases, and a series first seen at 1 shows none: these start at 0.
+    for (Reason reason : Reason.values()) {
+      invalidCounter(reason.code());
+    }
+    resetCounter(TenantProcessor.SOURCE_HISTORY_LOST);
+  }
+
+  /** Publishes {@link #RUNNING} from {@code state} (read at each scrape). */
+  public void bindState(Supplier<KafkaStreams.State> state) {
+    Gauge.builder(RUNNING, state, s -> s.get() == KafkaStreams.State.RUNNING ? 1 : 0)
+        .description("1 while Kafka Streams is RUNNING, else 0")
+        .strongReference(true)
+        .register(registry);
   }
 
   /** Metrics kept in memory only (tests, or when nothing scrapes them). */
@@ -105,15 +136,32 @@ public final class RouterMetrics {
 
   /** Counts one record rejected for {@code reason} (a short, bounded code). */
   public void invalid(String reason) {
-    invalid
-        .computeIfAbsent(
-            reason,
-            r ->
-                Counter.builder(INVALID)
-                    .description("Records sent to the dead-letter topic")
-                    .tag("reason", r)
-                    .register(registry))
-        .increment();
+    invalidCounter(reason).increment();
+  }
+
+  private Counter invalidCounter(String reason) {
+    return invalid.computeIfAbsent(
+        reason,
+        r ->
+            Counter.builder(INVALID)
+                .description("Records sent to the dead-letter topic")
+                .tag("reason", r)
+                .register(registry));
+  }
+
+  /** Counts one reset envelope emitted for {@code reason} (a short, bounded code). */
+  public void reset(String reason) {
+    resetCounter(reason).increment();
+  }
+
+  private Counter resetCounter(String reason) {
+    return resets.computeIfAbsent(
+        reason,
+        r ->
+            Counter.builder(RESETS)
+                .description("Reset envelopes emitted, by reason")
+                .tag("reason", r)
+                .register(registry));
   }
 
   /** Counts one routed envelope. */
@@ -158,7 +206,7 @@ public final class RouterMetrics {
   public void heartbeat(io.changecast.router.Envelope.ClusterTime clusterTime) {
     heartbeats.increment();
     if (clusterTime != null) {
-      sourceTime.set(clusterTime.t());
+      sourceTime.accumulateAndGet(clusterTime.t(), Math::max);
     }
   }
 
@@ -176,6 +224,9 @@ public final class RouterMetrics {
 
   /** Records the latency of an envelope from its source time to {@code routedAt}. */
   public void latency(Envelope envelope) {
+    if (envelope.clusterTime() != null) {
+      sourceTime.accumulateAndGet(envelope.clusterTime().t(), Math::max);
+    }
     Long source =
         envelope.wallTime() != null
             ? envelope.wallTime()

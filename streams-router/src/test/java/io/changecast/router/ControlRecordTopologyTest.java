@@ -86,6 +86,10 @@ class ControlRecordTopologyTest {
                  "clusterTime": {"t": 1700000100, "i": 3}, "routedAt": %d}"""
                     .formatted(RouterDriver.NOW)));
     assertThat(router.dlq.isEmpty()).isTrue();
+    // one per tenant reset: what the ChangecastHistoryLost alert watches
+    assertThat(
+            router.registry.counter(RouterMetrics.RESETS, "reason", "source-history-lost").count())
+        .isEqualTo(2);
   }
 
   @Test

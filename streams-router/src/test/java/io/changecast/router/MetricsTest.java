@@ -50,6 +50,8 @@ class MetricsTest {
           .isEqualTo(1);
       assertThat(registry.counter(RouterMetrics.INVALID, "reason", "malformed-json").count())
           .isEqualTo(1);
+      // the routed change event's cluster time advances the source time (heartbeats do too)
+      assertThat(registry.get(RouterMetrics.SOURCE_TIME).gauge().value()).isEqualTo(1_700_000_000);
       var latency = registry.get(RouterMetrics.LATENCY).timer();
       assertThat(latency.count()).isEqualTo(1); // the change event: clusterTime 1700000000 s
       assertThat(latency.totalTime(TimeUnit.MILLISECONDS))
@@ -97,6 +99,31 @@ class MetricsTest {
       assertThat(get(server, "/health/live").statusCode()).isEqualTo(503);
       assertThat(get(server, "/health/ready").statusCode()).isEqualTo(503);
     }
+  }
+
+  @Test
+  void deadLetterAndHistoryLostCountersStartAtZeroSoAlertsSeeTheFirstIncrease() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new RouterMetrics(registry);
+
+    assertThat(registry.scrape())
+        .contains("changecast_router_records_invalid_total{reason=\"tenant-unresolved\"} 0.0")
+        .contains("changecast_router_records_invalid_total{reason=\"malformed-json\"} 0.0")
+        .contains("changecast_router_resets_total{reason=\"source-history-lost\"} 0.0");
+  }
+
+  @Test
+  void runningGaugeFollowsTheKafkaStreamsState() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AtomicReference<KafkaStreams.State> state =
+        new AtomicReference<>(KafkaStreams.State.REBALANCING);
+    new RouterMetrics(registry).bindState(state::get);
+
+    assertThat(registry.scrape()).contains("changecast_router_running 0.0");
+    state.set(KafkaStreams.State.RUNNING);
+    assertThat(registry.scrape()).contains("changecast_router_running 1.0");
+    state.set(KafkaStreams.State.ERROR);
+    assertThat(registry.get(RouterMetrics.RUNNING).gauge().value()).isEqualTo(0);
   }
 
   private static HttpResponse<String> get(MetricsServer server, String path) throws Exception {

@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 
 /**
@@ -139,6 +140,18 @@ public final class EdgeMetrics {
         .tag("reason", reason)
         .register(registry)
         .increment();
+  }
+
+  /**
+   * Publishes {@code changecast_edge_ready}: 1 while {@code readiness} (what {@code /health/ready}
+   * answers) is ready, else 0; read at each scrape.
+   */
+  void bindReadiness(Supplier<Readiness> readiness) {
+    Gauge.builder(
+            "changecast.edge.ready", readiness, r -> r.get() instanceof Readiness.Ready ? 1 : 0)
+        .description("1 while /health/ready answers 200, else 0")
+        .strongReference(true)
+        .register(registry);
   }
 
   /** Records the input age of one live event; handed to {@link EventLogTopology#build}. */

@@ -72,6 +72,7 @@ public final class EdgeServer implements AutoCloseable {
     log.documents().ifPresent(documents -> metrics.documentsHeld(documents::held));
     Cors cors = new Cors(config.corsAllowedOrigins());
     HealthHandlers health = new HealthHandlers(readiness, metrics);
+    metrics.bindReadiness(readiness);
     Authenticator auth = Authenticator.create(config);
     WsHandler ws = new WsHandler(streams, readiness, auth, cors);
     PublishHandler publish =

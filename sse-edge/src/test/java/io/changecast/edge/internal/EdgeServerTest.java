@@ -390,8 +390,10 @@ class EdgeServerTest {
     HttpResponse<String> ready = get(uri("/health/ready"));
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(json(ready).get("status").asText()).isEqualTo("UP");
+    assertThat(get(uri("/metrics")).body()).contains("changecast_edge_ready 1.0");
 
     readiness.set(Readiness.notReady("Kafka Streams is REBALANCING"));
+    assertThat(get(uri("/metrics")).body()).contains("changecast_edge_ready 0.0");
 
     HttpResponse<String> notReady = get(uri("/health/ready"));
     assertThat(notReady.statusCode()).isEqualTo(503);

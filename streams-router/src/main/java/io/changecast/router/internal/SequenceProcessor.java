@@ -133,6 +133,7 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
       envelope =
           Envelope.reset(
               next, tenant, reset.reason(), reset.namespaces(), reset.clusterTime(), now);
+      metrics.reset(reset.reason());
     } else {
       Pending.Publish publish = (Pending.Publish) pending;
       envelope = Envelope.publish(next, tenant, publish.type(), publish.data(), now);
