@@ -17,7 +17,7 @@ import org.bson.conversions.Bson;
  * One tenant's writer for the convergence test: seeded, paced, with the MongoDB Java driver, it
  * inserts, updates ({@code $set} of top-level and nested fields, {@code $unset}, {@code $push}),
  * replaces and deletes documents of {@code app.orders} and {@code app.invoices}. Keys are {@code
- * k0000}, {@code k0001}, … per collection, never reused.
+ * k0000-<tenant>}, {@code k0001-<tenant>}, … per collection, never reused.
  */
 final class ConvergenceWriters implements Runnable {
 
@@ -79,7 +79,7 @@ final class ConvergenceWriters implements Runnable {
     switch (op) {
       case INSERT -> {
         int n = nextKey.merge(collectionName, 1, Integer::sum) - 1;
-        String key = String.format("k%04d", n);
+        String key = String.format("k%04d-%s", n, tenant); // _id is unique per collection
         collection.insertOne(document(key));
         keys.add(key);
       }
