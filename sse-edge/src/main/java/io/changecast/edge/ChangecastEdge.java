@@ -9,12 +9,14 @@ import io.changecast.edge.internal.KafkaEventLog;
 import io.changecast.edge.internal.KafkaIngestPublisher;
 import io.changecast.edge.internal.Readiness;
 import io.changecast.edge.internal.SourceClock;
+import io.changecast.edge.internal.documents.Documents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -40,13 +42,19 @@ public final class ChangecastEdge implements AutoCloseable {
   private final EdgeServer server;
   private final KafkaIngestPublisher publisher;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final EdgeMetrics metrics;
+  private final boolean cleanUpOnClose;
 
   private ChangecastEdge(
       KafkaStreams streams,
       Thread streamsStarter,
       KafkaEventLog log,
       EdgeServer server,
-      KafkaIngestPublisher publisher) {
+      KafkaIngestPublisher publisher,
+      EdgeMetrics metrics,
+      boolean cleanUpOnClose) {
+    this.metrics = metrics;
+    this.cleanUpOnClose = cleanUpOnClose;
     this.streams = streams;
     this.streamsStarter = streamsStarter;
     this.log = log;
@@ -64,6 +72,11 @@ public final class ChangecastEdge implements AutoCloseable {
     EdgeMetrics metrics = new EdgeMetrics();
     EventHub hub = new EventHub();
     SourceClock clock = new SourceClock();
+    AtomicReference<KafkaEventLog> logRef = new AtomicReference<>();
+    Optional<Documents> documents =
+        config.documentsEnabled()
+            ? Optional.of(new Documents(() -> logRef.get().state()))
+            : Optional.empty();
     Topology topology =
         EventLogTopology.build(
             config.eventsTopic(),
@@ -72,14 +85,17 @@ public final class ChangecastEdge implements AutoCloseable {
             hub,
             clock,
             metrics::recordSkipped,
-            metrics::inputAge);
+            metrics::inputAge,
+            documents,
+            metrics::recordRead);
     KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
     streams.setUncaughtExceptionHandler(
         error -> {
           LOG.error("Kafka Streams failed; the edge reports not ready", error);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-    KafkaEventLog log = new KafkaEventLog(streams, hub, clock);
+    KafkaEventLog log = new KafkaEventLog(streams, hub, clock, documents);
+    logRef.set(log);
     KafkaIngestPublisher publisher =
         KafkaIngestPublisher.create(
             config.bootstrapServers(), config.ingestTopic(), config.writeTimeout());
@@ -108,7 +124,14 @@ public final class ChangecastEdge implements AutoCloseable {
       LOG.info(
           "Authentication: auth.mode={} {}", config.authMode().configValue(), config.jwt().get());
     }
-    return new ChangecastEdge(streams, streamsStarter, log, server, publisher);
+    return new ChangecastEdge(
+        streams,
+        streamsStarter,
+        log,
+        server,
+        publisher,
+        metrics,
+        !config.documentsEnabled() || !config.applicationIdSet());
   }
 
   /** The HTTP port (the chosen one when {@code http.port} is 0). */
@@ -143,7 +166,7 @@ public final class ChangecastEdge implements AutoCloseable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        closeStreams(streams);
+        closeStreams(streams, cleanUpOnClose);
       }
     }
   }
@@ -213,12 +236,22 @@ public final class ChangecastEdge implements AutoCloseable {
     return starter;
   }
 
-  private static void closeStreams(KafkaStreams streams) {
+  private static void closeStreams(KafkaStreams streams, boolean cleanUp) {
     if (!streams.close(STREAMS_CLOSE_TIMEOUT)) {
       LOG.warn("Kafka Streams did not stop within {}", STREAMS_CLOSE_TIMEOUT);
       return;
     }
-    // The store is in memory and the application id is per instance: leave nothing on disk.
-    streams.cleanUp();
+    if (cleanUp) {
+      // In memory, or a generated application id no later start will use: leave nothing on disk.
+      streams.cleanUp();
+    }
+  }
+
+  /**
+   * Records of the events topic the edge has handled since it started, restore included: after a
+   * restart on a kept state, only those after the store's checkpoint.
+   */
+  public long recordsRead() {
+    return metrics.recordsRead();
   }
 }

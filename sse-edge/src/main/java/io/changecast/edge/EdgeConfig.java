@@ -40,11 +40,15 @@ import java.util.UUID;
  * {@code http.idle-timeout.ms} (default 10000: a connection without a complete request or stream is
  * closed after this long), {@code sse.linger.ms} (default 40, 0 = off: while the edge writes more
  * than 10,000 times a second, a stream written less than this long ago waits this long at most to
- * write again, so that one write carries several events), and {@code streams.*}, passed to Kafka
- * Streams without the prefix.
+ * write again, so that one write carries several events), {@code documents.enabled} (default true:
+ * the document state and the snapshot API; the store is then persistent, and kept on disk across
+ * restarts when {@code application.id} is set), {@code snapshot.default-limit} (default 1000) and
+ * {@code snapshot.max-limit} (default 10000: documents per snapshot page), and {@code streams.*},
+ * passed to Kafka Streams without the prefix.
  *
  * @param jwt present exactly when {@code authMode} is {@code jwt}
  * @param streamsProperties the {@code streams.*} entries with the prefix removed
+ * @param applicationIdSet whether {@code application.id} was configured (not generated)
  */
 public record EdgeConfig(
     String bootstrapServers,
@@ -71,7 +75,11 @@ public record EdgeConfig(
     int sseMaxStreamsPerToken,
     Duration httpIdleTimeout,
     int httpOutputBufferBytes,
-    Duration sseLinger) {
+    Duration sseLinger,
+    boolean documentsEnabled,
+    int snapshotDefaultLimit,
+    int snapshotMaxLimit,
+    boolean applicationIdSet) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
   public static final String HTTP_HOST_KEY = "http.host";
@@ -96,6 +104,12 @@ public record EdgeConfig(
   public static final String HTTP_IDLE_TIMEOUT_MS_KEY = "http.idle-timeout.ms";
   public static final String HTTP_OUTPUT_BUFFER_BYTES_KEY = "http.output-buffer-bytes";
   public static final String SSE_LINGER_MS_KEY = "sse.linger.ms";
+  public static final String DOCUMENTS_ENABLED_KEY = "documents.enabled";
+  public static final String SNAPSHOT_DEFAULT_LIMIT_KEY = "snapshot.default-limit";
+  public static final String SNAPSHOT_MAX_LIMIT_KEY = "snapshot.max-limit";
+
+  public static final int DEFAULT_SNAPSHOT_DEFAULT_LIMIT = 1000;
+  public static final int DEFAULT_SNAPSHOT_MAX_LIMIT = 10_000;
 
   /** Prefix of the keys passed through to Kafka Streams (prefix removed). */
   public static final String STREAMS_PREFIX = "streams.";
@@ -163,7 +177,10 @@ public record EdgeConfig(
           WRITE_TIMEOUT_MS_KEY,
           HTTP_IDLE_TIMEOUT_MS_KEY,
           HTTP_OUTPUT_BUFFER_BYTES_KEY,
-          SSE_LINGER_MS_KEY);
+          SSE_LINGER_MS_KEY,
+          DOCUMENTS_ENABLED_KEY,
+          SNAPSHOT_DEFAULT_LIMIT_KEY,
+          SNAPSHOT_MAX_LIMIT_KEY);
 
   public EdgeConfig {
     Objects.requireNonNull(bootstrapServers, BOOTSTRAP_SERVERS_KEY);
@@ -186,6 +203,10 @@ public record EdgeConfig(
     Objects.requireNonNull(writeTimeout, WRITE_TIMEOUT_MS_KEY);
     Objects.requireNonNull(httpIdleTimeout, HTTP_IDLE_TIMEOUT_MS_KEY);
     Objects.requireNonNull(sseLinger, SSE_LINGER_MS_KEY);
+    if (snapshotDefaultLimit > snapshotMaxLimit) {
+      throw new IllegalArgumentException(
+          SNAPSHOT_DEFAULT_LIMIT_KEY + " must not exceed " + SNAPSHOT_MAX_LIMIT_KEY);
+    }
   }
 
   /**
@@ -297,7 +318,24 @@ public record EdgeConfig(
             1024,
             1024 * 1024),
         Duration.ofMillis(
-            integer(values, SSE_LINGER_MS_KEY, (int) DEFAULT_SSE_LINGER.toMillis(), 0, 10_000)));
+            integer(values, SSE_LINGER_MS_KEY, (int) DEFAULT_SSE_LINGER.toMillis(), 0, 10_000)),
+        bool(values, DOCUMENTS_ENABLED_KEY, true),
+        integer(values, SNAPSHOT_DEFAULT_LIMIT_KEY, DEFAULT_SNAPSHOT_DEFAULT_LIMIT, 1, 1_000_000),
+        integer(values, SNAPSHOT_MAX_LIMIT_KEY, DEFAULT_SNAPSHOT_MAX_LIMIT, 1, 1_000_000),
+        text(values, APPLICATION_ID_KEY, null) != null);
+  }
+
+  private static boolean bool(Map<String, String> values, String key, boolean fallback) {
+    String text = text(values, key, null);
+    if (text == null) {
+      return fallback;
+    }
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new IllegalArgumentException(key + " must be true or false, got '" + text + "'");
+    };
   }
 
   /**

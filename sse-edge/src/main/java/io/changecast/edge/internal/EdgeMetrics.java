@@ -35,6 +35,7 @@ public final class EdgeMetrics {
   private final Map<Transport, Counter> replays = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> slowClientDisconnects = new EnumMap<>(Transport.class);
   private final Counter recordsSkipped;
+  private final Counter recordsRead;
   private final Counter eventsPublished;
   private final Counter publishFailures;
   private final Timer inputAge;
@@ -77,6 +78,12 @@ public final class EdgeMetrics {
         Counter.builder("changecast.edge.records.skipped")
             .description("Records of the events topic that are not usable envelopes")
             .register(registry);
+    recordsRead =
+        Counter.builder("changecast.edge.records.read")
+            .description(
+                "Records of the events topic handled since start, restore included (a restart on"
+                    + " a persistent store reads only those after its checkpoint)")
+            .register(registry);
     eventsPublished =
         Counter.builder("changecast.edge.ingest.published")
             .description("Events accepted by the write API and acknowledged by the broker")
@@ -95,6 +102,43 @@ public final class EdgeMetrics {
                     .mapToObj(Duration::ofMillis)
                     .toArray(Duration[]::new))
             .register(registry);
+  }
+
+  /** The number of documents held by the document state, as a gauge. */
+  public void documentsHeld(java.util.function.LongSupplier held) {
+    Gauge.builder("changecast.edge.documents", held, h -> (double) h.getAsLong())
+        .description("Documents held by the document state (all tenants)")
+        .register(registry);
+  }
+
+  /** Counts every record of the events topic the edge's processor handles, restore included. */
+  public void recordRead() {
+    recordsRead.increment();
+  }
+
+  /** Records the events topic's records handled since start (restore included). */
+  public long recordsRead() {
+    return (long) recordsRead.count();
+  }
+
+  /**
+   * Counts a snapshot served ({@code page} of the snapshot API, or {@code stream}), with its time.
+   */
+  void snapshotServed(String kind, long nanos) {
+    Timer.builder("changecast.edge.snapshot.latency")
+        .description("Time to read and encode a snapshot page, or a stream's whole snapshot")
+        .tag("kind", kind)
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Counts a snapshot page refused ({@code expired} cursor, or this edge is {@code behind}). */
+  void snapshotRefused(String reason) {
+    Counter.builder("changecast.edge.snapshot.refused")
+        .description("Snapshot pages refused: expired cursor (410) or an edge behind the cursor")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 
   /** Records the input age of one live event; handed to {@link EventLogTopology#build}. */

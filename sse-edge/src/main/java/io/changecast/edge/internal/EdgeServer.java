@@ -62,6 +62,14 @@ public final class EdgeServer implements AutoCloseable {
     Duration streamIdleTimeout = idleTimeout(config.heartbeatInterval());
     EventsHandler events = new EventsHandler(streams, readiness, streamIdleTimeout);
     RecentHandler recent = new RecentHandler(log, readiness);
+    SnapshotHandler snapshot =
+        new SnapshotHandler(
+            log.documents(),
+            readiness,
+            metrics,
+            config.snapshotDefaultLimit(),
+            config.snapshotMaxLimit());
+    log.documents().ifPresent(documents -> metrics.documentsHeld(documents::held));
     Cors cors = new Cors(config.corsAllowedOrigins());
     HealthHandlers health = new HealthHandlers(readiness, metrics);
     Authenticator auth = Authenticator.create(config);
@@ -120,6 +128,7 @@ public final class EdgeServer implements AutoCloseable {
               cfg.routes.get(EventsHandler.PATH, events);
               cfg.routes.post(EventsHandler.PATH, publish);
               cfg.routes.get(RecentHandler.PATH, recent);
+              cfg.routes.get(SnapshotHandler.PATH, snapshot);
               cfg.routes.wsBeforeUpgrade(WsHandler.PATH, ws::beforeUpgrade); // auth included
               cfg.routes.ws(WsHandler.PATH, ws::configure);
               cfg.routes.before(cors::apply);

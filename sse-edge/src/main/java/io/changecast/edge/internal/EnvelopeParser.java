@@ -16,9 +16,10 @@ public final class EnvelopeParser {
 
   /**
    * A usable event, with the envelope's cluster time and {@code routedAt} (epoch ms) when it has
-   * them.
+   * them, and the parsed envelope.
    */
-  public record Parsed(Event event, Optional<ClusterTime> clusterTime, OptionalLong routedAt)
+  public record Parsed(
+      Event event, Optional<ClusterTime> clusterTime, OptionalLong routedAt, JsonNode envelope)
       implements Result {}
 
   /** A record the edge cannot serve, and why. */
@@ -62,7 +63,8 @@ public final class EnvelopeParser {
         clusterTime(envelope.get("clusterTime")),
         routedAt != null && routedAt.isIntegralNumber() && routedAt.canConvertToLong()
             ? OptionalLong.of(routedAt.longValue())
-            : OptionalLong.empty());
+            : OptionalLong.empty(),
+        envelope);
   }
 
   private static Optional<Long> id(JsonNode node) {

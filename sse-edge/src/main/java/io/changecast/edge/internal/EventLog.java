@@ -1,5 +1,6 @@
 package io.changecast.edge.internal;
 
+import io.changecast.edge.internal.documents.Documents;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -40,4 +41,12 @@ public interface EventLog {
 
   /** The latest source cluster time seen, if any. */
   Optional<ClusterTime> latestClusterTime();
+
+  /**
+   * The document state kept beside the log (snapshots, the filter rule of filtered streams), when
+   * it is on. Contract as for events: an event is applied to it before subscribers receive it.
+   */
+  default Optional<Documents> documents() {
+    return Optional.empty();
+  }
 }

@@ -1,5 +1,8 @@
 package io.changecast.edge.internal;
 
+import io.changecast.edge.internal.documents.DocumentState;
+import io.changecast.edge.internal.documents.Documents;
+import io.changecast.edge.internal.documents.KeyValues;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongConsumer;
@@ -15,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * records the latest cluster time, then notifies live subscribers, and reports how old each event
  * is when it is handed to them (now minus its {@code routedAt}). It also runs while the store is
  * restored at startup (Kafka Streams reprocesses global stores with a custom processor), so
- * retention and the clock hold from the first record on.
+ * retention and the clock hold from the first record on. With the document state on, it applies
+ * each event to it in the same store (see {@link DocumentState}) before the subscribers hear of it,
+ * and drops the undo entries of the events that leave the retention.
  */
 final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private static final Logger LOG = LoggerFactory.getLogger(EventLogProcessor.class);
@@ -26,7 +31,10 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private final SourceClock clock;
   private final Runnable onSkipped;
   private final LongConsumer inputAgeMillis;
+  private final Optional<Documents> documents;
+  private final Runnable onRecord;
   private KeyValueStore<String, String> store;
+  private KeyValues.Mutable kv;
 
   EventLogProcessor(
       int retentionPerTenant,
@@ -34,8 +42,12 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
       EventHub hub,
       SourceClock clock,
       Runnable onSkipped,
-      LongConsumer inputAgeMillis) {
+      LongConsumer inputAgeMillis,
+      Optional<Documents> documents,
+      Runnable onRecord) {
     this.inputAgeMillis = inputAgeMillis;
+    this.documents = documents;
+    this.onRecord = onRecord;
     this.retentionPerTenant = retentionPerTenant;
     this.maxAge = maxAge;
     this.hub = hub;
@@ -46,17 +58,32 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   @Override
   public void init(ProcessorContext<Void, Void> context) {
     store = context.getStateStore(EventLogStore.STORE_NAME);
+    kv = KeyValues.of(store);
+    documents.ifPresent(d -> d.held(DocumentState.count(kv)));
   }
 
   @Override
   public void process(Record<String, String> record) {
+    onRecord.run();
     EnvelopeParser.Result result = EnvelopeParser.parse(record.key(), record.value());
     if (result instanceof EnvelopeParser.Parsed parsed) {
-      EventLogStore.append(store, parsed.event(), retentionPerTenant);
+      Event event = parsed.event();
+      long evicted = EventLogStore.append(store, event, retentionPerTenant);
       if (maxAge.isPresent()) {
         // The record's timestamp, not the wall clock: a restore evicts exactly as live processing.
-        EventLogStore.evictOlderThan(
-            store, parsed.event(), record.timestamp() - maxAge.get().toMillis());
+        evicted =
+            Math.max(
+                evicted,
+                EventLogStore.evictOlderThan(
+                    store, event, record.timestamp() - maxAge.get().toMillis()));
+      }
+      if (documents.isPresent()) {
+        DocumentState.Applied applied =
+            DocumentState.apply(kv, event.tenant(), event.id(), parsed.envelope());
+        documents.get().adjust(applied.documentsDelta());
+        if (evicted >= 0) {
+          DocumentState.evictThrough(kv, event.tenant(), evicted);
+        }
       }
       parsed.clusterTime().ifPresent(clock::observe);
       hub.publish(parsed.event());

@@ -130,8 +130,9 @@ public final class EventLogStore {
    * Deletes the tenant's oldest events whose envelope {@code routedAt} (epoch ms) is before {@code
    * cutoffMillis}, oldest first, stopping at the first younger event or one without {@code
    * routedAt} (so the retained ids stay consecutive); never the newly appended {@code newest}.
+   * Returns the newest evicted id, -1 when none.
    */
-  public static void evictOlderThan(
+  public static long evictOlderThan(
       KeyValueStore<String, String> store, Event newest, long cutoffMillis) {
     List<String> evicted = new ArrayList<>();
     try (KeyValueIterator<String, String> range =
@@ -149,6 +150,11 @@ public final class EventLogStore {
       }
     }
     evicted.forEach(store::delete);
+    return evicted.isEmpty() ? -1 : idOf(newest.tenant(), evicted.get(evicted.size() - 1));
+  }
+
+  private static long idOf(String tenant, String key) {
+    return Long.parseLong(key.substring(tenant.length() + 1));
   }
 
   private static OptionalLong routedAt(String json) {
@@ -175,13 +181,13 @@ public final class EventLogStore {
   /**
    * Puts the event and deletes the tenant's events that fall out of the retention window: with ids
    * consecutive per tenant, keeping ids {@code > id - retention} keeps the newest {@code retention}
-   * events.
+   * events. Returns the newest id no longer retained, -1 when none.
    */
-  public static void append(KeyValueStore<String, String> store, Event event, int retention) {
+  public static long append(KeyValueStore<String, String> store, Event event, int retention) {
     store.put(key(event.tenant(), event.id()), event.json());
     long newestEvicted = event.id() - retention;
     if (newestEvicted < 0) {
-      return;
+      return -1;
     }
     List<String> evicted = new ArrayList<>();
     try (KeyValueIterator<String, String> range =
@@ -189,5 +195,6 @@ public final class EventLogStore {
       range.forEachRemaining(entry -> evicted.add(entry.key));
     }
     evicted.forEach(store::delete);
+    return newestEvicted;
   }
 }

@@ -1,5 +1,6 @@
 package io.changecast.edge.internal;
 
+import io.changecast.edge.internal.documents.Documents;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongConsumer;
@@ -20,9 +21,9 @@ public final class EventLogTopology {
 
   /**
    * Builds the topology: every record of {@code eventsTopic} goes through {@link EventLogProcessor}
-   * into the in-memory global store {@value EventLogStore#STORE_NAME}. Global, so every edge
-   * instance holds every tenant; in memory with logging disabled, so the topic itself is the
-   * changelog and a restart re-reads it.
+   * into the global store {@value EventLogStore#STORE_NAME}, without document state. Global, so
+   * every edge instance holds every tenant; in memory with logging disabled, so the topic itself is
+   * the changelog and a restart re-reads it.
    *
    * @param onSkipped called for each record that is not a usable envelope
    */
@@ -33,16 +34,18 @@ public final class EventLogTopology {
       SourceClock clock,
       Runnable onSkipped) {
     return build(
-        eventsTopic, retentionPerTenant, Optional.empty(), hub, clock, onSkipped, age -> {});
+        eventsTopic,
+        retentionPerTenant,
+        Optional.empty(),
+        hub,
+        clock,
+        onSkipped,
+        age -> {},
+        Optional.empty(),
+        () -> {});
   }
 
-  /**
-   * As {@link #build(String, int, EventHub, SourceClock, Runnable)}, with retention by age too: an
-   * event whose {@code routedAt} is more than {@code maxAge} older than the timestamp of a newer
-   * record of the same tenant is dropped when that record arrives; and {@code inputAgeMillis} is
-   * told, for each live event handed to the subscribers, how many milliseconds after its {@code
-   * routedAt} that was (the router's clock against this one).
-   */
+  /** As the full form, without document state. */
   public static Topology build(
       String eventsTopic,
       int retentionPerTenant,
@@ -51,10 +54,46 @@ public final class EventLogTopology {
       SourceClock clock,
       Runnable onSkipped,
       LongConsumer inputAgeMillis) {
+    return build(
+        eventsTopic,
+        retentionPerTenant,
+        maxAge,
+        hub,
+        clock,
+        onSkipped,
+        inputAgeMillis,
+        Optional.empty(),
+        () -> {});
+  }
+
+  /**
+   * As {@link #build(String, int, EventHub, SourceClock, Runnable)}, with retention by age too: an
+   * event whose {@code routedAt} is more than {@code maxAge} older than the timestamp of a newer
+   * record of the same tenant is dropped when that record arrives; and {@code inputAgeMillis} is
+   * told, for each live event handed to the subscribers, how many milliseconds after its {@code
+   * routedAt} that was (the router's clock against this one). With {@code documents} present the
+   * store also keeps the document state (see {@link
+   * io.changecast.edge.internal.documents.DocumentState}) and is persistent (RocksDB, restored from
+   * its checkpoint: a restart reads only the records after it); without, it is in memory and a
+   * restart re-reads the topic. {@code onRecord} is told of every record the processor handles,
+   * restore included.
+   */
+  public static Topology build(
+      String eventsTopic,
+      int retentionPerTenant,
+      Optional<Duration> maxAge,
+      EventHub hub,
+      SourceClock clock,
+      Runnable onSkipped,
+      LongConsumer inputAgeMillis,
+      Optional<Documents> documents,
+      Runnable onRecord) {
     Topology topology = new Topology();
     topology.addGlobalStore(
         Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(EventLogStore.STORE_NAME),
+                documents.isPresent()
+                    ? Stores.persistentKeyValueStore(EventLogStore.STORE_NAME)
+                    : Stores.inMemoryKeyValueStore(EventLogStore.STORE_NAME),
                 Serdes.String(),
                 Serdes.String())
             .withLoggingDisabled(),
@@ -65,7 +104,14 @@ public final class EventLogTopology {
         PROCESSOR_NAME,
         () ->
             new EventLogProcessor(
-                retentionPerTenant, maxAge, hub, clock, onSkipped, inputAgeMillis));
+                retentionPerTenant,
+                maxAge,
+                hub,
+                clock,
+                onSkipped,
+                inputAgeMillis,
+                documents,
+                onRecord));
     return topology;
   }
 }

@@ -42,7 +42,11 @@ final class EventsHandler implements Handler {
   }
 
   /** What a stream request asks for, validated (shared by SSE and WebSocket). */
-  record StreamRequest(String tenant, OptionalLong position, EventFilter filter) {}
+  record StreamRequest(
+      String tenant,
+      OptionalLong position,
+      EventFilter filter,
+      Optional<SnapshotSelection> snapshot) {}
 
   /**
    * Validates tenant, resume position and filters (400), then readiness (503): the checks every
@@ -53,10 +57,22 @@ final class EventsHandler implements Handler {
     OptionalLong position =
         ResumePosition.parse(ctx.header("Last-Event-ID"), ctx.queryParam("lastEventId"));
     EventFilter filter = filter(ctx);
+    Optional<SnapshotSelection> snapshot = Optional.empty();
+    String snapshotParam = ctx.queryParam("snapshot");
+    if ("true".equals(snapshotParam)) {
+      snapshot =
+          Optional.of(
+              new SnapshotSelection(
+                  tenant, SnapshotSelection.collections(ctx.queryParam("collections")), filter));
+    } else if (snapshotParam != null
+        && !snapshotParam.isEmpty()
+        && !"false".equals(snapshotParam)) {
+      throw HttpError.badRequest("invalid_snapshot", "snapshot must be true or false");
+    }
     if (readiness.get() instanceof Readiness.NotReady notReady) {
       throw HttpError.unavailable("not_ready", "The event log is not ready: " + notReady.reason());
     }
-    return new StreamRequest(tenant, position, filter);
+    return new StreamRequest(tenant, position, filter, snapshot);
   }
 
   @Override
@@ -68,7 +84,8 @@ final class EventsHandler implements Handler {
             Principal.of(ctx),
             request.position(),
             request.filter(),
-            Transport.SSE);
+            Transport.SSE,
+            request.snapshot());
     StreamSession session = pending.session();
     EndPoint endPoint = endPoint(ctx);
     if (endPoint != null) {

@@ -21,6 +21,12 @@ interface Frames {
   /** A data event (unnamed in SSE). */
   void data(Event event);
 
+  /** One document of the snapshot a stream opened with, as a named {@code snapshot} event. */
+  void snapshot(String entryJson);
+
+  /** The end of that snapshot, a named {@code snapshot-end} event with {@code id} {@code asOf}. */
+  void snapshotEnd(long asOf);
+
   /** A router reset envelope ({@code changecast.reset}) with its id, as a named {@code reset}. */
   void routerReset(Event event);
 
@@ -48,6 +54,11 @@ interface Frames {
     return "{\"reason\":\"slow-client\",\"lastEventId\":"
         + (lastSentId < 0 ? "null" : "\"" + lastSentId + "\"")
         + "}";
+  }
+
+  /** The JSON text of the snapshot-end event's data. */
+  static String snapshotEndData(long asOf) {
+    return "{\"asOf\":\"" + asOf + "\"}";
   }
 
   /** The JSON text of a retention reset's data. */

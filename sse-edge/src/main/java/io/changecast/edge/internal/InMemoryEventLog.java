@@ -1,5 +1,8 @@
 package io.changecast.edge.internal;
 
+import io.changecast.edge.internal.documents.DocumentState;
+import io.changecast.edge.internal.documents.Documents;
+import io.changecast.edge.internal.documents.KeyValues;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -18,8 +21,16 @@ public final class InMemoryEventLog implements EventLog {
   private final Map<String, NavigableMap<Long, Event>> byTenant = new ConcurrentHashMap<>();
   private final EventHub hub = new EventHub();
   private final SourceClock clock = new SourceClock();
+  private final KeyValues.Mutable state = KeyValues.inMemory();
+  private final Optional<Documents> documents;
 
   public InMemoryEventLog(int retentionPerTenant) {
+    this(retentionPerTenant, false);
+  }
+
+  /** With {@code documents}, the log keeps the document state too, as the Kafka-backed one does. */
+  public InMemoryEventLog(int retentionPerTenant, boolean documents) {
+    this.documents = documents ? Optional.of(new Documents(() -> state)) : Optional.empty();
     if (retentionPerTenant < 1) {
       throw new IllegalArgumentException("retention must be at least 1: " + retentionPerTenant);
     }
@@ -33,8 +44,22 @@ public final class InMemoryEventLog implements EventLog {
     NavigableMap<Long, Event> events =
         byTenant.computeIfAbsent(event.tenant(), tenant -> new ConcurrentSkipListMap<>());
     events.put(event.id(), event);
+    long evicted = -1;
     while (events.size() > retentionPerTenant) {
-      events.pollFirstEntry();
+      evicted = events.pollFirstEntry().getKey();
+    }
+    if (documents.isPresent()) {
+      EnvelopeParser.Result parsed = EnvelopeParser.parse(event.tenant(), event.json());
+      if (parsed instanceof EnvelopeParser.Parsed p) {
+        documents
+            .get()
+            .adjust(
+                DocumentState.apply(state, event.tenant(), event.id(), p.envelope())
+                    .documentsDelta());
+      }
+      if (evicted >= 0) {
+        DocumentState.evictThrough(state, event.tenant(), evicted);
+      }
     }
     hub.publish(event);
   }
@@ -67,6 +92,11 @@ public final class InMemoryEventLog implements EventLog {
   @Override
   public Subscription subscribe(String tenant, Consumer<Event> listener) {
     return hub.subscribe(tenant, listener);
+  }
+
+  @Override
+  public Optional<Documents> documents() {
+    return documents;
   }
 
   @Override

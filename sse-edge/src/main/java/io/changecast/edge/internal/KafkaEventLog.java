@@ -1,5 +1,7 @@
 package io.changecast.edge.internal;
 
+import io.changecast.edge.internal.documents.Documents;
+import io.changecast.edge.internal.documents.KeyValues;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,11 +21,37 @@ public final class KafkaEventLog implements EventLog {
   private final KafkaStreams streams;
   private final EventHub hub;
   private final SourceClock clock;
+  private final Optional<Documents> documents;
 
   public KafkaEventLog(KafkaStreams streams, EventHub hub, SourceClock clock) {
+    this(streams, hub, clock, Optional.empty());
+  }
+
+  /** With the document state of the same store ({@code documents} reads it via {@link #state}). */
+  public KafkaEventLog(
+      KafkaStreams streams, EventHub hub, SourceClock clock, Optional<Documents> documents) {
     this.streams = streams;
     this.hub = hub;
     this.clock = clock;
+    this.documents = documents;
+  }
+
+  @Override
+  public Optional<Documents> documents() {
+    return documents;
+  }
+
+  /**
+   * The store, read-only, for the document state's reads.
+   *
+   * @throws EventLogUnavailableException when it cannot be queried now
+   */
+  public KeyValues state() {
+    try {
+      return KeyValues.of(store());
+    } catch (InvalidStateStoreException e) {
+      throw new EventLogUnavailableException("event log is not queryable: " + e.getMessage(), e);
+    }
   }
 
   @Override

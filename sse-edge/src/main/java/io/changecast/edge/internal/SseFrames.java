@@ -89,6 +89,22 @@ final class SseFrames implements Frames {
   }
 
   @Override
+  public void snapshot(String entryJson) {
+    append(utf8("event: snapshot\ndata: " + entryJson + "\n\n"));
+  }
+
+  @Override
+  public void snapshotEnd(long asOf) {
+    append(
+        utf8(
+            "event: snapshot-end\nid: "
+                + asOf
+                + "\ndata: "
+                + Frames.snapshotEndData(asOf)
+                + "\n\n"));
+  }
+
+  @Override
   public void routerReset(Event event) {
     append(utf8("event: reset\nid: " + event.id() + "\ndata: " + event.json() + "\n\n"));
   }

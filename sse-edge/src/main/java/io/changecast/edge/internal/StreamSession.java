@@ -1,5 +1,6 @@
 package io.changecast.edge.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.edge.internal.filter.EventFilter;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +61,7 @@ final class StreamSession {
   private final Supplier<Optional<ClusterTime>> clusterTime;
   private final EventFilter filter;
   private final int capacity;
+  private final Function<Event, List<JsonNode>> versions;
 
   private final Queue<Event> live = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
@@ -77,6 +80,8 @@ final class StreamSession {
   // Touched only by the drain task (serialised through drainScheduled).
   private Frames frames;
   private boolean opened;
+  private Snapshot snapshot; // documents to send before the replay, then null
+  private int snapshotSent;
   private List<Event> replay;
   private long lastSeenId; // every event, filtered out or not
   private long lastSentId = -1; // the last `id:` written
@@ -99,6 +104,35 @@ final class StreamSession {
       Linger linger,
       EdgeMetrics metrics,
       Supplier<Optional<ClusterTime>> clusterTime) {
+    this(
+        tenant,
+        transport,
+        position,
+        filter,
+        capacity,
+        writer,
+        linger,
+        metrics,
+        clusterTime,
+        event -> List.of());
+  }
+
+  /**
+   * @param versions the other versions of an event's document, for the filter rule of filtered
+   *     streams (see {@link EventFilter#matchesChange})
+   */
+  StreamSession(
+      String tenant,
+      Transport transport,
+      OptionalLong position,
+      EventFilter filter,
+      int capacity,
+      Executor writer,
+      Linger linger,
+      EdgeMetrics metrics,
+      Supplier<Optional<ClusterTime>> clusterTime,
+      Function<Event, List<JsonNode>> versions) {
+    this.versions = versions;
     this.tenant = tenant;
     this.transport = transport;
     this.lastSeenId = position.orElse(-1);
@@ -160,7 +194,24 @@ final class StreamSession {
    * @param abort closes the connection under a blocked write (the write then fails)
    */
   void start(Frames frames, List<Event> replay, Runnable abort) {
+    start(frames, null, replay, abort);
+  }
+
+  /** The documents of a snapshot as of {@code asOf}, sent before the replay (entries as JSON). */
+  record Snapshot(long asOf, List<String> entries) {}
+
+  /**
+   * As {@link #start(Frames, List, Runnable)}, sending {@code snapshot} first (when not null): its
+   * documents, then {@code snapshot-end} with id {@code asOf}; the stream then goes on after {@code
+   * asOf} (the replay and the live events up to it are skipped).
+   */
+  void start(Frames frames, Snapshot snapshot, List<Event> replay, Runnable abort) {
     this.frames = frames;
+    if (snapshot != null) {
+      this.snapshot = snapshot;
+      lastSeenId = snapshot.asOf();
+      detectGaps = true;
+    }
     this.replay = replay;
     this.abort = abort;
     started = true;
@@ -260,7 +311,16 @@ final class StreamSession {
         frames.open();
         opened = true;
       }
-      while (replay != null && !frames.full()) {
+      while (snapshot != null && !frames.full()) {
+        if (snapshotSent == snapshot.entries().size()) {
+          frames.snapshotEnd(snapshot.asOf());
+          lastSentId = snapshot.asOf();
+          snapshot = null;
+        } else {
+          frames.snapshot(snapshot.entries().get(snapshotSent++));
+        }
+      }
+      while (snapshot == null && replay != null && !frames.full()) {
         if (replayed == replay.size()) {
           replay = null;
         } else {
@@ -268,7 +328,8 @@ final class StreamSession {
         }
       }
       Event event;
-      while (replay == null
+      while (snapshot == null
+          && replay == null
           && !frames.full()
           && !closed.get()
           && overflowedAtNanos == 0
@@ -305,7 +366,11 @@ final class StreamSession {
     sentInDrain = 0;
     writingSinceNanos = 0;
     drainScheduled.set(false);
-    if (replay != null || !live.isEmpty() || heartbeatDue.get() || overflowedAtNanos != 0) {
+    if (snapshot != null
+        || replay != null
+        || !live.isEmpty()
+        || heartbeatDue.get()
+        || overflowedAtNanos != 0) {
       scheduleDrain();
     }
   }
@@ -324,7 +389,7 @@ final class StreamSession {
       frames.routerReset(event);
       lastSentId = event.id();
       metrics.reset(transport, ControlEvents.resetReason(event));
-    } else if (filter.matches(event.json())) {
+    } else if (filter.matchesChange(event.json(), () -> versions.apply(event))) {
       frames.data(event);
       lastSentId = event.id();
       sentInDrain++;

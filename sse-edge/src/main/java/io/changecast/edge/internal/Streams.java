@@ -1,10 +1,14 @@
 package io.changecast.edge.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.edge.auth.Principal;
 import io.changecast.edge.internal.StreamSession.CloseReason;
+import io.changecast.edge.internal.documents.DocumentState;
+import io.changecast.edge.internal.documents.Documents;
 import io.changecast.edge.internal.filter.EventFilter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -35,6 +39,10 @@ public final class Streams implements AutoCloseable {
   private final ExecutorService writer;
   private final ScheduledExecutorService heartbeats;
   private final Linger linger;
+  private final SharedEncoding<List<JsonNode>> versions = new SharedEncoding<>(this::versionsOf);
+
+  /** Documents read at a time when a stream opens with a snapshot. */
+  static final int SNAPSHOT_READ_PAGE = 1000;
 
   /**
    * Limits and timings of the streams.
@@ -60,10 +68,10 @@ public final class Streams implements AutoCloseable {
    * A stream admitted, subscribed and with its replay read, waiting for its transport to be ready.
    * If {@link #start} is never called the watchdog closes it after the write timeout.
    */
-  record Pending(StreamSession session, List<Event> replay) {
+  record Pending(StreamSession session, StreamSession.Snapshot snapshot, List<Event> replay) {
     /** Starts writing through {@code frames}; {@code abort} hard-closes the connection. */
     void start(Frames frames, Runnable abort) {
-      session.start(frames, replay, abort);
+      session.start(frames, snapshot, replay, abort);
     }
   }
 
@@ -118,6 +126,23 @@ public final class Streams implements AutoCloseable {
       OptionalLong position,
       EventFilter filter,
       Transport transport) {
+    return open(tenant, principal, position, filter, transport, Optional.empty());
+  }
+
+  /**
+   * As {@link #open(String, Optional, OptionalLong, EventFilter, Transport)}; with {@code snapshot}
+   * and no {@code position}, the stream first sends the selected documents as of the tenant's last
+   * applied id N (read after subscribing, so every later event reaches the session), then {@code
+   * snapshot-end} with id N, then the events after N. With a position, the snapshot is not sent (a
+   * reconnect resumes after it).
+   */
+  Pending open(
+      String tenant,
+      Optional<Principal> principal,
+      OptionalLong position,
+      EventFilter filter,
+      Transport transport,
+      Optional<SnapshotSelection> snapshot) {
     Runnable releaseTenant =
         reserve(
             perTenant,
@@ -152,13 +177,20 @@ public final class Streams implements AutoCloseable {
             writer,
             linger,
             metrics,
-            log::latestClusterTime);
+            log::latestClusterTime,
+            versions::of);
     register(session, releaseTenant, releaseToken);
     principal.ifPresent(p -> endAt(session, p.validUntil()));
     List<Event> replay;
+    StreamSession.Snapshot documents = null;
     try {
       session.subscribed(log.subscribe(tenant, session::offer));
-      replay = position.isPresent() ? log.readAfter(tenant, position.getAsLong()) : List.of();
+      if (snapshot.isPresent() && position.isEmpty()) {
+        documents = snapshot(tenant, snapshot.get());
+        replay = log.readAfter(tenant, documents.asOf());
+      } else {
+        replay = position.isPresent() ? log.readAfter(tenant, position.getAsLong()) : List.of();
+      }
     } catch (EventLogUnavailableException e) {
       session.close(CloseReason.NOT_STARTED);
       throw HttpError.unavailable("not_ready", e.getMessage());
@@ -169,7 +201,58 @@ public final class Streams implements AutoCloseable {
     if (position.isPresent()) {
       metrics.replayed(transport);
     }
-    return new Pending(session, replay);
+    return new Pending(session, documents, replay);
+  }
+
+  /** Every selected document as of the tenant's last applied id, read page by page. */
+  private StreamSession.Snapshot snapshot(String tenant, SnapshotSelection selection) {
+    Documents documents =
+        log.documents()
+            .orElseThrow(
+                () ->
+                    new HttpError(
+                        501, "snapshots_disabled", "The document state is off on this edge"));
+    List<String> entries = new ArrayList<>();
+    OptionalLong asOf = OptionalLong.empty();
+    String after = null;
+    long started = System.nanoTime();
+    while (true) {
+      DocumentState.PageResult result =
+          documents.page(tenant, asOf, after, SNAPSHOT_READ_PAGE, selection);
+      if (!(result instanceof DocumentState.Page page)) {
+        // the undo entries of the pinned id went while reading: only under extreme write rates
+        throw HttpError.unavailable("snapshot_failed", "The snapshot could not be read: " + result);
+      }
+      entries.addAll(page.entries());
+      asOf = OptionalLong.of(page.asOf());
+      if (!page.more()) {
+        metrics.snapshotServed("stream", System.nanoTime() - started);
+        return new StreamSession.Snapshot(page.asOf(), entries);
+      }
+      after = page.lastKey();
+    }
+  }
+
+  /** The other versions of an event's document, once per event for all its subscribers. */
+  private List<JsonNode> versionsOf(Event event) {
+    Optional<Documents> documents = log.documents();
+    if (documents.isEmpty()) {
+      return List.of();
+    }
+    try {
+      Optional<DocumentState.Images> images = documents.get().images(event.tenant(), event.id());
+      if (images.isEmpty()) {
+        return List.of();
+      }
+      List<JsonNode> versions = new ArrayList<>(2);
+      if (images.get().after() != null) {
+        versions.add(images.get().after());
+      }
+      versions.add(images.get().before());
+      return versions;
+    } catch (RuntimeException e) {
+      return List.of(); // the store is not readable now: the envelope alone decides
+    }
   }
 
   /** Takes one place under {@code cap} for {@code key}; returns its release (idempotent). */

@@ -60,6 +60,16 @@ final class WsFrames implements Frames {
   }
 
   @Override
+  public void snapshot(String entryJson) {
+    add(message(-1, "snapshot", entryJson));
+  }
+
+  @Override
+  public void snapshotEnd(long asOf) {
+    add(message(asOf, "snapshot-end", Frames.snapshotEndData(asOf)));
+  }
+
+  @Override
   public void routerReset(Event event) {
     add(message(event.id(), "reset", event.json()));
   }

@@ -62,7 +62,8 @@ final class WsHandler {
             Principal.of(ctx),
             request.position(),
             request.filter(),
-            Transport.WS));
+            Transport.WS,
+            request.snapshot()));
   }
 
   /** The WebSocket handlers of the route. */

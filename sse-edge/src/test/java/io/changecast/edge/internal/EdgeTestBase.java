@@ -34,7 +34,12 @@ abstract class EdgeTestBase {
 
   /** Starts the server with {@code retention} events per tenant and config key/value pairs. */
   void start(int retention, String... settings) {
-    log = new InMemoryEventLog(retention);
+    start(new InMemoryEventLog(retention), settings);
+  }
+
+  /** Starts the server over {@code log} with config key/value pairs. */
+  void start(InMemoryEventLog log, String... settings) {
+    this.log = log;
     metrics = new EdgeMetrics();
     Map<String, String> values = new HashMap<>();
     values.put("bootstrap.servers", "unused:9092");

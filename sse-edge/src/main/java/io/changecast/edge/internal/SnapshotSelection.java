@@ -1,0 +1,52 @@
+package io.changecast.edge.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.changecast.edge.internal.filter.EventFilter;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Which documents a snapshot holds: those of the listed collections (all when none is listed) for
+ * which the request's {@code where} holds, evaluated as {@link EventFilter#matchesDocument} says.
+ */
+record SnapshotSelection(String tenant, Set<String> collections, EventFilter filter)
+    implements Predicate<JsonNode> {
+
+  /** The {@code collections} query parameter: a comma list of names (blank: all). */
+  static Set<String> collections(String text) {
+    if (text == null || text.isBlank()) {
+      return Set.of();
+    }
+    Set<String> names = new java.util.TreeSet<>();
+    for (String name : text.split(",", -1)) {
+      String trimmed = name.trim();
+      if (trimmed.isEmpty()) {
+        throw HttpError.badRequest(
+            "invalid_collections", "collections must be a comma list of collection names");
+      }
+      names.add(trimmed);
+    }
+    return Set.copyOf(names);
+  }
+
+  @Override
+  public boolean test(JsonNode entry) {
+    if (!collections.isEmpty() && !collections.contains(entry.path("collection").asText(""))) {
+      return false;
+    }
+    if (filter.where().isEmpty()) {
+      return true;
+    }
+    ObjectNode withTenant = ((ObjectNode) entry).deepCopy();
+    withTenant.put("tenant", tenant);
+    return filter.matchesDocument(withTenant);
+  }
+
+  /** A stable text of what is selected, bound into cursors. */
+  String fingerprint() {
+    return String.join(",", new java.util.TreeSet<>(collections))
+        + "|"
+        + filter.where().map(Object::toString).orElse("");
+  }
+}

@@ -1,0 +1,508 @@
+package io.changecast.edge.internal.documents;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+import org.apache.kafka.streams.KeyValue;
+
+/**
+ * The latest version of every document of every tenant, kept beside the event log in the same store
+ * and applied in each tenant's id order, with an undo log that makes the state as of any retained
+ * id readable while writes go on.
+ *
+ * <p>Keys (a tenant id never holds {@code #}, so no tenant's keys fall in another's ranges, nor in
+ * the event log's {@code <tenant>/<id>}):
+ *
+ * <ul>
+ *   <li>{@code <tenant>#d#<database>\0<collection>\0<documentKey JSON>}: the document's entry
+ *       {@code {"collection","database","documentKey","document","id"}} ({@code id}: the event that
+ *       last changed it), exactly as the snapshot API serves it;
+ *   <li>{@code <tenant>#u#<id, 19 digits>}: the undo entry of event {@code id}, {@code
+ *       [{"k":<key>,"p":<previous entry>|null,"a":<entry>}…]}, one item per document the event
+ *       changed ({@code a}, the new entry, only when the edge computed it from {@code changes});
+ *       written before the documents, removed with the event when it leaves the event log's
+ *       retention;
+ *   <li>{@code <tenant>#w}: the id of the tenant's last applied event, written last;
+ *   <li>{@code <tenant>#f}: the newest id whose undo entry may be gone (retention).
+ * </ul>
+ *
+ * <p>The state as of {@code n} is the current one, except that every document changed after {@code
+ * n} is as its first change after {@code n} found it (that undo entry's {@code p}). A snapshot as
+ * of {@code n} can be read while {@code #f <= n}.
+ */
+public final class DocumentState {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final int ID_DIGITS = 19;
+
+  /** What one event did to the state. */
+  public record Applied(int documentsDelta, boolean skipped) {}
+
+  /**
+   * The document before and after one event (null: absent), for the filter rule of filtered
+   * streams.
+   */
+  public record Images(JsonNode before, JsonNode after) {}
+
+  /** The answer to a snapshot page request. */
+  public sealed interface PageResult {}
+
+  /**
+   * One page: the entries as JSON text, in key order; {@code lastKey} resumes after this page when
+   * {@code more}.
+   */
+  public record Page(long asOf, List<String> entries, String lastKey, boolean more)
+      implements PageResult {}
+
+  /** The undo entries a snapshot as of {@code asOf} needs are gone (retention). */
+  public record Expired(long asOf, long floor) implements PageResult {}
+
+  /** This edge has not applied id {@code asOf} yet (the cursor comes from an edge further on). */
+  public record Behind(long asOf, long applied) implements PageResult {}
+
+  private DocumentState() {}
+
+  // ---- keys
+
+  static String docPrefix(String tenant) {
+    return tenant + "#d#";
+  }
+
+  static String docKey(String tenant, String database, String collection, String documentKey) {
+    return docPrefix(tenant) + database + '\0' + collection + '\0' + documentKey;
+  }
+
+  static String undoKey(String tenant, long id) {
+    String digits = Long.toString(id);
+    StringBuilder key = new StringBuilder(tenant.length() + 3 + ID_DIGITS).append(tenant);
+    key.append("#u#");
+    for (int pad = digits.length(); pad < ID_DIGITS; pad++) {
+      key.append('0');
+    }
+    return key.append(digits).toString();
+  }
+
+  static String watermarkKey(String tenant) {
+    return tenant + "#w";
+  }
+
+  static String floorKey(String tenant) {
+    return tenant + "#f";
+  }
+
+  /** Whether a key of the shared store is a document entry. */
+  public static boolean isDocumentKey(String key) {
+    int hash = key.indexOf('#');
+    return hash > 0 && key.startsWith("#d#", hash);
+  }
+
+  /** The tenant's last applied id, 0 before its first event (ids start at 1). */
+  public static long applied(KeyValues kv, String tenant) {
+    String value = kv.get(watermarkKey(tenant));
+    return value == null ? 0 : Long.parseLong(value);
+  }
+
+  // ---- applying events
+
+  /**
+   * Applies event {@code id} of {@code tenant} (its envelope): inserts, replaces and updates with a
+   * {@code document} set the document; updates without one apply {@code changes} to the previous
+   * version (none known: nothing to apply); deletes remove; resets of a dropped collection or
+   * database remove its documents, of a renamed collection move them to the target; other events
+   * (published ones, other resets) change no document. An id at or below the tenant's last applied
+   * id is skipped (a re-read after a restart); an event whose undo entry exists but whose id is not
+   * applied (an interrupted apply) is rolled back first, then applied again.
+   */
+  public static Applied apply(KeyValues.Mutable kv, String tenant, long id, JsonNode envelope) {
+    if (id <= applied(kv, tenant)) {
+      return new Applied(0, true);
+    }
+    int delta = 0;
+    String undoKey = undoKey(tenant, id);
+    String interrupted = kv.get(undoKey);
+    if (interrupted != null) {
+      delta += rollBack(kv, interrupted);
+    }
+    Map<String, String> writes = new LinkedHashMap<>(); // key -> new entry (null: delete)
+    Map<String, Boolean> known = new HashMap<>(); // key -> whether it exists now, when read
+    List<String> undo = new ArrayList<>();
+    String operation = envelope.path("operation").asText("");
+    switch (operation) {
+      case "insert", "replace", "update" -> upsert(kv, tenant, id, envelope, writes, undo, known);
+      case "delete" -> {
+        String key = keyOf(tenant, envelope);
+        String previous = key == null ? null : kv.get(key);
+        if (previous != null) {
+          known.put(key, true);
+          writes.put(key, null);
+          undo.add(undoItem(key, previous, null));
+        }
+      }
+      case "reset" -> namespaceChange(kv, tenant, id, envelope, writes, undo);
+      default -> {
+        // a published event, or an unknown operation: no document
+      }
+    }
+    if (!undo.isEmpty()) {
+      kv.put(undoKey, "[" + String.join(",", undo) + "]");
+    }
+    for (Map.Entry<String, String> write : writes.entrySet()) {
+      String key = write.getKey();
+      boolean existed = known.containsKey(key) ? known.get(key) : kv.get(key) != null;
+      if (write.getValue() == null) {
+        kv.delete(write.getKey());
+        delta -= existed ? 1 : 0;
+      } else {
+        kv.put(write.getKey(), write.getValue());
+        delta += existed ? 0 : 1;
+      }
+    }
+    kv.put(watermarkKey(tenant), Long.toString(id));
+    return new Applied(delta, false);
+  }
+
+  private static void upsert(
+      KeyValues.Mutable kv,
+      String tenant,
+      long id,
+      JsonNode envelope,
+      Map<String, String> writes,
+      List<String> undo,
+      Map<String, Boolean> known) {
+    String key = keyOf(tenant, envelope);
+    if (key == null) {
+      return;
+    }
+    String previous = kv.get(key);
+    known.put(key, previous != null);
+    JsonNode document = envelope.get("document");
+    boolean computed = false;
+    if (document == null || !document.isObject()) {
+      JsonNode changes = envelope.get("changes");
+      if (previous == null || changes == null || !changes.isObject()) {
+        return; // no post-image and nothing to apply the changes to
+      }
+      document = DocumentPatch.apply(parse(previous).path("document"), changes);
+      computed = true;
+    }
+    String entry = entry(envelope, document, id);
+    writes.put(key, entry);
+    undo.add(undoItem(key, previous, computed ? entry : null));
+  }
+
+  private static void namespaceChange(
+      KeyValues.Mutable kv,
+      String tenant,
+      long id,
+      JsonNode envelope,
+      Map<String, String> writes,
+      List<String> undo) {
+    String reason = envelope.path("reason").asText("");
+    JsonNode namespaces = envelope.path("namespaces");
+    switch (reason) {
+      case "collection-dropped", "database-dropped" -> {
+        for (JsonNode ns : namespaces) {
+          forEachIn(
+              kv,
+              tenant,
+              ns,
+              (key, entry) -> {
+                writes.put(key, null);
+                undo.add(undoItem(key, entry, null));
+              });
+        }
+      }
+      case "collection-renamed" -> {
+        if (namespaces.size() != 2 || !namespaces.get(1).hasNonNull("coll")) {
+          return;
+        }
+        JsonNode target = namespaces.get(1);
+        // A rename onto an existing collection (dropTarget) replaces it.
+        forEachIn(kv, tenant, target, (key, entry) -> writes.put(key, null));
+        Map<String, String> previous = new HashMap<>();
+        forEachIn(kv, tenant, target, previous::put);
+        forEachIn(
+            kv,
+            tenant,
+            namespaces.get(0),
+            (key, entry) -> {
+              writes.put(key, null);
+              previous.put(key, entry);
+              ObjectNode moved = (ObjectNode) parse(entry);
+              moved.put("database", target.path("db").asText());
+              moved.put("collection", target.path("coll").asText());
+              moved.put("id", Long.toString(id));
+              String movedKey =
+                  docKey(
+                      tenant,
+                      target.path("db").asText(),
+                      target.path("coll").asText(),
+                      moved.path("documentKey").toString());
+              writes.put(movedKey, moved.toString());
+            });
+        for (String key : writes.keySet()) {
+          undo.add(undoItem(key, previous.get(key), null));
+        }
+      }
+      default -> {
+        // source-history-lost, stream-invalidated: no document is known to have changed
+      }
+    }
+  }
+
+  /** Calls {@code each} for the tenant's documents in namespace {@code {db, coll?}}. */
+  private static void forEachIn(
+      KeyValues kv, String tenant, JsonNode ns, BiConsumer<String, String> each) {
+    String db = ns.path("db").asText(null);
+    if (db == null) {
+      return;
+    }
+    String prefix =
+        docPrefix(tenant)
+            + db
+            + '\0'
+            + (ns.hasNonNull("coll") ? ns.get("coll").asText() + '\0' : "");
+    List<KeyValue<String, String>> found = new ArrayList<>();
+    kv.range(prefix, prefix + '\uffff', found::add);
+    found.forEach(e -> each.accept(e.key, e.value));
+  }
+
+  /** Undoes an interrupted apply from its undo entry; returns the change in document count. */
+  private static int rollBack(KeyValues.Mutable kv, String undoEntry) {
+    int delta = 0;
+    JsonNode items = parse(undoEntry);
+    for (int i = items.size() - 1; i >= 0; i--) {
+      JsonNode item = items.get(i);
+      String key = item.path("k").asText();
+      boolean exists = kv.get(key) != null;
+      JsonNode previous = item.get("p");
+      if (previous == null || previous.isNull()) {
+        kv.delete(key);
+        delta -= exists ? 1 : 0;
+      } else {
+        kv.put(key, previous.toString());
+        delta += exists ? 0 : 1;
+      }
+    }
+    return delta;
+  }
+
+  private static String keyOf(String tenant, JsonNode envelope) {
+    JsonNode collection = envelope.get("collection");
+    JsonNode documentKey = envelope.get("documentKey");
+    if (collection == null || !collection.isTextual() || documentKey == null) {
+      return null;
+    }
+    return docKey(
+        tenant,
+        envelope.path("database").asText(""),
+        collection.textValue(),
+        documentKey.toString());
+  }
+
+  private static String entry(JsonNode envelope, JsonNode document, long id) {
+    ObjectNode entry = MAPPER.createObjectNode();
+    entry.set("collection", envelope.get("collection"));
+    entry.set(
+        "database", envelope.path("database").isMissingNode() ? null : envelope.get("database"));
+    entry.set("documentKey", envelope.get("documentKey"));
+    entry.set("document", document);
+    entry.put("id", Long.toString(id));
+    return entry.toString();
+  }
+
+  private static String undoItem(String key, String previous, String after) {
+    StringBuilder item = new StringBuilder("{\"k\":\"");
+    JsonStringEncoder.getInstance().quoteAsString(key, item);
+    item.append("\",\"p\":").append(previous == null ? "null" : previous);
+    if (after != null) {
+      item.append(",\"a\":").append(after);
+    }
+    return item.append('}').toString();
+  }
+
+  /**
+   * Forgets the undo entries of the tenant's ids up to {@code newestEvicted} (they left the event
+   * log): snapshots as of an earlier id can no longer be read.
+   */
+  public static void evictThrough(KeyValues.Mutable kv, String tenant, long newestEvicted) {
+    if (newestEvicted <= floor(kv, tenant)) {
+      return;
+    }
+    kv.put(floorKey(tenant), Long.toString(newestEvicted)); // first: readers check it after
+    List<String> keys = new ArrayList<>();
+    kv.range(
+        undoKey(tenant, 0),
+        undoKey(tenant, newestEvicted),
+        e -> {
+          keys.add(e.key);
+          return true;
+        });
+    keys.forEach(kv::delete);
+  }
+
+  private static long floor(KeyValues kv, String tenant) {
+    String value = kv.get(floorKey(tenant));
+    return value == null ? -1 : Long.parseLong(value);
+  }
+
+  // ---- reading
+
+  /**
+   * The document before and after event {@code id} when it changed exactly one document and its
+   * undo entry is retained: {@code before} the previous version (null: none), {@code after} the
+   * version the edge computed when the envelope has no {@code document} (else null: the envelope's
+   * own).
+   */
+  public static Optional<Images> images(KeyValues kv, String tenant, long id) {
+    String undo = kv.get(undoKey(tenant, id));
+    if (undo == null) {
+      return Optional.empty();
+    }
+    JsonNode items = parse(undo);
+    if (items.size() != 1) {
+      return Optional.empty();
+    }
+    JsonNode item = items.get(0);
+    JsonNode before = item.path("p").path("document");
+    JsonNode after = item.path("a").path("document");
+    return Optional.of(
+        new Images(before.isMissingNode() ? null : before, after.isMissingNode() ? null : after));
+  }
+
+  /**
+   * One page of the tenant's documents as of {@code asOf} (empty: the last applied id), after key
+   * {@code afterKey} (null: from the first), at most {@code limit} entries that {@code select}
+   * accepts (it is given the parsed entry).
+   *
+   * <p>The documents are read in one range (one point in time), then the undo entries after {@code
+   * asOf}, which hold everything that range saw changed after {@code asOf} (undo entries are
+   * written before the documents), then the floor: the page is exact unless the floor passed {@code
+   * asOf}, then it is {@link Expired}.
+   */
+  public static PageResult page(
+      KeyValues kv,
+      String tenant,
+      OptionalLong asOf,
+      String afterKey,
+      int limit,
+      Predicate<JsonNode> select) {
+    long applied = applied(kv, tenant);
+    long n = asOf.orElse(applied);
+    if (n > applied) {
+      return new Behind(n, applied);
+    }
+    String prefix = docPrefix(tenant);
+    String from = afterKey == null ? prefix : afterKey + '\0'; // the smallest key after afterKey
+    String to = prefix + '\uffff';
+    TreeMap<String, String> scanned = new TreeMap<>();
+    int[] selected = {0};
+    boolean[] stoppedEarly = {false};
+    kv.range(
+        from,
+        to,
+        e -> {
+          if (afterKey != null && e.key.compareTo(afterKey) <= 0) {
+            return true;
+          }
+          scanned.put(e.key, e.value);
+          if (idOf(e.value) <= n && select.test(parse(e.value)) && ++selected[0] > limit) {
+            stoppedEarly[0] = true;
+            return false;
+          }
+          return true;
+        });
+    // The version as of n of every document changed after n: what its first change found.
+    Map<String, String> asOfN = new HashMap<>();
+    kv.range(
+        undoKey(tenant, n + 1),
+        undoKey(tenant, Long.MAX_VALUE),
+        e -> {
+          for (JsonNode item : parse(e.value)) {
+            String key = item.path("k").asText();
+            if (!asOfN.containsKey(key)) {
+              JsonNode previous = item.get("p");
+              asOfN.put(key, previous == null || previous.isNull() ? null : previous.toString());
+            }
+          }
+          return true;
+        });
+    long floor = floor(kv, tenant);
+    if (n < floor) {
+      return new Expired(n, floor);
+    }
+    String end = stoppedEarly[0] ? scanned.lastKey() : null;
+    TreeMap<String, String> merged = new TreeMap<>();
+    for (Map.Entry<String, String> e : scanned.entrySet()) {
+      // a document newer than n is always in asOfN while the floor allows n
+      if (!asOfN.containsKey(e.getKey()) && idOf(e.getValue()) <= n) {
+        merged.put(e.getKey(), e.getValue());
+      }
+    }
+    for (Map.Entry<String, String> e : asOfN.entrySet()) {
+      String key = e.getKey();
+      if (e.getValue() != null
+          && key.startsWith(prefix)
+          && (afterKey == null || key.compareTo(afterKey) > 0)
+          && (end == null || key.compareTo(end) <= 0)) {
+        merged.put(key, e.getValue());
+      }
+    }
+    List<String> entries = new ArrayList<>();
+    String lastKey = null;
+    boolean more = false;
+    for (Map.Entry<String, String> e : merged.entrySet()) {
+      if (!select.test(parse(e.getValue()))) {
+        continue;
+      }
+      if (entries.size() == limit) {
+        more = true;
+        break;
+      }
+      entries.add(e.getValue());
+      lastKey = e.getKey();
+    }
+    return new Page(n, entries, lastKey, more || (stoppedEarly[0] && entries.size() == limit));
+  }
+
+  private static long idOf(String entry) {
+    // entries end with ,"id":"<digits>"} (see entry())
+    int end = entry.length() - 2;
+    int start = entry.lastIndexOf('"', end - 1) + 1;
+    return Long.parseLong(entry, start, end, 10);
+  }
+
+  static JsonNode parse(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable document state entry: " + e.getMessage(), e);
+    }
+  }
+
+  /** Counts the document entries of the whole store (once at startup, for the gauge). */
+  public static long count(KeyValues kv) {
+    long[] count = {0};
+    kv.range(
+        "",
+        "\uffff",
+        e -> {
+          if (isDocumentKey(e.key)) {
+            count[0]++;
+          }
+          return true;
+        });
+    return count[0];
+  }
+}

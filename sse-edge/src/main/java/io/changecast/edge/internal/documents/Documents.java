@@ -1,0 +1,58 @@
+package io.changecast.edge.internal.documents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The read side of the document state (see {@link DocumentState}) over the store that holds it, and
+ * the number of documents held, kept by the writer.
+ */
+public final class Documents {
+  private final Supplier<KeyValues> store;
+  private final AtomicLong held = new AtomicLong();
+
+  /**
+   * @param store the store, read afresh for each request (its supplier throws when the store cannot
+   *     be read now)
+   */
+  public Documents(Supplier<KeyValues> store) {
+    this.store = store;
+  }
+
+  /** See {@link DocumentState#page}. */
+  public DocumentState.PageResult page(
+      String tenant, OptionalLong asOf, String afterKey, int limit, Predicate<JsonNode> select) {
+    return DocumentState.page(store.get(), tenant, asOf, afterKey, limit, select);
+  }
+
+  /** The tenant's last applied id (0 before any). */
+  public long applied(String tenant) {
+    return DocumentState.applied(store.get(), tenant);
+  }
+
+  /** See {@link DocumentState#images}. */
+  public Optional<DocumentState.Images> images(String tenant, long id) {
+    return DocumentState.images(store.get(), tenant, id);
+  }
+
+  /** Documents held, all tenants. */
+  public long held() {
+    return held.get();
+  }
+
+  /** Sets the count (at startup). */
+  public void held(long count) {
+    held.set(count);
+  }
+
+  /** Adds {@code delta} to the count (the writer, per event). */
+  public void adjust(long delta) {
+    if (delta != 0) {
+      held.addAndGet(delta);
+    }
+  }
+}

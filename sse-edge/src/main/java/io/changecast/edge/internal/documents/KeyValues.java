@@ -1,0 +1,117 @@
+package io.changecast.edge.internal.documents;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The few key-value operations the document state needs, over a Kafka Streams store (the edge) or a
+ * sorted map (the in-memory event log of tests). A range is read in one pass in key order; over
+ * RocksDB it sees one point in time (its iterator's implicit snapshot).
+ */
+public interface KeyValues {
+  String get(String key);
+
+  /**
+   * Calls {@code each} for the entries with {@code from <= key <= to}, in key order, until it
+   * returns false.
+   */
+  void range(String from, String to, Predicate<KeyValue<String, String>> each);
+
+  /** A writable {@link KeyValues}. */
+  interface Mutable extends KeyValues {
+    void put(String key, String value);
+
+    void delete(String key);
+  }
+
+  /** Reads a Kafka Streams store (interactive queries). */
+  static KeyValues of(ReadOnlyKeyValueStore<String, String> store) {
+    return new KeyValues() {
+      @Override
+      public String get(String key) {
+        return store.get(key);
+      }
+
+      @Override
+      public void range(String from, String to, Predicate<KeyValue<String, String>> each) {
+        try (KeyValueIterator<String, String> it = store.range(from, to)) {
+          while (it.hasNext() && each.test(it.next())) {
+            // each decides
+          }
+        }
+      }
+    };
+  }
+
+  /** Reads and writes a Kafka Streams store (the global processor). */
+  static Mutable of(KeyValueStore<String, String> store) {
+    return new Mutable() {
+      @Override
+      public String get(String key) {
+        return store.get(key);
+      }
+
+      @Override
+      public void range(String from, String to, Predicate<KeyValue<String, String>> each) {
+        try (KeyValueIterator<String, String> it = store.range(from, to)) {
+          while (it.hasNext() && each.test(it.next())) {
+            // each decides
+          }
+        }
+      }
+
+      @Override
+      public void put(String key, String value) {
+        store.put(key, value);
+      }
+
+      @Override
+      public void delete(String key) {
+        store.delete(key);
+      }
+    };
+  }
+
+  /** A sorted map; a range copies its entries under the lock, so it sees one point in time. */
+  static Mutable inMemory() {
+    TreeMap<String, String> map = new TreeMap<>();
+    return new Mutable() {
+      @Override
+      public synchronized String get(String key) {
+        return map.get(key);
+      }
+
+      @Override
+      public void range(String from, String to, Predicate<KeyValue<String, String>> each) {
+        List<KeyValue<String, String>> copy = new ArrayList<>();
+        synchronized (this) {
+          for (Map.Entry<String, String> e : map.subMap(from, true, to, true).entrySet()) {
+            copy.add(KeyValue.pair(e.getKey(), e.getValue()));
+          }
+        }
+        for (KeyValue<String, String> entry : copy) {
+          if (!each.test(entry)) {
+            return;
+          }
+        }
+      }
+
+      @Override
+      public synchronized void put(String key, String value) {
+        map.put(key, value);
+      }
+
+      @Override
+      public synchronized void delete(String key) {
+        map.remove(key);
+      }
+    };
+  }
+}

@@ -1,0 +1,272 @@
+package io.changecast.edge.internal.documents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** The document state applied event by event, and read as of an id while writes go on. */
+class DocumentStateTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final KeyValues.Mutable kv = KeyValues.inMemory();
+  private long id;
+
+  private void apply(String envelope) {
+    try {
+      DocumentState.apply(kv, "acme", ++id, JSON.readTree(envelope));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String change(String op, String key, String rest) {
+    return "{\"operation\":\""
+        + op
+        + "\",\"database\":\"app\",\"collection\":\"orders\",\"documentKey\":{\"_id\":\""
+        + key
+        + "\"}"
+        + rest
+        + "}";
+  }
+
+  private void insert(String key, String document) {
+    apply(change("insert", key, ",\"document\":" + document));
+  }
+
+  private void update(String key, String changes) {
+    apply(change("update", key, ",\"changes\":" + changes));
+  }
+
+  /** The documents as of {@code asOf} (empty: now), by documentKey _id, read one page at a time. */
+  private Map<String, JsonNode> state(OptionalLong asOf, int limit) {
+    Map<String, JsonNode> docs = new LinkedHashMap<>();
+    String after = null;
+    OptionalLong pinned = asOf;
+    while (true) {
+      DocumentState.Page page =
+          (DocumentState.Page) DocumentState.page(kv, "acme", pinned, after, limit, e -> true);
+      for (String entry : page.entries()) {
+        JsonNode node = parse(entry);
+        docs.put(node.path("documentKey").path("_id").asText(), node.path("document"));
+      }
+      pinned = OptionalLong.of(page.asOf());
+      if (!page.more()) {
+        return docs;
+      }
+      after = page.lastKey();
+    }
+  }
+
+  private Map<String, JsonNode> now() {
+    return state(OptionalLong.empty(), 1000);
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void insertsReplacesAndUpdatesWithAPostImageSetTheDocument() {
+    insert("a", "{\"_id\":\"a\",\"n\":1}");
+    apply(change("replace", "a", ",\"document\":{\"_id\":\"a\",\"m\":2}"));
+    apply(change("update", "a", ",\"document\":{\"_id\":\"a\",\"m\":3},\"changes\":{}"));
+    assertThat(now()).containsExactly(Map.entry("a", parse("{\"_id\":\"a\",\"m\":3}")));
+    assertThat(DocumentState.applied(kv, "acme")).isEqualTo(3);
+  }
+
+  @Test
+  void updatesWithoutAPostImageApplyTheirChangesToThePreviousVersion() {
+    insert(
+        "a", "{\"_id\":\"a\",\"s\":{\"x\":1,\"y\":2},\"tags\":[\"p\",\"q\",\"r\"],\"gone\":true}");
+    // $set with a dotted path and a new nested path, $unset, $push (an index set), $pop (truncate)
+    update(
+        "a",
+        "{\"updatedFields\":{\"s.x\":10,\"t.u.v\":\"new\",\"tags.3\":\"s\"},"
+            + "\"removedFields\":[\"gone\",\"s.y\"],\"truncatedArrays\":[]}");
+    update(
+        "a",
+        "{\"updatedFields\":{},\"removedFields\":[],"
+            + "\"truncatedArrays\":[{\"field\":\"tags\",\"newSize\":2}]}");
+    assertThat(now().get("a"))
+        .isEqualTo(
+            parse(
+                "{\"_id\":\"a\",\"s\":{\"x\":10},\"tags\":[\"p\",\"q\"],"
+                    + "\"t\":{\"u\":{\"v\":\"new\"}}}"));
+  }
+
+  @Test
+  void deletesRemoveAndPublishedEventsAreNoDocuments() {
+    insert("a", "{\"_id\":\"a\"}");
+    insert("b", "{\"_id\":\"b\"}");
+    apply(change("delete", "a", ""));
+    apply("{\"operation\":\"publish\",\"type\":\"note\",\"data\":{\"x\":1}}");
+    assertThat(now()).containsOnlyKeys("b");
+    assertThat(DocumentState.applied(kv, "acme")).isEqualTo(4);
+  }
+
+  @Test
+  void anUpdateOfAnUnknownDocumentWithoutPostImageChangesNothing() {
+    update("ghost", "{\"updatedFields\":{\"x\":1}}");
+    assertThat(now()).isEmpty();
+  }
+
+  @Test
+  void droppedCollectionsAndDatabasesLoseTheirDocumentsRenamedOnesMove() {
+    insert("a", "{\"_id\":\"a\"}");
+    apply(
+        "{\"operation\":\"insert\",\"database\":\"app\",\"collection\":\"invoices\","
+            + "\"documentKey\":{\"_id\":\"i\"},\"document\":{\"_id\":\"i\"}}");
+    apply(
+        "{\"operation\":\"insert\",\"database\":\"other\",\"collection\":\"orders\","
+            + "\"documentKey\":{\"_id\":\"o\"},\"document\":{\"_id\":\"o\"}}");
+    apply(
+        "{\"operation\":\"reset\",\"reason\":\"collection-renamed\",\"namespaces\":"
+            + "[{\"db\":\"app\",\"coll\":\"orders\"},{\"db\":\"app\",\"coll\":\"archive\"}]}");
+    Map<String, String> collections = new LinkedHashMap<>();
+    DocumentState.Page page =
+        (DocumentState.Page)
+            DocumentState.page(kv, "acme", OptionalLong.empty(), null, 100, e -> true);
+    for (String entry : page.entries()) {
+      JsonNode node = parse(entry);
+      collections.put(
+          node.path("documentKey").path("_id").asText(),
+          node.path("database").asText() + "." + node.path("collection").asText());
+    }
+    assertThat(collections)
+        .containsOnly(
+            Map.entry("a", "app.archive"),
+            Map.entry("i", "app.invoices"),
+            Map.entry("o", "other.orders"));
+    apply(
+        "{\"operation\":\"reset\",\"reason\":\"collection-dropped\",\"namespaces\":"
+            + "[{\"db\":\"app\",\"coll\":\"invoices\"}]}");
+    assertThat(now()).containsOnlyKeys("a", "o");
+    apply(
+        "{\"operation\":\"reset\",\"reason\":\"database-dropped\",\"namespaces\":[{\"db\":\"app\"}]}");
+    assertThat(now()).containsOnlyKeys("o");
+    // a reset that names no changed document keeps the state
+    apply("{\"operation\":\"reset\",\"reason\":\"source-history-lost\"}");
+    assertThat(now()).containsOnlyKeys("o");
+    // and every step is still readable as of its id
+    assertThat(state(OptionalLong.of(3), 1)).containsOnlyKeys("a", "i", "o");
+    assertThat(state(OptionalLong.of(5), 1)).containsOnlyKeys("a", "o");
+  }
+
+  @Test
+  void aSnapshotAsOfAnIdStaysExactWhileWritesGoOn() {
+    for (int i = 0; i < 20; i++) {
+      insert("d" + (char) ('a' + i), "{\"v\":" + i + "}");
+    }
+    long asOf = id;
+    Map<String, JsonNode> expected = now();
+    // page 1 as of asOf, then changes of every kind, page by page
+    List<Map<String, JsonNode>> pages = new ArrayList<>();
+    Map<String, JsonNode> read = new LinkedHashMap<>();
+    String after = null;
+    int round = 0;
+    while (true) {
+      DocumentState.Page page =
+          (DocumentState.Page)
+              DocumentState.page(kv, "acme", OptionalLong.of(asOf), after, 3, e -> true);
+      assertThat(page.asOf()).isEqualTo(asOf);
+      for (String entry : page.entries()) {
+        JsonNode node = parse(entry);
+        read.put(node.path("documentKey").path("_id").asText(), node.path("document"));
+      }
+      // writes between pages: update one ahead, delete one ahead, insert new ones, update behind
+      round++;
+      apply(change("delete", "d" + (char) ('a' + Math.min(19, round * 3 + 1)), ""));
+      update("d" + (char) ('a' + Math.min(19, round * 3 + 2)), "{\"updatedFields\":{\"v\":-1}}");
+      insert("d" + (char) ('a' + round) + "x", "{\"v\":100}");
+      update("da", "{\"updatedFields\":{\"v\":-2}}");
+      if (!page.more()) {
+        break;
+      }
+      after = page.lastKey();
+    }
+    assertThat(read).isEqualTo(expected);
+    assertThat(state(OptionalLong.of(asOf), 2)).isEqualTo(expected);
+    assertThat(now()).isNotEqualTo(expected);
+  }
+
+  @Test
+  void aSnapshotWhoseUndoEntriesLeftTheRetentionIsExpired() {
+    insert("a", "{}");
+    insert("b", "{}");
+    update("a", "{\"updatedFields\":{\"v\":1}}");
+    DocumentState.evictThrough(kv, "acme", 2);
+    assertThat(DocumentState.page(kv, "acme", OptionalLong.of(1), null, 10, e -> true))
+        .isInstanceOf(DocumentState.Expired.class);
+    assertThat(DocumentState.page(kv, "acme", OptionalLong.of(2), null, 10, e -> true))
+        .isInstanceOf(DocumentState.Page.class);
+    assertThat(DocumentState.page(kv, "acme", OptionalLong.of(9), null, 10, e -> true))
+        .isInstanceOf(DocumentState.Behind.class);
+  }
+
+  @Test
+  void aReReadEventIsSkippedAndAnInterruptedOneIsRolledBackThenApplied() throws Exception {
+    insert("a", "{\"v\":1}");
+    update("a", "{\"updatedFields\":{\"v\":2}}");
+    // a restart re-reads event 2: skipped, not applied twice
+    assertThat(
+            DocumentState.apply(
+                    kv,
+                    "acme",
+                    2,
+                    JSON.readTree(
+                        change("update", "a", ",\"changes\":{\"updatedFields\":{\"w\":9}}")))
+                .skipped())
+        .isTrue();
+    // event 3 was interrupted after its undo entry and its document write, before its id
+    String interrupted =
+        change(
+            "update",
+            "a",
+            ",\"changes\":{\"truncatedArrays\":[]," + "\"updatedFields\":{\"v\":3}}");
+    DocumentState.apply(kv, "acme", 3, JSON.readTree(interrupted));
+    kv.put(DocumentState.watermarkKey("acme"), "2");
+    kv.put(
+        DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"a\"}"),
+        "{\"collection\":\"orders\",\"database\":\"app\",\"documentKey\":{\"_id\":\"a\"},"
+            + "\"document\":{\"v\":999},\"id\":\"3\"}");
+    DocumentState.apply(kv, "acme", 3, JSON.readTree(interrupted));
+    assertThat(now().get("a")).isEqualTo(parse("{\"v\":3}"));
+    assertThat(state(OptionalLong.of(2), 10).get("a")).isEqualTo(parse("{\"v\":2}"));
+  }
+
+  @Test
+  void imagesGiveTheVersionBeforeAndTheComputedOneAfter() {
+    insert("a", "{\"v\":1}");
+    update("a", "{\"updatedFields\":{\"v\":2}}");
+    apply(change("delete", "a", ""));
+    assertThat(DocumentState.images(kv, "acme", 1).orElseThrow().before()).isNull();
+    DocumentState.Images update = DocumentState.images(kv, "acme", 2).orElseThrow();
+    assertThat(update.before()).isEqualTo(parse("{\"v\":1}"));
+    assertThat(update.after()).isEqualTo(parse("{\"v\":2}"));
+    assertThat(DocumentState.images(kv, "acme", 3).orElseThrow().before())
+        .isEqualTo(parse("{\"v\":2}"));
+  }
+
+  @Test
+  void tenantsAreApart() throws Exception {
+    insert("a", "{}");
+    DocumentState.apply(
+        kv, "acme-2", 1, JSON.readTree(change("insert", "z", ",\"document\":{\"t\":2}")));
+    assertThat(now()).containsOnlyKeys("a");
+    DocumentState.Page other =
+        (DocumentState.Page)
+            DocumentState.page(kv, "acme-2", OptionalLong.empty(), null, 10, e -> true);
+    assertThat(other.entries()).hasSize(1).allMatch(e -> e.contains("\"z\""));
+    assertThat(other.asOf()).isEqualTo(1);
+  }
+}
