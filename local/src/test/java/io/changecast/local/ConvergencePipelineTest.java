@@ -116,17 +116,20 @@ class ConvergencePipelineTest {
       for (Future<?> writer : written) {
         writer.get(10, TimeUnit.MINUTES);
       }
-      // a last write per tenant that every view matches: once a client has its id, it has all
+      // a last write per tenant and collection that every view matches: once a client has their
+      // ids, it has every event of its view
       for (String tenant : tenants) {
-        app.getCollection("orders")
-            .insertOne(
-                new Document("_id", FENCE + tenant)
-                    .append("tenantId", tenant)
-                    .append("status", "paid"));
+        for (String collection : MirrorView.COLLECTIONS) {
+          app.getCollection(collection)
+              .insertOne(
+                  new Document("_id", FENCE + tenant)
+                      .append("tenantId", tenant)
+                      .append("status", "paid"));
+        }
       }
-      Map<String, Long> lastIds = new LinkedHashMap<>();
+      Map<String, Map<String, Long>> fenceIds = new LinkedHashMap<>();
       for (String tenant : tenants) {
-        lastIds.put(tenant, awaitFenceId(tenant));
+        fenceIds.put(tenant, awaitFenceIds(tenant));
       }
       mirrors.forEach(DocumentMirror::stop);
       for (Future<?> client : running) {
@@ -135,7 +138,10 @@ class ConvergencePipelineTest {
       await()
           .atMost(CATCH_UP)
           .pollInterval(Duration.ofMillis(200))
-          .until(() -> mirrors.stream().allMatch(m -> m.caughtUp(lastIds.get(m.tenant()))));
+          .until(
+              () ->
+                  mirrors.stream()
+                      .allMatch(m -> m.caughtUp(lastId(fenceIds.get(m.tenant()), m.view()))));
 
       List<String> differences = new ArrayList<>();
       List<String> problems = new ArrayList<>();
@@ -152,8 +158,8 @@ class ConvergencePipelineTest {
           new java.util.EnumMap<>(ConvergenceWriters.Op.class);
       writers.forEach(w -> w.tally().forEach((op, n) -> ops.merge(op, n, Integer::sum)));
       System.out.printf(
-          "convergence: seed %d: writes %s, last ids %s; %d differences, %d problems%n",
-          seed, ops, lastIds, differences.size(), problems.size());
+          "convergence: seed %d: writes %s, last write ids %s; %d differences, %d problems%n",
+          seed, ops, fenceIds, differences.size(), problems.size());
       differences.stream().limit(50).forEach(d -> System.out.println("convergence: DIFF " + d));
       problems.stream().limit(50).forEach(p -> System.out.println("convergence: PROBLEM " + p));
 
@@ -188,45 +194,51 @@ class ConvergencePipelineTest {
     }
   }
 
-  /** The id of the tenant's last write (the fence), from a snapshot that holds it. */
-  private static long awaitFenceId(String tenant) {
-    long[] id = {-1};
+  /**
+   * The ids of the tenant's last write to each collection (its fences), from a snapshot that holds
+   * both. Each collection has a raw topic of its own, so a tenant's ids follow MongoDB's order per
+   * collection, not across them: the last id of a view is its collections' largest fence id.
+   */
+  private static Map<String, Long> awaitFenceIds(String tenant) {
+    Map<String, Long> ids = new HashMap<>();
     String[] last = {"no answer yet"};
     try {
-      awaitFence(tenant, id, last);
+      await()
+          .atMost(CATCH_UP)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> fences(tenant, ids, last));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError(
-          "the last write of " + tenant + " is in no snapshot; last answer: " + last[0], e);
+          "the last writes of " + tenant + " are in no snapshot; last answer: " + last[0], e);
     }
-    return id[0];
+    return ids;
   }
 
-  private static void awaitFence(String tenant, long[] id, String[] last) {
-    await()
-        .atMost(CATCH_UP)
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              String cursor = null;
-              do {
-                SnapshotPage page =
-                    SnapshotPage.get(
-                        PIPELINE.stack().edgeUrl(), tenant, MirrorView.ORDERS, 500, cursor);
-                last[0] = page.status() + " " + page.body() + " as of " + page.asOf();
-                if (page.status() != 200) {
-                  System.out.println("convergence: snapshot of " + tenant + ": " + last[0]);
-                  return false;
-                }
-                for (JsonNode item : page.documents()) {
-                  if ((FENCE + tenant).equals(item.path("documentKey").path("_id").asText())) {
-                    id[0] = Long.parseLong(item.path("id").asText());
-                    return true;
-                  }
-                }
-                cursor = page.next();
-              } while (cursor != null);
-              return false;
-            });
+  private static boolean fences(String tenant, Map<String, Long> ids, String[] last)
+      throws InterruptedException {
+    ids.clear();
+    String cursor = null;
+    do {
+      SnapshotPage page =
+          SnapshotPage.get(PIPELINE.stack().edgeUrl(), tenant, MirrorView.ALL, 500, cursor);
+      last[0] = page.status() + " " + page.body() + " as of " + page.asOf();
+      if (page.status() != 200) {
+        System.out.println("convergence: snapshot of " + tenant + ": " + last[0]);
+        return false;
+      }
+      for (JsonNode item : page.documents()) {
+        if ((FENCE + tenant).equals(item.path("documentKey").path("_id").asText())) {
+          ids.put(item.path("collection").asText(), Long.parseLong(item.path("id").asText()));
+        }
+      }
+      cursor = page.next();
+    } while (cursor != null);
+    return ids.keySet().containsAll(MirrorView.COLLECTIONS);
+  }
+
+  /** The id a view's copy must reach: the largest fence id of its collections. */
+  private static long lastId(Map<String, Long> fences, MirrorView view) {
+    return view.watched().stream().mapToLong(fences::get).max().orElseThrow();
   }
 
   /** MongoDB's answer to a view: the tenant's documents matching its collections and filter. */

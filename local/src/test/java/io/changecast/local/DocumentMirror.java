@@ -259,6 +259,10 @@ final class DocumentMirror {
           }
           break; // the cursor is too old: start the snapshot again
         }
+        if (page.status() == 503) {
+          Thread.sleep(100); // a back-off: not ready (e.g. behind the pinned id), start again
+          break;
+        }
         if (page.status() != 200) {
           problem("snapshot page answered " + page.status() + ": " + page.body());
           return null;

@@ -156,6 +156,7 @@ public final class DocumentStateScenario {
     summary.put("coldReadyMsOn", on.path("cold").path("readyMs").asLong());
     summary.put("restartReadyMsOn", on.path("restart").path("readyMs").asLong());
     summary.put("restartRecordsReRead", on.path("restart").path("recordsToReRead").asLong());
+    summary.put("restartRecordsReadMetric", on.path("restart").path("recordsReadMetric").asLong());
     summary.put("coldRecordsRead", on.path("cold").path("recordsRead").asLong());
     summary.set("snapshotPagedMs", on.path("snapshot").path("pagedMs"));
     summary.set("snapshotFloorMs", on.path("snapshot").path("floorMs"));
@@ -182,6 +183,7 @@ public final class DocumentStateScenario {
         ObjectNode cold = run.putObject("cold");
         cold.put("recordsRead", preloaded);
         cold.put("readyMs", edge.readyMillis());
+        cold.put("recordsReadMetric", recordsRead(edge));
         run.set("memory", memory(edge, stateDir));
         if (enabled) {
           run.set("snapshot", snapshot(edge, plan));
@@ -220,6 +222,7 @@ public final class DocumentStateScenario {
                 extra);
         try {
           restart.put("readyMs", again.readyMillis());
+          restart.put("recordsReadMetric", recordsRead(again));
           restart.set("memory", memory(again, stateDir));
           SnapshotFetch check = fetchPages(again.url(), plan.snapshotDocuments(), false);
           restart.put("snapshotDocumentsAfterRestart", check.documents());
@@ -230,6 +233,15 @@ public final class DocumentStateScenario {
     }
     run.set("loadAverageEnd", Environment.loadAverage());
     return run;
+  }
+
+  private static final Pattern RECORDS_READ =
+      Pattern.compile("(?m)^changecast_edge_records_read_total(?:\\{[^}]*\\})?\\s+(\\S+)");
+
+  /** The edge's own count of records its processor read since it started, -1 when absent. */
+  private static long recordsRead(StateEdge edge) {
+    Matcher m = RECORDS_READ.matcher(edge.metrics());
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
   }
 
   private ObjectNode memory(StateEdge edge, Path stateDir) {
