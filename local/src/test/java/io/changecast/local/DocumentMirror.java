@@ -259,8 +259,10 @@ final class DocumentMirror {
           }
           break; // the cursor is too old: start the snapshot again
         }
-        if (page.status() == 503) {
-          Thread.sleep(100); // a back-off: not ready (e.g. behind the pinned id), start again
+        if (page.status() == 503 || page.status() == -1) {
+          // not ready (e.g. behind the pinned id), or the connection failed (the JDK client may
+          // reuse a keep-alive connection the edge just closed as idle): back off, start again
+          Thread.sleep(100);
           break;
         }
         if (page.status() != 200) {
