@@ -141,7 +141,7 @@ class BenchSmokeTest {
     assertThat(on.path("snapshot").path("floorMs").path("count").asInt()).isEqualTo(3);
     assertThat(on.path("snapshot").path("snapshotEventsMs").path("count").asInt()).isEqualTo(3);
     assertThat(on.path("restart").path("snapshotDocumentsAfterRestart").asInt()).isEqualTo(200);
-    assertThat(on.path("restart").has("recordsToReRead")).isTrue();
+    assertThat(on.path("restart").has("recordsReadMetric")).isTrue();
     for (JsonNode edge : List.of(on, state.path("stateOff"))) {
       assertThat(edge.path("cold").path("readyMs").asLong()).isPositive();
       assertThat(edge.path("memory").path("rssBytes").asLong()).isPositive();

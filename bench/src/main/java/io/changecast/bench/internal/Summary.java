@@ -126,7 +126,7 @@ public final class Summary {
         .append("server; size per million documents extrapolated from the documents held; ")
         .append("bursts: events/s until a marker after the burst reaches an SSE client.\n\n")
         .append("| mode | documents | snapshot paged p50 / p99 (ms) | floor p50 / p99 | ")
-        .append("`snapshot=true` p50 / p99 | disk / RSS Δ / heap Δ per 1M docs (MB) | ")
+        .append("`snapshot=true` p50 / p99 | per 1M docs: disk / RSS on / RSS on − off (MB) | ")
         .append("events/s off → on (ratio) | µs CPU/event off → on | cold ready (records) → ")
         .append("restart ready (records re-read) |\n")
         .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
@@ -149,8 +149,8 @@ public final class Summary {
               s.path("snapshotEventsMs").path("p50Ms").asDouble(),
               s.path("snapshotEventsMs").path("p99Ms").asDouble(),
               s.path("diskBytesPerMillionDocuments").asDouble() / 1e6,
+              s.path("rssOnBytesPerMillionDocuments").asDouble() / 1e6,
               s.path("rssDeltaBytesPerMillionDocuments").asDouble() / 1e6,
-              s.path("heapDeltaBytesPerMillionDocuments").asDouble() / 1e6,
               s.path("burstEventsPerSecondOff").asLong(),
               s.path("burstEventsPerSecondOn").asLong(),
               s.path("rateOnOverOff").asDouble(),
