@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Changecast SSE edge: a Kafka Streams application materialising the events topic into a
- * retained per-tenant log (a global store, so every instance serves every tenant) and a Javalin
- * server streaming it as Server-Sent Events on {@code GET /v1/tenants/{tenant}/events}, with {@code
- * /health/live}, {@code /health/ready} and {@code /metrics}, and the write API {@code POST
- * /v1/tenants/{tenant}/events}, producing to the ingest topic.
+ * retained per-tenant log and, unless {@code documents.enabled=false}, the latest version of every
+ * document (one global store, so every instance serves every tenant; persistent with documents) and
+ * a Javalin server streaming it as Server-Sent Events on {@code GET /v1/tenants/{tenant}/events},
+ * with {@code /health/live}, {@code /health/ready} and {@code /metrics}, and the write API {@code
+ * POST /v1/tenants/{tenant}/events}, producing to the ingest topic.
  */
 public final class ChangecastEdge implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangecastEdge.class);
@@ -89,6 +90,11 @@ public final class ChangecastEdge implements AutoCloseable {
             documents,
             metrics::recordRead);
     KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+    if (!config.documentsEnabled()) {
+      // An in-memory store starts from the topic's start: drop what a persistent run left (its
+      // checkpoint would make the in-memory store start from there, empty).
+      streams.cleanUp();
+    }
     streams.setUncaughtExceptionHandler(
         error -> {
           LOG.error("Kafka Streams failed; the edge reports not ready", error);

@@ -97,6 +97,8 @@ class EdgeRestartKeepsStateTest {
             before + after,
             after);
         assertThat(reRead).isEqualTo(after);
+        long held = expected().values().stream().mapToLong(Map::size).sum();
+        assertThat(metrics(edge)).contains("changecast_edge_documents " + held + ".0");
       }
     }
   }
@@ -177,6 +179,15 @@ class EdgeRestartKeepsStateTest {
       all.put(tenant, docs);
     }
     return all;
+  }
+
+  private String metrics(ChangecastEdge edge) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/metrics"))
+                .timeout(WAIT)
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private JsonNode page(ChangecastEdge edge, String tenant, String query) throws Exception {

@@ -59,7 +59,7 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   public void init(ProcessorContext<Void, Void> context) {
     store = context.getStateStore(EventLogStore.STORE_NAME);
     kv = KeyValues.of(store);
-    documents.ifPresent(d -> d.held(DocumentState.count(kv)));
+    documents.ifPresent(d -> d.held(DocumentState.total(kv)));
   }
 
   @Override

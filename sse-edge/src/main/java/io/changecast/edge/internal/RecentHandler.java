@@ -23,10 +23,12 @@ final class RecentHandler implements Handler {
 
   private final EventLog log;
   private final Supplier<Readiness> readiness;
+  private final DocumentVersions versions;
 
   RecentHandler(EventLog log, Supplier<Readiness> readiness) {
     this.log = log;
     this.readiness = readiness;
+    this.versions = new DocumentVersions(log);
   }
 
   @Override
@@ -90,9 +92,10 @@ final class RecentHandler implements Handler {
     ctx.contentType("application/json").result(body.toString());
   }
 
-  /** Router resets pass any filter, as on the stream. */
-  private static boolean passes(EventFilter filter, Event event) {
-    return filter.matches(event.json()) || ControlEvents.isReset(event);
+  /** Router resets pass any filter; the filter rule is the stream's. */
+  private boolean passes(EventFilter filter, Event event) {
+    return ControlEvents.isReset(event)
+        || filter.matchesChange(event.json(), () -> versions.apply(event));
   }
 
   private static String id(OptionalLong id) {

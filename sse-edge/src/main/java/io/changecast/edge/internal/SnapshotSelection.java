@@ -1,8 +1,10 @@
 package io.changecast.edge.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.changecast.edge.internal.filter.EventFilter;
+import java.io.IOException;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -11,7 +13,8 @@ import java.util.function.Predicate;
  * which the request's {@code where} holds, evaluated as {@link EventFilter#matchesDocument} says.
  */
 record SnapshotSelection(String tenant, Set<String> collections, EventFilter filter)
-    implements Predicate<JsonNode> {
+    implements Predicate<String> {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** The {@code collections} query parameter: a comma list of names (blank: all). */
   static Set<String> collections(String text) {
@@ -30,8 +33,18 @@ record SnapshotSelection(String tenant, Set<String> collections, EventFilter fil
     return Set.copyOf(names);
   }
 
+  /** Whether the entry (its JSON text) is selected; parsed only when something is to check. */
   @Override
-  public boolean test(JsonNode entry) {
+  public boolean test(String entryJson) {
+    if (collections.isEmpty() && filter.where().isEmpty()) {
+      return true;
+    }
+    JsonNode entry;
+    try {
+      entry = MAPPER.readTree(entryJson);
+    } catch (IOException e) {
+      return false;
+    }
     if (!collections.isEmpty() && !collections.contains(entry.path("collection").asText(""))) {
       return false;
     }

@@ -25,14 +25,17 @@ import org.slf4j.LoggerFactory;
  * the connection are serial and a client that does not read holds no thread. The first drain opens
  * the stream and writes the replay, then the queued live events, skipping ids already seen: the
  * subscription is taken before the replay is read, so the handover has no gap, and the skip makes
- * it free of duplicates.
+ * it free of duplicates. A stream opened with a snapshot ({@code ?snapshot=true}) writes its
+ * documents and {@code snapshot-end} first, and continues after the snapshot's id as if resumed
+ * from it.
  *
  * <p>Every event passes through the session in id order, filtered or not, so it knows the last id
  * seen: a jump in ids after a resume position means events were dropped by retention, announced as
- * a {@code reset} before the next one. Router reset envelopes ({@code changecast.reset}) are {@code
- * reset} events too and bypass filters. When the queue overflows, the session writes a final {@code
- * overflow} event and closes; a write that stays pending is cut from outside by {@link Streams}'
- * watchdog through {@link #abort} (the write then fails).
+ * a {@code reset} before the next one. Filters follow {@link EventFilter#matchesChange}: an event
+ * also passes when the document matched before the change. Router reset envelopes ({@code
+ * changecast.reset}) are {@code reset} events too and bypass filters. When the queue overflows, the
+ * session writes a final {@code overflow} event and closes; a write that stays pending is cut from
+ * outside by {@link Streams}' watchdog through {@link #abort} (the write then fails).
  */
 final class StreamSession {
   private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);

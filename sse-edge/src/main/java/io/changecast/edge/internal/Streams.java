@@ -1,6 +1,5 @@
 package io.changecast.edge.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.edge.auth.Principal;
 import io.changecast.edge.internal.StreamSession.CloseReason;
 import io.changecast.edge.internal.documents.DocumentState;
@@ -39,7 +38,7 @@ public final class Streams implements AutoCloseable {
   private final ExecutorService writer;
   private final ScheduledExecutorService heartbeats;
   private final Linger linger;
-  private final SharedEncoding<List<JsonNode>> versions = new SharedEncoding<>(this::versionsOf);
+  private final DocumentVersions versions;
 
   /** Documents read at a time when a stream opens with a snapshot. */
   static final int SNAPSHOT_READ_PAGE = 1000;
@@ -82,6 +81,7 @@ public final class Streams implements AutoCloseable {
 
   public Streams(EventLog log, EdgeMetrics metrics, StreamOptions options) {
     this.log = log;
+    this.versions = new DocumentVersions(log);
     this.metrics = metrics;
     this.options = options;
     // Drains never block (a write the connection cannot take stays pending and ends the drain
@@ -178,7 +178,7 @@ public final class Streams implements AutoCloseable {
             linger,
             metrics,
             log::latestClusterTime,
-            versions::of);
+            versions);
     register(session, releaseTenant, releaseToken);
     principal.ifPresent(p -> endAt(session, p.validUntil()));
     List<Event> replay;
@@ -230,28 +230,6 @@ public final class Streams implements AutoCloseable {
         return new StreamSession.Snapshot(page.asOf(), entries);
       }
       after = page.lastKey();
-    }
-  }
-
-  /** The other versions of an event's document, once per event for all its subscribers. */
-  private List<JsonNode> versionsOf(Event event) {
-    Optional<Documents> documents = log.documents();
-    if (documents.isEmpty()) {
-      return List.of();
-    }
-    try {
-      Optional<DocumentState.Images> images = documents.get().images(event.tenant(), event.id());
-      if (images.isEmpty()) {
-        return List.of();
-      }
-      List<JsonNode> versions = new ArrayList<>(2);
-      if (images.get().after() != null) {
-        versions.add(images.get().after());
-      }
-      versions.add(images.get().before());
-      return versions;
-    } catch (RuntimeException e) {
-      return List.of(); // the store is not readable now: the envelope alone decides
     }
   }
 

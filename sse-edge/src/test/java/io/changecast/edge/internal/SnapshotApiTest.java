@@ -209,6 +209,52 @@ class SnapshotApiTest extends EdgeTestBase {
   }
 
   @Test
+  void theReplayDecidesLikeTheLiveTailAndCollectionsSelect() throws Exception {
+    startWithDocuments(1000);
+    insert("acme", "a", "paid");
+    long invoice = nextId("acme");
+    log.append(
+        new Event(
+            "acme",
+            invoice,
+            "{\"id\":\""
+                + invoice
+                + "\",\"tenant\":\"acme\",\"type\":\"invoices.insert\","
+                + "\"operation\":\"insert\",\"database\":\"app\",\"collection\":\"invoices\","
+                + "\"documentKey\":{\"_id\":\"i\"},\"document\":{\"_id\":\"i\",\"status\":\"paid\"}}"));
+    String where = q("document.status = 'paid'");
+    JsonNode invoices = page("acme", "?collections=invoices&where=" + where);
+    assertThat(invoices.path("documents")).hasSize(1);
+    assertThat(invoices.path("documents").get(0).path("collection").asText()).isEqualTo("invoices");
+    assertThat(page("acme", "?collections=orders,invoices").path("documents")).hasSize(2);
+    String asOf = invoices.path("asOf").asText();
+    // the changes happen before the client connects: it gets them from the replay
+    long stopsMatching = setStatus("acme", "a", "open");
+    setStatus("acme", "a", "closed"); // matched neither before nor after: not sent
+    long deleted = nextId("acme");
+    log.append(
+        new Event(
+            "acme",
+            deleted,
+            "{\"id\":\""
+                + deleted
+                + "\",\"tenant\":\"acme\",\"type\":\"invoices.delete\","
+                + "\"operation\":\"delete\",\"database\":\"app\",\"collection\":\"invoices\","
+                + "\"documentKey\":{\"_id\":\"i\"}}"));
+    SseTestClient client =
+        SseTestClient.connect(uri("/v1/tenants/acme/events?where=" + where), asOf);
+    toClose.add(client);
+    await().atMost(WAIT).until(() -> client.lastId() == deleted);
+    assertThat(client.ids()).containsExactly(stopsMatching, deleted);
+    // and /recent filters the same way
+    HttpResponse<String> recent =
+        get(uri("/v1/tenants/acme/events/recent?after=" + asOf + "&where=" + where));
+    List<String> ids = new ArrayList<>();
+    JSON.readTree(recent.body()).path("events").forEach(e -> ids.add(e.path("id").asText()));
+    assertThat(ids).containsExactly(Long.toString(stopsMatching), Long.toString(deleted));
+  }
+
+  @Test
   void oneRequestSendsTheSnapshotThenSnapshotEndThenTheTailAndAReconnectResumesAfterIt()
       throws Exception {
     startWithDocuments(1000);
@@ -248,6 +294,29 @@ class SnapshotApiTest extends EdgeTestBase {
     await().atMost(WAIT).until(() -> again.lastId() == live);
     assertThat(again.named()).isEmpty();
     assertThat(again.ids()).containsExactly(live);
+  }
+
+  @Test
+  void theWebSocketEndpointSendsTheSnapshotTooThenResumesAfterIt() throws Exception {
+    startWithDocuments(1000);
+    insert("acme", "a", "paid");
+    insert("acme", "b", "open");
+    String where = q("document.status = 'paid'");
+    URI ws =
+        URI.create(
+            "ws://127.0.0.1:" + server.port() + "/v1/tenants/acme/ws?snapshot=true&where=" + where);
+    WsTestClient client = WsTestClient.connect(http, ws);
+    toClose.add(client);
+    await().atMost(WAIT).until(() -> !client.named("snapshot-end").isEmpty());
+    assertThat(client.named("snapshot"))
+        .extracting(m -> m.path("data").path("documentKey").path("_id").asText())
+        .containsExactly("a");
+    JsonNode end = client.named("snapshot-end").get(0);
+    assertThat(end.path("id").asText()).isEqualTo("2");
+    assertThat(end.path("data").path("asOf").asText()).isEqualTo("2");
+    long stops = setStatus("acme", "a", "open");
+    await().atMost(WAIT).until(() -> client.lastId() == stops);
+    assertThat(client.ids()).containsExactly(stops);
   }
 
   @Test

@@ -119,10 +119,14 @@ public final class WsTestClient implements AutoCloseable {
     return data.isEmpty() ? -1 : Long.parseLong(data.get(data.size() - 1).get("id").asText());
   }
 
-  /** The data events: messages with an id that are not router resets. */
+  /** The data events: messages with an id that are not router resets nor a snapshot's end. */
   public List<JsonNode> data() {
     return messages.stream()
-        .filter(m -> m.has("id") && !"reset".equals(m.path("event").asText()))
+        .filter(
+            m ->
+                m.has("id")
+                    && !"reset".equals(m.path("event").asText())
+                    && !"snapshot-end".equals(m.path("event").asText()))
         .toList();
   }
 

@@ -34,7 +34,9 @@ import org.apache.kafka.streams.KeyValue;
  *       changed ({@code a}, the new entry, only when the edge computed it from {@code changes});
  *       written before the documents, removed with the event when it leaves the event log's
  *       retention;
- *   <li>{@code <tenant>#w}: the id of the tenant's last applied event, written last;
+ *   <li>{@code \u0001applied/<tenant>}: {@code "<id> <documents>"}, the id of the tenant's last
+ *       applied event and its number of documents, written last (all tenants' together, so the
+ *       total is read at startup without a scan of the store);
  *   <li>{@code <tenant>#f}: the newest id whose undo entry may be gone (retention).
  * </ul>
  *
@@ -79,6 +81,11 @@ public final class DocumentState {
     return tenant + "#d#";
   }
 
+  /** Above every document key of the tenant ({@code $} follows {@code #}), below its other keys. */
+  private static String docEnd(String tenant) {
+    return tenant + "#d$";
+  }
+
   static String docKey(String tenant, String database, String collection, String documentKey) {
     return docPrefix(tenant) + database + '\0' + collection + '\0' + documentKey;
   }
@@ -93,8 +100,11 @@ public final class DocumentState {
     return key.append(digits).toString();
   }
 
+  /** Applied ids sit together apart from every tenant's keys, so startup reads only them. */
+  private static final String APPLIED_PREFIX = "\u0001applied/";
+
   static String watermarkKey(String tenant) {
-    return tenant + "#w";
+    return APPLIED_PREFIX + tenant;
   }
 
   static String floorKey(String tenant) {
@@ -109,8 +119,33 @@ public final class DocumentState {
 
   /** The tenant's last applied id, 0 before its first event (ids start at 1). */
   public static long applied(KeyValues kv, String tenant) {
-    String value = kv.get(watermarkKey(tenant));
-    return value == null ? 0 : Long.parseLong(value);
+    return appliedAndCount(kv.get(watermarkKey(tenant)))[0];
+  }
+
+  /** {@code "<id> <documents>"}: the tenant's applied id and document count, written together. */
+  private static long[] appliedAndCount(String value) {
+    if (value == null) {
+      return new long[] {0, 0};
+    }
+    int space = value.indexOf(' ');
+    return space < 0
+        ? new long[] {Long.parseLong(value), 0}
+        : new long[] {
+          Long.parseLong(value, 0, space, 10), Long.parseLong(value, space + 1, value.length(), 10)
+        };
+  }
+
+  /** The documents of every tenant, from their counts (read once at startup). */
+  public static long total(KeyValues kv) {
+    long[] total = {0};
+    kv.range(
+        APPLIED_PREFIX,
+        APPLIED_PREFIX + '\uffff',
+        e -> {
+          total[0] += appliedAndCount(e.value)[1];
+          return true;
+        });
+    return total[0];
   }
 
   // ---- applying events
@@ -125,14 +160,15 @@ public final class DocumentState {
    * applied (an interrupted apply) is rolled back first, then applied again.
    */
   public static Applied apply(KeyValues.Mutable kv, String tenant, long id, JsonNode envelope) {
-    if (id <= applied(kv, tenant)) {
+    long[] appliedAndCount = appliedAndCount(kv.get(watermarkKey(tenant)));
+    if (id <= appliedAndCount[0]) {
       return new Applied(0, true);
     }
     int delta = 0;
     String undoKey = undoKey(tenant, id);
     String interrupted = kv.get(undoKey);
     if (interrupted != null) {
-      delta += rollBack(kv, interrupted);
+      rollBack(kv, interrupted); // back to the state the count of the applied id describes
     }
     Map<String, String> writes = new LinkedHashMap<>(); // key -> new entry (null: delete)
     Map<String, Boolean> known = new HashMap<>(); // key -> whether it exists now, when read
@@ -168,7 +204,7 @@ public final class DocumentState {
         delta += existed ? 0 : 1;
       }
     }
-    kv.put(watermarkKey(tenant), Long.toString(id));
+    kv.put(watermarkKey(tenant), id + " " + (appliedAndCount[1] + delta));
     return new Applied(delta, false);
   }
 
@@ -274,28 +310,24 @@ public final class DocumentState {
             + '\0'
             + (ns.hasNonNull("coll") ? ns.get("coll").asText() + '\0' : "");
     List<KeyValue<String, String>> found = new ArrayList<>();
-    kv.range(prefix, prefix + '\uffff', found::add);
+    // keys of the namespace start with prefix, which ends with \0: all below prefix-then-\1
+    kv.range(prefix, prefix.substring(0, prefix.length() - 1) + '\u0001', found::add);
     found.forEach(e -> each.accept(e.key, e.value));
   }
 
-  /** Undoes an interrupted apply from its undo entry; returns the change in document count. */
-  private static int rollBack(KeyValues.Mutable kv, String undoEntry) {
-    int delta = 0;
+  /** Undoes an interrupted apply from its undo entry. */
+  private static void rollBack(KeyValues.Mutable kv, String undoEntry) {
     JsonNode items = parse(undoEntry);
     for (int i = items.size() - 1; i >= 0; i--) {
       JsonNode item = items.get(i);
       String key = item.path("k").asText();
-      boolean exists = kv.get(key) != null;
       JsonNode previous = item.get("p");
       if (previous == null || previous.isNull()) {
         kv.delete(key);
-        delta -= exists ? 1 : 0;
       } else {
         kv.put(key, previous.toString());
-        delta += exists ? 0 : 1;
       }
     }
-    return delta;
   }
 
   private static String keyOf(String tenant, JsonNode envelope) {
@@ -384,7 +416,7 @@ public final class DocumentState {
   /**
    * One page of the tenant's documents as of {@code asOf} (empty: the last applied id), after key
    * {@code afterKey} (null: from the first), at most {@code limit} entries that {@code select}
-   * accepts (it is given the parsed entry).
+   * accepts (it is given the entry's JSON text).
    *
    * <p>The documents are read in one range (one point in time), then the undo entries after {@code
    * asOf}, which hold everything that range saw changed after {@code asOf} (undo entries are
@@ -397,7 +429,7 @@ public final class DocumentState {
       OptionalLong asOf,
       String afterKey,
       int limit,
-      Predicate<JsonNode> select) {
+      Predicate<String> select) {
     long applied = applied(kv, tenant);
     long n = asOf.orElse(applied);
     if (n > applied) {
@@ -405,21 +437,23 @@ public final class DocumentState {
     }
     String prefix = docPrefix(tenant);
     String from = afterKey == null ? prefix : afterKey + '\0'; // the smallest key after afterKey
-    String to = prefix + '\uffff';
+    String to = docEnd(tenant);
+    // Selected documents unchanged since n, and (null) those changed after n, resolved below.
     TreeMap<String, String> scanned = new TreeMap<>();
     int[] selected = {0};
-    boolean[] stoppedEarly = {false};
+    String[] end = {null};
     kv.range(
         from,
         to,
         e -> {
-          if (afterKey != null && e.key.compareTo(afterKey) <= 0) {
-            return true;
-          }
-          scanned.put(e.key, e.value);
-          if (idOf(e.value) <= n && select.test(parse(e.value)) && ++selected[0] > limit) {
-            stoppedEarly[0] = true;
-            return false;
+          if (idOf(e.value) > n) {
+            scanned.put(e.key, null);
+          } else if (select.test(e.value)) {
+            scanned.put(e.key, e.value);
+            if (++selected[0] > limit) {
+              end[0] = e.key; // enough: the page ends before this key
+              return false;
+            }
           }
           return true;
         });
@@ -442,11 +476,10 @@ public final class DocumentState {
     if (n < floor) {
       return new Expired(n, floor);
     }
-    String end = stoppedEarly[0] ? scanned.lastKey() : null;
     TreeMap<String, String> merged = new TreeMap<>();
     for (Map.Entry<String, String> e : scanned.entrySet()) {
       // a document newer than n is always in asOfN while the floor allows n
-      if (!asOfN.containsKey(e.getKey()) && idOf(e.getValue()) <= n) {
+      if (e.getValue() != null && !asOfN.containsKey(e.getKey())) {
         merged.put(e.getKey(), e.getValue());
       }
     }
@@ -455,25 +488,21 @@ public final class DocumentState {
       if (e.getValue() != null
           && key.startsWith(prefix)
           && (afterKey == null || key.compareTo(afterKey) > 0)
-          && (end == null || key.compareTo(end) <= 0)) {
+          && (end[0] == null || key.compareTo(end[0]) <= 0)
+          && select.test(e.getValue())) {
         merged.put(key, e.getValue());
       }
     }
-    List<String> entries = new ArrayList<>();
+    List<String> entries = new ArrayList<>(Math.min(limit, merged.size()));
     String lastKey = null;
-    boolean more = false;
     for (Map.Entry<String, String> e : merged.entrySet()) {
-      if (!select.test(parse(e.getValue()))) {
-        continue;
-      }
       if (entries.size() == limit) {
-        more = true;
         break;
       }
       entries.add(e.getValue());
       lastKey = e.getKey();
     }
-    return new Page(n, entries, lastKey, more || (stoppedEarly[0] && entries.size() == limit));
+    return new Page(n, entries, lastKey, merged.size() > limit);
   }
 
   private static long idOf(String entry) {
@@ -489,20 +518,5 @@ public final class DocumentState {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("unreadable document state entry: " + e.getMessage(), e);
     }
-  }
-
-  /** Counts the document entries of the whole store (once at startup, for the gauge). */
-  public static long count(KeyValues kv) {
-    long[] count = {0};
-    kv.range(
-        "",
-        "\uffff",
-        e -> {
-          if (isDocumentKey(e.key)) {
-            count[0]++;
-          }
-          return true;
-        });
-    return count[0];
   }
 }

@@ -1,6 +1,5 @@
 package io.changecast.edge.internal.documents;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,7 +24,7 @@ public final class Documents {
 
   /** See {@link DocumentState#page}. */
   public DocumentState.PageResult page(
-      String tenant, OptionalLong asOf, String afterKey, int limit, Predicate<JsonNode> select) {
+      String tenant, OptionalLong asOf, String afterKey, int limit, Predicate<String> select) {
     return DocumentState.page(store.get(), tenant, asOf, afterKey, limit, select);
   }
 

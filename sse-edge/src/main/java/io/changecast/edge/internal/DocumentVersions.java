@@ -1,0 +1,51 @@
+package io.changecast.edge.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.edge.internal.documents.DocumentState;
+import io.changecast.edge.internal.documents.Documents;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The other versions of an event's document for the filter rule of filtered streams (see {@link
+ * io.changecast.edge.internal.filter.EventFilter#matchesChange}): the one the edge computed after
+ * the change when the envelope has none, and the one before it (null: none). Looked up once per
+ * event instance for all its subscribers; empty without document state, for events that changed no
+ * single document, and when the store cannot be read now (the envelope alone then decides).
+ */
+final class DocumentVersions implements Function<Event, List<JsonNode>> {
+  private final EventLog log;
+  private final SharedEncoding<List<JsonNode>> versions = new SharedEncoding<>(this::lookUp);
+
+  DocumentVersions(EventLog log) {
+    this.log = log;
+  }
+
+  @Override
+  public List<JsonNode> apply(Event event) {
+    return versions.of(event);
+  }
+
+  private List<JsonNode> lookUp(Event event) {
+    Optional<Documents> documents = log.documents();
+    if (documents.isEmpty()) {
+      return List.of();
+    }
+    try {
+      Optional<DocumentState.Images> images = documents.get().images(event.tenant(), event.id());
+      if (images.isEmpty()) {
+        return List.of();
+      }
+      List<JsonNode> found = new ArrayList<>(2);
+      if (images.get().after() != null) {
+        found.add(images.get().after());
+      }
+      found.add(images.get().before());
+      return found;
+    } catch (RuntimeException e) {
+      return List.of();
+    }
+  }
+}
