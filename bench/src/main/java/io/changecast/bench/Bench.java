@@ -9,6 +9,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.changecast.bench.internal.Charts;
 import io.changecast.bench.internal.ClientFleet;
+import io.changecast.bench.internal.DocumentStateScenario;
 import io.changecast.bench.internal.Environment;
 import io.changecast.bench.internal.FanOutScenario;
 import io.changecast.bench.internal.IdleConnectionsScenario;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.changecast.bench.Bench \
- *     --scenario latency|replay|throughput|idle-connections|fan-out|loopback-floor|all \
+ *     --scenario latency|replay|throughput|idle-connections|fan-out|loopback-floor|document-state|all \
  *     --mode quick|full
  * </pre>
  */
@@ -176,6 +177,11 @@ public final class Bench {
                   "floor",
                   new LoopbackFloorScenario()
                       .run(LoopbackFloorScenario.plan(options.mode(), options.connections())));
+          case DOCUMENT_STATE ->
+              result.set(
+                  "documentState",
+                  new DocumentStateScenario(stack.kafkaBootstrapServers(), workDir)
+                      .run(DocumentStateScenario.plan(options.mode(), options.stateDocuments())));
         }
         load.set("end", Environment.loadAverage());
         result.put("processRssBytesEnd", Environment.processRssBytes());
@@ -224,6 +230,17 @@ public final class Bench {
             "topology",
             "one JVM holding both ends of every loopback connection: a writer thread per core"
                 + " writes each burst, no HTTP and no server");
+      }
+      case DOCUMENT_STATE -> {
+        result.put(
+            "client",
+            "java.net.http.HttpClient (HTTP/1.1): whole bodies for snapshot pages, a line reader"
+                + " for SSE");
+        result.put(
+            "topology",
+            "edges in child JVMs (state off, then on, then the restart), each on a fresh"
+                + " one-partition events topic of the harness's KRaft broker, to which the harness"
+                + " produces envelopes; the floor server in a child JVM");
       }
       case THROUGHPUT -> {
         result.put(

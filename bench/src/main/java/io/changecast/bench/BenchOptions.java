@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
  *     TENANTSxSUBSCRIBERS}, e.g. {@code 1x1000})
  * @param fanOutRates when not empty, the fan-out delivery rates to step through instead of the
  *     mode's
+ * @param stateDocuments when positive, the document-state scenario's snapshot documents (smoke
+ *     tests)
  * @param peer the side-by-side peer of the idle-connection and fan-out scenarios: {@code pushpin}
  *     or {@code none}
  * @param command the command line recorded in the results
@@ -43,6 +45,7 @@ public record BenchOptions(
     int connections,
     List<Shape> fanOutShapes,
     List<Integer> fanOutRates,
+    int stateDocuments,
     String peer,
     String command) {
 
@@ -65,7 +68,7 @@ public record BenchOptions(
       Usage: io.changecast.bench.Bench [options]
         --scenario S[,S...]|all         what to run: latency, replay, throughput,
                                         idle-connections, fan-out, loopback-floor,
-                                        all (default all)
+                                        document-state, all (default all)
         --mode quick|full               quick: under 2 minutes; full: the published numbers (default quick)
         --results-dir D                 where results go (default bench/results)
         --connector-config F            connector config (default connect-configs/app-source.json)
@@ -76,6 +79,7 @@ public record BenchOptions(
                                         connections (at most 9,000) (default: by mode)
         --fan-out-shapes TxS[,TxS...]   fan-out shapes, e.g. 1x1000,1000x10 (default: by mode)
         --fan-out-rates R[,R...]        fan-out deliveries/s steps (default: by mode)
+        --state-documents N             document-state: snapshot documents (default: by mode)
         --peer pushpin|none             side-by-side peer (default pushpin)
       """;
 
@@ -98,6 +102,7 @@ public record BenchOptions(
         connections,
         fanOutShapes,
         fanOutRates,
+        stateDocuments,
         peer,
         command);
   }
@@ -114,6 +119,7 @@ public record BenchOptions(
     int connections = 0;
     List<Shape> fanOutShapes = List.of();
     List<Integer> fanOutRates = List.of();
+    int stateDocuments = 0;
     String peer = "pushpin";
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
@@ -131,6 +137,7 @@ public record BenchOptions(
         case "--fan-out-rates" ->
             fanOutRates =
                 Arrays.stream(value(arg, rest).split(",")).map(r -> positive(arg, r)).toList();
+        case "--state-documents" -> stateDocuments = positive(arg, value(arg, rest));
         case "--peer" -> peer = peer(value(arg, rest));
         default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
       }
@@ -147,6 +154,7 @@ public record BenchOptions(
         connections,
         fanOutShapes,
         fanOutRates,
+        stateDocuments,
         peer,
         command);
   }
@@ -164,7 +172,7 @@ public record BenchOptions(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "--scenario must be latency, replay, throughput, idle-connections, fan-out,"
-              + " loopback-floor or all, got \""
+              + " loopback-floor, document-state or all, got \""
               + value
               + "\"");
     }

@@ -15,7 +15,12 @@ public enum Scenario {
   /** Many subscribers per event at rising rates: deliveries per second and delivery latency. */
   FAN_OUT,
   /** The machine's floor under fan-out: bare loopback writes and their reads, no server. */
-  LOOPBACK_FLOOR;
+  LOOPBACK_FLOOR,
+  /**
+   * The edge's document state (issue 20): snapshot time beside a floor, size, event rate with the
+   * state on and off, restart.
+   */
+  DOCUMENT_STATE;
 
   /** Whether it runs against the local pipeline (all but the loopback floor, which needs none). */
   public boolean needsPipeline() {

@@ -54,6 +54,7 @@ class BenchSmokeTest {
             "--replay-backlog", "200",
             "--throughput-events", "500",
             "--connections", "20",
+            "--state-documents", "200",
             "--peer", "pushpin");
 
     List<Path> written = Bench.run(stack, options);
@@ -66,6 +67,7 @@ class BenchSmokeTest {
             results.resolve("idle-connections-quick.json"),
             results.resolve("fan-out-quick.json"),
             results.resolve("loopback-floor-quick.json"),
+            results.resolve("document-state-quick.json"),
             results.resolve("latency-cdf-quick.png"),
             results.resolve("fan-out-deliveries-quick.png"),
             results.resolve("idle-memory-quick.png"),
@@ -115,6 +117,7 @@ class BenchSmokeTest {
     assertIdle(JSON.readTree(results.resolve("idle-connections-quick.json").toFile()));
     assertFanOut(JSON.readTree(results.resolve("fan-out-quick.json").toFile()));
     assertLoopbackFloor(JSON.readTree(results.resolve("loopback-floor-quick.json").toFile()));
+    assertDocumentState(JSON.readTree(results.resolve("document-state-quick.json").toFile()));
 
     String summary = Files.readString(results.resolve("SUMMARY.md"));
     assertThat(summary)
@@ -124,7 +127,35 @@ class BenchSmokeTest {
         .contains("## Loopback floor", "| quick | 20 | 100 |")
         .contains("| quick | changecast-edge | 20 |", "| quick | pushpin | 20 |")
         .contains("![idle-memory-quick.png](idle-memory-quick.png)")
-        .contains("throughput-quick.json", "idle-connections-quick.json", "fan-out-quick.json");
+        .contains("throughput-quick.json", "idle-connections-quick.json", "fan-out-quick.json")
+        .contains("## Document state", "document-state-quick.json");
+  }
+
+  private static void assertDocumentState(JsonNode result) {
+    assertHeader(result, "document-state");
+    JsonNode state = result.path("documentState");
+    assertThat(state.path("snapshotDocuments").asInt()).isEqualTo(200);
+    JsonNode on = state.path("stateOn");
+    assertThat(on.path("snapshot").path("documents").asInt()).isEqualTo(200);
+    assertThat(on.path("snapshot").path("pagedMs").path("count").asInt()).isEqualTo(3);
+    assertThat(on.path("snapshot").path("floorMs").path("count").asInt()).isEqualTo(3);
+    assertThat(on.path("snapshot").path("snapshotEventsMs").path("count").asInt()).isEqualTo(3);
+    assertThat(on.path("restart").path("snapshotDocumentsAfterRestart").asInt()).isEqualTo(200);
+    assertThat(on.path("restart").has("recordsReadMetric")).isTrue();
+    for (JsonNode edge : List.of(on, state.path("stateOff"))) {
+      assertThat(edge.path("cold").path("readyMs").asLong()).isPositive();
+      assertThat(edge.path("memory").path("rssBytes").asLong()).isPositive();
+      assertThat(edge.path("bursts")).hasSize(1);
+      assertThat(edge.path("bursts").get(0).path("events").asInt()).isEqualTo(400);
+    }
+    assertThat(state.path("summary").fieldNames())
+        .toIterable()
+        .contains(
+            "diskBytesPerMillionDocuments",
+            "rssDeltaBytesPerMillionDocuments",
+            "rateOnOverOff",
+            "restartReadyMsOn",
+            "restartRecordsReRead");
   }
 
   private static void assertThroughput(JsonNode result) {

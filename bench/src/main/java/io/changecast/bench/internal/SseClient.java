@@ -45,12 +45,21 @@ public final class SseClient implements AutoCloseable {
    */
   public static SseClient open(
       URI edge, String tenant, String lastEventId, Consumer<Event> onEvent) {
-    HttpRequest request =
-        HttpRequest.newBuilder(edge.resolve("/v1/tenants/" + tenant + "/events"))
-            .header("Accept", "text/event-stream")
-            .header("Last-Event-ID", lastEventId)
-            .GET()
-            .build();
+    return openUri(edge.resolve("/v1/tenants/" + tenant + "/events"), tenant, lastEventId, onEvent);
+  }
+
+  /**
+   * Opens the stream at {@code uri} (a tenant's events URL with its query), resuming after {@code
+   * lastEventId} unless it is null; returns once the response headers arrived.
+   */
+  public static SseClient openUri(
+      URI uri, String tenant, String lastEventId, Consumer<Event> onEvent) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
+    if (lastEventId != null) {
+      builder.header("Last-Event-ID", lastEventId);
+    }
+    HttpRequest request = builder.build();
     HttpResponse<InputStream> response;
     try {
       response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());

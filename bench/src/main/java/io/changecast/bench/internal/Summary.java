@@ -34,6 +34,7 @@ public final class Summary {
     appendFanOut(md, results);
     appendSideBySide(md, results);
     appendLoopbackFloor(md, results);
+    appendDocumentState(md, results);
     appendCharts(md, resultsDir);
     appendRuns(md, results);
     Path file = resultsDir.resolve("SUMMARY.md");
@@ -110,6 +111,55 @@ public final class Summary {
               c.path("max").asDouble(),
               c.path("eventsPerSecondAtMedian").asDouble(),
               inOrder ? "yes" : "NO"));
+    }
+  }
+
+  private static void appendDocumentState(StringBuilder md, List<JsonNode> results) {
+    List<JsonNode> runs = of(results, "document-state");
+    if (runs.isEmpty()) {
+      return;
+    }
+    md.append("\n## Document state (issue 20)\n\n")
+        .append("Edges in child JVMs on envelopes the harness produces (about 1 KB documents). ")
+        .append("Snapshot: one tenant's documents, time to the last byte (paged: the pages' ")
+        .append("request-to-last-byte times summed), beside the same bytes from a minimal Javalin ")
+        .append("server; size per million documents extrapolated from the documents held; ")
+        .append("bursts: events/s until a marker after the burst reaches an SSE client.\n\n")
+        .append("| mode | documents | snapshot paged p50 / p99 (ms) | floor p50 / p99 | ")
+        .append("`snapshot=true` p50 / p99 | per 1M docs: disk / RSS on / RSS on − off (MB) | ")
+        .append("events/s off → on (ratio) | µs CPU/event off → on | cold ready (records) → ")
+        .append("restart ready (records re-read) |\n")
+        .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    for (JsonNode result : runs) {
+      JsonNode state = result.path("documentState");
+      JsonNode s = state.path("summary");
+      JsonNode off = state.path("stateOff");
+      JsonNode on = state.path("stateOn");
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.0f / %.0f / %.0f | %d → %d"
+                  + " (%.2f) | %.1f → %.1f | %d ms (%d) → %d ms (%d) |%n",
+              result.path("mode").asText(),
+              state.path("snapshotDocuments").asInt(),
+              s.path("snapshotPagedMs").path("p50Ms").asDouble(),
+              s.path("snapshotPagedMs").path("p99Ms").asDouble(),
+              s.path("snapshotFloorMs").path("p50Ms").asDouble(),
+              s.path("snapshotFloorMs").path("p99Ms").asDouble(),
+              s.path("snapshotEventsMs").path("p50Ms").asDouble(),
+              s.path("snapshotEventsMs").path("p99Ms").asDouble(),
+              s.path("diskBytesPerMillionDocuments").asDouble() / 1e6,
+              s.path("rssOnBytesPerMillionDocuments").asDouble() / 1e6,
+              s.path("rssDeltaBytesPerMillionDocuments").asDouble() / 1e6,
+              s.path("burstEventsPerSecondOff").asLong(),
+              s.path("burstEventsPerSecondOn").asLong(),
+              s.path("rateOnOverOff").asDouble(),
+              off.path("cpuMicrosPerEventMedian").asDouble(),
+              on.path("cpuMicrosPerEventMedian").asDouble(),
+              s.path("coldReadyMsOn").asLong(),
+              s.path("coldRecordsRead").asLong(),
+              s.path("restartReadyMsOn").asLong(),
+              s.path("restartRecordsReRead").asLong()));
     }
   }
 
