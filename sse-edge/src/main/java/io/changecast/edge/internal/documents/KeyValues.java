@@ -52,19 +52,16 @@ public interface KeyValues {
 
   /** Reads and writes a Kafka Streams store (the global processor). */
   static Mutable of(KeyValueStore<String, String> store) {
+    KeyValues reads = of((ReadOnlyKeyValueStore<String, String>) store);
     return new Mutable() {
       @Override
       public String get(String key) {
-        return store.get(key);
+        return reads.get(key);
       }
 
       @Override
       public void range(String from, String to, Predicate<KeyValue<String, String>> each) {
-        try (KeyValueIterator<String, String> it = store.range(from, to)) {
-          while (it.hasNext() && each.test(it.next())) {
-            // each decides
-          }
-        }
+        reads.range(from, to, each);
       }
 
       @Override
