@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
 
@@ -106,9 +107,10 @@ public final class EdgeMetrics {
   }
 
   /** The number of documents held by the document state, as a gauge. */
-  public void documentsHeld(java.util.function.LongSupplier held) {
+  public void documentsHeld(LongSupplier held) {
     Gauge.builder("changecast.edge.documents", held, h -> (double) h.getAsLong())
         .description("Documents held by the document state (all tenants)")
+        .strongReference(true) // held is a method reference nothing else keeps: weak, it reads NaN
         .register(registry);
   }
 
