@@ -164,7 +164,7 @@ class EdgeStreamTest extends EdgeTestBase {
 
   @Test
   void aClientThatStopsReadingIsCutAndOthersKeepReceiving() throws Exception {
-    start(100_000, "sse.queue-capacity", "50", "sse.write-timeout.ms", "1000");
+    start(100_000, "sse.queue-capacity", "50", "sse.write-timeout.ms", "5000");
     SseTestClient good = client(events("acme", ""), null);
     try (Socket stalled = new Socket()) {
       stalled.setReceiveBufferSize(4096);

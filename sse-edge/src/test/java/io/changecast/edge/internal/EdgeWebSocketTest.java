@@ -215,7 +215,7 @@ class EdgeWebSocketTest extends EdgeTestBase {
 
   @Test
   void aClientThatStopsReadingIsCutAndResumingLosesNothing() throws Exception {
-    start(100_000, "sse.queue-capacity", "20", "sse.write-timeout.ms", "1000");
+    start(100_000, "sse.queue-capacity", "20", "sse.write-timeout.ms", "5000");
     WsTestClient good = client(ws("acme", ""));
     WsTestClient stalled = WsTestClient.connectPaused(http, ws("acme", ""));
     toClose.add(stalled);
