@@ -110,6 +110,11 @@ class HelmChartTest {
     assertThat(edgeConfig.httpPort()).isEqualTo(8080);
     assertThat(edgeConfig.authMode()).isEqualTo(AuthMode.NONE);
     assertThat(edgeConfig.sseMaxStreamsPerTenant()).isEqualTo(10000);
+    // a restarted container resumes from its state (fixed id, state on the pod's volume)
+    assertThat(edgeConfig.applicationIdSet()).isTrue();
+    assertThat(container(edge).getVolumeMounts())
+        .anyMatch(m -> Path.of(m.getMountPath()).equals(edgeConfig.stateDir().orElseThrow()));
+    assertThat(container(edge).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertProbes(container(edge), edgeConfig.httpPort());
 
     for (Deployment d : List.of(router, edge)) {
