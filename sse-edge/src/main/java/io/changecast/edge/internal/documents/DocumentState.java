@@ -460,18 +460,21 @@ public final class DocumentState {
     String prefix = docPrefix(tenant);
     String from = afterKey == null ? prefix : afterKey + '\0'; // the smallest key after afterKey
     String to = docEnd(tenant);
-    // Selected documents unchanged since n, and (null) those changed after n, resolved below.
-    TreeMap<String, String> scanned = new TreeMap<>();
+    // In key order: selected documents unchanged since n, and (null) those changed after n,
+    // resolved below.
+    List<KeyValue<String, String>> scanned = new ArrayList<>(Math.min(limit, 1_024) + 1);
     int[] selected = {0};
+    boolean[] changedAfterN = {false};
     String[] end = {null};
     kv.range(
         from,
         to,
         e -> {
           if (idOf(e.value) > n) {
-            scanned.put(e.key, null);
+            scanned.add(KeyValue.pair(e.key, null));
+            changedAfterN[0] = true;
           } else if (select.test(e.value)) {
-            scanned.put(e.key, e.value);
+            scanned.add(e);
             if (++selected[0] > limit) {
               end[0] = e.key; // enough: the page ends before this key
               return false;
@@ -498,11 +501,21 @@ public final class DocumentState {
     if (n < floor) {
       return new Expired(n, floor);
     }
+    if (asOfN.isEmpty() && !changedAfterN[0]) {
+      // nothing changed after n: the range is the page, already in key order
+      int size = Math.min(limit, scanned.size());
+      List<String> entries = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        entries.add(scanned.get(i).value);
+      }
+      return new Page(
+          n, entries, size == 0 ? null : scanned.get(size - 1).key, scanned.size() > limit);
+    }
     TreeMap<String, String> merged = new TreeMap<>();
-    for (Map.Entry<String, String> e : scanned.entrySet()) {
+    for (KeyValue<String, String> e : scanned) {
       // a document newer than n is always in asOfN while the floor allows n
-      if (e.getValue() != null && !asOfN.containsKey(e.getKey())) {
-        merged.put(e.getKey(), e.getValue());
+      if (e.value != null && !asOfN.containsKey(e.key)) {
+        merged.put(e.key, e.value);
       }
     }
     for (Map.Entry<String, String> e : asOfN.entrySet()) {
