@@ -145,6 +145,7 @@ class BenchSmokeTest {
     for (JsonNode edge : List.of(on, state.path("stateOff"))) {
       assertThat(edge.path("cold").path("readyMs").asLong()).isPositive();
       assertThat(edge.path("memory").path("rssBytes").asLong()).isPositive();
+      assertThat(edge.path("warmUpBursts")).hasSize(1);
       assertThat(edge.path("bursts")).hasSize(1);
       assertThat(edge.path("bursts").get(0).path("events").asInt()).isEqualTo(400);
     }

@@ -9,6 +9,7 @@ import io.changecast.edge.internal.KafkaEventLog;
 import io.changecast.edge.internal.KafkaIngestPublisher;
 import io.changecast.edge.internal.Readiness;
 import io.changecast.edge.internal.SourceClock;
+import io.changecast.edge.internal.documents.DocumentStoreOptions;
 import io.changecast.edge.internal.documents.Documents;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -216,6 +217,9 @@ public final class ChangecastEdge implements AutoCloseable {
     props.put(
         StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG),
         "read_committed");
+    if (config.documentsEnabled()) {
+      props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, DocumentStoreOptions.class);
+    }
     props.putAll(config.streamsProperties());
     return props;
   }

@@ -129,7 +129,7 @@ public final class EdgeMetrics {
    */
   void snapshotServed(String kind, long nanos) {
     Timer.builder("changecast.edge.snapshot.latency")
-        .description("Time to read and encode a snapshot page, or a stream's whole snapshot")
+        .description("Time to read and write a snapshot page, or to read a stream's whole snapshot")
         .tag("kind", kind)
         .register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);

@@ -4,8 +4,13 @@ import io.changecast.edge.internal.documents.DocumentState;
 import io.changecast.edge.internal.documents.Documents;
 import io.changecast.edge.internal.documents.KeyValues;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -36,6 +41,10 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private final HandOver handOver = new HandOver();
   private KeyValueStore<String, String> store;
   private KeyValues.Mutable kv;
+  private DocumentState.Tenants tenants;
+
+  /** Per tenant, the newest id this processor evicted: every id up to it is gone. */
+  private final Map<String, Long> evictedThrough = new HashMap<>();
 
   EventLogProcessor(
       int retentionPerTenant,
@@ -60,6 +69,7 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   public void init(ProcessorContext<Void, Void> context) {
     store = context.getStateStore(EventLogStore.STORE_NAME);
     kv = KeyValues.of(store);
+    tenants = new DocumentState.Tenants();
     documents.ifPresent(d -> d.held(DocumentState.total(kv)));
   }
 
@@ -69,21 +79,33 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
     EnvelopeParser.Result result = EnvelopeParser.parse(record.key(), record.value());
     if (result instanceof EnvelopeParser.Parsed parsed) {
       Event event = parsed.event();
-      long evicted = EventLogStore.append(store, event, retentionPerTenant);
+      String tenant = event.tenant();
+      long evicted;
+      if (documents.isPresent()) {
+        // The event, its undo entry, its documents and the tenant's applied id: one atomic write.
+        List<KeyValue<String, String>> batch = new ArrayList<>(4);
+        batch.add(KeyValue.pair(EventLogStore.key(tenant, event.id()), event.json()));
+        DocumentState.Applied applied =
+            DocumentState.apply(kv, tenants, tenant, event.id(), parsed.envelope(), batch);
+        kv.write(batch);
+        documents.get().adjust(applied.documentsDelta());
+      } else {
+        store.put(EventLogStore.key(tenant, event.id()), event.json());
+      }
+      long from = evictedThrough.getOrDefault(tenant, -1L) + 1;
+      evicted = EventLogStore.evictBeyond(store, event, retentionPerTenant, from);
       if (maxAge.isPresent()) {
         // The record's timestamp, not the wall clock: a restore evicts exactly as live processing.
         evicted =
             Math.max(
                 evicted,
                 EventLogStore.evictOlderThan(
-                    store, event, record.timestamp() - maxAge.get().toMillis()));
+                    store, event, record.timestamp() - maxAge.get().toMillis(), from));
       }
-      if (documents.isPresent()) {
-        DocumentState.Applied applied =
-            DocumentState.apply(kv, event.tenant(), event.id(), parsed.envelope());
-        documents.get().adjust(applied.documentsDelta());
-        if (evicted >= 0) {
-          DocumentState.evictThrough(kv, event.tenant(), evicted);
+      if (evicted >= from) {
+        evictedThrough.put(tenant, evicted);
+        if (documents.isPresent()) {
+          DocumentState.evictThrough(kv, tenant, evicted);
         }
       }
       parsed.clusterTime().ifPresent(clock::observe);

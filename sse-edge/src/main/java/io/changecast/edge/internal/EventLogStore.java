@@ -134,9 +134,18 @@ public final class EventLogStore {
    */
   public static long evictOlderThan(
       KeyValueStore<String, String> store, Event newest, long cutoffMillis) {
+    return evictOlderThan(store, newest, cutoffMillis, 0);
+  }
+
+  /** As {@link #evictOlderThan(KeyValueStore, Event, long)}, from {@code fromId} on. */
+  public static long evictOlderThan(
+      KeyValueStore<String, String> store, Event newest, long cutoffMillis, long fromId) {
     List<String> evicted = new ArrayList<>();
+    if (fromId > newest.id() - 1) {
+      return -1;
+    }
     try (KeyValueIterator<String, String> range =
-        store.range(key(newest.tenant(), 0), key(newest.tenant(), newest.id() - 1))) {
+        store.range(key(newest.tenant(), fromId), key(newest.tenant(), newest.id() - 1))) {
       while (range.hasNext()) {
         KeyValue<String, String> entry = range.next();
         if (entry.value == null) {
@@ -179,22 +188,35 @@ public final class EventLogStore {
   }
 
   /**
-   * Puts the event and deletes the tenant's events that fall out of the retention window: with ids
-   * consecutive per tenant, keeping ids {@code > id - retention} keeps the newest {@code retention}
-   * events. Returns the newest id no longer retained, -1 when none.
+   * Puts the event and deletes the tenant's events that fall out of the retention window (see
+   * {@link #evictBeyond}, from id 0). Returns the newest id no longer retained, -1 when none.
    */
   public static long append(KeyValueStore<String, String> store, Event event, int retention) {
     store.put(key(event.tenant(), event.id()), event.json());
+    return evictBeyond(store, event, retention, 0);
+  }
+
+  /**
+   * Deletes the tenant's events from {@code fromId} on that fall out of the retention window: with
+   * ids consecutive per tenant, keeping ids {@code > id - retention} keeps the newest {@code
+   * retention} events. Returns the newest id no longer retained, -1 when none. A writer that knows
+   * every id below {@code fromId} is gone passes it, so the range does not step over the deletions
+   * of earlier evictions (RocksDB keeps them as tombstones until a compaction).
+   */
+  public static long evictBeyond(
+      KeyValueStore<String, String> store, Event event, int retention, long fromId) {
     long newestEvicted = event.id() - retention;
     if (newestEvicted < 0) {
       return -1;
     }
-    List<String> evicted = new ArrayList<>();
-    try (KeyValueIterator<String, String> range =
-        store.range(key(event.tenant(), 0), key(event.tenant(), newestEvicted))) {
-      range.forEachRemaining(entry -> evicted.add(entry.key));
+    if (fromId <= newestEvicted) {
+      List<String> evicted = new ArrayList<>();
+      try (KeyValueIterator<String, String> range =
+          store.range(key(event.tenant(), fromId), key(event.tenant(), newestEvicted))) {
+        range.forEachRemaining(entry -> evicted.add(entry.key));
+      }
+      evicted.forEach(store::delete);
     }
-    evicted.forEach(store::delete);
     return newestEvicted;
   }
 }

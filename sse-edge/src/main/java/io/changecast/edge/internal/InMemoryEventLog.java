@@ -3,6 +3,7 @@ package io.changecast.edge.internal;
 import io.changecast.edge.internal.documents.DocumentState;
 import io.changecast.edge.internal.documents.Documents;
 import io.changecast.edge.internal.documents.KeyValues;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -11,6 +12,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
+import org.apache.kafka.streams.KeyValue;
 
 /**
  * An {@link EventLog} held in memory with retention by count per tenant, fed by {@link #append}.
@@ -22,6 +24,7 @@ public final class InMemoryEventLog implements EventLog {
   private final EventHub hub = new EventHub();
   private final SourceClock clock = new SourceClock();
   private final KeyValues.Mutable state = KeyValues.inMemory();
+  private final DocumentState.Tenants tenants = new DocumentState.Tenants();
   private final Optional<Documents> documents;
 
   public InMemoryEventLog(int retentionPerTenant) {
@@ -51,11 +54,11 @@ public final class InMemoryEventLog implements EventLog {
     if (documents.isPresent()) {
       EnvelopeParser.Result parsed = EnvelopeParser.parse(event.tenant(), event.json());
       if (parsed instanceof EnvelopeParser.Parsed p) {
-        documents
-            .get()
-            .adjust(
-                DocumentState.apply(state, event.tenant(), event.id(), p.envelope())
-                    .documentsDelta());
+        List<KeyValue<String, String>> batch = new ArrayList<>();
+        DocumentState.Applied applied =
+            DocumentState.apply(state, tenants, event.tenant(), event.id(), p.envelope(), batch);
+        state.write(batch);
+        documents.get().adjust(applied.documentsDelta());
       }
       if (evicted >= 0) {
         DocumentState.evictThrough(state, event.tenant(), evicted);

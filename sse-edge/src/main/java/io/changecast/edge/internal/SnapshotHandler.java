@@ -5,11 +5,17 @@ import io.changecast.edge.internal.documents.Documents;
 import io.changecast.edge.internal.filter.EventFilter;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/tenants/{tenant}/snapshot?collections=a,b&where=…&limit=k&cursor=c}: the tenant's
@@ -22,6 +28,11 @@ import java.util.function.Supplier;
  */
 final class SnapshotHandler implements Handler {
   static final String PATH = "/v1/tenants/{tenant}/snapshot";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotHandler.class);
+
+  /** Bytes per write of a page to the connection. */
+  private static final int WRITE_BYTES = 64 * 1024;
 
   private final Optional<Documents> documents;
   private final Supplier<Readiness> readiness;
@@ -141,25 +152,36 @@ final class SnapshotHandler implements Handler {
               + ": retry");
     }
     DocumentState.Page page = (DocumentState.Page) result;
-    StringBuilder body =
-        new StringBuilder(256 + 1100 * page.entries().size())
-            .append("{\"asOf\":\"")
-            .append(page.asOf())
-            .append("\",\"documents\":[");
-    for (int i = 0; i < page.entries().size(); i++) {
-      body.append(i == 0 ? "" : ",").append(page.entries().get(i));
+    String next =
+        page.more()
+            ? '"'
+                + new Cursor(page.asOf(), page.lastKey()).encode(tenant, selection.fingerprint())
+                + '"'
+            : "null";
+    ctx.contentType("application/json");
+    // The entries are the stored JSON text: written as they are, in large writes (the page can be
+    // megabytes; the edge's output buffer is sized for event frames).
+    try {
+      OutputStream out = new BufferedOutputStream(ctx.outputStream(), WRITE_BYTES);
+      out.write(ascii("{\"asOf\":\"" + page.asOf() + "\",\"documents\":["));
+      List<String> entries = page.entries();
+      for (int i = 0; i < entries.size(); i++) {
+        if (i > 0) {
+          out.write(',');
+        }
+        out.write(entries.get(i).getBytes(StandardCharsets.UTF_8));
+      }
+      out.write(ascii("],\"next\":" + next + "}"));
+      out.flush();
+    } catch (IOException e) {
+      LOG.debug("A snapshot page of {} was not written whole: {}", tenant, e.toString());
+      return; // the client went away
     }
-    body.append("],\"next\":");
-    if (page.more()) {
-      body.append('"')
-          .append(new Cursor(page.asOf(), page.lastKey()).encode(tenant, selection.fingerprint()))
-          .append('"');
-    } else {
-      body.append("null");
-    }
-    body.append('}');
-    ctx.contentType("application/json").result(body.toString());
     metrics.snapshotServed("page", System.nanoTime() - started);
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   private int limit(String text) {

@@ -55,6 +55,24 @@ class EventLogStoreTest {
     assertThat(EventLogStore.firstId(store, "nobody", true)).isEmpty();
   }
 
+  @Test
+  void anEvictionFromTheNewestEvictedIdKeepsTheSameEventsAsOneFromTheStart() {
+    long evictedThrough = -1;
+    for (long id = 1; id <= 20; id++) {
+      Event event = event("acme", id);
+      store.put(EventLogStore.key("acme", id), event.json());
+      long evicted = EventLogStore.evictBeyond(store, event, 6, evictedThrough + 1);
+      evictedThrough = Math.max(evictedThrough, evicted);
+    }
+    assertThat(evictedThrough).isEqualTo(14);
+    assertThat(ids(EventLogStore.readAfter(store, "acme", 0)))
+        .containsExactly(15L, 16L, 17L, 18L, 19L, 20L);
+    // an id the writer did not evict itself (below its start) is left alone: a range past it
+    store.put(EventLogStore.key("acme", 3), event("acme", 3).json());
+    EventLogStore.evictBeyond(store, event("acme", 21), 6, evictedThrough + 1);
+    assertThat(ids(EventLogStore.readAfter(store, "acme", 0))).startsWith(3L, 16L);
+  }
+
   /**
    * The replay of a tenant while the global thread appends is always its ids in a row: Kafka's
    * in-memory range iterators read values without the store's lock and could skip entries.

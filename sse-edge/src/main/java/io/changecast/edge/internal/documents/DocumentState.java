@@ -32,17 +32,20 @@ import org.apache.kafka.streams.KeyValue;
  *   <li>{@code <tenant>#u#<id, 19 digits>}: the undo entry of event {@code id}, {@code
  *       [{"k":<key>,"p":<previous entry>|null,"a":<entry>}…]}, one item per document the event
  *       changed ({@code a}, the new entry, only when the edge computed it from {@code changes});
- *       written before the documents, removed with the event when it leaves the event log's
+ *       written with the documents, removed with the event when it leaves the event log's
  *       retention;
  *   <li>{@code \u0001applied/<tenant>}: {@code "<id> <documents>"}, the id of the tenant's last
- *       applied event and its number of documents, written last (all tenants' together, so the
- *       total is read at startup without a scan of the store);
+ *       applied event and its number of documents (all tenants' together, so the total is read at
+ *       startup without a scan of the store);
  *   <li>{@code <tenant>#f}: the newest id whose undo entry may be gone (retention).
  * </ul>
  *
  * <p>The state as of {@code n} is the current one, except that every document changed after {@code
  * n} is as its first change after {@code n} found it (that undo entry's {@code p}). A snapshot as
  * of {@code n} can be read while {@code #f <= n}.
+ *
+ * <p>Each event's entries (with the event itself, in the edge) are one atomic write: a reader, a
+ * range or a crash sees an event wholly applied or not at all.
  */
 public final class DocumentState {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -151,25 +154,55 @@ public final class DocumentState {
   // ---- applying events
 
   /**
+   * What the writer knows of each tenant: its applied id and document count, read from the store at
+   * the tenant's first event and kept since (the writer alone changes them). Not thread-safe: one
+   * per writer.
+   */
+  public static final class Tenants {
+    private final Map<String, long[]> known = new HashMap<>();
+
+    private long[] of(KeyValues kv, String tenant) {
+      return known.computeIfAbsent(tenant, t -> appliedAndCount(kv.get(watermarkKey(t))));
+    }
+  }
+
+  /**
+   * Applies event {@code id} of {@code tenant} and writes it at once (see {@link #apply(KeyValues,
+   * Tenants, String, long, JsonNode, List)}), reading the tenant's applied id from the store.
+   */
+  public static Applied apply(KeyValues.Mutable kv, String tenant, long id, JsonNode envelope) {
+    List<KeyValue<String, String>> batch = new ArrayList<>();
+    Applied applied = apply(kv, new Tenants(), tenant, id, envelope, batch);
+    kv.write(batch);
+    return applied;
+  }
+
+  /**
    * Applies event {@code id} of {@code tenant} (its envelope): inserts, replaces and updates with a
    * {@code document} set the document; updates without one apply {@code changes} to the previous
    * version (none known: nothing to apply); deletes remove; resets of a dropped collection or
    * database remove its documents, of a renamed collection move them to the target; other events
    * (published ones, other resets) change no document. An id at or below the tenant's last applied
-   * id is skipped (a re-read after a restart); an event whose undo entry exists but whose id is not
-   * applied (an interrupted apply) is rolled back first, then applied again.
+   * id is skipped (a re-read after a restart).
+   *
+   * <p>Nothing is written here: the event's writes (its undo entry, its documents, then the
+   * tenant's applied id) are added to {@code batch}, which the caller writes in one atomic write
+   * ({@link KeyValues.Mutable#write}) before the next event; so a crash leaves an event wholly
+   * applied or not at all, and a re-read after it is idempotent. {@code tenants} is updated as if
+   * the batch were written (a writer whose write fails stops; its successor reads the store).
    */
-  public static Applied apply(KeyValues.Mutable kv, String tenant, long id, JsonNode envelope) {
-    long[] appliedAndCount = appliedAndCount(kv.get(watermarkKey(tenant)));
+  public static Applied apply(
+      KeyValues kv,
+      Tenants tenants,
+      String tenant,
+      long id,
+      JsonNode envelope,
+      List<KeyValue<String, String>> batch) {
+    long[] appliedAndCount = tenants.of(kv, tenant);
     if (id <= appliedAndCount[0]) {
       return new Applied(0, true);
     }
     int delta = 0;
-    String undoKey = undoKey(tenant, id);
-    String interrupted = kv.get(undoKey);
-    if (interrupted != null) {
-      rollBack(kv, interrupted); // back to the state the count of the applied id describes
-    }
     Map<String, String> writes = new LinkedHashMap<>(); // key -> new entry (null: delete)
     Map<String, Boolean> known = new HashMap<>(); // key -> whether it exists now, when read
     List<String> undo = new ArrayList<>();
@@ -191,25 +224,26 @@ public final class DocumentState {
       }
     }
     if (!undo.isEmpty()) {
-      kv.put(undoKey, "[" + String.join(",", undo) + "]");
+      batch.add(KeyValue.pair(undoKey(tenant, id), "[" + String.join(",", undo) + "]"));
     }
     for (Map.Entry<String, String> write : writes.entrySet()) {
       String key = write.getKey();
       boolean existed = known.containsKey(key) ? known.get(key) : kv.get(key) != null;
       if (write.getValue() == null) {
-        kv.delete(write.getKey());
         delta -= existed ? 1 : 0;
       } else {
-        kv.put(write.getKey(), write.getValue());
         delta += existed ? 0 : 1;
       }
+      batch.add(KeyValue.pair(key, write.getValue()));
     }
-    kv.put(watermarkKey(tenant), id + " " + (appliedAndCount[1] + delta));
+    appliedAndCount[0] = id;
+    appliedAndCount[1] += delta;
+    batch.add(KeyValue.pair(watermarkKey(tenant), id + " " + appliedAndCount[1]));
     return new Applied(delta, false);
   }
 
   private static void upsert(
-      KeyValues.Mutable kv,
+      KeyValues kv,
       String tenant,
       long id,
       JsonNode envelope,
@@ -238,7 +272,7 @@ public final class DocumentState {
   }
 
   private static void namespaceChange(
-      KeyValues.Mutable kv,
+      KeyValues kv,
       String tenant,
       long id,
       JsonNode envelope,
@@ -315,21 +349,6 @@ public final class DocumentState {
     found.forEach(e -> each.accept(e.key, e.value));
   }
 
-  /** Undoes an interrupted apply from its undo entry. */
-  private static void rollBack(KeyValues.Mutable kv, String undoEntry) {
-    JsonNode items = parse(undoEntry);
-    for (int i = items.size() - 1; i >= 0; i--) {
-      JsonNode item = items.get(i);
-      String key = item.path("k").asText();
-      JsonNode previous = item.get("p");
-      if (previous == null || previous.isNull()) {
-        kv.delete(key);
-      } else {
-        kv.put(key, previous.toString());
-      }
-    }
-  }
-
   private static String keyOf(String tenant, JsonNode envelope) {
     JsonNode collection = envelope.get("collection");
     JsonNode documentKey = envelope.get("documentKey");
@@ -366,22 +385,25 @@ public final class DocumentState {
 
   /**
    * Forgets the undo entries of the tenant's ids up to {@code newestEvicted} (they left the event
-   * log): snapshots as of an earlier id can no longer be read.
+   * log): snapshots as of an earlier id can no longer be read. The new floor and the deletions are
+   * one write; the range starts above the old floor (entries up to it are gone), so it does not
+   * step over the deletions of earlier evictions again.
    */
   public static void evictThrough(KeyValues.Mutable kv, String tenant, long newestEvicted) {
-    if (newestEvicted <= floor(kv, tenant)) {
+    long floor = floor(kv, tenant);
+    if (newestEvicted <= floor) {
       return;
     }
-    kv.put(floorKey(tenant), Long.toString(newestEvicted)); // first: readers check it after
-    List<String> keys = new ArrayList<>();
+    List<KeyValue<String, String>> batch = new ArrayList<>();
+    batch.add(KeyValue.pair(floorKey(tenant), Long.toString(newestEvicted)));
     kv.range(
-        undoKey(tenant, 0),
+        undoKey(tenant, floor + 1),
         undoKey(tenant, newestEvicted),
         e -> {
-          keys.add(e.key);
+          batch.add(KeyValue.pair(e.key, null));
           return true;
         });
-    keys.forEach(kv::delete);
+    kv.write(batch);
   }
 
   private static long floor(KeyValues kv, String tenant) {
@@ -419,8 +441,8 @@ public final class DocumentState {
    * accepts (it is given the entry's JSON text).
    *
    * <p>The documents are read in one range (one point in time), then the undo entries after {@code
-   * asOf}, which hold everything that range saw changed after {@code asOf} (undo entries are
-   * written before the documents), then the floor: the page is exact unless the floor passed {@code
+   * asOf}, which hold everything that range saw changed after {@code asOf} (an undo entry is
+   * written with its documents), then the floor: the page is exact unless the floor passed {@code
    * asOf}, then it is {@link Expired}.
    */
   public static PageResult page(
@@ -438,18 +460,21 @@ public final class DocumentState {
     String prefix = docPrefix(tenant);
     String from = afterKey == null ? prefix : afterKey + '\0'; // the smallest key after afterKey
     String to = docEnd(tenant);
-    // Selected documents unchanged since n, and (null) those changed after n, resolved below.
-    TreeMap<String, String> scanned = new TreeMap<>();
+    // In key order: selected documents unchanged since n, and (null) those changed after n,
+    // resolved below.
+    List<KeyValue<String, String>> scanned = new ArrayList<>(Math.min(limit, 1_024) + 1);
     int[] selected = {0};
+    boolean[] changedAfterN = {false};
     String[] end = {null};
     kv.range(
         from,
         to,
         e -> {
           if (idOf(e.value) > n) {
-            scanned.put(e.key, null);
+            scanned.add(KeyValue.pair(e.key, null));
+            changedAfterN[0] = true;
           } else if (select.test(e.value)) {
-            scanned.put(e.key, e.value);
+            scanned.add(e);
             if (++selected[0] > limit) {
               end[0] = e.key; // enough: the page ends before this key
               return false;
@@ -476,11 +501,21 @@ public final class DocumentState {
     if (n < floor) {
       return new Expired(n, floor);
     }
+    if (asOfN.isEmpty() && !changedAfterN[0]) {
+      // nothing changed after n: the range is the page, already in key order
+      int size = Math.min(limit, scanned.size());
+      List<String> entries = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        entries.add(scanned.get(i).value);
+      }
+      return new Page(
+          n, entries, size == 0 ? null : scanned.get(size - 1).key, scanned.size() > limit);
+    }
     TreeMap<String, String> merged = new TreeMap<>();
-    for (Map.Entry<String, String> e : scanned.entrySet()) {
+    for (KeyValue<String, String> e : scanned) {
       // a document newer than n is always in asOfN while the floor allows n
-      if (e.getValue() != null && !asOfN.containsKey(e.getKey())) {
-        merged.put(e.getKey(), e.getValue());
+      if (e.value != null && !asOfN.containsKey(e.key)) {
+        merged.put(e.key, e.value);
       }
     }
     for (Map.Entry<String, String> e : asOfN.entrySet()) {

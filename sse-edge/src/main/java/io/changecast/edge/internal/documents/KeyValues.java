@@ -26,9 +26,11 @@ public interface KeyValues {
 
   /** A writable {@link KeyValues}. */
   interface Mutable extends KeyValues {
-    void put(String key, String value);
-
-    void delete(String key);
+    /**
+     * Writes the entries in one atomic write (a null value deletes its key): a reader, a range or a
+     * crash sees all of them or none.
+     */
+    void write(List<KeyValue<String, String>> batch);
   }
 
   /** Reads a Kafka Streams store (interactive queries). */
@@ -50,7 +52,10 @@ public interface KeyValues {
     };
   }
 
-  /** Reads and writes a Kafka Streams store (the global processor). */
+  /**
+   * Reads and writes a Kafka Streams store (the global processor); atomic writes need the
+   * persistent store ({@code putAll} is one RocksDB write batch there).
+   */
   static Mutable of(KeyValueStore<String, String> store) {
     KeyValues reads = of((ReadOnlyKeyValueStore<String, String>) store);
     return new Mutable() {
@@ -65,13 +70,8 @@ public interface KeyValues {
       }
 
       @Override
-      public void put(String key, String value) {
-        store.put(key, value);
-      }
-
-      @Override
-      public void delete(String key) {
-        store.delete(key);
+      public void write(List<KeyValue<String, String>> batch) {
+        store.putAll(batch); // RocksDB: one WriteBatch
       }
     };
   }
@@ -101,13 +101,14 @@ public interface KeyValues {
       }
 
       @Override
-      public synchronized void put(String key, String value) {
-        map.put(key, value);
-      }
-
-      @Override
-      public synchronized void delete(String key) {
-        map.remove(key);
+      public synchronized void write(List<KeyValue<String, String>> batch) {
+        for (KeyValue<String, String> entry : batch) {
+          if (entry.value == null) {
+            map.remove(entry.key);
+          } else {
+            map.put(entry.key, entry.value);
+          }
+        }
       }
     };
   }

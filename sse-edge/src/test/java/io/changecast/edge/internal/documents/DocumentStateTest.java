@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.Test;
 
 /** The document state applied event by event, and read as of an id while writes go on. */
@@ -214,7 +215,7 @@ class DocumentStateTest {
   }
 
   @Test
-  void aReReadEventIsSkippedAndAnInterruptedOneIsRolledBackThenApplied() throws Exception {
+  void aReReadEventIsSkippedAndAnEventIsWrittenInOneWrite() throws Exception {
     insert("a", "{\"v\":1}");
     update("a", "{\"updatedFields\":{\"v\":2}}");
     // a restart re-reads event 2: skipped, not applied twice
@@ -227,21 +228,56 @@ class DocumentStateTest {
                         change("update", "a", ",\"changes\":{\"updatedFields\":{\"w\":9}}")))
                 .skipped())
         .isTrue();
-    // event 3 was interrupted after its undo entry and its document write, before its id
-    String interrupted =
-        change(
-            "update",
-            "a",
-            ",\"changes\":{\"truncatedArrays\":[]," + "\"updatedFields\":{\"v\":3}}");
-    DocumentState.apply(kv, "acme", 3, JSON.readTree(interrupted));
-    kv.put(DocumentState.watermarkKey("acme"), "2");
-    kv.put(
-        DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"a\"}"),
-        "{\"collection\":\"orders\",\"database\":\"app\",\"documentKey\":{\"_id\":\"a\"},"
-            + "\"document\":{\"v\":999},\"id\":\"3\"}");
-    DocumentState.apply(kv, "acme", 3, JSON.readTree(interrupted));
+    // event 3 is applied into a batch: nothing is written until the batch is, so a crash before it
+    // leaves the state as of event 2, and one after it the whole event
+    JsonNode event3 =
+        JSON.readTree(
+            change(
+                "update",
+                "a",
+                ",\"changes\":{\"truncatedArrays\":[],\"updatedFields\":{\"v\":3}}"));
+    List<KeyValue<String, String>> batch = new ArrayList<>();
+    DocumentState.apply(kv, new DocumentState.Tenants(), "acme", 3, event3, batch);
+    assertThat(batch)
+        .extracting(e -> e.key)
+        .containsExactly(
+            DocumentState.undoKey("acme", 3),
+            DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"a\"}"),
+            DocumentState.watermarkKey("acme"));
+    assertThat(DocumentState.applied(kv, "acme")).isEqualTo(2);
+    assertThat(now().get("a")).isEqualTo(parse("{\"v\":2}"));
+    assertThat(DocumentState.images(kv, "acme", 3)).isEmpty();
+    // the crash lost the batch; the restarted writer reads the event again and applies it whole
+    assertThat(DocumentState.apply(kv, "acme", 3, event3).skipped()).isFalse();
+    assertThat(DocumentState.applied(kv, "acme")).isEqualTo(3);
     assertThat(now().get("a")).isEqualTo(parse("{\"v\":3}"));
     assertThat(state(OptionalLong.of(2), 10).get("a")).isEqualTo(parse("{\"v\":2}"));
+  }
+
+  @Test
+  void theWriterKeepsEachTenantsAppliedIdAfterReadingItOnce() throws Exception {
+    insert("a", "{}");
+    DocumentState.Tenants tenants = new DocumentState.Tenants();
+    List<KeyValue<String, String>> batch = new ArrayList<>();
+    DocumentState.apply(
+        kv, tenants, "acme", 2, JSON.readTree(change("insert", "b", ",\"document\":{}")), batch);
+    kv.write(batch);
+    batch.clear();
+    // the writer's own view: event 2 is applied (so it is skipped), and the count is 2
+    assertThat(
+            DocumentState.apply(
+                    kv,
+                    tenants,
+                    "acme",
+                    2,
+                    JSON.readTree(change("insert", "c", ",\"document\":{}")),
+                    batch)
+                .skipped())
+        .isTrue();
+    DocumentState.apply(kv, tenants, "acme", 3, JSON.readTree(change("delete", "a", "")), batch);
+    kv.write(batch);
+    assertThat(DocumentState.total(kv)).isEqualTo(1);
+    assertThat(now()).containsOnlyKeys("b");
   }
 
   @Test
