@@ -88,7 +88,7 @@ public final class ThroughputScenario {
   }
 
   /**
-   * quick: 200k records, every floor; 500 and 1k writes/s for 3 s. full: 1M records, every floor;
+   * quick: 300k records, every floor; 500 and 1k writes/s for 3 s. full: 2M records, every floor;
    * 1k, 2k, 5k, 7.5k, 10k, 20k, 30k writes/s for 20 s each, up to the first rate not kept up with.
    * An override of the events (smoke tests) runs every floor from 100k records, else only parse +
    * envelope.
@@ -103,9 +103,9 @@ public final class ThroughputScenario {
           Duration.ofSeconds(1));
     }
     return mode == Mode.QUICK
-        ? new Plan(200_000, all, List.of(500, 1_000), Duration.ofSeconds(3))
+        ? new Plan(300_000, all, List.of(500, 1_000), Duration.ofSeconds(3))
         : new Plan(
-            1_000_000,
+            2_000_000,
             all,
             List.of(1_000, 2_000, 5_000, 7_500, 10_000, 20_000, 30_000),
             Duration.ofSeconds(20));
