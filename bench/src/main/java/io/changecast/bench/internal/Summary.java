@@ -228,6 +228,16 @@ public final class Summary {
                 router.path("eventsPerSecond").asDouble(),
                 router.path("router").path("cpuMicrosPerEvent").asDouble()));
       }
+      JsonNode database = router.path("router-database-tenant");
+      if (!database.isMissingNode()) {
+        floors.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | router, `tenant.strategy=database` (no document store) | %.0f | %.1f | |%n",
+                result.path("mode").asText(),
+                database.path("eventsPerSecond").asDouble(),
+                database.path("cpuMicrosPerEvent").asDouble()));
+      }
     }
     if (floors.length() > 0) {
       md.append("\nRouter against the Kafka Streams floors (steady rates, same run):\n\n")

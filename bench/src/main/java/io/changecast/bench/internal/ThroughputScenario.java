@@ -159,6 +159,8 @@ public final class ThroughputScenario {
       ObjectNode run = drain(contender, id, raw, records);
       if (contender.equals(ROUTER)) {
         router = run;
+      } else if (contender.equals(ROUTER_DATABASE_TENANT)) {
+        result.set(contender, run);
       } else {
         floors.set(contender, run);
       }
@@ -194,11 +196,20 @@ public final class ThroughputScenario {
   /** The router as deployed, among the floors on one backlog. */
   private static final String ROUTER = "router";
 
+  /**
+   * The router with {@code tenant.strategy=database} (every event of the backlog is tenant {@code
+   * app}): it writes no {@code document-tenants} entry, so it shows what that store costs.
+   */
+  private static final String ROUTER_DATABASE_TENANT = "router-database-tenant";
+
   /** The floors in {@code kinds}' order, the router after the first two. */
   private static List<String> contenders(List<StreamsFloorApp.Kind> kinds) {
     List<String> contenders = new ArrayList<>();
     kinds.forEach(kind -> contenders.add(kind.id()));
     contenders.add(Math.min(2, contenders.size()), ROUTER);
+    if (kinds.size() > 1) { // the router on a namespace strategy: no document store written
+      contenders.add(ROUTER_DATABASE_TENANT);
+    }
     return contenders;
   }
 
@@ -214,13 +225,14 @@ public final class ThroughputScenario {
     String output = "bench.out." + contender + "." + id;
     Path stateDir = workDir.resolve("state-" + appId);
     List<String> command;
-    if (contender.equals(ROUTER)) {
+    if (contender.startsWith(ROUTER)) {
       command =
           ChildProcess.java(
               CHILD_JVM,
               ChangecastRouter.class.getName(),
               "--config",
-              routerConfig(id, appId, output, stateDir).toString());
+              routerConfig(id, appId, output, stateDir, contender.equals(ROUTER_DATABASE_TENANT))
+                  .toString());
     } else {
       EdgeTarget.createTopic(bootstrapServers, output, EVENTS_PARTITIONS);
       command =
@@ -309,8 +321,12 @@ public final class ThroughputScenario {
     }
   }
 
-  private Path routerConfig(String id, String appId, String events, Path stateDir) {
+  private Path routerConfig(
+      String id, String appId, String events, Path stateDir, boolean databaseTenant) {
     Properties p = new Properties();
+    if (databaseTenant) {
+      p.setProperty("tenant.strategy", "database");
+    }
     p.setProperty("bootstrap.servers", bootstrapServers);
     p.setProperty("application.id", appId);
     p.setProperty("state.dir", stateDir.toString());
