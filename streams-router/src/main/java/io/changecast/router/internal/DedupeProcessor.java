@@ -1,6 +1,7 @@
 package io.changecast.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,6 +53,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DedupeProcessor implements Processor<String, Step, String, Step> {
 
+  /** A dropped replay older than this (cluster time, against the mark's) is logged. */
+  static final long SUSPICIOUS_AGE_SECONDS = 3600;
+
   /** Buckets per source partition; fixed, so that a changed window keeps what is remembered. */
   static final int BUCKETS = 1 << 16;
 
@@ -68,6 +72,9 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
   private final Map<String, Long> seenByScope = new HashMap<>();
   // the high-water mark ({@code _data}) per scope; rebuilt from the store likewise
   private final Map<String, String> markByScope = new HashMap<>();
+  // the cluster time (seconds) of the event that last set the mark, for a warning only
+  private final Map<String, Long> markSecondsByScope = new HashMap<>();
+  private final Map<String, Long> lastWarnedAt = new HashMap<>();
   // store writes moving an earlier version's layout into buckets (null value: delete)
   private final List<KeyValue<String, String>> legacyLayoutWrites = new ArrayList<>();
 
@@ -163,6 +170,9 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     boolean fresh = data != null ? aboveMark(scope, data, step) : windowed(scope, token);
     if (!fresh) {
       LOG.debug("Dropping a duplicate from {}-{}", topic, partition);
+      if (data != null) {
+        warnIfFarBelowMark(topic, partition, scope, step);
+      }
       metrics.duplicate(topic);
       return;
     }
@@ -180,7 +190,41 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     }
     markByScope.put(scope, data);
     store.put(markKey(scope), data);
+    Envelope.ClusterTime time = clusterTime(step);
+    if (time != null) {
+      markSecondsByScope.put(scope, time.t());
+    }
     return true;
+  }
+
+  /**
+   * A replay is the recent past; an event far older than the mark suggests a raw partition fed by a
+   * second source, whose events would all be dropped. Says so, at most once a minute per partition.
+   */
+  private void warnIfFarBelowMark(String topic, int partition, String scope, Step step) {
+    Long markSeconds = markSecondsByScope.get(scope);
+    Envelope.ClusterTime time = clusterTime(step);
+    long now = System.currentTimeMillis();
+    if (markSeconds != null
+        && time != null
+        && markSeconds - time.t() > SUSPICIOUS_AGE_SECONDS
+        && now - lastWarnedAt.getOrDefault(scope, 0L) > 60_000) {
+      lastWarnedAt.put(scope, now);
+      LOG.warn(
+          "Dropping an event from {}-{} as a replay: its cluster time is {} s older than the"
+              + " partition's newest. A raw topic must carry one change stream; events of another"
+              + " source whose resume tokens sort lower are all dropped",
+          topic,
+          partition,
+          markSeconds - time.t());
+    }
+  }
+
+  private static Envelope.ClusterTime clusterTime(Step step) {
+    if (step instanceof Step.Parsed parsed) {
+      return parsed.event().clusterTime();
+    }
+    return step instanceof Step.NamespaceChanged changed ? changed.change().clusterTime() : null;
   }
 
   private boolean inBuckets(String scope, String token) {
