@@ -248,8 +248,9 @@ public final class Bench {
         result.put(
             "topology",
             "one JVM: embedded MongoDB, KRaft broker, Connect worker (MongoSourceConnector),"
-                + " router, edge, writer and SSE clients; router alone: a second router in the"
-                + " same JVM on a pre-produced raw topic");
+                + " router, edge, writer and SSE clients; router alone: the router"
+                + " (ChangecastRouter's main) and the Kafka Streams floor apps each in a child JVM,"
+                + " on a pre-produced raw topic of that broker");
       }
       default -> {
         result.put(

@@ -46,7 +46,11 @@ public final class RouterTopology {
   /** Store of the tenant last seen for each document (key: db, collection, documentKey). */
   public static final String DOCUMENT_TENANTS_STORE = "document-tenants";
 
-  /** Store of the resume tokens recently seen per source partition (bounded ring). */
+  /**
+   * Store of each source partition's high-water mark (resume token) and of the other tokens
+   * recently seen per source partition (bounded buckets). Record-cached: the mark is one key per
+   * partition.
+   */
   public static final String DEDUPE_STORE = "dedupe-tokens";
 
   /**
@@ -55,7 +59,7 @@ public final class RouterTopology {
    */
   public static final String NAMESPACE_TENANTS_STORE = "namespace-tenants";
 
-  /** Store of the last id assigned per tenant. */
+  /** Store of the last id assigned per tenant. Record-cached: one key per tenant. */
   public static final String TENANT_SEQUENCES_STORE = "tenant-sequences";
 
   public static final String SOURCE = "raw-source";
@@ -113,13 +117,13 @@ public final class RouterTopology {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(DEDUPE_STORE), Serdes.String(), Serdes.String())
-            .withCachingDisabled());
+            .withCachingEnabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TENANT_SEQUENCES_STORE),
                 Serdes.String(),
                 Serdes.Long())
-            .withCachingDisabled());
+            .withCachingEnabled());
 
     boolean direct = config.sequencing() == Sequencing.DIRECT;
     boolean ingest = !config.ingestTopic().isEmpty();

@@ -13,6 +13,17 @@ final class RawEvents {
     return "8265%016X".formatted(TOKENS.incrementAndGet());
   }
 
+  /**
+   * {@code value} with a fresh resume token: what the connector sends next. Change streams hand out
+   * tokens in increasing order and the router drops a token not above its partition's greatest, so
+   * an event built earlier than the ones piped before it must be given its stream position.
+   */
+  static String retoken(String value) {
+    return value == null
+        ? null
+        : value.replaceFirst("\"_data\": \"8265[0-9A-F]{16}\"", "\"_data\": \"" + token() + "\"");
+  }
+
   static String key(String oid) {
     return """
         {"_id": {"_data": "82655F%s"}}"""

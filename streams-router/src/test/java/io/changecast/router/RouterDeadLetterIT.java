@@ -107,7 +107,7 @@ class RouterDeadLetterIT {
       int nextBad = 0;
       for (int i = 0; i < VALID + MALFORMED; i++) {
         if (bad.contains(i)) {
-          Malformed m = malformed(nextBad++);
+          Malformed m = malformed(nextBad++, nextValid);
           String topic = SourceEvents.topic(run, SourceEvents.COLLECTIONS.get(i % 2));
           Future<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, "k" + i, m.value()));
           badByFuture.put(f, m);
@@ -180,9 +180,15 @@ class RouterDeadLetterIT {
     }
   }
 
-  /** The {@code n}-th malformed record: a rotation over the ways raw input goes wrong. */
-  private static Malformed malformed(int n) {
-    String token = "\"_id\": {\"_data\": \"BAD%016X\"}".formatted(n);
+  /**
+   * The {@code n}-th malformed record: a rotation over the ways raw input goes wrong. Its resume
+   * token follows the {@code validSent}-th valid change's in stream order (a longer KeyString with
+   * the same prefix) and precedes the next one's, as a change stream would hand it out: the router
+   * drops a token not above its partition's greatest as a replay.
+   */
+  private static Malformed malformed(int n, int validSent) {
+    String token =
+        "\"_id\": {\"_data\": \"8265%016X2B022C0100296E5A1004FF%04X\"}".formatted(validSent, n);
     String ns = "\"ns\": {\"db\": \"app\", \"coll\": \"orders\"}";
     String key = "\"documentKey\": {\"_id\": {\"$oid\": \"bad%021x\"}}".formatted(n);
     String clusterTime = "\"clusterTime\": {\"$timestamp\": {\"t\": 1700000000, \"i\": 1}}";

@@ -38,6 +38,68 @@ class TenantStrategyTopologyTest {
             before == null ? "" : ", \"fullDocumentBeforeChange\": " + before);
   }
 
+  /**
+   * The {@code document-tenants} changelog gets a record only where the store can be read later (an
+   * event without document under a {@code field:} strategy): a document's tenant first seen or
+   * changed, and a delete of a remembered document.
+   */
+  @Test
+  void documentTenantsIsWrittenOnlyWhenADocumentsTenantIsFirstSeenOrChanges() {
+    try (RouterDriver router = new RouterDriver(stateDir, Map.of())) {
+      TestInputTopic<String, String> orders = router.input("changecast.raw.app.orders");
+      String acme = "{\"_id\": 1, \"tenantId\": \"acme\"}";
+      String globex = "{\"_id\": 1, \"tenantId\": \"globex\"}";
+      orders.pipeInput("k", event("insert", "app", "orders", 1, acme)); // first seen: written
+      orders.pipeInput("k", event("update", "app", "orders", 1, acme)); // same tenant
+      orders.pipeInput("k", event("update", "app", "orders", 1, globex)); // changed: written
+      orders.pipeInput("k", event("update", "app", "orders", 1, null, globex)); // pre-image
+      orders.pipeInput("k", event("update", "app", "orders", 1, null)); // read from the store
+      orders.pipeInput("k", event("delete", "app", "orders", 1, null)); // forgotten: tombstone
+      orders.pipeInput("k", event("insert", "app", "orders", 2, acme.replace("1", "2")));
+      orders.pipeInput("k", event("delete", "app", "orders", 2, null, acme)); // tombstone
+      orders.pipeInput("k", event("delete", "app", "orders", 3, null, acme)); // never stored
+
+      assertThat(router.envelopes())
+          .extracting(e -> e.get("tenant").asText() + ":" + e.get("operation").asText())
+          .containsExactly(
+              "acme:insert",
+              "acme:update",
+              "globex:update",
+              "globex:update",
+              "globex:update",
+              "globex:delete",
+              "acme:insert",
+              "acme:delete",
+              "acme:delete");
+      assertThat(documentTenantsChangelog(router))
+          .containsExactly("acme", "globex", null, "acme", null);
+    }
+  }
+
+  @Test
+  void namespaceStrategiesWriteNoDocumentTenants() {
+    try (RouterDriver router =
+        new RouterDriver(stateDir, Map.of("collections.*.*.tenant", "database"))) {
+      TestInputTopic<String, String> orders = router.input("changecast.raw.acme.orders");
+      orders.pipeInput("k", event("insert", "acme", "orders", 1, "{\"_id\": 1}"));
+      orders.pipeInput("k", event("update", "acme", "orders", 1, null));
+      orders.pipeInput("k", event("delete", "acme", "orders", 1, null));
+
+      assertThat(router.envelopes()).hasSize(3);
+      assertThat(documentTenantsChangelog(router)).isEmpty();
+    }
+  }
+
+  private static java.util.List<String> documentTenantsChangelog(RouterDriver router) {
+    return router
+        .output(
+            router.config.applicationId()
+                + "-"
+                + RouterTopology.DOCUMENT_TENANTS_STORE
+                + "-changelog")
+        .readValuesToList();
+  }
+
   @Test
   void databaseStrategyMakesTheDatabaseTheTenant() {
     try (RouterDriver router =

@@ -169,15 +169,18 @@ public final class Summary {
 
   private static void appendThroughput(StringBuilder md, List<JsonNode> results) {
     md.append("\n## Throughput\n\n")
-        .append("Router alone: a backlog of raw change events drained by a fresh router on the ")
-        .append("broker (rate between 10% and 90% routed). Pipeline: MongoDB inserts at stepped ")
+        .append("Router alone: a backlog of raw change events drained by the router in a JVM of ")
+        .append("its own, at its steady rate after warm-up, beside minimal exactly_once_v2 Kafka ")
+        .append("Streams apps (the floors) on the same broker, backlog and Streams properties, ")
+        .append("each in its own JVM. Pipeline: MongoDB inserts at stepped ")
         .append("rates, kept up with when the writer achieved the rate, at most one second of ")
         .append("writes was undelivered at the last write, and every event reached its SSE ")
         .append("subscriber within 5 s of the last write.\n\n")
         .append(
-            "| mode | router alone: records | router events/s | pipeline: highest rate kept up ")
+            "| mode | router alone: records | router events/s (warm-up) | pipeline: highest rate kept up ")
         .append("| pipeline steps (target/s → achieved/s, kept up) |\n")
         .append("| --- | ---: | ---: | ---: | --- |\n");
+    StringBuilder floors = new StringBuilder();
     for (JsonNode result : of(results, "throughput")) {
       JsonNode router = result.path("throughput").path("routerAlone");
       JsonNode pipeline = result.path("throughput").path("pipeline");
@@ -195,12 +198,52 @@ public final class Summary {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %.0f | %d | %s |%n",
+              "| %s | %d | %.0f (%.0f s) | %d | %s |%n",
               result.path("mode").asText(),
               router.path("records").asInt(),
               router.path("eventsPerSecond").asDouble(),
+              router.path("router").path("warmUpEndSeconds").asDouble(),
               pipeline.path("highestKeptUpRate").asInt(),
               steps));
+      router
+          .path("floors")
+          .fields()
+          .forEachRemaining(
+              f ->
+                  floors.append(
+                      String.format(
+                          Locale.ROOT,
+                          "| %s | %s | %.0f | %.1f | %.3f |%n",
+                          result.path("mode").asText(),
+                          f.getKey(),
+                          f.getValue().path("eventsPerSecond").asDouble(),
+                          f.getValue().path("cpuMicrosPerEvent").asDouble(),
+                          router.path("routerToFloor").path(f.getKey()).asDouble())));
+      if (!router.path("router").isMissingNode()) {
+        floors.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | **router** | %.0f | %.1f | 1 |%n",
+                result.path("mode").asText(),
+                router.path("eventsPerSecond").asDouble(),
+                router.path("router").path("cpuMicrosPerEvent").asDouble()));
+      }
+      JsonNode database = router.path("router-database-tenant");
+      if (!database.isMissingNode()) {
+        floors.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | router, `tenant.strategy=database` (no document store) | %.0f | %.1f | |%n",
+                result.path("mode").asText(),
+                database.path("eventsPerSecond").asDouble(),
+                database.path("cpuMicrosPerEvent").asDouble()));
+      }
+    }
+    if (floors.length() > 0) {
+      md.append("\nRouter against the Kafka Streams floors (steady rates, same run):\n\n")
+          .append("| mode | app | events/s | CPU µs/event (its JVM) | router / app |\n")
+          .append("| --- | --- | ---: | ---: | ---: |\n")
+          .append(floors);
     }
   }
 

@@ -6,26 +6,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoCollection;
 import io.changecast.bench.Mode;
 import io.changecast.router.ChangecastRouter;
-import io.changecast.router.RouterConfig;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -43,8 +43,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class ThroughputScenario {
 
-  /** Router-alone backlog size; pipeline rates and step length. */
-  public record Plan(int routerRecords, List<Integer> pipelineRates, Duration step) {}
+  /**
+   * Router-alone backlog size and the floor apps drained beside the router; pipeline rates and step
+   * length.
+   */
+  public record Plan(
+      int routerRecords,
+      List<StreamsFloorApp.Kind> floors,
+      List<Integer> pipelineRates,
+      Duration step) {}
 
   private static final Logger log = LoggerFactory.getLogger(ThroughputScenario.class);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -61,6 +68,11 @@ public final class ThroughputScenario {
   private static final int TENANTS = 100;
   private static final int PIPELINE_TENANTS = 8;
   private static final long TICK_NANOS = 10_000_000L;
+  private static final long SAMPLE_NANOS = 250_000_000L;
+  private static final int EVENTS_PARTITIONS = 6; // the router's events.partitions default
+
+  /** Below this backlog no steady state is reached: only the parse + envelope floor runs. */
+  private static final int ALL_FLOORS_FROM = 100_000;
 
   private final String bootstrapServers;
   private final Path workDir;
@@ -76,17 +88,25 @@ public final class ThroughputScenario {
   }
 
   /**
-   * quick: 20k records; 500 and 1k writes/s for 3 s. full: 500k records; 1k, 2k, 5k, 7.5k, 10k,
-   * 20k, 30k writes/s for 20 s each, up to the first rate not kept up with.
+   * quick: 300k records, every floor; 500 and 1k writes/s for 3 s. full: 2M records, every floor;
+   * 1k, 2k, 5k, 7.5k, 10k, 20k, 30k writes/s for 20 s each, up to the first rate not kept up with.
+   * An override of the events (smoke tests) runs every floor from 100k records, else only parse +
+   * envelope.
    */
   public static Plan plan(Mode mode, int eventsOverride) {
+    List<StreamsFloorApp.Kind> all = List.of(StreamsFloorApp.Kind.values());
     if (eventsOverride > 0) {
-      return new Plan(eventsOverride, List.of(eventsOverride), Duration.ofSeconds(1));
+      return new Plan(
+          eventsOverride,
+          eventsOverride >= ALL_FLOORS_FROM ? all : List.of(StreamsFloorApp.Kind.PARSE_ENVELOPE),
+          List.of(eventsOverride),
+          Duration.ofSeconds(1));
     }
     return mode == Mode.QUICK
-        ? new Plan(20_000, List.of(500, 1_000), Duration.ofSeconds(3))
+        ? new Plan(300_000, all, List.of(500, 1_000), Duration.ofSeconds(3))
         : new Plan(
-            500_000,
+            2_000_000,
+            all,
             List.of(1_000, 2_000, 5_000, 7_500, 10_000, 20_000, 30_000),
             Duration.ofSeconds(20));
   }
@@ -94,15 +114,14 @@ public final class ThroughputScenario {
   /** Runs both parts: {@code {routerAlone: {...}, pipeline: {...}}}. */
   public ObjectNode run(Plan plan) {
     ObjectNode result = JSON.objectNode();
-    result.set("routerAlone", routerAlone(plan.routerRecords()));
+    result.set("routerAlone", routerAlone(plan.routerRecords(), plan.floors()));
     result.set("pipeline", pipeline(plan));
     return result;
   }
 
-  private ObjectNode routerAlone(int records) {
+  private ObjectNode routerAlone(int records, List<StreamsFloorApp.Kind> kinds) {
     String id = UUID.randomUUID().toString().substring(0, 8);
     String raw = "benchraw." + id + ".app.orders";
-    String events = "bench.routed." + id;
     EdgeTarget.createTopic(bootstrapServers, raw, 1);
     long produceStart = System.nanoTime();
     try (KafkaProducer<String, String> producer =
@@ -121,142 +140,207 @@ public final class ThroughputScenario {
       producer.flush();
     }
     double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
-    log.info("throughput: {} raw records in {} s; starting a router", records, produceSeconds);
+    log.info("throughput: {} raw records in {} s; draining them", records, produceSeconds);
 
     ObjectNode result = JSON.objectNode();
     result.put("records", records);
     result.put("rawTopicPartitions", 1);
     result.put("preProduceSeconds", LatencyScenario.round(produceSeconds));
-    long start = System.nanoTime();
-    // {nanos since start, routed}, and at the 10% and 90% boundaries also {stream-thread CPU ns,
-    // all router threads' CPU ns, process CPU ns}
-    List<long[]> samples = new ArrayList<>();
-    long tenth = records / 10;
-    long ninetieth = records - records / 10;
-    String routerThreads = "bench-router-" + id;
-    try (ChangecastRouter router =
-            ChangecastRouter.start(
-                RouterConfig.fromMap(
-                    Map.of(
-                        "bootstrap.servers", bootstrapServers,
-                        "application.id", "bench-router-" + id,
-                        "state.dir", workDir.resolve("router-" + id).toString(),
-                        "raw.topic.pattern", "benchraw\\." + id + "\\..+",
-                        "events.topic", events,
-                        "dlq.topic", "bench.dlq." + id,
-                        "ingest.topic", "bench.ingest." + id)));
-        KafkaConsumer<String, String> consumer = committedReader()) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      long deadline = start + ROUTER_TIMEOUT.toNanos();
-      while (partitions.isEmpty() && System.nanoTime() < deadline) {
-        consumer
-            .partitionsFor(events, Duration.ofSeconds(5))
-            .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long routed = 0;
-      boolean pastTenth = false;
-      boolean pastNinetieth = false;
-      while (routed < records && System.nanoTime() < deadline) {
-        routed += consumer.poll(Duration.ofMillis(100)).count();
-        long now = System.nanoTime() - start;
-        // the first samples at 10% and 90% (those firstAtLeast picks) read the CPU times; reading
-        // every thread's on each poll would itself burn CPU in the measured JVM
-        if ((!pastTenth && routed >= tenth) || (!pastNinetieth && routed >= ninetieth)) {
-          pastTenth = routed >= tenth;
-          pastNinetieth = routed >= ninetieth;
-          long[] cpu = routerCpuNanos(routerThreads);
-          samples.add(new long[] {now, routed, cpu[0], cpu[1], processCpu()});
-        } else {
-          samples.add(new long[] {now, routed});
-        }
-      }
-      result.put("routed", routed);
-      result.put("complete", routed >= records);
-      result.put("routerState", router.state().toString());
-    }
-    long[] first = firstAtLeast(samples, 1);
-    long[] p10 = firstAtLeast(samples, tenth);
-    long[] p90 = firstAtLeast(samples, ninetieth);
-    long[] last = samples.isEmpty() ? new long[] {0, 0} : samples.get(samples.size() - 1);
-    result.put("startToFirstRoutedSeconds", LatencyScenario.round(first[0] / 1e9));
-    result.put("startToLastRoutedSeconds", LatencyScenario.round(last[0] / 1e9));
-    result.put(
-        "eventsPerSecond",
-        p90[0] > p10[0] ? LatencyScenario.round((p90[1] - p10[1]) / ((p90[0] - p10[0]) / 1e9)) : 0);
-    result.put(
-        "eventsPerSecondFirstToLast",
-        last[0] > first[0]
-            ? LatencyScenario.round((last[1] - first[1]) / ((last[0] - first[0]) / 1e9))
-            : 0);
-    long drained = p90[1] - p10[1];
-    if (drained > 0 && p10.length > 2 && p90.length > 2) {
-      ObjectNode cpu = result.putObject("cpuMicrosPerEvent");
-      cpu.put("streamThreads", LatencyScenario.round((p90[2] - p10[2]) / 1e3 / drained));
-      cpu.put("routerThreads", LatencyScenario.round((p90[3] - p10[3]) / 1e3 / drained));
-      cpu.put("process", LatencyScenario.round((p90[4] - p10[4]) / 1e3 / drained));
-      cpu.put(
-          "method",
-          "CPU time (ThreadMXBean) between 10% and 90% of the records routed, divided by the"
-              + " records routed meanwhile: streamThreads = the router's StreamThread-*;"
-              + " routerThreads = every thread named after its application id (stream threads,"
-              + " their producers' and consumers' network threads); process = the whole JVM"
-              + " (broker, Connect, edge and the bench's reader included)");
-    }
     result.put(
         "method",
-        "backlog drain: the rate between 10% and 90% of the records routed is the sustained"
-            + " maximum; the lag is the backlog, so it is bounded by construction");
+        "each contender drains the same backlog in a JVM of its own ("
+            + String.join(" ", CHILD_JVM)
+            + ") on a fresh application id; "
+            + SteadyRate.METHOD
+            + "; cpuMicrosPerEvent = the child JVM's CPU (/proc) over the steady window per event");
+    ObjectNode floors = result.putObject("floors");
+    ObjectNode router = null;
+    for (String contender : contenders(kinds)) {
+      ObjectNode run = drain(contender, id, raw, records);
+      if (contender.equals(ROUTER)) {
+        router = run;
+      } else if (contender.equals(ROUTER_DATABASE_TENANT)) {
+        result.set(contender, run);
+      } else {
+        floors.set(contender, run);
+      }
+    }
+    result.set("router", router);
+    // the summary's and earlier readers' figure: the router's steady rate
+    result.put("eventsPerSecond", router.path("eventsPerSecond").asDouble());
+    result.put("complete", router.path("complete").asBoolean());
+    ObjectNode ratios = result.putObject("routerToFloor");
+    floors
+        .fields()
+        .forEachRemaining(
+            f -> {
+              double floor = f.getValue().path("eventsPerSecond").asDouble();
+              ratios.put(
+                  f.getKey(),
+                  floor > 0
+                      ? Math.round(result.path("eventsPerSecond").asDouble() / floor * 1000)
+                          / 1000.0
+                      : 0);
+            });
+    ObjectNode goal = result.putObject("goal");
+    goal.put("eventsPerSecondAtLeast", GOAL_EVENTS_PER_SECOND);
+    goal.put("parseEnvelopeRatioAtLeast", GOAL_PARSE_RATIO);
+    goal.put(
+        "met",
+        result.path("eventsPerSecond").asDouble() >= GOAL_EVENTS_PER_SECOND
+            && ratios.path(StreamsFloorApp.Kind.PARSE_ENVELOPE.id()).asDouble()
+                >= GOAL_PARSE_RATIO);
     return result;
   }
 
-  private static long[] firstAtLeast(List<long[]> samples, long count) {
+  /** The router as deployed, among the floors on one backlog. */
+  private static final String ROUTER = "router";
+
+  /**
+   * The router with {@code tenant.strategy=database} (every event of the backlog is tenant {@code
+   * app}): it writes no {@code document-tenants} entry, so it shows what that store costs.
+   */
+  private static final String ROUTER_DATABASE_TENANT = "router-database-tenant";
+
+  /** The floors in {@code kinds}' order, the router after the first two. */
+  private static List<String> contenders(List<StreamsFloorApp.Kind> kinds) {
+    List<String> contenders = new ArrayList<>();
+    kinds.forEach(kind -> contenders.add(kind.id()));
+    contenders.add(Math.min(2, contenders.size()), ROUTER);
+    if (kinds.size() > 1) { // the router on a namespace strategy: no document store written
+      contenders.add(ROUTER_DATABASE_TENANT);
+    }
+    return contenders;
+  }
+
+  /** The JVM options of every contender's JVM. */
+  private static final List<String> CHILD_JVM = List.of("-Xmx1g");
+
+  static final double GOAL_EVENTS_PER_SECOND = 60_000;
+  static final double GOAL_PARSE_RATIO = 0.5;
+
+  /** Runs one contender on the backlog in a child JVM and measures its drain. */
+  private ObjectNode drain(String contender, String id, String raw, int records) {
+    String appId = "bench-" + contender + "-" + id;
+    String output = "bench.out." + contender + "." + id;
+    Path stateDir = workDir.resolve("state-" + appId);
+    List<String> command;
+    if (contender.startsWith(ROUTER)) {
+      command =
+          ChildProcess.java(
+              CHILD_JVM,
+              ChangecastRouter.class.getName(),
+              "--config",
+              routerConfig(id, appId, output, stateDir, contender.equals(ROUTER_DATABASE_TENANT))
+                  .toString());
+    } else {
+      EdgeTarget.createTopic(bootstrapServers, output, EVENTS_PARTITIONS);
+      command =
+          ChildProcess.java(
+              CHILD_JVM,
+              StreamsFloorApp.class.getName(),
+              contender,
+              bootstrapServers,
+              raw,
+              output,
+              appId,
+              stateDir.toString());
+    }
+    TopicPartition input = new TopicPartition(raw, 0);
+    // {nanos since start, records committed, child CPU ns}
+    List<long[]> samples = new ArrayList<>();
+    ObjectNode run = JSON.objectNode();
+    run.set("loadAverageStart", Environment.loadAverage());
+    long start = System.nanoTime();
+    try (ChildProcess child =
+            ChildProcess.start(contender, command, workDir.resolve(appId + ".log"));
+        Admin admin =
+            Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      long deadline = start + ROUTER_TIMEOUT.toNanos();
+      long done = 0;
+      while (done < records && System.nanoTime() < deadline && child.alive()) {
+        LockSupport.parkNanos(SAMPLE_NANOS);
+        done = committed(admin, appId, input);
+        samples.add(new long[] {System.nanoTime() - start, done, child.cpuNanos()});
+      }
+      run.put("complete", done >= records);
+      run.put("alive", child.alive());
+    }
+    run.set("loadAverageEnd", Environment.loadAverage());
+    if (samples.isEmpty() || samples.get(samples.size() - 1)[1] == 0) {
+      run.put("eventsPerSecond", 0);
+      return run;
+    }
+    SteadyRate steady = SteadyRate.of(samples, records);
+    long[] from = samples.stream().filter(x -> x[0] == steady.startNanos()).findFirst().get();
+    long[] to = samples.stream().filter(x -> x[0] == steady.endNanos()).findFirst().get();
+    run.put("eventsPerSecond", LatencyScenario.round(steady.eventsPerSecond()));
+    run.put("steady", steady.steady());
+    run.put("warmUpEndSeconds", LatencyScenario.round(steady.warmUpEndSeconds()));
+    run.put("warmUpRecords", steady.warmUpRecords());
+    run.put(
+        "startToFirstCommittedSeconds",
+        LatencyScenario.round(samples.stream().filter(x -> x[1] > 0).findFirst().get()[0] / 1e9));
+    long[] p10 = SteadyRate.at(samples, records / 10);
+    long[] p90 = SteadyRate.at(samples, records - records / 10);
+    run.put(
+        "eventsPerSecond10To90",
+        p90[0] > p10[0] ? LatencyScenario.round((p90[1] - p10[1]) / ((p90[0] - p10[0]) / 1e9)) : 0);
+    if (to[1] > from[1] && from[2] >= 0 && to[2] >= 0) {
+      run.put(
+          "cpuMicrosPerEvent", LatencyScenario.round((to[2] - from[2]) / 1e3 / (to[1] - from[1])));
+    }
+    ArrayNode perSecond = run.putArray("committedBySecond");
+    long nextSecond = 0;
     for (long[] sample : samples) {
-      if (sample[1] >= count) {
-        return sample;
+      if (sample[0] >= nextSecond) {
+        perSecond.addArray().add(LatencyScenario.round(sample[0] / 1e9)).add(sample[1]);
+        nextSecond = sample[0] + 1_000_000_000L;
       }
     }
-    return samples.isEmpty() ? new long[] {0, 0} : samples.get(samples.size() - 1);
+    log.info(
+        "throughput: {} drained at {}/s steady ({} after {} s of warm-up)",
+        contender,
+        run.path("eventsPerSecond").asDouble(),
+        steady.steady() ? "steady" : "not steady",
+        run.path("warmUpEndSeconds").asDouble());
+    return run;
   }
 
-  /** {stream threads' CPU ns, CPU ns of every thread whose name contains {@code name}}. */
-  private static long[] routerCpuNanos(String name) {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    long stream = 0;
-    long all = 0;
-    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (info == null || !info.getThreadName().contains(name)) {
-        continue;
-      }
-      long cpu = threads.getThreadCpuTime(info.getThreadId());
-      if (cpu < 0) {
-        continue;
-      }
-      all += cpu;
-      if (info.getThreadName().startsWith(name) && info.getThreadName().contains("StreamThread")) {
-        stream += cpu;
-      }
+  private static long committed(Admin admin, String group, TopicPartition partition) {
+    try {
+      OffsetAndMetadata offset =
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get()
+              .get(partition);
+      return offset == null ? 0 : offset.offset();
+    } catch (Exception e) {
+      return 0; // the group does not exist yet
     }
-    return new long[] {stream, all};
   }
 
-  private static long processCpu() {
-    return ManagementFactory.getOperatingSystemMXBean()
-            instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime()
-        : 0;
-  }
-
-  private KafkaConsumer<String, String> committedReader() {
-    return new KafkaConsumer<>(
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-        new StringDeserializer(),
-        new StringDeserializer());
+  private Path routerConfig(
+      String id, String appId, String events, Path stateDir, boolean databaseTenant) {
+    Properties p = new Properties();
+    if (databaseTenant) {
+      p.setProperty("tenant.strategy", "database");
+    }
+    p.setProperty("bootstrap.servers", bootstrapServers);
+    p.setProperty("application.id", appId);
+    p.setProperty("state.dir", stateDir.toString());
+    p.setProperty("raw.topic.pattern", "benchraw\\." + id + "\\..+");
+    p.setProperty("events.topic", events);
+    p.setProperty("dlq.topic", "bench.dlq." + id);
+    p.setProperty("ingest.topic", "bench.ingest." + id);
+    Path file = workDir.resolve(appId + ".properties");
+    try (var out = Files.newBufferedWriter(file)) {
+      p.store(out, "bench router alone");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
   }
 
   private static String key(String oid) {
@@ -322,6 +406,8 @@ public final class ThroughputScenario {
                   }
                 }));
       }
+      long uptimeMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+      JvmWork workBefore = JvmWork.now();
       long start = System.nanoTime();
       long end = start + duration.toNanos();
       long written = 0;
@@ -360,6 +446,11 @@ public final class ThroughputScenario {
       double achieved = written / ((writesDone - start) / 1e9);
       ObjectNode step = JSON.objectNode();
       step.put("targetRate", rate);
+      // how warm the (shared) JVM was: its age at the step's start, and the JIT and GC time inside
+      JvmWork work = JvmWork.now().minus(workBefore);
+      step.put("jvmUptimeSecondsAtStart", LatencyScenario.round(uptimeMs / 1e3));
+      step.put("jitCompileMs", work.compileMillis());
+      step.put("gcMs", work.gcMillis());
       step.put("written", written);
       step.put("achievedWriteRate", LatencyScenario.round(achieved));
       step.put("received", received.get());

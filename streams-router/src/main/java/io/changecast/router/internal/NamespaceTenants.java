@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.changecast.contract.TenantId;
 import io.changecast.router.Envelope;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -32,8 +34,15 @@ final class NamespaceTenants {
   private static final char SEP = '\u0000';
   private static final String LAST_CHANGE_KEY = SEP + "last-namespace-change";
 
-  private final KeyValueStore<String, String> store;
+  /** At most this many keys are remembered as present in memory; past it, the store is read. */
+  private static final int MAX_KNOWN = 100_000;
 
+  private final KeyValueStore<String, String> store;
+  // keys this instance saw in the store or wrote there: entries are never removed, so a key once
+  // present stays present, and the store need not be read for it again (one read per event saved)
+  private final Set<String> known = new HashSet<>();
+
+  /** A view of {@code store}; make a new one whenever the task (re)initialises. */
   NamespaceTenants(KeyValueStore<String, String> store) {
     this.store = store;
   }
@@ -41,8 +50,14 @@ final class NamespaceTenants {
   /** Notes that {@code tenant} has had an event in {@code db.coll}. */
   void add(String db, String coll, String tenant) {
     String key = db + SEP + coll + SEP + tenant;
+    if (known.contains(key)) {
+      return;
+    }
     if (store.get(key) == null) {
       store.put(key, "1");
+    }
+    if (known.size() < MAX_KNOWN) {
+      known.add(key);
     }
   }
 

@@ -18,13 +18,22 @@ public final class StreamsProperties {
 
   static final long MAX_WAIT_MS = 100;
 
+  /**
+   * The record cache of the stream threads. Only the stores whose keys repeat have caching on
+   * ({@code dedupe-tokens}: one high-water mark per source partition; {@code tenant-sequences}: one
+   * key per tenant): their changelog gets one record per key and commit instead of one per event.
+   * Caching delays no output (processors forward directly) and is flushed at each commit, inside
+   * its transaction.
+   */
+  static final long RECORD_CACHE_BYTES = 4L * 1024 * 1024;
+
   /** The producer's first retry after a refused send (Kafka's default is 100 ms). */
   static final long PRODUCER_RETRY_BACKOFF_MS = 10;
 
   private StreamsProperties() {}
 
   /**
-   * Exactly-once v2, a short commit interval and no record caches (latency over throughput), waits
+   * Exactly-once v2, a short commit interval, a record cache for the stores with caching on, waits
    * bounded by the commit interval, the router's deserialization handler; then the {@code
    * streams.*} pass-through, which wins.
    */
@@ -37,7 +46,7 @@ public final class StreamsProperties {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
     props.put(
         StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.topicsReplicationFactor()));
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(RECORD_CACHE_BYTES));
     // Under exactly_once_v2 a record is visible downstream (the repartition by tenant, then the
     // events topic) only after the next commit, and Kafka Streams commits only between polls: a
     // poll blocking for Kafka's default 100 ms, or a fetch parked on the broker for its default

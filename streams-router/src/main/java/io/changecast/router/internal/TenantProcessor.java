@@ -8,7 +8,6 @@ import io.changecast.router.RouterMetrics;
 import io.changecast.router.TenantResolver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedSet;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -23,10 +22,14 @@ import org.slf4j.LoggerFactory;
  * {@link TenantResolver}), or, when the event carries no document (deletes, updates without
  * post-image), from the tenant remembered for the same document. Runs before the repartition, where
  * all events of one document share a partition, so the store sees them in order. A delete forgets
- * the document. Also remembers which tenants each namespace has ({@link NamespaceTenants}), so that
- * a {@link Step.HistoryLost} control record and a {@link Step.NamespaceChanged} (drop, rename,
- * dropDatabase, invalidate) become one reset per affected tenant. Emits {@link Step.Resolved} or
- * {@link Step.Rejected}; heartbeats are counted and end here.
+ * the document. The {@code document-tenants} store is written only where it can be read later:
+ * under a strategy that reads the document ({@code field:}), when a document's tenant (from its
+ * post-image) is first seen or changes; never when the tenant comes from the namespace (a namespace
+ * strategy always names it) or from a pre-image; a delete removes an entry only when there is one.
+ * Also remembers which tenants each namespace has ({@link NamespaceTenants}), so that a {@link
+ * Step.HistoryLost} control record and a {@link Step.NamespaceChanged} (drop, rename, dropDatabase,
+ * invalidate) become one reset per affected tenant. Emits {@link Step.Resolved} or {@link
+ * Step.Rejected}; heartbeats are counted and end here.
  */
 public final class TenantProcessor implements FixedKeyProcessor<String, Step, Step> {
 
@@ -90,8 +93,10 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     String documentKey = DocumentKeys.of(event);
     Optional<String> direct = resolver.resolve(event);
     String tenant = direct.orElse(null);
+    String remembered = null;
     if (tenant == null && event.document() == null) {
-      tenant = documentTenants.get(documentKey);
+      remembered = documentTenants.get(documentKey);
+      tenant = remembered;
     }
     if (tenant == null) {
       context.forward(record.withValue(unresolved(parsed, resolver)));
@@ -109,9 +114,13 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
       return;
     }
     if (event.operation() == ChangeEvent.Operation.DELETE) {
-      documentTenants.delete(documentKey);
-    } else if (direct.isPresent() && !Objects.equals(documentTenants.get(documentKey), tenant)) {
-      documentTenants.put(documentKey, tenant);
+      if (tenant.equals(remembered) || documentTenants.get(documentKey) != null) {
+        documentTenants.delete(documentKey);
+      }
+    } else if (event.document() != null
+        && !TenantStrategies.fromNamespace(resolver)
+        && !tenant.equals(documentTenants.get(documentKey))) {
+      documentTenants.put(documentKey, tenant); // first seen, or the document changed tenant
     }
     namespaceTenants.add(event.database(), event.collection(), tenant);
     context.forward(

@@ -46,6 +46,15 @@ public final class TenantStrategies {
   }
 
   /**
+   * Whether {@code resolver} names the tenant from the namespace alone ({@code database}, {@code
+   * collection-prefix}, {@code static}): then every event of a namespace resolves by itself, and no
+   * document's tenant needs remembering.
+   */
+  public static boolean fromNamespace(TenantResolver resolver) {
+    return resolver instanceof Named;
+  }
+
+  /**
    * The resolver for {@code spec}.
    *
    * @throws IllegalArgumentException for anything but the {@link #FORMS}

@@ -75,25 +75,91 @@ class DedupeProcessorTest {
   }
 
   @Test
+  void dropsEveryStreamPositionNotAboveTheHighWaterMarkWhateverTheWindow() {
+    DedupeProcessor processor = processor(2);
+    for (String token : List.of("8201", "8202", "8203", "8204", "8205")) {
+      processor.process(mark(token));
+    }
+    // a connector restart from 8201: the suffix comes again, far beyond the window of 2
+    for (String token : List.of("8202", "8203", "8204", "8205", "8206", "8207")) {
+      processor.process(mark(token));
+    }
+    processor.process(mark("8207A0")); // above 8207 in stream order (a longer KeyString)
+    processor.process(mark("8207")); // a single re-send
+
+    assertThat(forwardedTokens())
+        .containsExactly("8201", "8202", "8203", "8204", "8205", "8206", "8207", "8207A0");
+    assertThat(
+            registry
+                .counter(RouterMetrics.DUPLICATES, "topic", "changecast.raw.app.orders")
+                .count())
+        .isEqualTo(5.0);
+    assertThat(storeContents())
+        .containsExactly(Map.entry("w\u0000changecast.raw.app.orders\u00000", "8207A0"));
+  }
+
+  @Test
   void remembersTokensAcrossARestartThroughTheStore() {
     processor(100).process(record("a"));
     processor(100).process(record("a"));
     processor(100).process(record("b"));
+    processor(100).process(mark("82AA"));
+    processor(100).process(mark("82AA"));
+    processor(100).process(mark("82A9"));
+    processor(100).process(mark("82AB"));
 
-    assertThat(forwardedTokens()).containsExactly("a", "b");
+    assertThat(forwardedTokens()).containsExactly("a", "b", "82AA", "82AB");
   }
 
   @Test
   void scopesTokensToTheSourcePartition() {
     DedupeProcessor processor = processor(100);
     processor.process(record("a"));
+    processor.process(mark("82AA"));
     at("changecast.raw.app.orders", 1);
     processor.process(record("a"));
+    processor.process(mark("82AA"));
     at("changecast.raw.app.invoices", 0);
     processor.process(record("a"));
     processor.process(record("a"));
+    processor.process(mark("82AA"));
+    processor.process(mark("82AA"));
 
-    assertThat(forwardedTokens()).containsExactly("a", "a", "a");
+    assertThat(forwardedTokens()).containsExactly("a", "82AA", "a", "82AA", "a", "82AA");
+  }
+
+  @Test
+  void afterAnUpgradeFromBucketsAStreamPositionIsLookedUpThereUntilItHasAMark() {
+    // an earlier version remembered 8201..8203 in buckets (one bucket here)
+    StringBuilder bucket = new StringBuilder();
+    List<String> earlier = List.of("8201", "8202", "8203");
+    for (int position = 0; position < earlier.size(); position++) {
+      String token = DedupeProcessor.token(mark(earlier.get(position)).value());
+      bucket.append(position).append('\u0000').append(token).append('\u0000');
+    }
+    store.put("b\u0000changecast.raw.app.orders\u00000\u00000", bucket.toString());
+    DedupeProcessor upgraded = processor(100, 1);
+    upgraded.process(mark("8202")); // a replay: remembered in its bucket
+    upgraded.process(mark("8203"));
+    upgraded.process(mark("8204")); // new: sets the mark
+    upgraded.process(mark("8201")); // below the mark
+    DedupeProcessor restarted = processor(100, 1);
+    restarted.process(mark("8203")); // below the mark read back from the store
+    restarted.process(mark("8205"));
+
+    assertThat(forwardedTokens()).containsExactly("8204", "8205");
+  }
+
+  @Test
+  void aDataTokenThatIsNotHexIsDedupedByWindow() {
+    DedupeProcessor processor = processor(100);
+    processor.process(mark("h"));
+    processor.process(mark("g"));
+    processor.process(mark("zz"));
+    processor.process(mark("yy"));
+    processor.process(mark("zz"));
+
+    assertThat(forwardedTokens()).containsExactly("h", "g", "zz", "yy");
   }
 
   @ParameterizedTest
@@ -226,11 +292,22 @@ class DedupeProcessorTest {
 
   private List<String> forwardedTokens() {
     return context.forwarded().stream()
-        .map(f -> ((Step.Parsed) f.record().value()).event().resumeToken().get("_data").asText())
+        .map(f -> ((Step.Parsed) f.record().value()).event().resumeToken())
+        .map(token -> token.has("_data") ? token.get("_data").asText() : token.get("_id").asText())
         .toList();
   }
 
+  /** A token without a stream position (the official connector's copy-existing form). */
   private static Record<String, Step> record(String token) {
+    var json = JsonNodeFactory.instance;
+    return new Record<>(
+        "k",
+        new Step.Parsed("raw", event(json.objectNode().put("_id", token).put("copyingData", true))),
+        0L);
+  }
+
+  /** A MongoDB resume token {@code {"_data": token}}. */
+  private static Record<String, Step> mark(String token) {
     var json = JsonNodeFactory.instance;
     return new Record<>(
         "k", new Step.Parsed("raw", event(json.objectNode().put("_data", token))), 0L);

@@ -25,7 +25,7 @@ class StreamsPropertiesTest {
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
         .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50")
         .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1")
-        .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0")
+        .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "4194304")
         .containsEntry(StreamsConfig.POLL_MS_CONFIG, "10")
         .containsEntry(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), "10")
         .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1")
