@@ -129,15 +129,10 @@ public final class EventLogStore {
   /**
    * Deletes the tenant's oldest events whose envelope {@code routedAt} (epoch ms) is before {@code
    * cutoffMillis}, oldest first, stopping at the first younger event or one without {@code
-   * routedAt} (so the retained ids stay consecutive); never the newly appended {@code newest}.
-   * Returns the newest evicted id, -1 when none.
+   * routedAt} (so the retained ids stay consecutive); never the newly appended {@code newest}. The
+   * range starts at {@code fromId}: a writer that knows every id below it is gone passes it (see
+   * {@link #evictBeyond}). Returns the newest evicted id, -1 when none.
    */
-  public static long evictOlderThan(
-      KeyValueStore<String, String> store, Event newest, long cutoffMillis) {
-    return evictOlderThan(store, newest, cutoffMillis, 0);
-  }
-
-  /** As {@link #evictOlderThan(KeyValueStore, Event, long)}, from {@code fromId} on. */
   public static long evictOlderThan(
       KeyValueStore<String, String> store, Event newest, long cutoffMillis, long fromId) {
     List<String> evicted = new ArrayList<>();
