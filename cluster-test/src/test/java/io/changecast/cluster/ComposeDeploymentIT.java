@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -176,6 +177,15 @@ class ComposeDeploymentIT {
     }
   }
 
+  /** Waits up to {@code limit} until every alert of {@code names} is in {@code state}. */
+  private static void awaitAlerts(
+      AlertWatch alerts, AlertWatch.State state, Duration limit, String... names) {
+    await(String.join(" and ", names) + " " + state)
+        .atMost(limit)
+        .pollInterval(POLL)
+        .until(() -> Arrays.stream(names).allMatch(name -> alerts.state(name) == state));
+  }
+
   /**
    * Four alerts, each on a real situation: fired (read from {@code /api/v1/alerts}) after the
    * situation began, resolved after it ended. The dead letter was written at {@code deadLetterAt}.
@@ -183,18 +193,10 @@ class ComposeDeploymentIT {
   private static void alertsFireAndResolve(ComposeStack stack, AlertWatch alerts, long deadLetterAt)
       throws Exception {
     List<AlertRow> rows = new ArrayList<>();
-    await(DEAD_LETTERS + " firing")
-        .atMost(ALERT_LIMIT)
-        .pollInterval(POLL)
-        .until(() -> alerts.state(DEAD_LETTERS) == AlertWatch.State.FIRING);
+    awaitAlerts(alerts, AlertWatch.State.FIRING, ALERT_LIMIT, DEAD_LETTERS);
 
-    await("ChangecastEdgeNotReady and ChangecastConnectorTaskFailed inactive before their faults")
-        .atMost(ALERT_LIMIT)
-        .pollInterval(POLL)
-        .until(
-            () ->
-                alerts.state(EDGE_NOT_READY) == AlertWatch.State.INACTIVE
-                    && alerts.state(TASK_FAILED) == AlertWatch.State.INACTIVE);
+    // inactive before their faults
+    awaitAlerts(alerts, AlertWatch.State.INACTIVE, ALERT_LIMIT, EDGE_NOT_READY, TASK_FAILED);
     ComposeStack.Container edge = stack.containers("edge").get(0);
     String shipped = get(CONNECT + "/connectors/" + Probes.CONNECTOR + "/config").body();
     ObjectNode tooSmall = (ObjectNode) JSON.readTree(shipped);
@@ -210,26 +212,14 @@ class ComposeDeploymentIT {
         .pollInterval(POLL)
         .ignoreExceptions()
         .until(() -> taskState().equals("FAILED"));
-    await(EDGE_NOT_READY + " and " + TASK_FAILED + " firing")
-        .atMost(ALERT_LIMIT)
-        .pollInterval(POLL)
-        .until(
-            () ->
-                alerts.state(EDGE_NOT_READY) == AlertWatch.State.FIRING
-                    && alerts.state(TASK_FAILED) == AlertWatch.State.FIRING);
+    awaitAlerts(alerts, AlertWatch.State.FIRING, ALERT_LIMIT, EDGE_NOT_READY, TASK_FAILED);
 
     long fixedAt = System.currentTimeMillis();
     stack.start(edge);
     assertThat(put(CONNECT + "/connectors/" + Probes.CONNECTOR + "/config", shipped))
         .isEqualTo(200);
     LOG.info("Alert situations ended: edge started, the shipped connector config registered");
-    await(EDGE_NOT_READY + " and " + TASK_FAILED + " resolved")
-        .atMost(ALERT_LIMIT)
-        .pollInterval(POLL)
-        .until(
-            () ->
-                alerts.state(EDGE_NOT_READY) == AlertWatch.State.INACTIVE
-                    && alerts.state(TASK_FAILED) == AlertWatch.State.INACTIVE);
+    awaitAlerts(alerts, AlertWatch.State.INACTIVE, ALERT_LIMIT, EDGE_NOT_READY, TASK_FAILED);
     assertThat(status(EDGE + "/health/ready")).isEqualTo(200);
     assertThat(taskState()).isEqualTo("RUNNING");
     rows.add(row(alerts, EDGE_NOT_READY, "edge SIGKILLed, then started", faultsAt, fixedAt));
@@ -243,10 +233,7 @@ class ComposeDeploymentIT {
             fixedAt));
 
     // resolves by itself: no further dead letter within the rule's window
-    await(DEAD_LETTERS + " resolved")
-        .atMost(ALERT_LIMIT.plusMinutes(2))
-        .pollInterval(POLL)
-        .until(() -> alerts.state(DEAD_LETTERS) == AlertWatch.State.INACTIVE);
+    awaitAlerts(alerts, AlertWatch.State.INACTIVE, ALERT_LIMIT.plusMinutes(2), DEAD_LETTERS);
     rows.add(
         row(
             alerts,
@@ -256,24 +243,16 @@ class ComposeDeploymentIT {
             deadLetterAt,
             deadLetterAt));
 
-    await(ROUTER_NOT_RUNNING + " inactive before its fault")
-        .atMost(ALERT_LIMIT)
-        .pollInterval(POLL)
-        .until(() -> alerts.state(ROUTER_NOT_RUNNING) == AlertWatch.State.INACTIVE);
+    // inactive before its fault
+    awaitAlerts(alerts, AlertWatch.State.INACTIVE, ALERT_LIMIT, ROUTER_NOT_RUNNING);
     ComposeStack.Container router = stack.containers("router").get(0);
     long killedAt = System.currentTimeMillis();
     stack.kill(router);
     LOG.info("Alert situation: router {} killed", router.name());
-    await(ROUTER_NOT_RUNNING + " firing")
-        .atMost(ALERT_LIMIT)
-        .pollInterval(POLL)
-        .until(() -> alerts.state(ROUTER_NOT_RUNNING) == AlertWatch.State.FIRING);
+    awaitAlerts(alerts, AlertWatch.State.FIRING, ALERT_LIMIT, ROUTER_NOT_RUNNING);
     long startedAt = System.currentTimeMillis();
     stack.start(router);
-    await(ROUTER_NOT_RUNNING + " resolved")
-        .atMost(ALERT_LIMIT)
-        .pollInterval(POLL)
-        .until(() -> alerts.state(ROUTER_NOT_RUNNING) == AlertWatch.State.INACTIVE);
+    awaitAlerts(alerts, AlertWatch.State.INACTIVE, ALERT_LIMIT, ROUTER_NOT_RUNNING);
     rows.add(
         row(alerts, ROUTER_NOT_RUNNING, "router SIGKILLed, then started", killedAt, startedAt));
 
