@@ -3,6 +3,7 @@ package io.changecast.edge.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.edge.internal.documents.DocumentState;
 import io.changecast.edge.internal.documents.Documents;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,10 +13,15 @@ import java.util.function.Function;
  * The other versions of an event's document for the filter rule of filtered streams (see {@link
  * io.changecast.edge.internal.filter.EventFilter#matchesChange}): the one the edge computed after
  * the change when the envelope has none, and the one before it (null: none). Looked up once per
- * event instance for all its subscribers; empty without document state, for events that changed no
- * single document, and when the store cannot be read now (the envelope alone then decides).
+ * event instance for all its subscribers, once the state has applied the event (it trails the
+ * hand-over, see {@link io.changecast.edge.internal.documents.DocumentApplier}); empty without
+ * document state, for events that changed no single document, and when the store cannot be read now
+ * or the state does not apply the event within {@link #APPLIED_WITHIN} (the envelope alone then
+ * decides).
  */
 final class DocumentVersions implements Function<Event, List<JsonNode>> {
+  static final Duration APPLIED_WITHIN = Duration.ofSeconds(10);
+
   private final EventLog log;
   private final SharedEncoding<List<JsonNode>> versions = new SharedEncoding<>(this::lookUp);
 
@@ -34,6 +40,9 @@ final class DocumentVersions implements Function<Event, List<JsonNode>> {
       return List.of();
     }
     try {
+      if (!documents.get().awaitApplied(event.tenant(), event.id(), APPLIED_WITHIN)) {
+        return List.of();
+      }
       Optional<DocumentState.Images> images = documents.get().images(event.tenant(), event.id());
       if (images.isEmpty()) {
         return List.of();

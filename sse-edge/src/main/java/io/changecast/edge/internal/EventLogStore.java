@@ -129,18 +129,24 @@ public final class EventLogStore {
   /**
    * Deletes the tenant's oldest events whose envelope {@code routedAt} (epoch ms) is before {@code
    * cutoffMillis}, oldest first, stopping at the first younger event or one without {@code
-   * routedAt} (so the retained ids stay consecutive); never the newly appended {@code newest}. The
-   * range starts at {@code fromId}: a writer that knows every id below it is gone passes it (see
-   * {@link #evictBeyond}). Returns the newest evicted id, -1 when none.
+   * routedAt} (so the retained ids stay consecutive); never the newly appended {@code newest}, nor
+   * one above {@code throughId}. The range starts at {@code fromId}: a writer that knows every id
+   * below it is gone passes it (see {@link #evictBeyond}). Returns the newest evicted id, -1 when
+   * none.
    */
   public static long evictOlderThan(
-      KeyValueStore<String, String> store, Event newest, long cutoffMillis, long fromId) {
+      KeyValueStore<String, String> store,
+      Event newest,
+      long cutoffMillis,
+      long fromId,
+      long throughId) {
     List<String> evicted = new ArrayList<>();
-    if (fromId > newest.id() - 1) {
+    long to = Math.min(newest.id() - 1, throughId);
+    if (fromId > to) {
       return -1;
     }
     try (KeyValueIterator<String, String> range =
-        store.range(key(newest.tenant(), fromId), key(newest.tenant(), newest.id() - 1))) {
+        store.range(key(newest.tenant(), fromId), key(newest.tenant(), to))) {
       while (range.hasNext()) {
         KeyValue<String, String> entry = range.next();
         if (entry.value == null) {
@@ -204,14 +210,20 @@ public final class EventLogStore {
     if (newestEvicted < 0) {
       return -1;
     }
-    if (fromId <= newestEvicted) {
+    evictRange(store, event.tenant(), fromId, newestEvicted);
+    return newestEvicted;
+  }
+
+  /** Deletes the tenant's events with ids {@code fromId..throughId} that the store holds. */
+  public static void evictRange(
+      KeyValueStore<String, String> store, String tenant, long fromId, long throughId) {
+    if (fromId <= throughId) {
       List<String> evicted = new ArrayList<>();
       try (KeyValueIterator<String, String> range =
-          store.range(key(event.tenant(), fromId), key(event.tenant(), newestEvicted))) {
+          store.range(key(tenant, fromId), key(tenant, throughId))) {
         range.forEachRemaining(entry -> evicted.add(entry.key));
       }
       evicted.forEach(store::delete);
     }
-    return newestEvicted;
   }
 }

@@ -1,8 +1,11 @@
 package io.changecast.edge.internal;
 
+import io.changecast.edge.internal.documents.DocumentApplier;
 import io.changecast.edge.internal.documents.Documents;
+import io.changecast.edge.internal.documents.DrainingStore;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -73,10 +76,10 @@ public final class EventLogTopology {
    * told, for each live event handed to the subscribers, how many milliseconds after its {@code
    * routedAt} that was (the router's clock against this one). With {@code documents} present the
    * store also keeps the document state (see {@link
-   * io.changecast.edge.internal.documents.DocumentState}) and is persistent (RocksDB, restored from
-   * its checkpoint: a restart reads only the records after it); without, it is in memory and a
-   * restart re-reads the topic. {@code onRecord} is told of every record the processor handles,
-   * restore included.
+   * io.changecast.edge.internal.documents.DocumentState}, applied by a {@link DocumentApplier}
+   * behind the hand-over) and is persistent (RocksDB, restored from its checkpoint: a restart reads
+   * only the records after it); without, it is in memory and a restart re-reads the topic. {@code
+   * onRecord} is told of every record the processor handles, restore included.
    */
   public static Topology build(
       String eventsTopic,
@@ -89,10 +92,13 @@ public final class EventLogTopology {
       Optional<Documents> documents,
       Runnable onRecord) {
     Topology topology = new Topology();
+    // the processor's applier, drained by the store before each flush (see DrainingStore)
+    AtomicReference<DocumentApplier> applier = new AtomicReference<>();
     topology.addGlobalStore(
         Stores.keyValueStoreBuilder(
                 documents.isPresent()
-                    ? Stores.persistentKeyValueStore(EventLogStore.STORE_NAME)
+                    ? DrainingStore.wrap(
+                        Stores.persistentKeyValueStore(EventLogStore.STORE_NAME), applier::get)
                     : Stores.inMemoryKeyValueStore(EventLogStore.STORE_NAME),
                 Serdes.String(),
                 Serdes.String())
@@ -111,6 +117,7 @@ public final class EventLogTopology {
                 onSkipped,
                 inputAgeMillis,
                 documents,
+                applier,
                 onRecord));
     return topology;
   }

@@ -1,5 +1,6 @@
 package io.changecast.edge.internal.documents;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,6 +14,7 @@ import java.util.function.Supplier;
 public final class Documents {
   private final Supplier<KeyValues> store;
   private final AtomicLong held = new AtomicLong();
+  private volatile DocumentApplier applier;
 
   /**
    * @param store the store, read afresh for each request (its supplier throws when the store cannot
@@ -36,6 +38,21 @@ public final class Documents {
   /** See {@link DocumentState#images}. */
   public Optional<DocumentState.Images> images(String tenant, long id) {
     return DocumentState.images(store.get(), tenant, id);
+  }
+
+  /** The applier that writes the state from now on (the edge's, when it starts). */
+  void appliedBy(DocumentApplier applier) {
+    this.applier = applier;
+  }
+
+  /**
+   * Whether the tenant's event {@code id} is applied to the state, waiting at most {@code timeout}
+   * for the applier (see {@link DocumentApplier}); true at once where events are applied as they
+   * are stored.
+   */
+  public boolean awaitApplied(String tenant, long id, Duration timeout) {
+    DocumentApplier current = applier;
+    return current == null || current.awaitApplied(tenant, id, timeout);
   }
 
   /** Documents held, all tenants. */

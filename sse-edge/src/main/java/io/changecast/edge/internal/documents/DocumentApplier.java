@@ -1,0 +1,261 @@
+package io.changecast.edge.internal.documents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.kafka.streams.KeyValue;
+
+/**
+ * Applies events to the document state on a thread of its own, in batches, so the thread that hands
+ * events to subscribers does not wait for it (see docs/design-notes.md, "The document state off the
+ * hand-over thread").
+ *
+ * <p>The hand-over thread {@link #submit submits} each event after it stored it; the applier takes
+ * what is queued (at most {@value #MAX_BATCH} events), applies it in id order per tenant over the
+ * pending writes, and writes the whole batch — undo entries, documents, each tenant's applied id —
+ * in one atomic write. So the state on disk is always exact as of some id per tenant, and a
+ * snapshot as of the tenant's applied id is exact; it trails the event log by the queue. The
+ * store's checkpoint must not pass an event the applier has not written: the store calls {@link
+ * #drain} before it flushes (see {@link DrainingStore}), so a restart re-reads every event not
+ * applied.
+ *
+ * <p>The queue is bounded ({@value #CAPACITY} events): when the applier falls that far behind,
+ * {@link #submit} waits. A failed write stops the applier; the next {@link #submit} or {@link
+ * #drain} throws it on the caller's thread.
+ */
+public final class DocumentApplier implements AutoCloseable {
+  static final int CAPACITY = 20_000;
+  static final int MAX_BATCH = 2_000;
+
+  /** One event to apply; {@code evictedThrough}: the newest id of the tenant the log dropped. */
+  private record Submitted(String tenant, long id, JsonNode envelope, long evictedThrough) {}
+
+  private final KeyValues.Mutable kv;
+  private final Documents documents;
+  private final BlockingQueue<Submitted> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final DocumentState.Tenants tenants = new DocumentState.Tenants();
+  private final Map<String, Long> applied = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private final Object progress = new Object();
+  private long submitted; // hand-over thread only
+  private long written; // guarded by progress
+  private volatile RuntimeException failure;
+  private volatile boolean closed;
+
+  /** Starts the applier of the state in {@code kv}; {@code documents} is told the counts. */
+  public DocumentApplier(KeyValues.Mutable kv, Documents documents) {
+    this.kv = kv;
+    this.documents = documents;
+    documents.held(DocumentState.total(kv));
+    documents.appliedBy(this);
+    thread = new Thread(this::run, "changecast-edge-document-applier");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Queues event {@code id} of {@code tenant} (its envelope); {@code evictedThrough}: every id of
+   * the tenant up to it has left the event log (-1: none), so its undo entry may go. Waits while
+   * the queue is full.
+   */
+  public void submit(String tenant, long id, JsonNode envelope, long evictedThrough) {
+    rethrow();
+    try {
+      while (!queue.offer(
+          new Submitted(tenant, id, envelope, evictedThrough), 100, TimeUnit.MILLISECONDS)) {
+        rethrow();
+        if (closed) {
+          throw new IllegalStateException("the document applier is closed");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while queueing an event", e);
+    }
+    submitted++;
+  }
+
+  /** The tenant's applied id as the applier last wrote it (0: none yet). */
+  public long applied(String tenant) {
+    // until the applier writes the tenant, what the store holds (a later write replaces it)
+    return applied.computeIfAbsent(tenant, t -> DocumentState.applied(kv, t));
+  }
+
+  /** Waits until every event submitted so far is written (the hand-over thread, before a flush). */
+  public void drain() {
+    long target = submitted;
+    synchronized (progress) {
+      while (written < target) {
+        rethrow();
+        try {
+          progress.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while draining the document applier", e);
+        }
+      }
+    }
+    rethrow();
+  }
+
+  /** Whether the tenant's event {@code id} is applied, waiting at most {@code timeout} for it. */
+  public boolean awaitApplied(String tenant, long id, Duration timeout) {
+    if (applied(tenant) >= id) {
+      return true;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (progress) {
+      while (applied(tenant) < id) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || failure != null || closed) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(progress, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Writes what is queued, then stops the thread. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    try {
+      if (failure == null) {
+        drain();
+      }
+    } finally {
+      closed = true;
+      thread.interrupt();
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void rethrow() {
+    RuntimeException failed = failure;
+    if (failed != null) {
+      throw new IllegalStateException("the document state could not be written", failed);
+    }
+  }
+
+  private void run() {
+    List<Submitted> taken = new ArrayList<>(MAX_BATCH);
+    while (!closed) {
+      try {
+        Submitted first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        taken.add(first);
+        queue.drainTo(taken, MAX_BATCH - 1);
+        applyAll(taken);
+        synchronized (progress) {
+          written += taken.size();
+          progress.notifyAll();
+        }
+        taken.clear();
+      } catch (InterruptedException e) {
+        return; // closing
+      } catch (RuntimeException e) {
+        failure = e;
+        synchronized (progress) {
+          progress.notifyAll();
+        }
+        return;
+      }
+    }
+  }
+
+  /** Applies {@code events} over the pending writes and writes them in one batch. */
+  private void applyAll(List<Submitted> events) {
+    Pending pending = new Pending(kv);
+    Map<String, Long> appliedNow = new HashMap<>();
+    Map<String, Long> evicted = new HashMap<>();
+    long delta = 0;
+    List<KeyValue<String, String>> batch = new ArrayList<>(4);
+    for (Submitted event : events) {
+      if ("reset".equals(event.envelope().path("operation").asText(""))) {
+        pending.write(); // a reset reads whole namespaces: the store must hold everything before it
+      }
+      batch.clear();
+      DocumentState.Applied result =
+          DocumentState.apply(
+              pending, tenants, event.tenant(), event.id(), event.envelope(), batch);
+      pending.add(batch);
+      delta += result.documentsDelta();
+      appliedNow.merge(event.tenant(), event.id(), Math::max);
+      if (event.evictedThrough() >= 0) {
+        evicted.merge(event.tenant(), event.evictedThrough(), Math::max);
+      }
+    }
+    pending.write();
+    documents.adjust(delta);
+    applied.putAll(appliedNow);
+    // Undo entries of events that left the log, after the batch that may hold some of them.
+    evicted.forEach((tenant, through) -> DocumentState.evictThrough(kv, tenant, through));
+  }
+
+  /** The store as the writes not yet written would leave it; {@link #write} writes them at once. */
+  private static final class Pending implements KeyValues.Mutable {
+    private final KeyValues.Mutable store;
+    private final Map<String, String> writes = new LinkedHashMap<>();
+
+    Pending(KeyValues.Mutable store) {
+      this.store = store;
+    }
+
+    void add(List<KeyValue<String, String>> batch) {
+      for (KeyValue<String, String> entry : batch) {
+        writes.put(entry.key, entry.value);
+      }
+    }
+
+    void write() {
+      if (writes.isEmpty()) {
+        return;
+      }
+      List<KeyValue<String, String>> batch = new ArrayList<>(writes.size());
+      writes.forEach((key, value) -> batch.add(KeyValue.pair(key, value)));
+      store.write(batch);
+      writes.clear();
+    }
+
+    @Override
+    public String get(String key) {
+      return writes.containsKey(key) ? writes.get(key) : store.get(key);
+    }
+
+    @Override
+    public void range(String from, String to, Predicate<KeyValue<String, String>> each) {
+      if (!writes.isEmpty()) {
+        throw new IllegalStateException("a range over pending writes"); // resets write first
+      }
+      store.range(from, to, each);
+    }
+
+    @Override
+    public void write(List<KeyValue<String, String>> batch) {
+      add(batch);
+    }
+  }
+}
