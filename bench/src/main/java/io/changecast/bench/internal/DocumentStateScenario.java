@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * with the state off and one with it on. Per edge: the cold start (every record read), its RSS,
  * heap after a full GC and state directory with the documents held; bursts of document changes (40%
  * inserts, 40% updates, 20% deletes over 100 tenants, about 1 KB documents) produced as fast as the
- * harness can, timed until a marker event after them reaches an SSE client, with the edge's CPU per
- * event, after one unmeasured burst of the same size (a warm JVM). With the state on, before the
+ * harness can, timed until a marker event after them reaches an SSE client (the hand-over rate)
+ * and, with the state on, until the state has applied the marker (its snapshot's {@code asOf}, the
+ * state's rate: it trails the hand-over), with the edge's CPU per event to the later of the two,
+ * after one unmeasured burst of the same size (a warm JVM). With the state on, before the
  * bursts: a tenant's snapshot of 10,000 documents — {@code GET …/snapshot?limit=10000}, and {@code
  * events?snapshot=true} to its {@code snapshot-end} — time to the last byte, beside the floor of
  * the same bytes served by a minimal Javalin server ({@link FloorServer}, a child JVM too),
@@ -150,6 +152,10 @@ public final class DocumentStateScenario {
     summary.put("burstEventsPerSecondOn", rateOn);
     summary.put("burstEventsPerSecondOff", rateOff);
     summary.put("rateOnOverOff", round(rateOn / rateOff));
+    // the state's own pace: bursts until the state applied their last event (off: handed over)
+    double stateRateOn = on.path("stateEventsPerSecondMedian").asDouble();
+    summary.put("stateEventsPerSecondOn", stateRateOn);
+    summary.put("stateRateOnOverOff", round(stateRateOn / rateOff));
     summary.put(
         "cpuMicrosPerEventOnOverOff",
         round(
@@ -216,18 +222,22 @@ public final class DocumentStateScenario {
         ArrayNode bursts = run.putArray("bursts");
         List<Double> rates = new ArrayList<>();
         List<Double> cpus = new ArrayList<>();
+        List<Double> stateRates = new ArrayList<>();
         for (int b = 0; b < WARM_UP_BURSTS + plan.bursts(); b++) {
-          ObjectNode burst = burst(edge, producer, topic, burster, plan.burstEvents(), b + 1);
+          ObjectNode burst =
+              burst(edge, producer, topic, burster, plan.burstEvents(), b + 1, enabled);
           if (b < WARM_UP_BURSTS) {
             warmUp.add(burst);
             continue;
           }
           rates.add(burst.path("eventsPerSecond").asDouble());
           cpus.add(burst.path("edgeCpuMicrosPerEvent").asDouble());
+          stateRates.add(burst.path("stateEventsPerSecond").asDouble());
           bursts.add(burst);
         }
         run.put("burstEventsPerSecondMedian", median(rates));
         run.put("cpuMicrosPerEventMedian", median(cpus));
+        run.put("stateEventsPerSecondMedian", median(stateRates));
       } finally {
         edge.close();
       }
@@ -493,7 +503,8 @@ public final class DocumentStateScenario {
       String topic,
       Burster burster,
       int events,
-      int index) {
+      int index,
+      boolean stateOn) {
     List<String[]> records = burster.next(events);
     String markerId = Integer.toString(index);
     CountDownLatch marker = new CountDownLatch(1);
@@ -520,6 +531,9 @@ public final class DocumentStateScenario {
       producer.flush();
       long produced = System.nanoTime();
       await(marker, "burst marker " + index);
+      long cpuHandedOver = edge.cpuNanos();
+      // The state trails the hand-over: the burst's work is done when it has applied the marker.
+      long applied = stateOn ? awaitApplied(edge.url(), index) : markedAt[0];
       long cpuAfter = edge.cpuNanos();
       burst.put("events", events);
       burst.put("produceSeconds", round((produced - started) / 1e9));
@@ -527,11 +541,38 @@ public final class DocumentStateScenario {
       burst.put("seconds", round((markedAt[0] - started) / 1e9));
       burst.put("eventsPerSecond", Math.round(events / ((markedAt[0] - started) / 1e9)));
       burst.put("edgeCpuMicrosPerEvent", round((cpuAfter - cpuBefore) / 1_000.0 / events));
+      burst.put(
+          "edgeCpuMicrosPerEventToHandOver", round((cpuHandedOver - cpuBefore) / 1_000.0 / events));
+      burst.put("stateAppliedSeconds", round((applied - started) / 1e9));
+      burst.put("stateEventsPerSecond", Math.round(events / ((applied - started) / 1e9)));
       // the edge was the limit only if it finished clearly after the producer
       burst.put("edgeBound", markedAt[0] - produced > (produced - started) / 4);
     }
     log.info("document-state: burst {} on {}: {}", index, topic, burst);
     return burst;
+  }
+
+  /**
+   * Polls the marker tenant's snapshot until its {@code asOf} reaches {@code id} (the state has
+   * applied every event before the marker: one topic partition, applied in order); returns when.
+   */
+  private static long awaitApplied(URI edge, long id) {
+    URI uri = edge.resolve("/v1/tenants/" + MARKER_TENANT + "/snapshot?limit=1");
+    Pattern asOf = Pattern.compile("\"asOf\"\\s*:\\s*\"(\\d+)\"");
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Matcher m = asOf.matcher(new String(get(uri), StandardCharsets.UTF_8));
+      if (m.find() && Long.parseLong(m.group(1)) >= id) {
+        return System.nanoTime();
+      }
+      try {
+        Thread.sleep(5); // a poll interval, not a synchronisation
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+    throw new IllegalStateException("the state did not apply marker " + id + " within " + TIMEOUT);
   }
 
   // ---- Kafka ----
