@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * harness can, timed until a marker event after them reaches an SSE client (the hand-over rate)
  * and, with the state on, until the state has applied the marker (its snapshot's {@code asOf}, the
  * state's rate: it trails the hand-over), with the edge's CPU per event to the later of the two,
- * after one unmeasured burst of the same size (a warm JVM). With the state on, before the
- * bursts: a tenant's snapshot of 10,000 documents — {@code GET …/snapshot?limit=10000}, and {@code
+ * after one unmeasured burst of the same size (a warm JVM). With the state on, before the bursts: a
+ * tenant's snapshot of 10,000 documents — {@code GET …/snapshot?limit=10000}, and {@code
  * events?snapshot=true} to its {@code snapshot-end} — time to the last byte, beside the floor of
  * the same bytes served by a minimal Javalin server ({@link FloorServer}, a child JVM too),
  * measured in turn; then a clean stop (the state directory's size), and a restart on the same

@@ -33,8 +33,8 @@ import org.apache.kafka.streams.KeyValue;
  * #drain} throws it on the caller's thread.
  */
 public final class DocumentApplier implements AutoCloseable {
-  static final int CAPACITY = 20_000;
-  static final int MAX_BATCH = 2_000;
+  static final int CAPACITY = 2_048;
+  static final int MAX_BATCH = 512;
 
   /** One event to apply; {@code evictedThrough}: the newest id of the tenant the log dropped. */
   private record Submitted(String tenant, long id, JsonNode envelope, long evictedThrough) {}

@@ -374,7 +374,13 @@ public final class DocumentState {
   }
 
   private static String undoItem(String key, String previous, String after) {
-    StringBuilder item = new StringBuilder("{\"k\":\"");
+    StringBuilder item =
+        new StringBuilder(
+                key.length()
+                    + 32
+                    + (previous == null ? 4 : previous.length())
+                    + (after == null ? 0 : after.length()))
+            .append("{\"k\":\"");
     JsonStringEncoder.getInstance().quoteAsString(key, item);
     item.append("\",\"p\":").append(previous == null ? "null" : previous);
     if (after != null) {
