@@ -124,10 +124,13 @@ public final class Summary {
         .append("Snapshot: one tenant's documents, time to the last byte (paged: the pages' ")
         .append("request-to-last-byte times summed), beside the same bytes from a minimal Javalin ")
         .append("server; size per million documents extrapolated from the documents held; ")
-        .append("bursts: events/s until a marker after the burst reaches an SSE client.\n\n")
+        .append("bursts: events/s until a marker after the burst reaches an SSE client ")
+        .append("(with the state on, also until the state has applied it: it trails the ")
+        .append("hand-over).\n\n")
         .append("| mode | documents | snapshot paged p50 / p99 (ms) | floor p50 / p99 | ")
         .append("`snapshot=true` p50 / p99 | per 1M docs: disk / RSS on / RSS on − off (MB) | ")
-        .append("events/s off → on (ratio) | µs CPU/event off → on | cold ready (records) → ")
+        .append("events/s off → on (ratio; state applied) | µs CPU/event off → on | ")
+        .append("cold ready (records) → ")
         .append("restart ready (records re-read) |\n")
         .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (JsonNode result : runs) {
@@ -139,7 +142,7 @@ public final class Summary {
           String.format(
               Locale.ROOT,
               "| %s | %d | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.0f / %.0f / %.0f | %d → %d"
-                  + " (%.2f) | %.1f → %.1f | %d ms (%d) → %d ms (%d) |%n",
+                  + " (%.2f; %s) | %.1f → %.1f | %d ms (%d) → %d ms (%d) |%n",
               result.path("mode").asText(),
               state.path("snapshotDocuments").asInt(),
               s.path("snapshotPagedMs").path("p50Ms").asDouble(),
@@ -154,6 +157,13 @@ public final class Summary {
               s.path("burstEventsPerSecondOff").asLong(),
               s.path("burstEventsPerSecondOn").asLong(),
               s.path("rateOnOverOff").asDouble(),
+              s.has("stateEventsPerSecondOn")
+                  ? String.format(
+                      Locale.ROOT,
+                      "%d, %.2f",
+                      s.path("stateEventsPerSecondOn").asLong(),
+                      s.path("stateRateOnOverOff").asDouble())
+                  : "–",
               off.path("cpuMicrosPerEventMedian").asDouble(),
               on.path("cpuMicrosPerEventMedian").asDouble(),
               s.path("coldReadyMsOn").asLong(),

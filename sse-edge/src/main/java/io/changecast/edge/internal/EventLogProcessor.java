@@ -4,14 +4,11 @@ import io.changecast.edge.internal.documents.DocumentApplier;
 import io.changecast.edge.internal.documents.Documents;
 import io.changecast.edge.internal.documents.KeyValues;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -31,9 +28,6 @@ import org.slf4j.LoggerFactory;
 final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private static final Logger LOG = LoggerFactory.getLogger(EventLogProcessor.class);
 
-  /** Evictions of at most this many ids write tombstones by key; larger ones read a range. */
-  private static final int EVICT_BY_KEY = 64;
-
   private final int retentionPerTenant;
   private final Optional<Duration> maxAge;
   private final EventHub hub;
@@ -47,7 +41,10 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private final AtomicReference<DocumentApplier> applierRef;
   private DocumentApplier applier;
 
-  /** Per tenant, the newest id this processor evicted: every id up to it is gone. */
+  /**
+   * Per tenant, the newest id this processor evicted: every id up to it is gone. Written by the
+   * global thread, or with the document state by the applier's thread alone.
+   */
   private final Map<String, Long> evictedThrough = new HashMap<>();
 
   EventLogProcessor(
@@ -79,52 +76,44 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
       if (previous != null) {
         previous.close();
       }
-      applier = new DocumentApplier(KeyValues.of(store), documents.get());
+      evictedThrough.clear(); // the applier's from now on (see evict)
+      applier = new DocumentApplier(KeyValues.of(store), documents.get(), this::evict);
       applierRef.set(applier);
     }
   }
 
   /**
-   * With the document state: the event and the tombstones of the events that leave the retention in
-   * one write, then the event queued for the applier. Events leave the log only once applied (the
-   * tenant's applied id caps the eviction), so the state never misses one and a snapshot's id is
-   * always followed by the retained events after it.
+   * With the document state: the event is stored, then queued for the applier, which drops what
+   * leaves the retention once it has applied the tenant's newer events ({@link #evict}): the state
+   * never misses an event, and a snapshot's id is always followed by the retained events after it.
    */
   private void storeAndSubmit(EnvelopeParser.Parsed parsed, long timestamp) {
     Event event = parsed.event();
-    String tenant = event.tenant();
+    store.put(EventLogStore.key(event.tenant(), event.id()), event.json());
+    applier.submit(event.tenant(), event.id(), parsed.envelope(), timestamp);
+  }
+
+  /**
+   * The retention by count and age, on the applier's thread once it applied the tenant's events up
+   * to {@code newestId} (whose record has {@code timestamp}); returns the newest id of the tenant
+   * no longer retained, -1 when none. The global thread only adds events, so the two never evict
+   * the same keys.
+   */
+  private long evict(String tenant, long newestId, long timestamp) {
     long from = evictedThrough.getOrDefault(tenant, -1L) + 1;
-    long cap = applier.applied(tenant);
-    long through = Math.min(event.id() - retentionPerTenant, cap);
-    List<KeyValue<String, String>> batch = new ArrayList<>(2);
-    batch.add(KeyValue.pair(EventLogStore.key(tenant, event.id()), event.json()));
-    long evicted = -1;
-    if (through >= from && through - from < EVICT_BY_KEY) {
-      // ids are consecutive per tenant: tombstones by key, no range over earlier tombstones
-      for (long id = from; id <= through; id++) {
-        batch.add(KeyValue.pair(EventLogStore.key(tenant, id), null));
-      }
-      evicted = through;
-      store.putAll(batch);
-    } else {
-      store.putAll(batch);
-      if (through >= from) {
-        EventLogStore.evictRange(store, tenant, from, through);
-        evicted = through;
-      }
-    }
+    Event newest = new Event(tenant, newestId, "");
+    long evicted = EventLogStore.evictBeyond(store, newest, retentionPerTenant, from);
     if (maxAge.isPresent()) {
-      // The record's timestamp, not the wall clock: a restore evicts exactly as live processing.
       evicted =
           Math.max(
               evicted,
               EventLogStore.evictOlderThan(
-                  store, event, timestamp - maxAge.get().toMillis(), from, cap));
+                  store, newest, timestamp - maxAge.get().toMillis(), from));
     }
     if (evicted >= from) {
       evictedThrough.put(tenant, evicted);
     }
-    applier.submit(tenant, event.id(), parsed.envelope(), evictedThrough.getOrDefault(tenant, -1L));
+    return evictedThrough.getOrDefault(tenant, -1L);
   }
 
   @Override
@@ -147,11 +136,7 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
               Math.max(
                   evicted,
                   EventLogStore.evictOlderThan(
-                      store,
-                      event,
-                      record.timestamp() - maxAge.get().toMillis(),
-                      from,
-                      Long.MAX_VALUE));
+                      store, event, record.timestamp() - maxAge.get().toMillis(), from));
         }
         if (evicted >= from) {
           evictedThrough.put(tenant, evicted);

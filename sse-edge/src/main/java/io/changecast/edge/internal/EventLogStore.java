@@ -25,6 +25,9 @@ public final class EventLogStore {
   private static final int ID_DIGITS = 19; // Long.MAX_VALUE has 19 digits
   private static final int SCAN_ATTEMPTS = 5;
 
+  /** Evictions of fewer ids than this write tombstones by key; larger ones read a range. */
+  private static final int EVICT_BY_KEY = 64;
+
   private EventLogStore() {}
 
   /** The store key of event {@code id} of {@code tenant}. */
@@ -129,24 +132,18 @@ public final class EventLogStore {
   /**
    * Deletes the tenant's oldest events whose envelope {@code routedAt} (epoch ms) is before {@code
    * cutoffMillis}, oldest first, stopping at the first younger event or one without {@code
-   * routedAt} (so the retained ids stay consecutive); never the newly appended {@code newest}, nor
-   * one above {@code throughId}. The range starts at {@code fromId}: a writer that knows every id
-   * below it is gone passes it (see {@link #evictBeyond}). Returns the newest evicted id, -1 when
-   * none.
+   * routedAt} (so the retained ids stay consecutive); never the newly appended {@code newest}. The
+   * range starts at {@code fromId}: a writer that knows every id below it is gone passes it (see
+   * {@link #evictBeyond}). Returns the newest evicted id, -1 when none.
    */
   public static long evictOlderThan(
-      KeyValueStore<String, String> store,
-      Event newest,
-      long cutoffMillis,
-      long fromId,
-      long throughId) {
+      KeyValueStore<String, String> store, Event newest, long cutoffMillis, long fromId) {
     List<String> evicted = new ArrayList<>();
-    long to = Math.min(newest.id() - 1, throughId);
-    if (fromId > to) {
+    if (fromId > newest.id() - 1) {
       return -1;
     }
     try (KeyValueIterator<String, String> range =
-        store.range(key(newest.tenant(), fromId), key(newest.tenant(), to))) {
+        store.range(key(newest.tenant(), fromId), key(newest.tenant(), newest.id() - 1))) {
       while (range.hasNext()) {
         KeyValue<String, String> entry = range.next();
         if (entry.value == null) {
@@ -210,20 +207,24 @@ public final class EventLogStore {
     if (newestEvicted < 0) {
       return -1;
     }
-    evictRange(store, event.tenant(), fromId, newestEvicted);
-    return newestEvicted;
-  }
-
-  /** Deletes the tenant's events with ids {@code fromId..throughId} that the store holds. */
-  public static void evictRange(
-      KeyValueStore<String, String> store, String tenant, long fromId, long throughId) {
-    if (fromId <= throughId) {
-      List<String> evicted = new ArrayList<>();
-      try (KeyValueIterator<String, String> range =
-          store.range(key(tenant, fromId), key(tenant, throughId))) {
-        range.forEachRemaining(entry -> evicted.add(entry.key));
+    if (fromId <= newestEvicted) {
+      if (newestEvicted - fromId < EVICT_BY_KEY) {
+        // ids are consecutive per tenant: tombstones by key in one write, no range over the
+        // tombstones of earlier evictions, no read per key
+        List<KeyValue<String, String>> tombstones = new ArrayList<>();
+        for (long id = fromId; id <= newestEvicted; id++) {
+          tombstones.add(KeyValue.pair(key(event.tenant(), id), null));
+        }
+        store.putAll(tombstones);
+      } else {
+        List<String> evicted = new ArrayList<>();
+        try (KeyValueIterator<String, String> range =
+            store.range(key(event.tenant(), fromId), key(event.tenant(), newestEvicted))) {
+          range.forEachRemaining(entry -> evicted.add(entry.key));
+        }
+        evicted.forEach(store::delete);
       }
-      evicted.forEach(store::delete);
     }
+    return newestEvicted;
   }
 }

@@ -36,11 +36,23 @@ public final class DocumentApplier implements AutoCloseable {
   static final int CAPACITY = 2_048;
   static final int MAX_BATCH = 512;
 
-  /** One event to apply; {@code evictedThrough}: the newest id of the tenant the log dropped. */
-  private record Submitted(String tenant, long id, JsonNode envelope, long evictedThrough) {}
+  /** What leaves the event log once applied. */
+  @FunctionalInterface
+  public interface Retention {
+    /**
+     * Drops the tenant's events that leave the retention now that every event up to {@code
+     * newestId} (its record's {@code timestamp}) is applied; returns the newest id of the tenant no
+     * longer retained, -1 when none.
+     */
+    long evict(String tenant, long newestId, long timestamp);
+  }
+
+  /** One event to apply, with its record's timestamp. */
+  private record Submitted(String tenant, long id, JsonNode envelope, long timestamp) {}
 
   private final KeyValues.Mutable kv;
   private final Documents documents;
+  private final Retention retention;
   private final BlockingQueue<Submitted> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final DocumentState.Tenants tenants = new DocumentState.Tenants();
   private final Map<String, Long> applied = new ConcurrentHashMap<>();
@@ -51,10 +63,14 @@ public final class DocumentApplier implements AutoCloseable {
   private volatile RuntimeException failure;
   private volatile boolean closed;
 
-  /** Starts the applier of the state in {@code kv}; {@code documents} is told the counts. */
-  public DocumentApplier(KeyValues.Mutable kv, Documents documents) {
+  /**
+   * Starts the applier of the state in {@code kv}; {@code documents} is told the counts, {@code
+   * retention} what was applied.
+   */
+  public DocumentApplier(KeyValues.Mutable kv, Documents documents, Retention retention) {
     this.kv = kv;
     this.documents = documents;
+    this.retention = retention;
     documents.held(DocumentState.total(kv));
     documents.appliedBy(this);
     thread = new Thread(this::run, "changecast-edge-document-applier");
@@ -63,15 +79,14 @@ public final class DocumentApplier implements AutoCloseable {
   }
 
   /**
-   * Queues event {@code id} of {@code tenant} (its envelope); {@code evictedThrough}: every id of
-   * the tenant up to it has left the event log (-1: none), so its undo entry may go. Waits while
-   * the queue is full.
+   * Queues event {@code id} of {@code tenant} (its envelope, its record's {@code timestamp}). Waits
+   * while the queue is full.
    */
-  public void submit(String tenant, long id, JsonNode envelope, long evictedThrough) {
+  public void submit(String tenant, long id, JsonNode envelope, long timestamp) {
     rethrow();
     try {
       while (!queue.offer(
-          new Submitted(tenant, id, envelope, evictedThrough), 100, TimeUnit.MILLISECONDS)) {
+          new Submitted(tenant, id, envelope, timestamp), 100, TimeUnit.MILLISECONDS)) {
         rethrow();
         if (closed) {
           throw new IllegalStateException("the document applier is closed");
@@ -186,11 +201,14 @@ public final class DocumentApplier implements AutoCloseable {
     }
   }
 
-  /** Applies {@code events} over the pending writes and writes them in one batch. */
+  /**
+   * Applies {@code events} over the pending writes and writes them in one batch; then the retention
+   * of each tenant of the batch, and the undo entries of the events it dropped.
+   */
   private void applyAll(List<Submitted> events) {
     Pending pending = new Pending(kv);
     Map<String, Long> appliedNow = new HashMap<>();
-    Map<String, Long> evicted = new HashMap<>();
+    Map<String, Long> newestTimestamp = new HashMap<>();
     long delta = 0;
     List<KeyValue<String, String>> batch = new ArrayList<>(4);
     for (Submitted event : events) {
@@ -204,15 +222,18 @@ public final class DocumentApplier implements AutoCloseable {
       pending.add(batch);
       delta += result.documentsDelta();
       appliedNow.merge(event.tenant(), event.id(), Math::max);
-      if (event.evictedThrough() >= 0) {
-        evicted.merge(event.tenant(), event.evictedThrough(), Math::max);
-      }
+      newestTimestamp.merge(event.tenant(), event.timestamp(), Math::max);
     }
     pending.write();
     documents.adjust(delta);
     applied.putAll(appliedNow);
-    // Undo entries of events that left the log, after the batch that may hold some of them.
-    evicted.forEach((tenant, through) -> DocumentState.evictThrough(kv, tenant, through));
+    appliedNow.forEach(
+        (tenant, newest) -> {
+          long evicted = retention.evict(tenant, newest, newestTimestamp.get(tenant));
+          if (evicted >= 0) {
+            DocumentState.evictThrough(kv, tenant, evicted);
+          }
+        });
   }
 
   /** The store as the writes not yet written would leave it; {@link #write} writes them at once. */

@@ -121,9 +121,9 @@ class DocumentApplierTest {
     List<Change> changes = changes(20, 5_000);
     KeyValues.Mutable kv = KeyValues.inMemory();
     Documents documents = new Documents(() -> kv);
-    try (DocumentApplier applier = new DocumentApplier(kv, documents)) {
+    try (DocumentApplier applier = new DocumentApplier(kv, documents, (t, id, ts) -> -1)) {
       for (Change c : changes) {
-        applier.submit(c.tenant(), c.id(), parse(c.envelope()), -1);
+        applier.submit(c.tenant(), c.id(), parse(c.envelope()), 0);
       }
       applier.drain();
       Change last = changes.get(changes.size() - 1);
@@ -135,9 +135,9 @@ class DocumentApplierTest {
     long held = expected.keySet().stream().filter(DocumentState::isDocumentKey).count();
     assertThat(documents.held()).isEqualTo(held);
     // re-submitted events (a restore re-reading from the checkpoint) are skipped
-    try (DocumentApplier again = new DocumentApplier(kv, documents)) {
+    try (DocumentApplier again = new DocumentApplier(kv, documents, (t, id, ts) -> -1)) {
       for (Change c : changes.subList(changes.size() - 500, changes.size())) {
-        again.submit(c.tenant(), c.id(), parse(c.envelope()), -1);
+        again.submit(c.tenant(), c.id(), parse(c.envelope()), 0);
       }
       again.drain();
     }
@@ -169,11 +169,12 @@ class DocumentApplierTest {
             store.write(batch);
           }
         };
-    DocumentApplier applier = new DocumentApplier(failing, new Documents(() -> store));
+    DocumentApplier applier =
+        new DocumentApplier(failing, new Documents(() -> store), (t, id, ts) -> -1);
     assertThatThrownBy(
             () -> {
               for (Change c : changes) {
-                applier.submit(c.tenant(), c.id(), parse(c.envelope()), -1);
+                applier.submit(c.tenant(), c.id(), parse(c.envelope()), 0);
                 if (c.id() % 100 == 0) {
                   applier.drain(); // smaller batches, so the failing write is within the run
                 }
