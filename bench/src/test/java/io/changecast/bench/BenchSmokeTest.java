@@ -142,6 +142,8 @@ class BenchSmokeTest {
     assertThat(on.path("snapshot").path("snapshotEventsMs").path("count").asInt()).isEqualTo(3);
     assertThat(on.path("restart").path("snapshotDocumentsAfterRestart").asInt()).isEqualTo(200);
     assertThat(on.path("restart").has("recordsReadMetric")).isTrue();
+    // with the state on, each burst is also timed until the state applied its marker
+    assertThat(on.path("bursts").get(0).path("stateEventsPerSecond").asLong()).isPositive();
     for (JsonNode edge : List.of(on, state.path("stateOff"))) {
       assertThat(edge.path("cold").path("readyMs").asLong()).isPositive();
       assertThat(edge.path("memory").path("rssBytes").asLong()).isPositive();
@@ -155,6 +157,7 @@ class BenchSmokeTest {
             "diskBytesPerMillionDocuments",
             "rssDeltaBytesPerMillionDocuments",
             "rateOnOverOff",
+            "stateRateOnOverOff",
             "restartReadyMsOn",
             "restartRecordsReRead");
   }
