@@ -35,8 +35,8 @@ import org.apache.kafka.connect.transforms.Transformation;
  *
  * <p>With {@code key=true} it also replaces the record key by the tenant (a string, like Kafka's
  * {@code ValueToKey}), so Kafka's default partitioner puts each tenant in one partition of a
- * tenant-partitioned raw topic ({@link RawPartitions}): {@code field=ns.db} for the router's
- * {@code database} strategy, {@code field=ns.coll} with {@code prefix.separator=_} for {@code
+ * tenant-partitioned raw topic ({@link RawPartitions}): {@code field=ns.db} for the router's {@code
+ * database} strategy, {@code field=ns.coll} with {@code prefix.separator=_} for {@code
  * collection-prefix:_}. A record without tenant then keeps its key (and the router dead-letters it
  * on a partitioned topic), unless {@code on.missing=fail}.
  */

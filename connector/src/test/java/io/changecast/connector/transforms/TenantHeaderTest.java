@@ -167,8 +167,7 @@ class TenantHeaderTest {
                 + " fail");
     assertThat(value.config()).isSameAs(TenantHeader.CONFIG_DEF);
     assertThat(TenantHeader.CONFIG_DEF.names())
-        .containsExactlyInAnyOrder(
-            "field", "header", "on.missing", "key", "prefix.separator");
+        .containsExactlyInAnyOrder("field", "header", "on.missing", "key", "prefix.separator");
   }
 
   @Test
