@@ -232,9 +232,12 @@ class ScaleOutIT {
     long checked = 0;
     if (instances > 1) {
       killed = routers.get(instances - 1);
-      docker("kill", "--signal", "KILL", killed).orThrow();
-      LOG.info("{}: SIGKILLed {} at {} committed", app, killed, committed(app, end.keySet()));
-      docker("start", killed).orThrow();
+      String victim = killed;
+      docker("kill", "--signal", "KILL", victim).orThrow();
+      long at = committed(app, end.keySet());
+      LOG.info("{}: SIGKILLed {} at {} committed", app, killed, at);
+      killed = killed.substring(killed.lastIndexOf("-k") + 1) + " at " + at + " of " + total;
+      docker("start", victim).orThrow();
       Instant drained = Instant.now().plus(Duration.ofMinutes(15));
       while (committed(app, end.keySet()) < total) {
         assertThat(Instant.now()).as("backlog drained by %s", app).isBefore(drained);
