@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -54,10 +55,11 @@ public final class ChangecastRouter implements AutoCloseable {
   }
 
   /**
-   * Creates the events, dead-letter and ingest topics when missing (the ingest topic with one
-   * partition under direct sequencing), checks that direct sequencing's input topics have one
-   * partition each, then starts Kafka Streams and returns without waiting for it to be {@code
-   * RUNNING}. Router and Kafka Streams meters go to {@code registry}.
+   * Creates the events, dead-letter and ingest topics when missing (the ingest topic with {@code
+   * raw.partitions} partitions under direct sequencing), checks that direct sequencing's input
+   * topics have {@code raw.partitions} partitions each and that its sequences were built on as
+   * many, then starts Kafka Streams and returns without waiting for it to be {@code RUNNING}.
+   * Router and Kafka Streams meters go to {@code registry}.
    *
    * @throws org.apache.kafka.common.KafkaException when the topics cannot be ensured
    * @throws SequencingException when direct sequencing meets a topic with several partitions
@@ -117,7 +119,8 @@ public final class ChangecastRouter implements AutoCloseable {
       LOG.error(
           "Router stopping: an input topic has more partitions than the router's state"
               + " topics were created for. Raw topics (and, under direct sequencing, the"
-              + " ingest topic) must keep one partition; see the README, Router. Cause: {}",
+              + " ingest topic) must keep raw.partitions partitions; see the README, Router."
+              + " Cause: {}",
           e.getMessage(),
           e);
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -172,24 +175,76 @@ public final class ChangecastRouter implements AutoCloseable {
       TopicProvisioner.ensureTopics(
           admin,
           List.of(config.ingestTopic()),
-          direct ? 1 : config.eventsPartitions(),
+          direct ? config.rawPartitions() : config.eventsPartitions(),
           config.topicsReplicationFactor(),
           ADMIN_TIMEOUT);
     }
     if (direct) {
-      var partitioned =
-          TopicProvisioner.partitionedTopics(
-              admin, RouterTopics.from(config).directSources().pattern(), ADMIN_TIMEOUT);
-      if (!partitioned.isEmpty()) {
-        throw new SequencingException(
-            "Direct sequencing needs one partition per raw topic and ingest topic, but "
-                + partitioned
-                + " (topic=partitions) have more. Recreate them with one partition, or set the"
-                + " router's '"
-                + RouterConfig.SEQUENCING
-                + "' to by-tenant");
-      }
+      String changelog =
+          config.applicationId() + "-" + RouterTopology.TENANT_SEQUENCES_STORE + "-changelog";
+      Map<String, Integer> counts =
+          TopicProvisioner.partitionCounts(
+              admin,
+              RouterTopics.from(config).directSources().pattern(),
+              Set.of(changelog),
+              ADMIN_TIMEOUT);
+      partitionProblem(config.rawPartitions(), counts, changelog)
+          .ifPresent(
+              problem -> {
+                throw new SequencingException(problem);
+              });
     }
+  }
+
+  /**
+   * Why the topics' partition counts ({@code counts}: raw and ingest topics and, when it exists,
+   * the sequences changelog {@code changelog}) do not fit {@code raw.partitions}, or empty.
+   */
+  static Optional<String> partitionProblem(
+      int rawPartitions, Map<String, Integer> counts, String changelog) {
+    Integer built = counts.get(changelog);
+    if (built != null && built != rawPartitions) {
+      return Optional.of(
+          "The router's sequences were built on "
+              + built
+              + " partition(s) (topic "
+              + changelog
+              + "), but "
+              + RouterConfig.RAW_PARTITIONS
+              + " is "
+              + rawPartitions
+              + ": changing the partition count of a running deployment would move tenants"
+              + " between tasks and restart or fork their ids. Keep "
+              + RouterConfig.RAW_PARTITIONS
+              + "="
+              + built
+              + ", or follow the README's procedure (Router, changing raw.partitions)");
+    }
+    Map<String, Integer> other = new TreeMap<>(counts);
+    other.remove(changelog);
+    other.values().removeIf(count -> count == rawPartitions);
+    if (other.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "Direct sequencing with "
+            + RouterConfig.RAW_PARTITIONS
+            + "="
+            + rawPartitions
+            + " needs "
+            + rawPartitions
+            + " partition(s) in every raw topic and the ingest topic, but "
+            + other
+            + " (topic=partitions) differ"
+            + (rawPartitions == 1
+                ? ". Recreate them with one partition, key raw records by tenant and set "
+                    + RouterConfig.RAW_PARTITIONS
+                    + " to their count, or set the router's '"
+                    + RouterConfig.SEQUENCING
+                    + "' to by-tenant"
+                : ". Create every raw topic with "
+                    + rawPartitions
+                    + " partitions (the connector's topic.creation.default.partitions)"));
   }
 
   /** The Kafka Streams state. */

@@ -1,5 +1,6 @@
 package io.changecast.router;
 
+import io.changecast.contract.RawPartitions;
 import io.changecast.contract.RawTopics;
 import io.changecast.router.internal.YamlConfig;
 import java.io.IOException;
@@ -26,9 +27,9 @@ import java.util.regex.PatternSyntaxException;
  * {@value #RAW_TOPIC_PATTERN}, {@value #EVENTS_TOPIC}, {@value #DLQ_TOPIC}, {@value #TENANT_FIELD},
  * {@value #COMMIT_INTERVAL_MS}, {@value #COMMIT_LIVE_INTERVAL_MS}, {@value #EVENTS_PARTITIONS},
  * {@value #TOPICS_REPLICATION_FACTOR}, {@value #DEDUPE_WINDOW}, {@value
- * #METRICS_TENANT_LAG_MAX_TENANTS}, {@value #SEQUENCING}, and any {@code streams.<kafka streams
- * property>}, passed through to Kafka Streams (applied last, so it can override what the router
- * sets).
+ * #METRICS_TENANT_LAG_MAX_TENANTS}, {@value #SEQUENCING}, {@value #RAW_PARTITIONS}, and any {@code
+ * streams.<kafka streams property>}, passed through to Kafka Streams (applied last, so it can
+ * override what the router sets).
  *
  * @param streamsProperties the {@code streams.*} pass-through properties, prefix removed
  */
@@ -58,6 +59,7 @@ public record RouterConfig(
     String metricsHost,
     int tenantLagMaxTenants,
     Sequencing sequencing,
+    int rawPartitions,
     Map<String, String> streamsProperties) {
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -94,6 +96,12 @@ public record RouterConfig(
       "input.format.full-document.pattern";
 
   public static final String METRICS_TENANT_LAG_MAX_TENANTS = "metrics.tenant-lag.max-tenants";
+
+  /**
+   * The partition count N of every raw topic (and, under direct sequencing, of the ingest topic):
+   * above 1, raw records are keyed by tenant ({@link RawPartitions}) and N instances share N tasks.
+   */
+  public static final String RAW_PARTITIONS = RawPartitions.CONFIG_KEY;
 
   /**
    * Prefix of the per-collection keys {@code collections.<db>.<coll>.tenant} and {@code
@@ -235,6 +243,22 @@ public record RouterConfig(
     if (sequencing == null) {
       throw new IllegalArgumentException("Router config '" + SEQUENCING + "' is required");
     }
+    if (rawPartitions < 1) {
+      throw invalid(RAW_PARTITIONS, rawPartitions, "expected a number >= 1");
+    }
+    if (rawPartitions > 1 && sequencing != Sequencing.DIRECT) {
+      throw invalid(
+          RAW_PARTITIONS,
+          rawPartitions,
+          "tenant-partitioned raw topics need sequencing=direct (by-tenant repartitions by"
+              + " tenant itself and keeps raw.partitions=1)");
+    }
+    if (rawPartitions > 1 && tenantStrategy.startsWith("static:")) {
+      throw invalid(
+          RAW_PARTITIONS,
+          rawPartitions,
+          "tenant.strategy " + tenantStrategy + " names one tenant, which one partition holds");
+    }
     streamsProperties = Map.copyOf(streamsProperties == null ? Map.of() : streamsProperties);
   }
 
@@ -324,6 +348,7 @@ public record RouterConfig(
                 Integer.MIN_VALUE,
                 Integer.MAX_VALUE),
         sequencing(merged.get(SEQUENCING)),
+        (int) parseLong(RAW_PARTITIONS, merged.get(RAW_PARTITIONS), 1, 10_000),
         streams);
   }
 
@@ -410,6 +435,7 @@ public record RouterConfig(
     d.put(METRICS_HOST, "127.0.0.1");
     d.put(METRICS_TENANT_LAG_MAX_TENANTS, Integer.toString(RouterMetrics.DEFAULT_MAX_LAG_TENANTS));
     d.put(SEQUENCING, Sequencing.DIRECT.configValue());
+    d.put(RAW_PARTITIONS, Integer.toString(RawPartitions.DEFAULT));
     return java.util.Collections.unmodifiableMap(d);
   }
 

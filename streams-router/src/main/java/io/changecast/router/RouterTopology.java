@@ -10,6 +10,7 @@ import io.changecast.router.internal.RawTopicFormats;
 import io.changecast.router.internal.RouterTopics;
 import io.changecast.router.internal.SequenceProcessor;
 import io.changecast.router.internal.Step;
+import io.changecast.router.internal.TenantPartitions;
 import io.changecast.router.internal.TenantProcessor;
 import io.changecast.router.internal.TypeTopics;
 import java.time.Clock;
@@ -35,8 +36,10 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * <p>Under {@link Sequencing#DIRECT} the ingest topic joins the raw topics' pattern and its records
- * go from {@code parse-ingested} straight to {@code assign-sequence}: one subtopology, one task.
- * Under {@link Sequencing#BY_TENANT} it has a subtopology of its own with its own repartition.
+ * go from {@code parse-ingested} straight to {@code assign-sequence}: one subtopology, with one
+ * task per partition of the raw topics ({@code raw.partitions}; tenant-partitioned when above 1,
+ * see {@link io.changecast.contract.RawPartitions}), so N instances share N tasks. Under {@link
+ * Sequencing#BY_TENANT} it has a subtopology of its own with its own repartition.
  *
  * <p>Every processor, branch, store and internal topic is named, so names stay stable across
  * releases.
@@ -126,6 +129,7 @@ public final class RouterTopology {
             .withCachingEnabled());
 
     boolean direct = config.sequencing() == Sequencing.DIRECT;
+    TenantPartitions partitions = new TenantPartitions(config.rawPartitions());
     boolean ingest = !config.ingestTopic().isEmpty();
     RouterTopics.RawTopics sources = direct ? topics.directSources() : topics.raw();
     BranchedKStream<String, Step> parseSplit =
@@ -136,7 +140,8 @@ public final class RouterTopology {
                         metrics,
                         config.maxRecordBytes(),
                         RawTopicFormats.from(config),
-                        direct ? config.ingestTopic() : ""),
+                        direct ? config.ingestTopic() : "",
+                        partitions),
                 Named.as(PARSE))
             .split(Named.as(PARSE_SPLIT))
             .branch((key, step) -> step instanceof Step.Rejected, Branched.as("invalid"));
@@ -156,7 +161,11 @@ public final class RouterTopology {
             .processValues(
                 () ->
                     new TenantProcessor(
-                        DOCUMENT_TENANTS_STORE, NAMESPACE_TENANTS_STORE, rules, metrics),
+                        DOCUMENT_TENANTS_STORE,
+                        NAMESPACE_TENANTS_STORE,
+                        rules,
+                        metrics,
+                        partitions),
                 Named.as(RESOLVE_TENANT),
                 DOCUMENT_TENANTS_STORE,
                 NAMESPACE_TENANTS_STORE)
@@ -191,7 +200,11 @@ public final class RouterTopology {
         byTenant.process(
             () ->
                 new SequenceProcessor(
-                    TENANT_SEQUENCES_STORE, clock, metrics, direct, config.commitLiveIntervalMs()),
+                    TENANT_SEQUENCES_STORE,
+                    clock,
+                    metrics,
+                    direct ? config.rawPartitions() : 0,
+                    config.commitLiveIntervalMs()),
             Named.as(ASSIGN_SEQUENCE),
             TENANT_SEQUENCES_STORE);
     envelopes

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -57,5 +58,38 @@ class ChangecastRouterTest {
             ChangecastRouter.onStreamThreadFailure(
                 new ProcessorStateException(new RocksDBException("IO error: No space left"))))
         .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+  }
+
+  @Test
+  void rawTopicsAndSequencesMustAgreeOnRawPartitions() {
+    String changelog = "r-tenant-sequences-changelog";
+
+    assertThat(
+            ChangecastRouter.partitionProblem(
+                3, Map.of("raw.a.x", 3, "raw.b.y", 3, "ingest", 3, changelog, 3), changelog))
+        .isEmpty();
+    assertThat(ChangecastRouter.partitionProblem(3, Map.of("raw.a.x", 3), changelog)).isEmpty();
+    assertThat(
+            ChangecastRouter.partitionProblem(
+                3, Map.of("raw.a.x", 3, "raw.b.y", 1, "ingest", 3), changelog))
+        .contains(
+            "Direct sequencing with raw.partitions=3 needs 3 partition(s) in every raw topic and"
+                + " the ingest topic, but {raw.b.y=1} (topic=partitions) differ. Create every raw"
+                + " topic with 3 partitions (the connector's topic.creation.default.partitions)");
+    assertThat(ChangecastRouter.partitionProblem(1, Map.of("raw.a.x", 3), changelog))
+        .contains(
+            "Direct sequencing with raw.partitions=1 needs 1 partition(s) in every raw topic and"
+                + " the ingest topic, but {raw.a.x=3} (topic=partitions) differ. Recreate them"
+                + " with one partition, key raw records by tenant and set raw.partitions to their"
+                + " count, or set the router's 'sequencing' to by-tenant");
+    assertThat(
+            ChangecastRouter.partitionProblem(
+                4, Map.of("raw.a.x", 4, "ingest", 4, changelog, 2), changelog))
+        .contains(
+            "The router's sequences were built on 2 partition(s) (topic"
+                + " r-tenant-sequences-changelog), but raw.partitions is 4: changing the partition"
+                + " count of a running deployment would move tenants between tasks and restart or"
+                + " fork their ids. Keep raw.partitions=2, or follow the README's procedure"
+                + " (Router, changing raw.partitions)");
   }
 }

@@ -39,6 +39,30 @@ class DirectSequencingIT {
   }
 
   @Test
+  void changingRawPartitionsOfARunningDeploymentIsRefusedAtStart() {
+    String run = run();
+    kafka.createTopic(run + ".raw.app.orders", 2);
+    try (ChangecastRouter router = ChangecastRouter.start(config(run, "direct", 2))) {
+      await("router running on two tenant-partitioned tasks")
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> router.state() == KafkaStreams.State.RUNNING);
+    }
+    await("sequences changelog created")
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> kafka.partitions(run + "-tenant-sequences-changelog") == 2);
+
+    assertThatThrownBy(() -> ChangecastRouter.start(config(run, "direct", 3)))
+        .isInstanceOf(SequencingException.class)
+        .hasMessage(
+            "The router's sequences were built on 2 partition(s) (topic "
+                + run
+                + "-tenant-sequences-changelog), but raw.partitions is 3: changing the partition"
+                + " count of a running deployment would move tenants between tasks and restart or"
+                + " fork their ids. Keep raw.partitions=2, or follow the README's procedure"
+                + " (Router, changing raw.partitions)");
+  }
+
+  @Test
   void byTenantSequencingAcceptsAPartitionedRawTopic() {
     String run = run();
     kafka.createTopic(run + ".raw.app.orders", 3);
@@ -74,8 +98,14 @@ class DirectSequencingIT {
   }
 
   private RouterConfig config(String run, String sequencing) {
+    return config(run, sequencing, 1);
+  }
+
+  private RouterConfig config(String run, String sequencing, int rawPartitions) {
     return RouterConfig.fromMap(
         Map.of(
+            "raw.partitions",
+            Integer.toString(rawPartitions),
             "bootstrap.servers",
             kafka.bootstrapServers(),
             "application.id",

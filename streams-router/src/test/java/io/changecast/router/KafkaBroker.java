@@ -2,8 +2,11 @@ package io.changecast.router;
 
 import io.changecast.embedded.kafka.EmbeddedKafka;
 import io.changecast.embedded.kafka.KafkaOptions;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -37,6 +40,23 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
   void createTopic(String name, int partitions) {
     kafka.createTopic(name, partitions);
+  }
+
+  /** The partition count of topic {@code name}, 0 while it does not exist. */
+  int partitions(String name) throws Exception {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      if (!admin.listTopics().names().get().contains(name)) {
+        return 0;
+      }
+      return admin
+          .describeTopics(List.of(name))
+          .allTopicNames()
+          .get()
+          .get(name)
+          .partitions()
+          .size();
+    }
   }
 
   /** A producer of string keys and values with {@code acks=all}, plus {@code settings}. */

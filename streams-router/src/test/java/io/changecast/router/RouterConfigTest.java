@@ -82,6 +82,7 @@ class RouterConfigTest {
                 "127.0.0.1",
                 1000,
                 Sequencing.DIRECT,
+                1,
                 Map.of("num.stream.threads", "2")));
   }
 
@@ -207,6 +208,48 @@ class RouterConfigTest {
                     Map.of("bootstrap.servers", "b:1", key, "full\\.(?<db>[^.]+)\\.(?<coll>.+)"))
                 .fullDocumentTopicPattern())
         .isEqualTo("full\\.(?<db>[^.]+)\\.(?<coll>.+)");
+  }
+
+  @Test
+  void rawPartitionsNeedDirectSequencingAndATenantPerRecord() {
+    assertThat(RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1")).rawPartitions())
+        .isEqualTo(1);
+    assertThat(
+            RouterConfig.fromMap(
+                    Map.of(
+                        "bootstrap.servers", "b:1",
+                        "tenant.strategy", "database",
+                        "raw.partitions", "3"))
+                .rawPartitions())
+        .isEqualTo(3);
+    assertThatThrownBy(
+            () -> RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", "raw.partitions", "0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid router config 'raw.partitions': '0'; expected a number between 1 and 10000");
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of(
+                        "bootstrap.servers", "b:1",
+                        "raw.partitions", "3",
+                        "sequencing", "by-tenant")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid router config 'raw.partitions': '3'; tenant-partitioned raw topics need"
+                + " sequencing=direct (by-tenant repartitions by tenant itself and keeps"
+                + " raw.partitions=1)");
+    assertThatThrownBy(
+            () ->
+                RouterConfig.fromMap(
+                    Map.of(
+                        "bootstrap.servers", "b:1",
+                        "raw.partitions", "2",
+                        "tenant.strategy", "static:acme")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid router config 'raw.partitions': '2'; tenant.strategy static:acme names one"
+                + " tenant, which one partition holds");
   }
 
   @Test

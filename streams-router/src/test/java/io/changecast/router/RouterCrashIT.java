@@ -102,7 +102,12 @@ class RouterCrashIT {
           CompletableFuture.runAsync(
               () ->
                   produce(
-                      changes, new Random(seed + 1), () -> reader.count(eventsTopic), replayed));
+                      kafka,
+                      changes,
+                      new Random(seed + 1),
+                      () -> reader.count(eventsTopic),
+                      replayed,
+                      false));
 
       long maxStep = Math.max(2, (long) (EVENTS * 0.7 / kills));
       for (int kill = 1; kill <= kills; kill++) {
@@ -137,7 +142,7 @@ class RouterCrashIT {
         await("all raw input processed and committed")
             .atMost(Duration.ofMinutes(2))
             .pollInterval(Duration.ofMillis(100))
-            .until(() -> rawInputCommitted(run) || !last.isAlive());
+            .until(() -> rawInputCommitted(kafka, run, 1) || !last.isAlive());
         assertThat(last.isAlive()).as("final router alive (see %s)", log).isTrue();
         try {
           await("all changes routed")
@@ -170,10 +175,19 @@ class RouterCrashIT {
    * ahead of the routed count. After every {@link #CHUNK} it re-sends a run of {@code CHUNK / 10}
    * consecutive changes ending at a random point of the last two chunks, as the connector does
    * after a restart (from its last committed offset): 10% of the changes arrive twice, some after
-   * the router has committed (and perhaps been killed after) their first copy.
+   * the router has committed (and perhaps been killed after) their first copy. With {@code
+   * keyByTenant} each record's key is its tenant (as the connector's {@code TenantHeader} with
+   * {@code key=true} sets it), for tenant-partitioned raw topics.
    */
-  private static void produce(
-      List<SourceEvents.Change> changes, Random random, LongSupplier routed, AtomicLong replayed) {
+  static void produce(
+      KafkaBroker kafka,
+      List<SourceEvents.Change> changes,
+      Random random,
+      LongSupplier routed,
+      AtomicLong replayed,
+      boolean keyByTenant) {
+    java.util.function.Function<SourceEvents.Change, ProducerRecord<String, String>> record =
+        c -> new ProducerRecord<>(c.topic(), keyByTenant ? c.tenant() : c.key(), c.value());
     try (KafkaProducer<String, String> producer =
         kafka.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, "5"))) {
       for (int from = 0; from < changes.size(); from += CHUNK) {
@@ -184,20 +198,18 @@ class RouterCrashIT {
             .until(() -> routed.getAsLong() >= sent - AHEAD);
         List<SourceEvents.Change> chunk =
             changes.subList(from, Math.min(from + CHUNK, changes.size()));
-        chunk.forEach(c -> producer.send(new ProducerRecord<>(c.topic(), c.key(), c.value())));
+        chunk.forEach(c -> producer.send(record.apply(c)));
         int end = from + chunk.size();
         int replayEnd =
             Math.max(REPLAY, end - random.nextInt(Math.min(end, 2 * CHUNK) - REPLAY + 1));
-        changes
-            .subList(replayEnd - REPLAY, replayEnd)
-            .forEach(c -> producer.send(new ProducerRecord<>(c.topic(), c.key(), c.value())));
+        changes.subList(replayEnd - REPLAY, replayEnd).forEach(c -> producer.send(record.apply(c)));
         replayed.addAndGet(REPLAY);
         producer.flush();
       }
     }
   }
 
-  private static void assertEveryTenantGaplessInSourceOrder(
+  static void assertEveryTenantGaplessInSourceOrder(
       List<SourceEvents.Change> changes,
       List<ConsumerRecord<String, String>> records,
       String eventsTopic)
@@ -259,7 +271,7 @@ class RouterCrashIT {
   }
 
   /** Whether the router's committed offsets have reached the end of every raw partition. */
-  private static boolean rawInputCommitted(String run) throws Exception {
+  static boolean rawInputCommitted(KafkaBroker kafka, String run, int partitions) throws Exception {
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
@@ -267,7 +279,9 @@ class RouterCrashIT {
           admin.listConsumerGroupOffsets(run).partitionsToOffsetAndMetadata().get();
       Map<TopicPartition, OffsetSpec> raw = new HashMap<>();
       for (String collection : SourceEvents.COLLECTIONS) {
-        raw.put(new TopicPartition(SourceEvents.topic(run, collection), 0), OffsetSpec.latest());
+        for (int p = 0; p < partitions; p++) {
+          raw.put(new TopicPartition(SourceEvents.topic(run, collection), p), OffsetSpec.latest());
+        }
       }
       Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end =
           admin.listOffsets(raw).all().get();

@@ -57,6 +57,7 @@ public final class ChangecastConnect {
       usage: changecast-connect <command> [options]
         validate FILE...                  validate connector configs offline
             [--raw-topic-pattern REGEX]   the router's raw.topic.pattern (default changecast\\.raw\\..*)
+            [--raw-partitions N]          the router's raw.partitions (default 1)
         dry-run FILE --sample DOCS.json   show tenant, type and raw topic of sample documents
             [--tenant-field PATH]         the router's tenant.field (default tenantId)
             [--tenant-database]           tenant = database name (database-per-tenant)
@@ -112,7 +113,7 @@ public final class ChangecastConnect {
   }
 
   private int validate(List<String> argv) {
-    Args args = Args.parse(argv, Set.of("--raw-topic-pattern"), Set.of());
+    Args args = Args.parse(argv, Set.of("--raw-topic-pattern", "--raw-partitions"), Set.of());
     if (args.positional().isEmpty()) {
       throw new Args.UsageException("validate needs at least one FILE");
     }
@@ -322,8 +323,19 @@ public final class ChangecastConnect {
     String pattern =
         args.option("--raw-topic-pattern")
             .orElse(ChangecastConfigValidator.DEFAULT_RAW_TOPIC_PATTERN);
+    String partitions = args.option("--raw-partitions").orElse("1");
+    int rawPartitions;
     try {
-      return new ChangecastConfigValidator(pattern);
+      rawPartitions = Integer.parseInt(partitions.trim());
+    } catch (NumberFormatException e) {
+      rawPartitions = 0;
+    }
+    if (rawPartitions < 1) {
+      throw new Args.UsageException(
+          "--raw-partitions: found \"" + partitions + "\", expected a whole number >= 1");
+    }
+    try {
+      return new ChangecastConfigValidator(pattern, rawPartitions);
     } catch (java.util.regex.PatternSyntaxException e) {
       throw new Args.UsageException(
           "--raw-topic-pattern: found \"" + pattern + "\", expected a regular expression");

@@ -7,6 +7,7 @@ import io.changecast.connector.config.internal.SourceChecks;
 import io.changecast.connector.source.ChangecastSourceChecks;
 import io.changecast.connector.source.ChangecastSourceConfig;
 import io.changecast.connector.transforms.TenantHeader;
+import io.changecast.contract.RawPartitions;
 import io.changecast.contract.RawTopics;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,10 +50,23 @@ public final class ChangecastConfigValidator {
   private static final String CONNECTION_URI = "connection.uri";
 
   private final Pattern rawTopicPattern;
+  private final int rawPartitions;
 
-  /** A validator for a router that subscribes to raw topics matching {@code rawTopicPattern}. */
+  /**
+   * A validator for a router that subscribes to raw topics matching {@code rawTopicPattern}, with
+   * one partition each.
+   */
   public ChangecastConfigValidator(String rawTopicPattern) {
+    this(rawTopicPattern, RawPartitions.DEFAULT);
+  }
+
+  /**
+   * A validator for a router that subscribes to raw topics matching {@code rawTopicPattern}, with
+   * {@code rawPartitions} partitions each (its {@code raw.partitions}).
+   */
+  public ChangecastConfigValidator(String rawTopicPattern, int rawPartitions) {
     this.rawTopicPattern = Pattern.compile(rawTopicPattern);
+    this.rawPartitions = rawPartitions;
   }
 
   /** A validator for the router's default raw topic pattern. */
@@ -88,7 +102,7 @@ public final class ChangecastConfigValidator {
         List<ConfigProblem> official = OfficialValidation.source(config);
         problems.addAll(official);
         problems.addAll(
-            new SourceChecks(rawTopicPattern)
+            new SourceChecks(rawTopicPattern, rawPartitions)
                 .check(config, ChangecastSourceChecks.Target.OFFICIAL, flagged(official)));
       }
       case CHANGECAST_SOURCE -> {
@@ -96,7 +110,7 @@ public final class ChangecastConfigValidator {
         List<ConfigProblem> official = OfficialValidation.changecastSource(effective);
         problems.addAll(official);
         problems.addAll(
-            new SourceChecks(rawTopicPattern)
+            new SourceChecks(rawTopicPattern, rawPartitions)
                 .check(effective, ChangecastSourceChecks.Target.CHANGECAST, flagged(official)));
       }
       case MONGO_SINK -> {

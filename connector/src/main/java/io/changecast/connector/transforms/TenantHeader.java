@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.source.ChangecastSourceConnector;
+import io.changecast.contract.RawPartitions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,13 @@ import org.apache.kafka.connect.transforms.Transformation;
  * transforms.tenant.type=io.changecast.connector.transforms.TenantHeader$Value
  * transforms.tenant.field=fullDocument.tenantId,fullDocumentBeforeChange.tenantId
  * </pre>
+ *
+ * <p>With {@code key=true} it also replaces the record key by the tenant (a string, like Kafka's
+ * {@code ValueToKey}), so Kafka's default partitioner puts each tenant in one partition of a
+ * tenant-partitioned raw topic ({@link RawPartitions}): {@code field=ns.db} for the router's {@code
+ * database} strategy, {@code field=ns.coll} with {@code prefix.separator=_} for {@code
+ * collection-prefix:_}. A record without tenant then keeps its key (and the router dead-letters it
+ * on a partitioned topic), unless {@code on.missing=fail}.
  */
 public abstract class TenantHeader<R extends ConnectRecord<R>>
     implements Transformation<R>, Versioned {
@@ -46,6 +54,8 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
   public static final String FIELD_CONFIG = "field";
   public static final String HEADER_CONFIG = "header";
   public static final String ON_MISSING_CONFIG = "on.missing";
+  public static final String KEY_CONFIG = "key";
+  public static final String PREFIX_SEPARATOR_CONFIG = "prefix.separator";
 
   /** The header set by default. */
   public static final String DEFAULT_HEADER = "changecast.tenant";
@@ -78,7 +88,23 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
               ConfigDef.Importance.MEDIUM,
               "When no path gives a tenant (e.g. a delete without pre-image): 'skip' passes the"
                   + " record on without the header, 'fail' fails it (Connect's errors.tolerance"
-                  + " then applies).");
+                  + " then applies).")
+          .define(
+              KEY_CONFIG,
+              ConfigDef.Type.BOOLEAN,
+              false,
+              ConfigDef.Importance.MEDIUM,
+              "Also set the record key to the tenant (a string), so that Kafka's default"
+                  + " partitioner puts each tenant in one partition of a tenant-partitioned raw"
+                  + " topic.")
+          .define(
+              PREFIX_SEPARATOR_CONFIG,
+              ConfigDef.Type.STRING,
+              "",
+              ConfigDef.Importance.MEDIUM,
+              "When set, the tenant is the part of the field's value before the first separator"
+                  + " (the router's collection-prefix:<separator> with field=ns.coll); a value"
+                  + " without such a prefix gives no tenant.");
 
   /** What to do when no field gives a tenant. */
   public enum OnMissing {
@@ -104,6 +130,8 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
   private List<List<String>> paths;
   private String header;
   private OnMissing onMissing;
+  private boolean setKey;
+  private String prefixSeparator;
 
   @Override
   public void configure(Map<String, ?> props) {
@@ -114,6 +142,8 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
     }
     header = config.getString(HEADER_CONFIG);
     onMissing = OnMissing.parse(config.getString(ON_MISSING_CONFIG));
+    setKey = config.getBoolean(KEY_CONFIG);
+    prefixSeparator = config.getString(PREFIX_SEPARATOR_CONFIG);
   }
 
   @Override
@@ -122,6 +152,9 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
     String tenant = null;
     for (List<String> path : paths) {
       tenant = tenant(data, operatingSchema(record), path);
+      if (tenant != null && !prefixSeparator.isEmpty()) {
+        tenant = RawPartitions.collectionPrefix(tenant, prefixSeparator).orElse(null);
+      }
       if (tenant != null) {
         break;
       }
@@ -146,8 +179,8 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
     return record.newRecord(
         record.topic(),
         record.kafkaPartition(),
-        record.keySchema(),
-        record.key(),
+        setKey ? Schema.STRING_SCHEMA : record.keySchema(),
+        setKey ? tenant : record.key(),
         record.valueSchema(),
         record.value(),
         record.timestamp(),

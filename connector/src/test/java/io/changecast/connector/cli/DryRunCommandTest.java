@@ -45,6 +45,59 @@ class DryRunCommandTest {
   }
 
   @Test
+  void tenantPartitionedRawTopicsShowEachTenantsPartitionAndCatchAKeyOtherThanTheTenant()
+      throws IOException {
+    ObjectNode root =
+        (ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Files.readString(Path.of(APP_SOURCE)));
+    ObjectNode c = (ObjectNode) root.get("config");
+    c.remove("database");
+    c.put("topic.creation.default.partitions", "3")
+        .put("transforms", "tenant")
+        .put("transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value")
+        .put("transforms.tenant.field", "ns.db")
+        .put("transforms.tenant.key", "true");
+    Path config = Files.writeString(dir.resolve("keyed.json"), root.toString());
+    Path samples =
+        sample(
+            """
+            [
+              {"db": "acme", "coll": "orders", "document": {"_id": 1, "tenantId": "acme"}},
+              {"db": "shared", "coll": "orders", "document": {"_id": 2, "tenantId": "acme"}}
+            ]
+            """);
+
+    CliRun byDatabase =
+        CliRun.run(
+            "dry-run", config.toString(), "--sample", samples.toString(), "--tenant-database");
+    CliRun byField = CliRun.run("dry-run", config.toString(), "--sample", samples.toString());
+
+    int acme = io.changecast.contract.RawPartitions.partitionOf("acme", 3);
+    int shared = io.changecast.contract.RawPartitions.partitionOf("shared", 3);
+    assertThat(byDatabase.outLines())
+        .containsExactly(
+            "sample 1: acme.orders -> topic changecast.raw.acme.orders, tenant \"acme\", type"
+                + " orders.created, partition "
+                + acme
+                + " of 3",
+            "sample 2: shared.orders -> topic changecast.raw.shared.orders, tenant \"shared\","
+                + " type orders.created, partition "
+                + shared
+                + " of 3",
+            "2 samples: 2 routed to tenants [acme, shared], 0 dead-lettered, 0 not captured");
+    assertThat(byField.exitCode()).isEqualTo(1);
+    assertThat(byField.outLines().get(1))
+        .isEqualTo(
+            "sample 2: shared.orders -> topic changecast.raw.shared.orders, keyed \"shared\""
+                + " (partition "
+                + shared
+                + ") but the router's tenant \"acme\" belongs to partition "
+                + acme
+                + " of 3: the router dead-letters it to changecast.dlq");
+  }
+
+  @Test
   void plainDocumentsUseTheConfigsDatabaseAndTheGivenCollection() throws IOException {
     Path samples = sample("[{\"org\": {\"id\": \"globex\"}}, {\"name\": \"no tenant\"}]");
 

@@ -250,9 +250,93 @@ class ValidateCommandTest {
   void rawTopicsMustHaveOnePartition() throws IOException {
     assertSingleError(
         source("f.json", Map.of("topic.creation.default.partitions", "6")),
-        "ERROR topic.creation.default.partitions: found \"6\", expected \"1\" (one partition keeps"
-            + " a change stream's total order, so each tenant's events reach the router in write"
-            + " order; unset, the broker's num.partitions applies)");
+        "ERROR topic.creation.default.partitions: found \"6\", expected \"1\", the router's"
+            + " raw.partitions (one partition keeps a change stream's total order, so each"
+            + " tenant's events reach the router in write order; unset, the broker's"
+            + " num.partitions applies)");
+  }
+
+  private static final Map<String, String> KEY_BY_DATABASE =
+      Map.of(
+          "topic.creation.default.partitions", "3",
+          "transforms", "tenant",
+          "transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value",
+          "transforms.tenant.field", "ns.db",
+          "transforms.tenant.key", "true");
+
+  @Test
+  void tenantPartitionedRawTopicsAgreeWithTheRoutersRawPartitions() throws IOException {
+    Path keyed = source("keyed.json", KEY_BY_DATABASE);
+
+    CliRun ok = CliRun.run("validate", "--raw-partitions", "3", keyed.toString());
+    assertThat(ok.exitCode()).isZero();
+    assertThat(ok.out()).doesNotContain("ERROR");
+
+    CliRun other = CliRun.run("validate", "--raw-partitions", "4", keyed.toString());
+    assertThat(other.exitCode()).isEqualTo(1);
+    assertThat(other.outLines())
+        .containsExactly(
+            keyed
+                + ": ERROR topic.creation.default.partitions: found \"3\", expected \"4\", the"
+                + " router's raw.partitions (partition p of every raw topic must hold the same"
+                + " tenants; unset, the broker's num.partitions applies)",
+            "1 file(s) checked, 1 error(s)");
+
+    CliRun bad = CliRun.run("validate", "--raw-partitions", "zero", keyed.toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err())
+        .contains("--raw-partitions: found \"zero\", expected a whole number >= 1");
+  }
+
+  @Test
+  void unkeyedRecordsOnPartitionedRawTopicsAreAnError() throws IOException {
+    Path unkeyed = source("unkeyed.json", Map.of("topic.creation.default.partitions", "3"));
+
+    CliRun run = CliRun.run("validate", "--raw-partitions", "3", unkeyed.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.outLines())
+        .containsExactly(
+            unkeyed
+                + ": ERROR transforms: found nothing (not set), expected a"
+                + " io.changecast.connector.transforms.TenantHeader$Value transform with key=true"
+                + " (field=ns.db for database, field=ns.coll with prefix.separator for"
+                + " collection-prefix) (with 3 partitions each tenant's records must be keyed by"
+                + " the tenant; the router dead-letters records outside their tenant's"
+                + " partition)",
+            "1 file(s) checked, 1 error(s)");
+  }
+
+  @Test
+  void aDocumentFieldTenantKeysEveryRecordOnlyWithRequiredPreImages() throws IOException {
+    Map<String, String> byField = new java.util.HashMap<>(KEY_BY_DATABASE);
+    byField.put("transforms.tenant.field", "fullDocument.tenantId");
+    Path noPreImage = source("no-pre-image.json", byField);
+    byField.put(
+        "transforms.tenant.field", "fullDocument.tenantId,fullDocumentBeforeChange.tenantId");
+    Path preImagesOff = source("pre-images-off.json", byField);
+    byField.put("change.stream.full.document.before.change", "required");
+    Path required = source("required.json", byField);
+
+    assertThat(CliRun.run("validate", "--raw-partitions", "3", noPreImage.toString()).outLines())
+        .containsExactly(
+            noPreImage
+                + ": ERROR transforms.tenant.field: found \"fullDocument.tenantId\", expected"
+                + " fullDocument.<path>,fullDocumentBeforeChange.<path> (a delete names its tenant"
+                + " only in its pre-image; without pre-images a field: tenant cannot key every"
+                + " record, so keep topic.creation.default.partitions=1 and the router's"
+                + " raw.partitions=1)",
+            "1 file(s) checked, 1 error(s)");
+    assertThat(CliRun.run("validate", "--raw-partitions", "3", preImagesOff.toString()).outLines())
+        .containsExactly(
+            preImagesOff
+                + ": ERROR change.stream.full.document.before.change: found nothing (not set), expected"
+                + " \"required\" (a delete names its tenant only in its pre-image; without"
+                + " pre-images a field: tenant cannot key every record, so keep"
+                + " topic.creation.default.partitions=1 and the router's raw.partitions=1)",
+            "1 file(s) checked, 1 error(s)");
+    assertThat(CliRun.run("validate", "--raw-partitions", "3", required.toString()).exitCode())
+        .isZero();
   }
 
   @Test

@@ -112,6 +112,30 @@ class TenantHeaderTest {
   }
 
   @Test
+  void keysByTenantFromTheNamespaceForTenantPartitionedRawTopics() {
+    value.configure(Map.of("field", "ns.db", "key", "true"));
+    String insert = "{\"operationType\": \"insert\", \"ns\": {\"db\": \"acme\", \"coll\": \"o\"}}";
+
+    SourceRecord byDatabase = value.apply(record(null, "{\"_id\": 1}", null, insert));
+
+    assertThat(byDatabase.key()).isEqualTo("acme");
+    assertThat(byDatabase.keySchema()).isEqualTo(Schema.STRING_SCHEMA);
+    assertThat(byDatabase.value()).isEqualTo(insert);
+    assertThat(tenant(byDatabase)).isEqualTo("acme");
+
+    value.configure(Map.of("field", "ns.coll", "prefix.separator", "_", "key", "true"));
+    String prefixed = "{\"ns\": {\"db\": \"app\", \"coll\": \"globex_orders\"}}";
+    String unprefixed = "{\"ns\": {\"db\": \"app\", \"coll\": \"_orders\"}}";
+    String dropDatabase = "{\"operationType\": \"dropDatabase\", \"ns\": {\"db\": \"app\"}}";
+
+    assertThat(value.apply(record(null, "k", null, prefixed)).key()).isEqualTo("globex");
+    SourceRecord none = record(null, "k", null, unprefixed);
+    assertThat(value.apply(none)).isSameAs(none); // no tenant: key and headers as they were
+    SourceRecord drop = record(null, "k", null, dropDatabase);
+    assertThat(value.apply(drop)).isSameAs(drop);
+  }
+
+  @Test
   void unsupportedDataIsNamed() {
     value.configure(Map.of("field", "tenantId"));
 
@@ -143,7 +167,7 @@ class TenantHeaderTest {
                 + " fail");
     assertThat(value.config()).isSameAs(TenantHeader.CONFIG_DEF);
     assertThat(TenantHeader.CONFIG_DEF.names())
-        .containsExactlyInAnyOrder("field", "header", "on.missing");
+        .containsExactlyInAnyOrder("field", "header", "on.missing", "key", "prefix.separator");
   }
 
   @Test

@@ -21,20 +21,27 @@ public final class ParseProcessor implements FixedKeyProcessor<String, String, S
   private final RawTopicFormats formats;
   private final String ingestTopic;
   private final IngestProcessor ingest;
+  private final TenantPartitions partitions;
   private final Tracer tracer = RouterTracing.tracer();
   private FixedKeyProcessorContext<String, Step> context;
 
   /**
    * @param formats the value format of each raw topic
    * @param ingestTopic the ingest topic when it shares this source, else empty
+   * @param partitions the partitioning its ingested records must keep
    */
   public ParseProcessor(
-      RouterMetrics metrics, int maxRecordBytes, RawTopicFormats formats, String ingestTopic) {
+      RouterMetrics metrics,
+      int maxRecordBytes,
+      RawTopicFormats formats,
+      String ingestTopic,
+      TenantPartitions partitions) {
     this.metrics = metrics;
     this.maxRecordBytes = maxRecordBytes;
     this.formats = formats;
     this.ingestTopic = ingestTopic;
     this.ingest = new IngestProcessor(metrics, maxRecordBytes);
+    this.partitions = partitions;
   }
 
   @Override
@@ -59,7 +66,17 @@ public final class ParseProcessor implements FixedKeyProcessor<String, String, S
 
   private Step read(String topic, FixedKeyRecord<String, String> record) {
     if (!ingestTopic.isEmpty() && ingestTopic.equals(topic)) {
-      return ingest.read(record.key(), record.value());
+      Step step = ingest.read(record.key(), record.value());
+      if (step instanceof Step.Resolved resolved) {
+        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
+        return partitions
+            .check(resolved.tenant(), record.key(), topic, partition)
+            .<Step>map(
+                why ->
+                    new Step.Rejected(record.value(), Stage.INGEST, Reason.TENANT_PARTITION, why))
+            .orElse(step);
+      }
+      return step;
     }
     Step tooLarge = Step.tooLarge(record.value(), maxRecordBytes);
     return tooLarge != null

@@ -12,6 +12,7 @@ public enum Reason {
   TENANT_UNRESOLVED("tenant-unresolved"),
   /** The tenant breaks the shared tenant id rule ({@code io.changecast.contract.TenantId}). */
   TENANT_INVALID("tenant-invalid"),
+  TENANT_PARTITION("tenant-partition"),
   UNSUPPORTED_CONTROL("unsupported-control"),
   INVALID_CONTROL("invalid-control"),
   DESERIALIZATION_FAILED("deserialization-failed"),

@@ -41,7 +41,7 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
   private final String storeName;
   private final Clock clock;
   private final RouterMetrics metrics;
-  private final boolean singleTask;
+  private final int directTasks;
   private final long liveCommitIntervalMs;
   private final Tracer tracer = RouterTracing.tracer();
   private ProcessorContext<String, Envelope> context;
@@ -53,32 +53,37 @@ public final class SequenceProcessor implements Processor<String, Pending, Strin
   private long requestedCommitDoneAt = Long.MIN_VALUE / 2;
 
   /**
-   * @param singleTask whether every tenant must be sequenced in task partition 0 (direct
-   *     sequencing): a second task means an input topic with several partitions, whose tenants
-   *     would get ids from two stores, so it fails with {@link SequencingException} instead
+   * @param directTasks under direct sequencing, {@code raw.partitions}: the tasks that may sequence
+   *     (partitions 0 to N-1); a task beyond them means an input topic with more partitions, whose
+   *     tenants would get ids from two stores, so it fails with {@link SequencingException}
+   *     instead. 0 under by-tenant sequencing (no limit)
    * @param liveCommitIntervalMs how often to request a commit while caught up; 0: never
    */
   public SequenceProcessor(
       String storeName,
       Clock clock,
       RouterMetrics metrics,
-      boolean singleTask,
+      int directTasks,
       long liveCommitIntervalMs) {
     this.storeName = storeName;
     this.clock = clock;
     this.metrics = metrics;
-    this.singleTask = singleTask;
+    this.directTasks = directTasks;
     this.liveCommitIntervalMs = liveCommitIntervalMs;
   }
 
   @Override
   public void init(ProcessorContext<String, Envelope> context) {
-    if (singleTask && context.taskId().partition() != 0) {
+    if (directTasks > 0 && context.taskId().partition() >= directTasks) {
       throw new SequencingException(
-          "Direct sequencing assigns every tenant's ids in one task, but task "
+          "Direct sequencing assigns each tenant's ids in one of raw.partitions="
+              + directTasks
+              + " tasks, but task "
               + context.taskId()
-              + " exists: a raw topic or the ingest topic has more than one partition. Give each"
-              + " of them one partition, or set the router's 'sequencing' to by-tenant");
+              + " exists: a raw topic or the ingest topic has more than "
+              + directTasks
+              + " partition(s). Give each of them raw.partitions partitions, or set the router's"
+              + " 'sequencing' to by-tenant");
     }
     this.context = context;
     this.sequences = context.getStateStore(storeName);

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * strategy always names it) or from a pre-image; a delete removes an entry only when there is one.
  * Also remembers which tenants each namespace has ({@link NamespaceTenants}), so that a {@link
  * Step.HistoryLost} control record and a {@link Step.NamespaceChanged} (drop, rename, dropDatabase,
- * invalidate) become one reset per affected tenant. Emits {@link Step.Resolved} or {@link
- * Step.Rejected}; heartbeats are counted and end here.
+ * invalidate) become one reset per affected tenant. On tenant-partitioned raw topics a change found
+ * in another partition than its tenant's is rejected ({@link TenantPartitions}). Emits {@link
+ * Step.Resolved} or {@link Step.Rejected}; heartbeats are counted and end here.
  */
 public final class TenantProcessor implements FixedKeyProcessor<String, Step, Step> {
 
@@ -42,6 +43,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
   private final String namespaceStoreName;
   private final CollectionRules rules;
   private final RouterMetrics metrics;
+  private final TenantPartitions partitions;
   private FixedKeyProcessorContext<String, Step> context;
   private KeyValueStore<String, String> documentTenants;
   private NamespaceTenants namespaceTenants;
@@ -51,11 +53,13 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
       String documentStoreName,
       String namespaceStoreName,
       CollectionRules rules,
-      RouterMetrics metrics) {
+      RouterMetrics metrics,
+      TenantPartitions partitions) {
     this.documentStoreName = documentStoreName;
     this.namespaceStoreName = namespaceStoreName;
     this.rules = rules;
     this.metrics = metrics;
+    this.partitions = partitions;
   }
 
   @Override
@@ -111,6 +115,18 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
                   Stage.RESOLVE_TENANT,
                   Reason.TENANT_INVALID,
                   refused.get() + " (tenant from " + resolver + ")")));
+      return;
+    }
+    String resolvedTenant = tenant;
+    Optional<String> misplaced =
+        context
+            .recordMetadata()
+            .flatMap(m -> partitions.check(resolvedTenant, record.key(), m.topic(), m.partition()));
+    if (misplaced.isPresent()) { // another task may number this tenant: spend no id here
+      context.forward(
+          record.withValue(
+              new Step.Rejected(
+                  parsed.raw(), Stage.RESOLVE_TENANT, Reason.TENANT_PARTITION, misplaced.get())));
       return;
     }
     if (event.operation() == ChangeEvent.Operation.DELETE) {

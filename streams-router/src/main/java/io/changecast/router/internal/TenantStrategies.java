@@ -1,5 +1,6 @@
 package io.changecast.router.internal;
 
+import io.changecast.contract.RawPartitions;
 import io.changecast.contract.TenantId;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.TenantResolver;
@@ -26,10 +27,7 @@ public final class TenantStrategies {
     }
     return new Named(
         "collection-prefix:" + separator,
-        event -> {
-          int at = event.collection().indexOf(separator);
-          return at <= 0 ? Optional.empty() : Optional.of(event.collection().substring(0, at));
-        });
+        event -> RawPartitions.collectionPrefix(event.collection(), separator));
   }
 
   public static TenantResolver constant(String tenant) {

@@ -73,33 +73,28 @@ public final class TopicProvisioner {
   }
 
   /**
-   * The existing topics matching {@code pattern} that have more than one partition, with their
-   * partition counts (sorted by name).
+   * The existing topics matching {@code pattern}, or named in {@code names}, with their partition
+   * counts (sorted by name).
    *
    * @throws KafkaException when the broker cannot be reached or refuses, within {@code timeout}
    */
-  public static Map<String, Integer> partitionedTopics(
-      Map<String, Object> adminConfig, Pattern pattern, Duration timeout) {
+  public static Map<String, Integer> partitionCounts(
+      Map<String, Object> adminConfig, Pattern pattern, Set<String> names, Duration timeout) {
     try (Admin admin = Admin.create(adminConfig)) {
       List<String> matching =
           admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
-              .filter(name -> pattern.matcher(name).matches())
+              .filter(name -> pattern.matcher(name).matches() || names.contains(name))
               .toList();
-      Map<String, Integer> partitioned = new TreeMap<>();
+      Map<String, Integer> counts = new TreeMap<>();
       if (matching.isEmpty()) {
-        return partitioned;
+        return counts;
       }
       admin
           .describeTopics(matching)
           .allTopicNames()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .forEach(
-              (name, description) -> {
-                if (description.partitions().size() > 1) {
-                  partitioned.put(name, description.partitions().size());
-                }
-              });
-      return partitioned;
+          .forEach((name, description) -> counts.put(name, description.partitions().size()));
+      return counts;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KafkaException("Interrupted while describing topics " + pattern, e);

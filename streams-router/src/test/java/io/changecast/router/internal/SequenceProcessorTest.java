@@ -46,7 +46,7 @@ class SequenceProcessorTest {
 
   private SequenceProcessor processor() {
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), false, 0);
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), 0, 0);
     processor.init(context);
     return processor;
   }
@@ -55,7 +55,7 @@ class SequenceProcessorTest {
   void whileCaughtUpCommitsAreRequestedOneLiveIntervalApart() {
     MutableClock clock = new MutableClock(42_000);
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, clock, RouterMetrics.inMemory(), false, 10);
+        new SequenceProcessor(STORE, clock, RouterMetrics.inMemory(), 0, 10);
     processor.init(context);
     MockProcessorContext.CapturedPunctuator tick = context.scheduledPunctuators().get(0);
     assertThat(tick.getInterval()).hasMillis(10);
@@ -88,7 +88,7 @@ class SequenceProcessorTest {
   @Test
   void behindABacklogCommitsAreLeftToTheCommitInterval() {
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), false, 10);
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), 0, 10);
     processor.init(context);
     long old = CLOCK.millis() - SequenceProcessor.CAUGHT_UP_MS - 1;
     processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), old));
@@ -113,13 +113,15 @@ class SequenceProcessorTest {
     MockProcessorContext<String, Envelope> second =
         new MockProcessorContext<>(new java.util.Properties(), new TaskId(0, 1), null);
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), true, 0);
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), 1, 0);
 
     assertThatThrownBy(() -> processor.init(second))
         .isInstanceOf(SequencingException.class)
-        .hasMessageContaining("task 0_1")
-        .hasMessageContaining("more than one partition")
-        .hasMessageContaining("by-tenant");
+        .hasMessage(
+            "Direct sequencing assigns each tenant's ids in one of raw.partitions=1 tasks, but"
+                + " task 0_1 exists: a raw topic or the ingest topic has more than 1 partition(s)."
+                + " Give each of them raw.partitions partitions, or set the router's 'sequencing'"
+                + " to by-tenant");
   }
 
   @Test
@@ -128,7 +130,7 @@ class SequenceProcessorTest {
         new MockProcessorContext<>(new java.util.Properties(), new TaskId(0, 0), null);
     first.addStateStore(store);
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), true, 0);
+        new SequenceProcessor(STORE, CLOCK, RouterMetrics.inMemory(), 1, 0);
     processor.init(first);
     processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), 5L));
 
@@ -240,7 +242,7 @@ class SequenceProcessorTest {
     var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     Clock later = Clock.fixed(Instant.ofEpochMilli(1_700_000_000_123L + 400), ZoneOffset.UTC);
     SequenceProcessor processor =
-        new SequenceProcessor(STORE, later, new RouterMetrics(registry, 1), false, 0);
+        new SequenceProcessor(STORE, later, new RouterMetrics(registry, 1), 0, 0);
     processor.init(context);
 
     processor.process(new Record<>("acme", change(ChangeEvent.Operation.INSERT), 1L));

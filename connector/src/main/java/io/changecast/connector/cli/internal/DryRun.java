@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.connector.config.internal.ConfigValues;
 import io.changecast.connector.config.internal.RawTopicNames;
+import io.changecast.connector.config.internal.TenantKeyTransform;
+import io.changecast.contract.RawPartitions;
 import io.changecast.contract.TenantId;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,8 +52,13 @@ public final class DryRun {
 
   /** One sample's fate. */
   public sealed interface Outcome {
-    /** Captured and routed. */
-    record Routed(String namespace, String topic, String tenant, String type) implements Outcome {}
+    /**
+     * Captured and routed; {@code partition} of {@code partitions} when the raw topics are
+     * tenant-partitioned (else 1 partition, partition 0).
+     */
+    record Routed(
+        String namespace, String topic, String tenant, String type, int partition, int partitions)
+        implements Outcome {}
 
     /**
      * Captured, but the router finds no tenant, or one breaking {@link TenantId}: dead-lettered.
@@ -148,7 +155,70 @@ public final class DryRun {
     if (refused.isPresent()) { // the router's check, from the shared contract
       return new Outcome.DeadLettered(namespace, topic, "invalid tenant: " + refused.get());
     }
-    return new Outcome.Routed(namespace, topic, tenant.get(), type);
+    int partitions = rawPartitions();
+    if (partitions <= 1) {
+      return new Outcome.Routed(namespace, topic, tenant.get(), type, 0, 1);
+    }
+    int expected = RawPartitions.partitionOf(tenant.get(), partitions);
+    Optional<String> key = TenantKeyTransform.of(c).flatMap(t -> keyOf(t, db, coll, document));
+    if (key.isEmpty()) {
+      return new Outcome.DeadLettered(
+          namespace,
+          topic,
+          "no tenant key on a raw topic with "
+              + partitions
+              + " partitions (a TenantHeader$Value transform with key=true names none)");
+    }
+    int actual = RawPartitions.partitionOf(key.get(), partitions);
+    if (actual != expected) {
+      return new Outcome.DeadLettered(
+          namespace,
+          topic,
+          "keyed \""
+              + key.get()
+              + "\" (partition "
+              + actual
+              + ") but the router's tenant \""
+              + tenant.get()
+              + "\" belongs to partition "
+              + expected
+              + " of "
+              + partitions);
+    }
+    return new Outcome.Routed(namespace, topic, tenant.get(), type, expected, partitions);
+  }
+
+  /** The raw topics' partition count: the config's {@code topic.creation.default.partitions}. */
+  private int rawPartitions() {
+    try {
+      return Integer.parseInt(
+          config.config().getOrDefault("topic.creation.default.partitions", "1").trim());
+    } catch (NumberFormatException e) {
+      return 1; // validate reports it
+    }
+  }
+
+  /** The key the transform gives an insert of {@code document} into {@code db.coll}. */
+  private static Optional<String> keyOf(
+      TenantKeyTransform transform, String db, String coll, JsonNode document) {
+    for (String field : transform.fields()) {
+      Optional<String> value =
+          switch (field) {
+            case RawPartitions.DATABASE_FIELD -> Optional.of(db);
+            case RawPartitions.COLLECTION_FIELD -> Optional.of(coll);
+            default ->
+                field.startsWith("fullDocument.")
+                    ? tenantOf(document, field.substring("fullDocument.".length()))
+                    : Optional.<String>empty();
+          };
+      if (value.isPresent() && !transform.prefixSeparator().isEmpty()) {
+        value = RawPartitions.collectionPrefix(value.get(), transform.prefixSeparator());
+      }
+      if (value.isPresent()) {
+        return value;
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -180,7 +250,10 @@ public final class DryRun {
                 + ", tenant \""
                 + r.tenant()
                 + "\", type "
-                + r.type());
+                + r.type()
+                + (r.partitions() > 1
+                    ? ", partition " + r.partition() + " of " + r.partitions()
+                    : ""));
       } else if (outcome instanceof Outcome.DeadLettered d) {
         dead++;
         lines.add(

@@ -6,20 +6,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.source.ChangecastSourceChecks;
 import io.changecast.connector.source.ChangecastSourceConfig;
+import io.changecast.connector.transforms.TenantHeader;
+import io.changecast.contract.RawPartitions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The checks of a source config against the router it feeds: raw topic names inside the router's
- * {@code raw.topic.pattern}, heartbeats outside it, one partition per raw topic. The connector
- * options Changecast depends on are {@link ChangecastSourceChecks}, shared with the connector's own
- * validation. Defaults are the official connector's, so an unset key is judged by the value it
- * falls back to.
+ * {@code raw.topic.pattern}, heartbeats outside it, the router's {@code raw.partitions} per raw
+ * topic (above 1: records keyed by tenant). The connector options Changecast depends on are {@link
+ * ChangecastSourceChecks}, shared with the connector's own validation. Defaults are the official
+ * connector's, so an unset key is judged by the value it falls back to.
  */
 public final class SourceChecks {
 
@@ -31,10 +34,18 @@ public final class SourceChecks {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Pattern rawTopicPattern;
+  private static final String PARTITIONS = "topic.creation.default.partitions";
+  private static final String PRE_IMAGES = "change.stream.full.document.before.change";
 
-  public SourceChecks(Pattern rawTopicPattern) {
+  private final Pattern rawTopicPattern;
+  private final int rawPartitions;
+
+  /**
+   * @param rawPartitions the router's {@code raw.partitions}: each raw topic's partition count
+   */
+  public SourceChecks(Pattern rawTopicPattern, int rawPartitions) {
     this.rawTopicPattern = rawTopicPattern;
+    this.rawPartitions = rawPartitions;
   }
 
   /**
@@ -55,16 +66,7 @@ public final class SourceChecks {
     Values v = new Values(config);
     topicNames(routerFacing, v);
     heartbeat(routerFacing, v);
-    String partitions = config.get("topic.creation.default.partitions");
-    if (!"1".equals(partitions == null ? null : partitions.trim())) {
-      routerFacing.add(
-          ConfigProblem.error(
-              "topic.creation.default.partitions",
-              partitions,
-              "\"1\"",
-              "one partition keeps a change stream's total order, so each tenant's events reach"
-                  + " the router in write order; unset, the broker's num.partitions applies"));
-    }
+    partitions(routerFacing, config);
     for (ConfigProblem problem : routerFacing) {
       if (seen.add(problem.key())) {
         problems.add(problem);
@@ -130,6 +132,71 @@ public final class SourceChecks {
                 "topics matching the router's raw.topic.pattern " + rawTopicPattern.pattern(),
                 "the router would never read namespace " + namespace));
       }
+    }
+  }
+
+  /**
+   * The raw topics' partition count is the router's {@code raw.partitions}; above 1 the records are
+   * keyed by tenant ({@link TenantKeyTransform}), and a tenant read from documents needs the
+   * pre-images that name a delete's tenant.
+   */
+  private void partitions(List<ConfigProblem> problems, Map<String, String> config) {
+    String partitions = config.get(PARTITIONS);
+    String expected = Integer.toString(rawPartitions);
+    if (!expected.equals(partitions == null ? null : partitions.trim())) {
+      problems.add(
+          ConfigProblem.error(
+              PARTITIONS,
+              partitions,
+              "\"" + expected + "\", the router's " + RawPartitions.CONFIG_KEY,
+              rawPartitions == 1
+                  ? "one partition keeps a change stream's total order, so each tenant's events"
+                      + " reach the router in write order; unset, the broker's num.partitions"
+                      + " applies"
+                  : "partition p of every raw topic must hold the same tenants; unset, the"
+                      + " broker's num.partitions applies"));
+      return;
+    }
+    if (rawPartitions == 1) {
+      return;
+    }
+    Optional<TenantKeyTransform> keying = TenantKeyTransform.of(config);
+    if (keying.isEmpty()) {
+      problems.add(
+          ConfigProblem.error(
+              "transforms",
+              config.get("transforms"),
+              "a "
+                  + TenantHeader.Value.class.getName()
+                  + " transform with key=true (field=ns.db for database, field=ns.coll with"
+                  + " prefix.separator for collection-prefix)",
+              "with "
+                  + rawPartitions
+                  + " partitions each tenant's records must be keyed by the tenant; the router"
+                  + " dead-letters records outside their tenant's partition"));
+      return;
+    }
+    TenantKeyTransform transform = keying.get();
+    String preImages = config.getOrDefault(PRE_IMAGES, "default").trim();
+    if (transform.readsDocuments()
+        && (!transform.readsPreImages() || !preImages.equals("required"))) {
+      problems.add(
+          ConfigProblem.error(
+              transform.readsPreImages()
+                  ? PRE_IMAGES
+                  : "transforms." + transform.alias() + ".field",
+              transform.readsPreImages()
+                  ? config.get(PRE_IMAGES)
+                  : String.join(",", transform.fields()),
+              transform.readsPreImages()
+                  ? "\"required\""
+                  : "fullDocument.<path>,fullDocumentBeforeChange.<path>",
+              "a delete names its tenant only in its pre-image; without pre-images a field:"
+                  + " tenant cannot key every record, so keep "
+                  + PARTITIONS
+                  + "=1 and the router's "
+                  + RawPartitions.CONFIG_KEY
+                  + "=1"));
     }
   }
 
