@@ -94,10 +94,10 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   }
 
   /**
-   * The retention by count and age, on the applier's thread once it applied the tenant's events up
-   * to {@code newestId} (whose record has {@code timestamp}); returns the newest id of the tenant
-   * no longer retained, -1 when none. The global thread only adds events, so the two never evict
-   * the same keys.
+   * The retention by count and age once the tenant's events up to {@code newestId} (whose record
+   * has {@code timestamp}) are stored, or with the document state applied (then on the applier's
+   * thread: the global thread only adds events, so the two never evict the same keys); returns the
+   * newest id of the tenant no longer retained, -1 when none.
    */
   private long evict(String tenant, long newestId, long timestamp) {
     long from = evictedThrough.getOrDefault(tenant, -1L) + 1;
@@ -127,20 +127,8 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
         storeAndSubmit(parsed, record.timestamp());
       } else {
         store.put(EventLogStore.key(tenant, event.id()), event.json());
-        long from = evictedThrough.getOrDefault(tenant, -1L) + 1;
-        long evicted = EventLogStore.evictBeyond(store, event, retentionPerTenant, from);
-        if (maxAge.isPresent()) {
-          // The record's timestamp, not the wall clock: a restore evicts exactly as live
-          // processing.
-          evicted =
-              Math.max(
-                  evicted,
-                  EventLogStore.evictOlderThan(
-                      store, event, record.timestamp() - maxAge.get().toMillis(), from));
-        }
-        if (evicted >= from) {
-          evictedThrough.put(tenant, evicted);
-        }
+        // The record's timestamp, not the wall clock: a restore evicts exactly as live processing.
+        evict(tenant, event.id(), record.timestamp());
       }
       parsed.clusterTime().ifPresent(clock::observe);
       handOver.run(record.headers(), parsed.event(), () -> hub.publish(parsed.event()));
