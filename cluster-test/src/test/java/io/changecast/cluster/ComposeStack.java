@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shipped compose files, scaled out, driven through Docker's CLI: {@code <compose> -p <project>
@@ -43,6 +45,8 @@ final class ComposeStack {
   static final Map<String, String> SCALED_ENVIRONMENT =
       Map.of("CHANGECAST_EDGE_PUBLISH", "8080", "CHANGECAST_CONNECT_PUBLISH", "8083");
 
+  private static final Logger LOG = LoggerFactory.getLogger(ComposeStack.class);
+  private static final int PAUSE_ATTEMPTS = 5;
   private static final Duration DOCKER_TIMEOUT = Duration.ofMinutes(2);
   private static final Pattern SERVICE = Pattern.compile("^  ([A-Za-z0-9._-]+):\\s*$");
   private static final Pattern IMAGE = Pattern.compile("^    image: ['\"]?([^'\"]+)['\"]?\\s*$");
@@ -263,8 +267,21 @@ final class ComposeStack {
     docker(List.of("restart", c.id())).orThrow();
   }
 
+  /**
+   * Freezes {@code c}. runc gives up freezing a cgroup whose processes do not stop within its
+   * timeout (it happens on a loaded machine), thaws it again and fails with "unable to freeze": the
+   * fault was not injected, so it is tried again, at most {@value #PAUSE_ATTEMPTS} times.
+   */
   void pause(Container c) {
-    docker(List.of("pause", c.id())).orThrow();
+    Shell.Result result = docker(List.of("pause", c.id()));
+    for (int attempt = 1; attempt < PAUSE_ATTEMPTS && !result.ok(); attempt++) {
+      if (!result.err().contains("unable to freeze")) {
+        break;
+      }
+      LOG.warn("docker pause {}: {}; trying again", c.name(), result.err().strip());
+      result = docker(List.of("pause", c.id()));
+    }
+    result.orThrow();
   }
 
   void unpause(Container c) {
