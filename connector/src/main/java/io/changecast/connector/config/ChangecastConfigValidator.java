@@ -4,6 +4,7 @@ import io.changecast.connector.config.internal.KnownKeys;
 import io.changecast.connector.config.internal.OfficialValidation;
 import io.changecast.connector.config.internal.SinkChecks;
 import io.changecast.connector.config.internal.SourceChecks;
+import io.changecast.connector.config.internal.TenantKeyTransform;
 import io.changecast.connector.source.ChangecastSourceChecks;
 import io.changecast.connector.source.ChangecastSourceConfig;
 import io.changecast.connector.transforms.TenantHeader;
@@ -162,23 +163,9 @@ public final class ChangecastConfigValidator {
    */
   private static List<ConfigProblem> transforms(Map<String, String> config) {
     List<ConfigProblem> problems = new ArrayList<>();
-    String aliases = config.get("transforms");
-    if (aliases == null || aliases.isBlank()) {
-      return problems;
-    }
-    for (String alias : aliases.split(",")) {
-      String prefix = "transforms." + alias.trim() + ".";
-      String type = config.get(prefix + "type");
-      if (type == null || !type.trim().startsWith(TenantHeader.class.getName() + "$")) {
-        continue;
-      }
-      Map<String, String> smt = new java.util.HashMap<>();
-      config.forEach(
-          (key, value) -> {
-            if (key.startsWith(prefix) && !key.equals(prefix + "type")) {
-              smt.put(key.substring(prefix.length()), value);
-            }
-          });
+    for (TenantKeyTransform.Declared transform : TenantKeyTransform.declared(config)) {
+      String prefix = "transforms." + transform.alias() + ".";
+      Map<String, String> smt = transform.settings();
       for (org.apache.kafka.common.config.ConfigValue value :
           TenantHeader.CONFIG_DEF.validate(smt)) {
         if (!value.errorMessages().isEmpty()) {

@@ -1,6 +1,8 @@
 package io.changecast.connector.config.internal;
 
 import io.changecast.connector.transforms.TenantHeader;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,29 +17,58 @@ import java.util.Optional;
  */
 public record TenantKeyTransform(String alias, List<String> fields, String prefixSeparator) {
 
-  /** The first tenant-keying transform of {@code config}, if any. */
-  public static Optional<TenantKeyTransform> of(Map<String, String> config) {
+  /**
+   * A {@link TenantHeader} transform declared in a config.
+   *
+   * @param alias its alias in {@code transforms}
+   * @param type its {@code transforms.<alias>.type}, trimmed
+   * @param settings its other {@code transforms.<alias>.*} keys, without the prefix
+   */
+  public record Declared(String alias, String type, Map<String, String> settings) {}
+
+  /** The {@link TenantHeader} transforms of {@code config} (either variant), in alias order. */
+  public static List<Declared> declared(Map<String, String> config) {
     String aliases = config.get("transforms");
     if (aliases == null || aliases.isBlank()) {
-      return Optional.empty();
+      return List.of();
     }
+    List<Declared> declared = new ArrayList<>();
     for (String raw : aliases.split(",")) {
       String alias = raw.trim();
       String prefix = "transforms." + alias + ".";
       String type = config.getOrDefault(prefix + "type", "").trim();
+      if (!type.startsWith(TenantHeader.class.getName() + "$")) {
+        continue;
+      }
+      Map<String, String> settings = new HashMap<>();
+      config.forEach(
+          (key, value) -> {
+            if (key.startsWith(prefix) && !key.equals(prefix + "type")) {
+              settings.put(key.substring(prefix.length()), value);
+            }
+          });
+      declared.add(new Declared(alias, type, settings));
+    }
+    return declared;
+  }
+
+  /** The first tenant-keying transform of {@code config}, if any. */
+  public static Optional<TenantKeyTransform> of(Map<String, String> config) {
+    for (Declared transform : declared(config)) {
+      Map<String, String> settings = transform.settings();
       boolean keys =
-          "true".equalsIgnoreCase(config.getOrDefault(prefix + TenantHeader.KEY_CONFIG, "").trim());
-      if (type.equals(TenantHeader.Value.class.getName()) && keys) {
+          "true".equalsIgnoreCase(settings.getOrDefault(TenantHeader.KEY_CONFIG, "").trim());
+      if (transform.type().equals(TenantHeader.Value.class.getName()) && keys) {
         List<String> fields =
-            List.of(config.getOrDefault(prefix + TenantHeader.FIELD_CONFIG, "").split(",")).stream()
+            List.of(settings.getOrDefault(TenantHeader.FIELD_CONFIG, "").split(",")).stream()
                 .map(String::trim)
                 .filter(f -> !f.isEmpty())
                 .toList();
         return Optional.of(
             new TenantKeyTransform(
-                alias,
+                transform.alias(),
                 fields,
-                config.getOrDefault(prefix + TenantHeader.PREFIX_SEPARATOR_CONFIG, "").trim()));
+                settings.getOrDefault(TenantHeader.PREFIX_SEPARATOR_CONFIG, "").trim()));
       }
     }
     return Optional.empty();
