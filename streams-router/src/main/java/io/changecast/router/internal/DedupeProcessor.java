@@ -3,12 +3,8 @@ package io.changecast.router.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -42,14 +38,7 @@ import org.slf4j.LoggerFactory;
  * partition is kept in memory, derived on {@link #init} from the newest remembered position. A
  * malformed bucket fails the task rather than being guessed at.
  *
- * <p>Upgrades: until a partition has a high-water mark (state written by a version that had only
- * buckets), a {@code _data} token is also looked up in its buckets; the first one not found there
- * sets the mark, and every earlier token of the partition is below it. Buckets are no longer
- * written for such tokens and age out as before. Earlier versions' ring layout ({@code
- * r|<partition>|<slot>} ring slots, {@code t|<partition>|<token>} positions, {@code c|<partition>}
- * counters) is read on {@link #init}: its tokens still in the window move into buckets, and its
- * keys are deleted, by the first record processed (stores are written while a record is processed).
- * Records without a token pass through.
+ * <p>Records without a token pass through.
  */
 public final class DedupeProcessor implements Processor<String, Step, String, Step> {
 
@@ -75,8 +64,6 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
   // the cluster time (seconds) of the event that last set the mark, for a warning only
   private final Map<String, Long> markSecondsByScope = new HashMap<>();
   private final Map<String, Long> lastWarnedAt = new HashMap<>();
-  // store writes moving an earlier version's layout into buckets (null value: delete)
-  private final List<KeyValue<String, String>> legacyLayoutWrites = new ArrayList<>();
 
   public DedupeProcessor(String storeName, long window, RouterMetrics metrics) {
     this(storeName, window, BUCKETS, metrics);
@@ -98,8 +85,6 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     this.store = context.getStateStore(storeName);
     seenByScope.clear();
     markByScope.clear();
-    legacyLayoutWrites.clear();
-    List<LegacyToken> legacyTokens = new ArrayList<>();
     try (KeyValueIterator<String, String> it = store.all()) {
       it.forEachRemaining(
           kv -> {
@@ -113,50 +98,14 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
                 seenByScope.merge(key.substring(2, key.lastIndexOf(SEP)), newest + 1, Math::max);
               }
               case 'w' -> markByScope.put(key.substring(2), kv.value);
-              case 'c' -> {
-                seenByScope.merge(key.substring(2), Long.parseLong(kv.value), Math::max);
-                legacyLayoutWrites.add(KeyValue.pair(key, null));
-              }
-              case 't' -> {
-                int scopeEnd = key.indexOf(SEP, key.indexOf(SEP, 2) + 1);
-                String scope = key.substring(2, scopeEnd);
-                seenByScope.merge(scope, Long.parseLong(kv.value) + 1, Math::max);
-                legacyTokens.add(
-                    new LegacyToken(scope, key.substring(scopeEnd + 1), Long.parseLong(kv.value)));
-                legacyLayoutWrites.add(KeyValue.pair(key, null));
-              }
-              case 'r' -> legacyLayoutWrites.add(KeyValue.pair(key, null));
               default -> LOG.warn("Ignoring an unknown key in store {}", storeName);
             }
           });
     }
-    Map<String, String> moved = new LinkedHashMap<>();
-    int movedTokens = 0;
-    for (LegacyToken legacy : legacyTokens) {
-      if (legacy.position() >= seenByScope.get(legacy.scope()) - window) {
-        String bucketKey = bucketKey(legacy.scope(), legacy.token());
-        String entries = moved.computeIfAbsent(bucketKey, k -> orEmpty(store.get(k)));
-        moved.put(bucketKey, entries + legacy.position() + SEP + legacy.token() + SEP);
-        movedTokens++;
-      }
-    }
-    if (!legacyLayoutWrites.isEmpty()) {
-      LOG.info(
-          "Store {}: moving {} token(s) still in the window from an earlier layout into buckets,"
-              + " deleting its {} key(s)",
-          storeName,
-          movedTokens,
-          legacyLayoutWrites.size());
-    }
-    moved.forEach((key, value) -> legacyLayoutWrites.add(KeyValue.pair(key, value)));
   }
 
   @Override
   public void process(Record<String, Step> record) {
-    if (!legacyLayoutWrites.isEmpty()) {
-      legacyLayoutWrites.forEach(kv -> store.put(kv.key, kv.value)); // a null value deletes
-      legacyLayoutWrites.clear();
-    }
     Step step = record.value();
     String data = streamPosition(step);
     String token = data == null ? token(step) : null;
@@ -179,13 +128,10 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     context.forward(record);
   }
 
-  /**
-   * Whether {@code data} is above the scope's high-water mark (then it becomes the mark). Without a
-   * mark, state written by an earlier version may still remember the token in its buckets.
-   */
+  /** Whether {@code data} is above the scope's high-water mark (then it becomes the mark). */
   private boolean aboveMark(String scope, String data, Step step) {
     String mark = markByScope.get(scope);
-    if (mark != null ? data.compareTo(mark) <= 0 : inBuckets(scope, token(step))) {
+    if (mark != null && data.compareTo(mark) <= 0) {
       return false;
     }
     markByScope.put(scope, data);
@@ -227,23 +173,6 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
     return step instanceof Step.NamespaceChanged changed ? changed.change().clusterTime() : null;
   }
 
-  private boolean inBuckets(String scope, String token) {
-    Long seen = seenByScope.get(scope);
-    if (seen == null) {
-      return false; // no bucket was ever written for this scope
-    }
-    String bucket = store.get(bucketKey(scope, token));
-    if (bucket == null) {
-      return false;
-    }
-    for (BucketEntries entries = new BucketEntries(bucket); entries.advance(); ) {
-      if (entries.position() >= seen - window && entries.tokenEquals(token)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Whether {@code token} is new within the scope's window (then it is remembered). */
   private boolean windowed(String scope, String token) {
     long seen = seenByScope.getOrDefault(scope, 0L);
@@ -277,9 +206,6 @@ public final class DedupeProcessor implements Processor<String, Step, String, St
   private static String orEmpty(String value) {
     return value == null ? "" : value;
   }
-
-  /** A token of the earlier ring layout, with its position in its source partition. */
-  private record LegacyToken(String scope, String token, long position) {}
 
   /** A cursor over a bucket's {@code <position>\0<token>\0} entries. */
   private static final class BucketEntries {

@@ -1,22 +1,13 @@
 package io.changecast.router.internal;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
 
 /**
  * What waits for an id on the repartition by tenant: a change event, a reset, or an event published
- * through the ingest topic. Written in {@link PendingSerde}'s binary format; the Jackson
- * annotations (property {@code kind} names the variant) read the JSON of earlier versions.
+ * through the ingest topic. Written in {@link PendingSerde}'s binary format.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-@JsonSubTypes({
-  @JsonSubTypes.Type(value = Pending.Change.class, name = "change"),
-  @JsonSubTypes.Type(value = Pending.Reset.class, name = "reset"),
-  @JsonSubTypes.Type(value = Pending.Publish.class, name = "publish")
-})
 public sealed interface Pending {
 
   /** A MongoDB change event and its event type. */

@@ -21,21 +21,18 @@ import org.apache.kafka.common.serialization.Serializer;
  * JSON subtrees (documents, keys, update descriptions, payloads) the same way as their compact JSON
  * text, optional numbers as a presence byte and 8 bytes.
  *
- * <p>Reads the earlier JSON format too (records written by a router of an earlier version, still on
- * the topic during an upgrade): a value starting with <code>{</code> is JSON. A change's resume
- * token and pre-image are not written: nothing after the repartition reads them.
+ * <p>A change's resume token and pre-image are not written: nothing after the repartition reads
+ * them.
  */
 public final class PendingSerde implements Serde<Pending> {
 
-  /** The leading byte of this format; JSON values start with <code>{</code> instead. */
+  /** The leading byte of this format. */
   public static final byte FORMAT = 1;
 
   private static final byte CHANGE = 'c';
   private static final byte RESET = 'r';
   private static final byte PUBLISH = 'p';
   private static final ObjectWriter JSON_WRITER = Json.mapper().writer();
-
-  private final JsonSerde<Pending> legacyJson = new JsonSerde<>(Pending.class);
 
   @Override
   public Serializer<Pending> serializer() {
@@ -44,13 +41,9 @@ public final class PendingSerde implements Serde<Pending> {
 
   @Override
   public Deserializer<Pending> deserializer() {
-    Deserializer<Pending> json = legacyJson.deserializer();
     return (topic, bytes) -> {
       if (bytes == null) {
         return null;
-      }
-      if (bytes.length > 0 && bytes[0] == '{') {
-        return json.deserialize(topic, bytes);
       }
       try {
         return read(bytes);
@@ -97,7 +90,7 @@ public final class PendingSerde implements Serde<Pending> {
     return Arrays.copyOf(out.buffer, out.size);
   }
 
-  /** A value of this format (not JSON). */
+  /** A value of this format. */
   static Pending read(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     byte format = in.get();

@@ -129,28 +129,6 @@ class DedupeProcessorTest {
   }
 
   @Test
-  void afterAnUpgradeFromBucketsAStreamPositionIsLookedUpThereUntilItHasAMark() {
-    // an earlier version remembered 8201..8203 in buckets (one bucket here)
-    StringBuilder bucket = new StringBuilder();
-    List<String> earlier = List.of("8201", "8202", "8203");
-    for (int position = 0; position < earlier.size(); position++) {
-      String token = DedupeProcessor.token(mark(earlier.get(position)).value());
-      bucket.append(position).append('\u0000').append(token).append('\u0000');
-    }
-    store.put("b\u0000changecast.raw.app.orders\u00000\u00000", bucket.toString());
-    DedupeProcessor upgraded = processor(100, 1);
-    upgraded.process(mark("8202")); // a replay: remembered in its bucket
-    upgraded.process(mark("8203"));
-    upgraded.process(mark("8204")); // new: sets the mark
-    upgraded.process(mark("8201")); // below the mark
-    DedupeProcessor restarted = processor(100, 1);
-    restarted.process(mark("8203")); // below the mark read back from the store
-    restarted.process(mark("8205"));
-
-    assertThat(forwardedTokens()).containsExactly("8204", "8205");
-  }
-
-  @Test
   void aDataTokenThatIsNotHexIsDedupedByWindow() {
     DedupeProcessor processor = processor(100);
     processor.process(mark("h"));
@@ -192,7 +170,7 @@ class DedupeProcessorTest {
   }
 
   @Test
-  void continuesTheRingAfterARestartFromTheRememberedTokens() {
+  void continuesTheWindowAfterARestartFromTheRememberedTokens() {
     DedupeProcessor first = processor(3);
     for (String token : List.of("a", "b", "c", "d")) {
       first.process(record(token));
@@ -205,56 +183,12 @@ class DedupeProcessorTest {
     assertThat(forwardedTokens()).containsExactly("a", "b", "c", "d", "e", "b");
   }
 
-  @Test
-  void continuesFromTheCounterOfEarlierVersions() {
-    // an earlier version wrote c|<scope> on every event; its ring slots stay in use
-    String scope = "changecast.raw.app.orders\u0000" + 0;
-    store.put("c\u0000" + scope, "5");
-    store.put("r\u0000" + scope + "\u00002", tokenKey("x"));
-    store.put("t\u0000" + scope + "\u0000" + tokenKey("x"), "2");
-    DedupeProcessor processor = processor(3);
-    processor.process(record("x")); // remembered: dropped
-    processor.process(record("y")); // the 6th token: x falls out of the window
-    processor.process(record("x"));
-
-    assertThat(forwardedTokens()).containsExactly("y", "x");
-  }
-
-  @Test
-  void movesTheRingOfEarlierVersionsIntoBuckets() {
-    // what the ring of earlier versions held after a, b, c, d with a window of 3
-    String scope = "changecast.raw.app.orders\u0000" + 0;
-    List<String> tokens = List.of("a", "b", "c", "d");
-    for (int position = 0; position < tokens.size(); position++) {
-      String token = tokenKey(tokens.get(position));
-      store.put("r\u0000" + scope + "\u0000" + (position % 3), token);
-      if (position > 0) {
-        store.put("t\u0000" + scope + "\u0000" + token, Long.toString(position));
-      }
-    }
-    processor(3).process(record("c")); // remembered: dropped
-
-    assertThat(forwardedTokens()).isEmpty();
-    assertThat(storeContents().keySet()).allMatch(key -> key.startsWith("b\u0000"));
-    DedupeProcessor restarted = processor(3); // after the upgrade, from buckets alone
-    restarted.process(record("b")); // remembered: dropped
-    restarted.process(record("d")); // remembered: dropped
-    restarted.process(record("a")); // out of the window already: passes (pushes b out)
-    restarted.process(record("b"));
-
-    assertThat(forwardedTokens()).containsExactly("a", "b");
-  }
-
   private Map<String, String> storeContents() {
     Map<String, String> contents = new TreeMap<>();
     try (KeyValueIterator<String, String> it = store.all()) {
       it.forEachRemaining(kv -> contents.put(kv.key, kv.value));
     }
     return contents;
-  }
-
-  private static String tokenKey(String token) {
-    return DedupeProcessor.token(record(token).value());
   }
 
   @ParameterizedTest

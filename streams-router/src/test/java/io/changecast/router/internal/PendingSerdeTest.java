@@ -70,23 +70,8 @@ class PendingSerdeTest {
     assertThat(serde.deserializer().deserialize(TOPIC, bytes)).isEqualTo(pending);
   }
 
-  @ParameterizedTest
-  @MethodSource("pendings")
-  void readsTheEarlierJsonFormatOfRecordsStillInFlight(Pending pending) {
-    JsonSerde<Pending> earlier = new JsonSerde<>(Pending.class);
-    byte[] json = earlier.serializer().serialize(TOPIC, pending);
-
-    assertThat(json[0]).isEqualTo((byte) '{');
-    // the earlier JSON format writes an absent payload as null, read back as a null node
-    Pending expected =
-        pending instanceof Pending.Publish p && p.data() == null
-            ? new Pending.Publish(p.type(), JSON.nullNode(), p.receivedAt())
-            : pending;
-    assertThat(serde.deserializer().deserialize(TOPIC, json)).isEqualTo(expected);
-  }
-
   @Test
-  void leavesOutWhatNothingAfterTheRepartitionReadsAndIsSmallerThanJson() {
+  void leavesOutWhatNothingAfterTheRepartitionReadsAndIsSmallerThanJson() throws Exception {
     JsonNode token = JSON.objectNode().put("_data", "8265A1B2C3000000012B022C0100296E5A1004");
     ChangeEvent event = delete(token, JSON.objectNode().put("_id", 1).put("tenantId", "acme"));
     Pending pending = new Pending.Change(event, "orders.deleted");
@@ -95,8 +80,7 @@ class PendingSerdeTest {
     Pending read = serde.deserializer().deserialize(TOPIC, bytes);
 
     assertThat(read).isEqualTo(new Pending.Change(delete(null, null), "orders.deleted"));
-    assertThat(bytes.length)
-        .isLessThan(new JsonSerde<>(Pending.class).serializer().serialize(TOPIC, pending).length);
+    assertThat(bytes.length).isLessThan(Json.mapper().writeValueAsBytes(pending).length);
   }
 
   private static ChangeEvent delete(JsonNode resumeToken, JsonNode preImage) {
@@ -128,12 +112,14 @@ class PendingSerdeTest {
     byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length / 2);
     assertThatThrownBy(() -> serde.deserializer().deserialize(TOPIC, truncated))
         .isInstanceOf(SerializationException.class);
+    // JSON is not this format
     assertThatThrownBy(
             () ->
                 serde
                     .deserializer()
-                    .deserialize(TOPIC, "{not json".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(SerializationException.class);
+                    .deserialize(TOPIC, "{\"kind\":\"ping\"}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(SerializationException.class)
+        .hasRootCauseMessage("unknown format byte 123");
   }
 
   @Test
