@@ -105,8 +105,8 @@ public final class Checks {
         emptyAllowed ? "a Java regex, or empty for none" : "a Java regex",
         value -> {
           String regex = text(value);
-          if (emptyAllowed && regex.isEmpty()) {
-            return Optional.empty();
+          if (regex.isEmpty()) {
+            return emptyAllowed ? Optional.empty() : Optional.of("expected a Java regex");
           }
           try {
             Pattern.compile(regex);
