@@ -153,7 +153,7 @@ public record ConfigLoader(String app, ConfigDef definition, List<OpenPrefix> op
     try {
       parsed = ConfigDef.parseType(key.name, value, key.type);
     } catch (ConfigException e) {
-      throw refused(key, value, origin, "expected " + ConfigTable.typeWords(key.type));
+      throw refused(key, value.trim(), origin, "expected " + ConfigTable.typeWords(key.type));
     }
     Optional<String> reason = Checks.reason(key.validator, key.name, parsed);
     if (reason.isPresent()) {

@@ -44,6 +44,11 @@ public final class InvalidConfigException extends IllegalArgumentException {
     return new InvalidConfigException(app, key, shown(value), null, reason);
   }
 
+  /** A secret value refused for {@code key}: the value shows as {@code [hidden]}. */
+  public static InvalidConfigException secret(String app, String key, String reason) {
+    return hidden(app, key, null, reason);
+  }
+
   static InvalidConfigException hidden(String app, String key, String origin, String reason) {
     return new InvalidConfigException(app, key, "[hidden]", origin, reason);
   }
