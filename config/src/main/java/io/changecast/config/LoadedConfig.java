@@ -3,6 +3,7 @@ package io.changecast.config;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * A configuration that passed its {@link ConfigLoader}: {@link AbstractConfig}'s typed getters, the
@@ -49,9 +50,16 @@ public final class LoadedConfig extends AbstractConfig {
     }
   }
 
-  /** A refusal of {@code key}'s value, in the loader's format, naming where it came from. */
+  /**
+   * A refusal of {@code key}'s value, in the loader's format, naming where it came from (a secret's
+   * value hidden).
+   */
   public InvalidConfigException invalid(String key, String reason) {
-    return InvalidConfigException.of(loader.app(), key, originals().get(key), reason)
-        .withOrigin(origins.get(key));
+    ConfigDef.ConfigKey defined = loader.definition().configKeys().get(key);
+    InvalidConfigException refused =
+        defined != null && defined.type == ConfigDef.Type.PASSWORD
+            ? InvalidConfigException.secret(loader.app(), key, reason)
+            : InvalidConfigException.of(loader.app(), key, originals().get(key), reason);
+    return refused.withOrigin(origins.get(key));
   }
 }

@@ -109,6 +109,11 @@ class ConfigLoaderTest {
   void aSecretIsNeverShown() {
     assertThatThrownBy(() -> LOADER.fromMap(Map.of("bootstrap.servers", "k", "http.secret", " ")))
         .hasMessage("Invalid demo config 'http.secret': [hidden]; expected a non-empty value");
+    LoadedConfig config =
+        LOADER.fromMap(Map.of("bootstrap.servers", "k", "http.secret", "hunter2"));
+    assertThat(config.invalid("http.secret", "too short"))
+        .hasMessage("Invalid demo config 'http.secret': [hidden]; too short");
+    assertThat(config.getPassword("http.secret").value()).isEqualTo("hunter2");
   }
 
   @Test

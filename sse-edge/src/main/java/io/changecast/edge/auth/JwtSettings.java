@@ -192,8 +192,9 @@ public record JwtSettings(
       List<String> set = KEYS.stream().filter(key -> text(config, key).isPresent()).toList();
       if (!set.isEmpty()) {
         throw config.invalid(
-            "auth.mode",
-            String.join(", ", set) + " set: set auth.mode=jwt to verify tokens, or remove them");
+            set.get(0),
+            "set while auth.mode is none: set auth.mode=jwt to verify tokens, or remove "
+                + (set.size() == 1 ? "it" : String.join(", ", set)));
       }
       return Optional.empty();
     }

@@ -44,8 +44,8 @@ class JwtSettingsTest {
     assertThat(config(Map.of()).jwt()).isEmpty();
     assertThatThrownBy(() -> config(Map.of("auth.jwt.hs256-secret", TestTokens.SECRET)))
         .hasMessage(
-            "Invalid edge config 'auth.mode': not set; auth.jwt.hs256-secret set: set"
-                + " auth.mode=jwt to verify tokens, or remove them")
+            "Invalid edge config 'auth.jwt.hs256-secret': [hidden]; set while auth.mode is none:"
+                + " set auth.mode=jwt to verify tokens, or remove it")
         .hasMessageNotContaining(TestTokens.SECRET);
   }
 
