@@ -46,6 +46,18 @@ public final class ConfigTable {
     return table.toString();
   }
 
+  /**
+   * The table {@code name} as it stands in {@code readme}, after rewriting it with {@code table}
+   * when the system property {@value #UPDATE_PROPERTY} is {@code true}: a README test asserts that
+   * it equals {@code table}.
+   */
+  public static String synced(Path readme, String name, String table) {
+    if (Boolean.getBoolean(UPDATE_PROPERTY)) {
+      writeToReadme(readme, name, table);
+    }
+    return inReadme(readme, name);
+  }
+
   /** The table {@code name} as it stands in {@code readme}. */
   public static String inReadme(Path readme, String name) {
     String text = read(readme);

@@ -339,15 +339,11 @@ class EdgeConfigTest {
             "jwt",
             ConfigTable.markdown(EdgeConfig.DEFINITION, key -> key.startsWith(JwtSettings.PREFIX)));
     generated.forEach(
-        (name, table) -> {
-          if (Boolean.getBoolean(ConfigTable.UPDATE_PROPERTY)) {
-            ConfigTable.writeToReadme(readme, name, table);
-          }
-          assertThat(ConfigTable.inReadme(readme, name))
-              .as(
-                  "sse-edge/README.md's %s table; rewrite with -D%s=true",
-                  name, ConfigTable.UPDATE_PROPERTY)
-              .isEqualTo(table);
-        });
+        (name, table) ->
+            assertThat(ConfigTable.synced(readme, name, table))
+                .as(
+                    "sse-edge/README.md's %s table; rewrite: -D%s=true",
+                    name, ConfigTable.UPDATE_PROPERTY)
+                .isEqualTo(table));
   }
 }

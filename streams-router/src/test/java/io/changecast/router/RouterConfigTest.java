@@ -521,10 +521,7 @@ class RouterConfigTest {
   void readmeTableIsTheGeneratedOne() {
     Path readme = Path.of("..", "README.md");
     String generated = ConfigTable.markdown(RouterConfig.DEFINITION, key -> true);
-    if (Boolean.getBoolean(ConfigTable.UPDATE_PROPERTY)) {
-      ConfigTable.writeToReadme(readme, "router", generated);
-    }
-    assertThat(ConfigTable.inReadme(readme, "router"))
+    assertThat(ConfigTable.synced(readme, "router", generated))
         .as("README.md's router table; rewrite it with -D%s=true", ConfigTable.UPDATE_PROPERTY)
         .isEqualTo(generated);
   }
