@@ -109,7 +109,8 @@ class LocalMainStartupTest {
     assertThat(run.code()).isEqualTo(LocalMain.USAGE);
     assertThat(run.errLines())
         .containsExactly(
-            "changecast local: --edge auth.mode=jwt: auth.mode=jwt needs a key: set"
+            "changecast local: --edge auth.mode=jwt: Invalid edge config 'auth.mode': 'jwt'; it"
+                + " needs a key: set"
                 + " auth.jwt.hs256-secret (or auth.jwt.hs256-secret-file),"
                 + " auth.jwt.rs256-public-key-file or auth.jwt.jwks-url");
     assertNothingStarted(run);
@@ -131,8 +132,9 @@ class LocalMainStartupTest {
         .startsWith(
             "changecast local: --edge auth.jwt.hs256-secret-file="
                 + missing
-                + ": auth.jwt.hs256-secret-file: cannot read "
-                + missing);
+                + ": Invalid edge config 'auth.jwt.hs256-secret-file': '"
+                + missing
+                + "'; cannot read it: ");
     Run inline =
         run(withFreePorts("--edge", "auth.mode=none", "--edge", "auth.jwt.hs256-secret=hunter2"));
     assertThat(inline.code()).isEqualTo(LocalMain.USAGE);

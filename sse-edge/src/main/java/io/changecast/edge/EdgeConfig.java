@@ -1,50 +1,31 @@
 package io.changecast.edge;
 
+import io.changecast.config.Checks;
+import io.changecast.config.ConfigKeys;
+import io.changecast.config.ConfigLoader;
+import io.changecast.config.ConfigLoader.OpenPrefix;
+import io.changecast.config.InvalidConfigException;
+import io.changecast.config.LoadedConfig;
+import io.changecast.contract.Topics;
 import io.changecast.edge.auth.JwtSettings;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
- * Configuration of the SSE edge, validated once.
- *
- * <p>Keys (see the {@code *_KEY} constants): {@code bootstrap.servers} (required), {@code
- * http.host} (default {@code 127.0.0.1}), {@code http.port} (default 8080, 0 picks a free port),
- * {@code application.id} (default {@code changecast-edge-<random>}: every instance reads the whole
- * topic into its own global store), {@code state.dir}, {@code events.topic} (default {@code
- * changecast.events}), {@code retention.events-per-tenant} (default 10000), {@code
- * heartbeat.interval.ms} (default 15000), {@code retry.ms} (default 2000), {@code auth.mode}
- * (default {@code none}; {@code jwt} with the {@code auth.jwt.*} keys of {@link JwtSettings}),
- * {@code sse.queue-capacity} (default 1000 live events queued per subscriber), {@code
- * sse.write-timeout.ms} (default 10000), {@code sse.max-streams-per-tenant} (default 10000, 0 = no
- * limit), {@code sse.max-streams-per-token} (default 100, 0 = no limit; both caps count SSE and
- * WebSocket streams), {@code http.cors.allowed-origins} (comma list, default none), {@code
- * http.max-request-header-bytes} (default 18432), {@code retention.max-age} (an ISO-8601 duration
- * such as {@code PT24H}, default none), {@code ingest.topic} (default {@code changecast.ingest},
- * where the write API produces), {@code write.max-body-bytes} (default 65536), {@code
- * write.timeout.ms} (default 10000: how long a write waits for the broker's acknowledgement),
- * {@code http.idle-timeout.ms} (default 10000: a connection without a complete request or stream is
- * closed after this long), {@code sse.linger.ms} (default 40, 0 = off: while the edge writes more
- * than 10,000 times a second, a stream written less than this long ago waits this long at most to
- * write again, so that one write carries several events), {@code documents.enabled} (default true:
- * the document state and the snapshot API; the store is then persistent, and kept on disk across
- * restarts when {@code application.id} is set), {@code snapshot.default-limit} (default 1000) and
- * {@code snapshot.max-limit} (default 10000: documents per snapshot page), and {@code streams.*},
- * passed to Kafka Streams without the prefix.
+ * Configuration of the SSE edge, validated once by the shared {@link ConfigLoader}: {@link
+ * #fromMap} (embedded; {@code auth.mode} defaults to {@code none}) or {@link #load} (a properties
+ * or YAML file, then {@code CHANGECAST_EDGE_*} environment variables; {@code auth.mode} required).
+ * Every key with its default, rule and meaning is in {@link #DEFINITION} (the {@code auth.jwt.*}
+ * keys of {@link JwtSettings} included; sse-edge/README.md's tables are generated from it), and
+ * {@code streams.*} is passed to Kafka Streams without the prefix.
  *
  * @param jwt present exactly when {@code authMode} is {@code jwt}
  * @param streamsProperties the {@code streams.*} entries with the prefix removed
@@ -119,7 +100,7 @@ public record EdgeConfig(
 
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
   public static final int DEFAULT_HTTP_PORT = 8080;
-  public static final String DEFAULT_EVENTS_TOPIC = "changecast.events";
+  public static final String DEFAULT_EVENTS_TOPIC = Topics.EVENTS;
   public static final int DEFAULT_RETENTION_EVENTS_PER_TENANT = 10_000;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
   public static final Duration DEFAULT_RETRY = Duration.ofSeconds(2);
@@ -127,7 +108,7 @@ public record EdgeConfig(
   public static final Duration DEFAULT_SSE_WRITE_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_SSE_MAX_STREAMS_PER_TENANT = 10_000;
   public static final int DEFAULT_SSE_MAX_STREAMS_PER_TOKEN = 100;
-  public static final String DEFAULT_INGEST_TOPIC = "changecast.ingest";
+  public static final String DEFAULT_INGEST_TOPIC = Topics.INGEST;
   public static final int DEFAULT_WRITE_MAX_BODY_BYTES = 64 * 1024;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -152,35 +133,18 @@ public record EdgeConfig(
   /** Room for a 16 KB token, so that it is refused with the same 401 as any other token. */
   public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 32 * 1024;
 
-  /** Every key this config understands, besides {@code streams.*}. */
+  /** Every edge key (the {@code auth.jwt.*} keys included): type, default, rule, group, doc. */
+  public static final ConfigDef DEFINITION = definition();
+
+  /** Every key this config understands besides {@code streams.*} and {@code auth.jwt.*}. */
   public static final List<String> KEYS =
-      List.of(
-          BOOTSTRAP_SERVERS_KEY,
-          HTTP_HOST_KEY,
-          HTTP_PORT_KEY,
-          APPLICATION_ID_KEY,
-          STATE_DIR_KEY,
-          EVENTS_TOPIC_KEY,
-          RETENTION_EVENTS_PER_TENANT_KEY,
-          HEARTBEAT_INTERVAL_MS_KEY,
-          RETRY_MS_KEY,
-          AUTH_MODE_KEY,
-          SSE_QUEUE_CAPACITY_KEY,
-          SSE_WRITE_TIMEOUT_MS_KEY,
-          SSE_MAX_STREAMS_PER_TENANT_KEY,
-          SSE_MAX_STREAMS_PER_TOKEN_KEY,
-          CORS_ALLOWED_ORIGINS_KEY,
-          MAX_REQUEST_HEADER_BYTES_KEY,
-          RETENTION_MAX_AGE_KEY,
-          INGEST_TOPIC_KEY,
-          WRITE_MAX_BODY_BYTES_KEY,
-          WRITE_TIMEOUT_MS_KEY,
-          HTTP_IDLE_TIMEOUT_MS_KEY,
-          HTTP_OUTPUT_BUFFER_BYTES_KEY,
-          SSE_LINGER_MS_KEY,
-          DOCUMENTS_ENABLED_KEY,
-          SNAPSHOT_DEFAULT_LIMIT_KEY,
-          SNAPSHOT_MAX_LIMIT_KEY);
+      DEFINITION.names().stream().filter(key -> !key.startsWith(JwtSettings.PREFIX)).toList();
+
+  private static final ConfigLoader LOADER =
+      new ConfigLoader(
+          "edge",
+          DEFINITION,
+          List.of(new OpenPrefix(STREAMS_PREFIX, "<kafka streams property>", true)));
 
   public EdgeConfig {
     Objects.requireNonNull(bootstrapServers, BOOTSTRAP_SERVERS_KEY);
@@ -204,262 +168,93 @@ public record EdgeConfig(
     Objects.requireNonNull(httpIdleTimeout, HTTP_IDLE_TIMEOUT_MS_KEY);
     Objects.requireNonNull(sseLinger, SSE_LINGER_MS_KEY);
     if (snapshotDefaultLimit > snapshotMaxLimit) {
-      throw new IllegalArgumentException(
-          SNAPSHOT_DEFAULT_LIMIT_KEY + " must not exceed " + SNAPSHOT_MAX_LIMIT_KEY);
+      throw InvalidConfigException.of(
+          "edge",
+          SNAPSHOT_DEFAULT_LIMIT_KEY,
+          snapshotDefaultLimit,
+          "expected at most " + SNAPSHOT_MAX_LIMIT_KEY + " (" + snapshotMaxLimit + ")");
     }
   }
 
   /**
-   * Builds and validates a config from keys and values (a blank value counts as absent). Unknown
-   * keys, missing {@code bootstrap.servers} and malformed values are an {@link
-   * IllegalArgumentException} naming the key.
+   * Builds and validates a config from keys and values given in code ({@code auth.mode} defaults to
+   * {@code none}).
+   *
+   * @throws IllegalArgumentException naming the key, for an unknown key, a missing {@code
+   *     bootstrap.servers} or a malformed value
    */
   public static EdgeConfig fromMap(Map<String, String> values) {
-    List<String> unknown = new ArrayList<>();
-    Map<String, String> streams = new TreeMap<>();
-    for (Map.Entry<String, String> entry : values.entrySet()) {
-      String key = entry.getKey();
-      if (key.startsWith(STREAMS_PREFIX) && key.length() > STREAMS_PREFIX.length()) {
-        streams.put(key.substring(STREAMS_PREFIX.length()), entry.getValue());
-      } else if (!KEYS.contains(key) && !JwtSettings.KEYS.contains(key)) {
-        unknown.add(key);
-      }
-    }
-    if (!unknown.isEmpty()) {
-      unknown.sort(null);
-      throw new IllegalArgumentException(
-          "Unknown edge config key(s) "
-              + unknown
-              + "; known keys: "
-              + String.join(", ", KEYS)
-              + ", "
-              + String.join(", ", JwtSettings.KEYS)
-              + ", and streams.* (passed to Kafka Streams)");
-    }
-    String bootstrap = text(values, BOOTSTRAP_SERVERS_KEY, null);
-    if (bootstrap == null) {
-      throw new IllegalArgumentException(
-          BOOTSTRAP_SERVERS_KEY + " is required (the Kafka cluster holding the events topic)");
-    }
-    AuthMode authMode = AuthMode.parse(text(values, AUTH_MODE_KEY, AuthMode.NONE.configValue()));
-    return new EdgeConfig(
-        bootstrap,
-        text(values, HTTP_HOST_KEY, DEFAULT_HTTP_HOST),
-        integer(values, HTTP_PORT_KEY, DEFAULT_HTTP_PORT, 0, 65_535),
-        text(values, APPLICATION_ID_KEY, defaultApplicationId()),
-        Optional.ofNullable(text(values, STATE_DIR_KEY, null)).map(Path::of),
-        text(values, EVENTS_TOPIC_KEY, DEFAULT_EVENTS_TOPIC),
-        integer(
-            values,
-            RETENTION_EVENTS_PER_TENANT_KEY,
-            DEFAULT_RETENTION_EVENTS_PER_TENANT,
-            1,
-            Integer.MAX_VALUE),
-        Duration.ofMillis(
-            integer(
-                values,
-                HEARTBEAT_INTERVAL_MS_KEY,
-                (int) DEFAULT_HEARTBEAT_INTERVAL.toMillis(),
-                1,
-                Integer.MAX_VALUE)),
-        Duration.ofMillis(
-            integer(values, RETRY_MS_KEY, (int) DEFAULT_RETRY.toMillis(), 0, Integer.MAX_VALUE)),
-        authMode,
-        JwtSettings.fromMap(authMode, values),
-        streams,
-        integer(values, SSE_QUEUE_CAPACITY_KEY, DEFAULT_SSE_QUEUE_CAPACITY, 1, Integer.MAX_VALUE),
-        Duration.ofMillis(
-            integer(
-                values,
-                SSE_WRITE_TIMEOUT_MS_KEY,
-                (int) DEFAULT_SSE_WRITE_TIMEOUT.toMillis(),
-                1,
-                Integer.MAX_VALUE)),
-        integer(
-            values,
-            SSE_MAX_STREAMS_PER_TENANT_KEY,
-            DEFAULT_SSE_MAX_STREAMS_PER_TENANT,
-            0,
-            Integer.MAX_VALUE),
-        origins(text(values, CORS_ALLOWED_ORIGINS_KEY, "")),
-        integer(
-            values,
-            MAX_REQUEST_HEADER_BYTES_KEY,
-            DEFAULT_MAX_REQUEST_HEADER_BYTES,
-            1024,
-            1024 * 1024),
-        maxAge(text(values, RETENTION_MAX_AGE_KEY, null)),
-        text(values, INGEST_TOPIC_KEY, DEFAULT_INGEST_TOPIC),
-        integer(values, WRITE_MAX_BODY_BYTES_KEY, DEFAULT_WRITE_MAX_BODY_BYTES, 2, 1024 * 1024),
-        Duration.ofMillis(
-            integer(
-                values,
-                WRITE_TIMEOUT_MS_KEY,
-                (int) DEFAULT_WRITE_TIMEOUT.toMillis(),
-                1,
-                Integer.MAX_VALUE)),
-        integer(
-            values,
-            SSE_MAX_STREAMS_PER_TOKEN_KEY,
-            DEFAULT_SSE_MAX_STREAMS_PER_TOKEN,
-            0,
-            Integer.MAX_VALUE),
-        Duration.ofMillis(
-            integer(
-                values,
-                HTTP_IDLE_TIMEOUT_MS_KEY,
-                (int) DEFAULT_HTTP_IDLE_TIMEOUT.toMillis(),
-                100,
-                Integer.MAX_VALUE)),
-        integer(
-            values,
-            HTTP_OUTPUT_BUFFER_BYTES_KEY,
-            DEFAULT_HTTP_OUTPUT_BUFFER_BYTES,
-            1024,
-            1024 * 1024),
-        Duration.ofMillis(
-            integer(values, SSE_LINGER_MS_KEY, (int) DEFAULT_SSE_LINGER.toMillis(), 0, 10_000)),
-        bool(values, DOCUMENTS_ENABLED_KEY, true),
-        integer(values, SNAPSHOT_DEFAULT_LIMIT_KEY, DEFAULT_SNAPSHOT_DEFAULT_LIMIT, 1, 1_000_000),
-        integer(values, SNAPSHOT_MAX_LIMIT_KEY, DEFAULT_SNAPSHOT_MAX_LIMIT, 1, 1_000_000),
-        text(values, APPLICATION_ID_KEY, null) != null);
-  }
-
-  private static boolean bool(Map<String, String> values, String key, boolean fallback) {
-    String text = text(values, key, null);
-    if (text == null) {
-      return fallback;
-    }
-    return switch (text.toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default ->
-          throw new IllegalArgumentException(key + " must be true or false, got '" + text + "'");
-    };
+    return LOADER.fromMap(values).build(EdgeConfig::from);
   }
 
   /**
-   * Loads a config from an optional properties file, then environment variables, which win. This is
-   * how the edge runs as a service, so {@code auth.mode} must be set: running without
-   * authentication takes an explicit {@code none}. An environment variable is {@code
-   * CHANGECAST_EDGE_} followed by the key in upper case with dots and dashes as underscores ({@code
-   * CHANGECAST_EDGE_HTTP_PORT}, {@code CHANGECAST_EDGE_RETENTION_EVENTS_PER_TENANT}); {@code
+   * Loads a config from an optional file (properties, or YAML when named {@code *.yaml} or {@code
+   * *.yml}), then environment variables, which win. This is how the edge runs as a service, so
+   * {@code auth.mode} must be set: running without authentication takes an explicit {@code none}.
+   * An environment variable is {@code CHANGECAST_EDGE_} followed by the key in upper case with dots
+   * and dashes as underscores ({@code CHANGECAST_EDGE_HTTP_PORT}); {@code
    * CHANGECAST_EDGE_STREAMS_<NAME>} becomes {@code streams.<name>} in lower case with underscores
    * as dots. Other {@code CHANGECAST_EDGE_*} variables are rejected like unknown keys.
    */
-  public static EdgeConfig load(Optional<Path> propertiesFile, Map<String, String> env) {
-    Map<String, String> values = new LinkedHashMap<>();
-    propertiesFile.ifPresent(file -> values.putAll(readProperties(file)));
-    values.putAll(fromEnvironment(env));
-    String authMode = values.get(AUTH_MODE_KEY);
-    if (authMode == null || authMode.isBlank()) {
-      throw new IllegalArgumentException(
-          AUTH_MODE_KEY
-              + " is required ("
+  public static EdgeConfig load(Optional<Path> file, Map<String, String> env) {
+    LoadedConfig config = LOADER.load(file, env);
+    if (!config.isSet(AUTH_MODE_KEY)) {
+      throw InvalidConfigException.of(
+          "edge",
+          AUTH_MODE_KEY,
+          null,
+          "it is required when the edge runs as a service ("
               + envName(AUTH_MODE_KEY)
               + "): jwt, with the auth.jwt.* keys, or none to serve every tenant's events without"
               + " authentication (development only)");
     }
-    return fromMap(values);
+    return config.build(EdgeConfig::from);
   }
 
   /** The environment variable that sets {@code key}. */
   public static String envName(String key) {
-    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    return LOADER.envName(key);
   }
 
-  private static Map<String, String> fromEnvironment(Map<String, String> env) {
-    Map<String, String> byEnvName = new LinkedHashMap<>();
-    KEYS.forEach(key -> byEnvName.put(envName(key), key));
-    JwtSettings.KEYS.forEach(key -> byEnvName.put(envName(key), key));
-    String streamsEnvPrefix = envName(STREAMS_PREFIX);
-    Map<String, String> values = new TreeMap<>();
-    List<String> unknown = new ArrayList<>();
-    for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
-      String name = entry.getKey();
-      if (!name.startsWith(ENV_PREFIX)) {
-        continue;
-      }
-      if (byEnvName.containsKey(name)) {
-        values.put(byEnvName.get(name), entry.getValue());
-      } else if (name.startsWith(streamsEnvPrefix) && name.length() > streamsEnvPrefix.length()) {
-        String streamsKey =
-            name.substring(streamsEnvPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-        values.put(STREAMS_PREFIX + streamsKey, entry.getValue());
-      } else {
-        unknown.add(name);
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException(
-          "Unknown edge environment variable(s) "
-              + unknown
-              + "; known: "
-              + String.join(", ", byEnvName.keySet())
-              + ", and "
-              + streamsEnvPrefix
-              + "<NAME> (passed to Kafka Streams)");
-    }
-    return values;
+  private static EdgeConfig from(LoadedConfig config) {
+    AuthMode authMode = AuthMode.parse(config.getString(AUTH_MODE_KEY));
+    String applicationId = config.text(APPLICATION_ID_KEY);
+    String stateDir = config.getString(STATE_DIR_KEY);
+    String maxAge = config.getString(RETENTION_MAX_AGE_KEY);
+    return new EdgeConfig(
+        config.getString(BOOTSTRAP_SERVERS_KEY),
+        config.getString(HTTP_HOST_KEY),
+        config.getInt(HTTP_PORT_KEY),
+        applicationId == null ? defaultApplicationId() : applicationId,
+        stateDir == null || stateDir.isEmpty() ? Optional.empty() : Optional.of(Path.of(stateDir)),
+        config.getString(EVENTS_TOPIC_KEY),
+        config.getInt(RETENTION_EVENTS_PER_TENANT_KEY),
+        millis(config, HEARTBEAT_INTERVAL_MS_KEY),
+        millis(config, RETRY_MS_KEY),
+        authMode,
+        JwtSettings.from(authMode, config),
+        config.withPrefix(STREAMS_PREFIX),
+        config.getInt(SSE_QUEUE_CAPACITY_KEY),
+        millis(config, SSE_WRITE_TIMEOUT_MS_KEY),
+        config.getInt(SSE_MAX_STREAMS_PER_TENANT_KEY),
+        origins(config.getString(CORS_ALLOWED_ORIGINS_KEY)),
+        config.getInt(MAX_REQUEST_HEADER_BYTES_KEY),
+        maxAge == null || maxAge.isEmpty() ? Optional.empty() : Optional.of(Duration.parse(maxAge)),
+        config.getString(INGEST_TOPIC_KEY),
+        config.getInt(WRITE_MAX_BODY_BYTES_KEY),
+        millis(config, WRITE_TIMEOUT_MS_KEY),
+        config.getInt(SSE_MAX_STREAMS_PER_TOKEN_KEY),
+        millis(config, HTTP_IDLE_TIMEOUT_MS_KEY),
+        config.getInt(HTTP_OUTPUT_BUFFER_BYTES_KEY),
+        millis(config, SSE_LINGER_MS_KEY),
+        config.getBoolean(DOCUMENTS_ENABLED_KEY),
+        config.getInt(SNAPSHOT_DEFAULT_LIMIT_KEY),
+        config.getInt(SNAPSHOT_MAX_LIMIT_KEY),
+        applicationId != null);
   }
 
-  private static Map<String, String> readProperties(Path file) {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      properties.load(reader);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read edge config file " + file, e);
-    }
-    Map<String, String> values = new LinkedHashMap<>();
-    properties
-        .stringPropertyNames()
-        .forEach(name -> values.put(name, properties.getProperty(name)));
-    return values;
-  }
-
-  private static String text(Map<String, String> values, String key, String defaultValue) {
-    String value = values.get(key);
-    if (value == null || value.isBlank()) {
-      return defaultValue;
-    }
-    return value.trim();
-  }
-
-  private static int integer(
-      Map<String, String> values, String key, int defaultValue, int min, int max) {
-    String value = text(values, key, null);
-    if (value == null) {
-      return defaultValue;
-    }
-    try {
-      int parsed = Integer.parseInt(value);
-      if (parsed >= min && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        key + ": expected an integer from " + min + " to " + max + ", got '" + value + "'");
-  }
-
-  private static Optional<Duration> maxAge(String text) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    try {
-      Duration age = Duration.parse(text);
-      if (!age.isNegative() && !age.isZero()) {
-        return Optional.of(age);
-      }
-    } catch (java.time.format.DateTimeParseException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        RETENTION_MAX_AGE_KEY
-            + ": expected a positive ISO-8601 duration such as PT24H, got '"
-            + text
-            + "'");
+  private static Duration millis(LoadedConfig config, String key) {
+    return Duration.ofMillis(config.getInt(key));
   }
 
   private static List<String> origins(String text) {
@@ -474,5 +269,215 @@ public record EdgeConfig(
 
   private static String defaultApplicationId() {
     return "changecast-edge-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static ConfigDef definition() {
+    ConfigKeys keys =
+        new ConfigKeys()
+            .group("Kafka")
+            .required(
+                BOOTSTRAP_SERVERS_KEY,
+                Type.STRING,
+                Checks.nonBlank(),
+                "the Kafka cluster holding the events topic")
+            .optional(
+                APPLICATION_ID_KEY,
+                Type.STRING,
+                null,
+                Checks.nonBlank(),
+                "not set: `changecast-edge-<random>`, one per instance: each reads the whole"
+                    + " topic. Set it (with `state.dir`) to keep the document state across"
+                    + " restarts: with a generated id the state dir is cleaned on close")
+            .optional(
+                STATE_DIR_KEY,
+                Type.STRING,
+                null,
+                null,
+                "where the persistent store lives (`documents.enabled=true`); not set or empty:"
+                    + " Kafka Streams' default; cleaned on close when the store is in memory or"
+                    + " `application.id` is generated")
+            .optional(
+                EVENTS_TOPIC_KEY,
+                Type.STRING,
+                DEFAULT_EVENTS_TOPIC,
+                Checks.topicName(false),
+                "the router's events topic")
+            .group("HTTP")
+            .optional(
+                HTTP_HOST_KEY, Type.STRING, DEFAULT_HTTP_HOST, Checks.nonBlank(), "the address")
+            .optional(
+                HTTP_PORT_KEY,
+                Type.INT,
+                DEFAULT_HTTP_PORT,
+                Checks.between(0, 65_535),
+                "0 picks a free port")
+            .optional(
+                CORS_ALLOWED_ORIGINS_KEY,
+                Type.STRING,
+                "",
+                null,
+                "comma list of exact origins; empty = no CORS headers at all")
+            .optional(
+                MAX_REQUEST_HEADER_BYTES_KEY,
+                Type.INT,
+                DEFAULT_MAX_REQUEST_HEADER_BYTES,
+                Checks.between(1024, 1024 * 1024),
+                "request line + headers; a longer URL gets 414, longer headers 431")
+            .optional(
+                HTTP_IDLE_TIMEOUT_MS_KEY,
+                Type.INT,
+                (int) DEFAULT_HTTP_IDLE_TIMEOUT.toMillis(),
+                Checks.atLeast(100),
+                "a connection without a complete request (or idle between keep-alive requests)"
+                    + " is closed after this long, so idle unauthenticated connections do not pile"
+                    + " up; an open stream instead gets `max(30 s, 2 × heartbeat + 5 s)`, kept"
+                    + " alive by its heartbeats")
+            .optional(
+                HTTP_OUTPUT_BUFFER_BYTES_KEY,
+                Type.INT,
+                DEFAULT_HTTP_OUTPUT_BUFFER_BYTES,
+                Checks.between(1024, 1024 * 1024),
+                "the response buffer of ordinary (non-stream) responses; SSE streams do not use"
+                    + " it (each drain's events are written at once past it), so an open stream"
+                    + " holds no response buffer and a busy stream's writes are not cut into parts"
+                    + " of this size")
+            .group("Streams (SSE and WebSocket)")
+            .optional(
+                HEARTBEAT_INTERVAL_MS_KEY,
+                Type.INT,
+                (int) DEFAULT_HEARTBEAT_INTERVAL.toMillis(),
+                Checks.atLeast(1),
+                "a comment line on an idle stream this often")
+            .optional(
+                RETRY_MS_KEY,
+                Type.INT,
+                (int) DEFAULT_RETRY.toMillis(),
+                Checks.atLeast(0),
+                "the `retry:` line sent on connect")
+            .optional(
+                SSE_QUEUE_CAPACITY_KEY,
+                Type.INT,
+                DEFAULT_SSE_QUEUE_CAPACITY,
+                Checks.atLeast(1),
+                "live events queued per subscriber; one more and it is cut (see Slow clients)")
+            .optional(
+                SSE_WRITE_TIMEOUT_MS_KEY,
+                Type.INT,
+                (int) DEFAULT_SSE_WRITE_TIMEOUT.toMillis(),
+                Checks.atLeast(1),
+                "a write pending this long (the client stopped reading) cuts the connection")
+            .optional(
+                SSE_LINGER_MS_KEY,
+                Type.INT,
+                (int) DEFAULT_SSE_LINGER.toMillis(),
+                Checks.between(0, 10_000),
+                "while the edge writes more than 10,000 times a second, a stream written less"
+                    + " than this long ago waits for the next tick (every `sse.linger.ms`) to write"
+                    + " again, so one write carries several events; a quiet edge, or a stream's"
+                    + " first event after a pause, writes at once. `0` turns it off")
+            .optional(
+                SSE_MAX_STREAMS_PER_TENANT_KEY,
+                Type.INT,
+                DEFAULT_SSE_MAX_STREAMS_PER_TENANT,
+                Checks.atLeast(0),
+                "open streams per tenant (SSE and WebSocket together), more get 429"
+                    + " `too_many_streams`; `0` = no limit")
+            .optional(
+                SSE_MAX_STREAMS_PER_TOKEN_KEY,
+                Type.INT,
+                DEFAULT_SSE_MAX_STREAMS_PER_TOKEN,
+                Checks.atLeast(0),
+                "open streams per token (SSE and WebSocket together; the token is identified by"
+                    + " its `jti`, else a SHA-256 of it), more get 429 `too_many_streams`; `0` = no"
+                    + " limit; not applied with `auth.mode=none`")
+            .group("Retention")
+            .optional(
+                RETENTION_EVENTS_PER_TENANT_KEY,
+                Type.INT,
+                DEFAULT_RETENTION_EVENTS_PER_TENANT,
+                Checks.atLeast(1),
+                "newest N ids kept per tenant")
+            .optional(
+                RETENTION_MAX_AGE_KEY,
+                Type.STRING,
+                null,
+                Checks.parses(
+                    "a positive ISO-8601 duration such as PT24H, or empty for none",
+                    EdgeConfig::checkMaxAge),
+                "also drop events whose `routedAt` is older than the newest record's timestamp"
+                    + " minus this (checked when the tenant's next event arrives, so a quiet"
+                    + " tenant keeps its last events; record timestamps, not the wall clock, so a"
+                    + " restore evicts the same)")
+            .group("Write API")
+            .optional(
+                INGEST_TOPIC_KEY,
+                Type.STRING,
+                DEFAULT_INGEST_TOPIC,
+                Checks.topicName(false),
+                "where the write API produces (the router's `ingest.topic`)")
+            .optional(
+                WRITE_MAX_BODY_BYTES_KEY,
+                Type.INT,
+                DEFAULT_WRITE_MAX_BODY_BYTES,
+                Checks.between(2, 1024 * 1024),
+                "largest write-API body; more is a 413")
+            .optional(
+                WRITE_TIMEOUT_MS_KEY,
+                Type.INT,
+                (int) DEFAULT_WRITE_TIMEOUT.toMillis(),
+                Checks.atLeast(1),
+                "how long a write waits for the broker's acknowledgement (also the producer's"
+                    + " `max.block.ms` / `delivery.timeout.ms`)")
+            .group("Documents")
+            .optional(
+                DOCUMENTS_ENABLED_KEY,
+                Type.BOOLEAN,
+                true,
+                null,
+                "the document state (snapshot API, `?snapshot=true`, the filter rule of filtered"
+                    + " streams): the latest version of every document per tenant, kept with the"
+                    + " event log in one persistent (RocksDB) global store, one atomic write per"
+                    + " event; its RocksDB options come from `DocumentStoreOptions` unless"
+                    + " `streams.rocksdb.config.setter` names another class. `false`: the store is"
+                    + " in memory (a restart re-reads the topic), `/snapshot` answers 501"
+                    + " `snapshots_disabled` and filtered streams decide on the envelope alone")
+            .optional(
+                SNAPSHOT_DEFAULT_LIMIT_KEY,
+                Type.INT,
+                DEFAULT_SNAPSHOT_DEFAULT_LIMIT,
+                Checks.between(1, 1_000_000),
+                "documents per `/snapshot` page without `limit`; at most `snapshot.max-limit`")
+            .optional(
+                SNAPSHOT_MAX_LIMIT_KEY,
+                Type.INT,
+                DEFAULT_SNAPSHOT_MAX_LIMIT,
+                Checks.between(1, 1_000_000),
+                "the largest `limit`; more is 400 `invalid_limit`")
+            .group("Auth")
+            .optional(
+                AUTH_MODE_KEY,
+                Type.STRING,
+                AuthMode.NONE.configValue(),
+                Checks.oneOf("none", "jwt"),
+                "`jwt` (the `auth.jwt.*` keys below), or `none` (development: a loud WARN at"
+                    + " startup); the service (file + environment) does not start without it,"
+                    + " embedded (`EdgeConfig.fromMap`) it defaults to `none`");
+    return JwtSettings.define(keys).definition();
+  }
+
+  private static void checkMaxAge(String text) {
+    if (text.isEmpty()) {
+      return;
+    }
+    try {
+      Duration age = Duration.parse(text);
+      if (!age.isNegative() && !age.isZero()) {
+        return;
+      }
+    } catch (java.time.format.DateTimeParseException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "expected a positive ISO-8601 duration such as PT24H, or empty for none");
   }
 }

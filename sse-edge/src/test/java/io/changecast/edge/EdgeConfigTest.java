@@ -3,6 +3,8 @@ package io.changecast.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.changecast.config.ConfigTable;
+import io.changecast.edge.auth.JwtSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +57,8 @@ class EdgeConfigTest {
                 EdgeConfig.fromMap(
                     Map.of("bootstrap.servers", "k:9092", "write.max-body-bytes", "0")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("write.max-body-bytes: expected an integer from 2 to 1048576, got '0'");
+        .hasMessage(
+            "Invalid edge config 'write.max-body-bytes': '0'; expected a number from 2 to 1048576");
   }
 
   @Test
@@ -141,37 +144,38 @@ class EdgeConfigTest {
     assertThatThrownBy(
             () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "http.prot", "1")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Unknown edge config key(s) [http.prot]; known keys: ")
+        .hasMessageStartingWith("Unknown edge config key 'http.prot'; known keys: ")
         .hasMessageContaining("http.port")
-        .hasMessageContaining("streams.*");
+        .hasMessageEndingWith(", or streams.<kafka streams property>");
   }
 
   @Test
   void bootstrapServersIsRequired() {
     assertThatThrownBy(() -> EdgeConfig.fromMap(Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("bootstrap.servers is required");
+        .hasMessage("Invalid edge config 'bootstrap.servers': not set; it is required");
   }
 
   @Test
   void malformedValuesNameTheKey() {
     assertThatThrownBy(
             () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "http.port", "70000")))
-        .hasMessage("http.port: expected an integer from 0 to 65535, got '70000'");
+        .hasMessage("Invalid edge config 'http.port': '70000'; expected a number from 0 to 65535");
     assertThatThrownBy(
             () ->
                 EdgeConfig.fromMap(
                     Map.of("bootstrap.servers", "k:1", "retention.events-per-tenant", "0")))
         .hasMessage(
-            "retention.events-per-tenant: expected an integer from 1 to 2147483647, got '0'");
+            "Invalid edge config 'retention.events-per-tenant': '0'; expected a number >= 1");
     assertThatThrownBy(
             () ->
                 EdgeConfig.fromMap(
                     Map.of("bootstrap.servers", "k:1", "heartbeat.interval.ms", "soon")))
-        .hasMessageStartingWith("heartbeat.interval.ms: expected an integer");
+        .hasMessage(
+            "Invalid edge config 'heartbeat.interval.ms': 'soon'; expected a whole number (32-bit)");
     assertThatThrownBy(
             () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "auth.mode", "oauth")))
-        .hasMessage("auth.mode: unsupported value 'oauth'; this build supports: none, jwt");
+        .hasMessage("Invalid edge config 'auth.mode': 'oauth'; expected none or jwt");
   }
 
   @Test
@@ -230,7 +234,8 @@ class EdgeConfigTest {
                         "CHANGECAST_EDGE_BOOTSTRAP_SERVERS", "k:1",
                         "CHANGECAST_EDGE_HTTP_PROT", "1")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Unknown edge environment variable(s) [CHANGECAST_EDGE_HTTP_PROT]");
+        .hasMessageStartingWith(
+            "Unknown edge environment variable CHANGECAST_EDGE_HTTP_PROT; known:");
   }
 
   @Test
@@ -240,7 +245,9 @@ class EdgeConfigTest {
                 EdgeConfig.load(
                     Optional.empty(), Map.of("CHANGECAST_EDGE_BOOTSTRAP_SERVERS", "k:1")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("auth.mode is required (CHANGECAST_EDGE_AUTH_MODE): jwt");
+        .hasMessageStartingWith(
+            "Invalid edge config 'auth.mode': not set; it is required when the edge runs as a"
+                + " service (CHANGECAST_EDGE_AUTH_MODE): jwt");
     assertThat(
             EdgeConfig.load(
                     Optional.empty(),
@@ -255,6 +262,88 @@ class EdgeConfigTest {
   void missingFileIsReported(@TempDir Path dir) {
     Path missing = dir.resolve("nope.properties");
     assertThatThrownBy(() -> EdgeConfig.load(Optional.of(missing), Map.of()))
-        .hasMessage("Cannot read edge config file " + missing);
+        .hasMessageStartingWith("Cannot read edge config file " + missing + ": ");
+  }
+
+  @Test
+  void yamlFileEqualsThePropertiesFile(@TempDir Path dir) throws Exception {
+    Path properties = dir.resolve("edge.properties");
+    Files.writeString(
+        properties,
+        "bootstrap.servers=k:1\nauth.mode=none\nhttp.port=9000\nstreams.num.standby.replicas=0\n");
+    Path yaml = dir.resolve("edge.yaml");
+    Files.writeString(
+        yaml,
+        "bootstrap.servers: k:1\nauth.mode: none\nhttp:\n  port: 9000\n"
+            + "streams:\n  num.standby.replicas: 0\n");
+
+    EdgeConfig fromYaml = EdgeConfig.load(Optional.of(yaml), Map.of());
+    EdgeConfig fromProperties = EdgeConfig.load(Optional.of(properties), Map.of());
+
+    assertThat(fromYaml.httpPort()).isEqualTo(9000).isEqualTo(fromProperties.httpPort());
+    assertThat(fromYaml.streamsProperties())
+        .isEqualTo(fromProperties.streamsProperties())
+        .isEqualTo(Map.of("num.standby.replicas", "0"));
+  }
+
+  @Test
+  void aBadValueNamesWhereItCameFrom(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("edge.properties");
+    Files.writeString(file, "bootstrap.servers=k:1\nauth.mode=none\nsse.linger.ms=-5\n");
+
+    assertThatThrownBy(() -> EdgeConfig.load(Optional.of(file), Map.of()))
+        .hasMessage(
+            "Invalid edge config 'sse.linger.ms': '-5' (file "
+                + file
+                + "); expected a number from 0 to 10000");
+    assertThatThrownBy(
+            () ->
+                EdgeConfig.load(
+                    Optional.of(file),
+                    Map.of(
+                        "CHANGECAST_EDGE_SSE_LINGER_MS", "0",
+                        "CHANGECAST_EDGE_SNAPSHOT_DEFAULT_LIMIT", "20000")))
+        .hasMessage(
+            "Invalid edge config 'snapshot.default-limit': '20000' (env"
+                + " CHANGECAST_EDGE_SNAPSHOT_DEFAULT_LIMIT); expected at most snapshot.max-limit"
+                + " (10000)");
+  }
+
+  @Test
+  void aBlankValueIsTheEmptyStringNotTheDefault() {
+    EdgeConfig config =
+        EdgeConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", "k:1",
+                "state.dir", " ",
+                "retention.max-age", "",
+                "http.cors.allowed-origins", ""));
+    assertThat(config.stateDir()).isEmpty();
+    assertThat(config.retentionMaxAge()).isEmpty();
+    assertThat(config.corsAllowedOrigins()).isEmpty();
+    assertThatThrownBy(
+            () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "http.port", " ")))
+        .hasMessage("Invalid edge config 'http.port': ''; expected a whole number (32-bit)");
+    assertThatThrownBy(
+            () -> EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "http.host", "")))
+        .hasMessage("Invalid edge config 'http.host': ''; expected a non-empty value");
+  }
+
+  @Test
+  void readmeTablesAreTheGeneratedOnes() {
+    Path readme = Path.of("README.md");
+    Map<String, String> generated =
+        Map.of(
+            "edge",
+            ConfigTable.markdown(EdgeConfig.DEFINITION, key -> !key.startsWith(JwtSettings.PREFIX)),
+            "jwt",
+            ConfigTable.markdown(EdgeConfig.DEFINITION, key -> key.startsWith(JwtSettings.PREFIX)));
+    generated.forEach(
+        (name, table) ->
+            assertThat(ConfigTable.synced(readme, name, table))
+                .as(
+                    "sse-edge/README.md's %s table; rewrite: -D%s=true",
+                    name, ConfigTable.UPDATE_PROPERTY)
+                .isEqualTo(table));
   }
 }

@@ -1,35 +1,32 @@
 package io.changecast.router;
 
+import io.changecast.config.Checks;
+import io.changecast.config.ConfigKeys;
+import io.changecast.config.ConfigLoader;
+import io.changecast.config.ConfigLoader.OpenPrefix;
+import io.changecast.config.InvalidConfigException;
+import io.changecast.config.LoadedConfig;
 import io.changecast.contract.RawPartitions;
 import io.changecast.contract.RawTopics;
-import io.changecast.router.internal.YamlConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.changecast.contract.Topics;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * The router's configuration. Build it with {@link #fromMap} (validating, defaults applied) or
  * {@link #load} (a properties or YAML file, then {@code CHANGECAST_ROUTER_*} environment
- * variables).
- *
- * <p>Keys: {@value #BOOTSTRAP_SERVERS} (required), {@value #APPLICATION_ID}, {@value #STATE_DIR},
- * {@value #RAW_TOPIC_PATTERN}, {@value #EVENTS_TOPIC}, {@value #DLQ_TOPIC}, {@value #TENANT_FIELD},
- * {@value #COMMIT_INTERVAL_MS}, {@value #COMMIT_LIVE_INTERVAL_MS}, {@value #EVENTS_PARTITIONS},
- * {@value #TOPICS_REPLICATION_FACTOR}, {@value #DEDUPE_WINDOW}, {@value
- * #METRICS_TENANT_LAG_MAX_TENANTS}, {@value #SEQUENCING}, {@value #RAW_PARTITIONS}, and any {@code
- * streams.<kafka streams property>}, passed through to Kafka Streams (applied last, so it can
- * override what the router sets).
+ * variables), both through the shared {@link ConfigLoader}. Every key with its default, rule and
+ * meaning is in {@link #DEFINITION} (the README's router table is generated from it); besides them,
+ * {@code collections.<db>.<coll>.<tenant|type>} and any {@code streams.<kafka streams property>},
+ * passed through to Kafka Streams (applied last, so it can override what the router sets). The
+ * canonical constructor checks the rules between keys; each key's own rule is its validator.
  *
  * @param streamsProperties the {@code streams.*} pass-through properties, prefix removed
  */
@@ -115,24 +112,21 @@ public record RouterConfig(
   /** Prefix of the environment variables read by {@link #load}. */
   public static final String ENV_PREFIX = "CHANGECAST_ROUTER_";
 
-  /** Every key with its default; {@code null} marks a required key. */
-  private static final Map<String, String> DEFAULTS = defaults();
+  private static final Pattern ID = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
-  private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+  /** Every router key: type, default, rule, group and meaning. */
+  public static final ConfigDef DEFINITION = definition();
+
+  private static final ConfigLoader LOADER =
+      new ConfigLoader(
+          "router",
+          DEFINITION,
+          List.of(
+              new OpenPrefix(STREAMS_PREFIX, "<kafka streams property>", true),
+              new OpenPrefix(COLLECTIONS_PREFIX, "<db>.<collection>.<tenant|type>", false)));
 
   public RouterConfig {
-    require(BOOTSTRAP_SERVERS, bootstrapServers);
-    require(APPLICATION_ID, applicationId);
-    if (!TOPIC_NAME.matcher(applicationId).matches()) {
-      throw invalid(APPLICATION_ID, applicationId, "use only letters, digits, '.', '_' and '-'");
-    }
-    if (stateDir == null) {
-      throw new IllegalArgumentException("Router config '" + STATE_DIR + "' is required");
-    }
-    require(RAW_TOPIC_PATTERN, rawTopicPattern);
-    Pattern raw = compile(rawTopicPattern);
-    topicName(EVENTS_TOPIC, eventsTopic);
-    topicName(DLQ_TOPIC, dlqTopic);
+    Pattern raw = Pattern.compile(rawTopicPattern);
     if (eventsTopic.equals(dlqTopic)) {
       throw invalid(DLQ_TOPIC, dlqTopic, "it must differ from " + EVENTS_TOPIC);
     }
@@ -144,43 +138,20 @@ public record RouterConfig(
             "it matches the output topic '" + output + "'; the router would read its own output");
       }
     }
-    require(TENANT_FIELD, tenantField);
-    if (List.of(tenantField.split("\\.", -1)).stream().anyMatch(String::isBlank)) {
-      throw invalid(TENANT_FIELD, tenantField, "expected a field name or a dotted path like a.b");
-    }
-    if (commitIntervalMs < 0) {
-      throw invalid(COMMIT_INTERVAL_MS, commitIntervalMs, "expected a number >= 0");
-    }
-    if (commitLiveIntervalMs < 0) {
-      throw invalid(COMMIT_LIVE_INTERVAL_MS, commitLiveIntervalMs, "expected a number >= 0");
-    }
-    if (eventsPartitions < 1) {
-      throw invalid(EVENTS_PARTITIONS, eventsPartitions, "expected a number >= 1");
-    }
-    if (topicsReplicationFactor != -1 && topicsReplicationFactor < 1) {
-      throw invalid(
-          TOPICS_REPLICATION_FACTOR,
-          topicsReplicationFactor,
-          "expected -1 (broker default) or a number >= 1");
-    }
-    if (dedupeWindow < 1) {
-      throw invalid(DEDUPE_WINDOW, dedupeWindow, "expected a number >= 1");
-    }
-    if (tenantStrategy == null || tenantStrategy.isBlank()) {
+    boolean fromField = tenantStrategy == null || tenantStrategy.isBlank();
+    if (fromField) {
       tenantStrategy = "field:" + tenantField;
     }
     try {
       TenantResolver.parse(tenantStrategy);
     } catch (IllegalArgumentException e) {
-      throw invalid(TENANT_STRATEGY, tenantStrategy, e.getMessage());
+      throw fromField
+          ? invalid(TENANT_FIELD, tenantField, e.getMessage())
+          : invalid(TENANT_STRATEGY, tenantStrategy, e.getMessage());
     }
     collections = List.copyOf(collections == null ? List.of() : collections);
-    if (maxRecordBytes < 1) {
-      throw invalid(MAX_RECORD_BYTES, maxRecordBytes, "expected a number >= 1");
-    }
     ingestTopic = ingestTopic == null ? "" : ingestTopic;
     if (!ingestTopic.isEmpty()) {
-      topicName(INGEST_TOPIC, ingestTopic);
       if (raw.matcher(ingestTopic).matches()) {
         throw invalid(
             RAW_TOPIC_PATTERN,
@@ -191,47 +162,8 @@ public record RouterConfig(
         throw invalid(INGEST_TOPIC, ingestTopic, "it must differ from the events and dlq topics");
       }
     }
-    topicName(TYPE_TOPICS_PREFIX, typeTopicsPrefix);
-    if (metricsPort < -1 || metricsPort > 65535) {
-      throw invalid(METRICS_PORT, metricsPort, "expected -1 (off), 0 (any free port) or a port");
-    }
-    require(METRICS_HOST, metricsHost);
-    if (tenantLagMaxTenants < 0) {
-      throw invalid(METRICS_TENANT_LAG_MAX_TENANTS, tenantLagMaxTenants, "expected a number >= 0");
-    }
-    if (!List.of("auto", "mongodb", "debezium").contains(inputFormat)) {
-      throw invalid(INPUT_FORMAT, inputFormat, "expected auto, mongodb or debezium");
-    }
     debeziumTopicPattern = debeziumTopicPattern == null ? "" : debeziumTopicPattern;
-    if (!debeziumTopicPattern.isEmpty()) {
-      try {
-        Pattern.compile(debeziumTopicPattern);
-      } catch (PatternSyntaxException e) {
-        throw invalid(
-            INPUT_FORMAT_DEBEZIUM_PATTERN,
-            debeziumTopicPattern,
-            "expected a Java regex: " + e.getDescription());
-      }
-    }
     fullDocumentTopicPattern = fullDocumentTopicPattern == null ? "" : fullDocumentTopicPattern;
-    if (!fullDocumentTopicPattern.isEmpty()) {
-      try {
-        Pattern.compile(fullDocumentTopicPattern);
-      } catch (PatternSyntaxException e) {
-        throw invalid(
-            INPUT_FORMAT_FULL_DOCUMENT_PATTERN,
-            fullDocumentTopicPattern,
-            "expected a Java regex: " + e.getDescription());
-      }
-      if (!fullDocumentTopicPattern.contains("(?<db>")
-          || !fullDocumentTopicPattern.contains("(?<coll>")) {
-        throw invalid(
-            INPUT_FORMAT_FULL_DOCUMENT_PATTERN,
-            fullDocumentTopicPattern,
-            "expected the named groups (?<db>...) and (?<coll>...) naming the topic's namespace,"
-                + " e.g. changecast\\.raw\\.(?<db>[^.]+)\\.(?<coll>.+)");
-      }
-    }
     if (typeTopicsEnabled && raw.matcher(typeTopicsPrefix + "x").matches()) {
       throw invalid(
           RAW_TOPIC_PATTERN,
@@ -239,12 +171,6 @@ public record RouterConfig(
           "it matches the type topics '"
               + typeTopicsPrefix
               + "<type>'; the router would read its own output");
-    }
-    if (sequencing == null) {
-      throw new IllegalArgumentException("Router config '" + SEQUENCING + "' is required");
-    }
-    if (rawPartitions < 1) {
-      throw invalid(RAW_PARTITIONS, rawPartitions, "expected a number >= 1");
     }
     if (rawPartitions > 1 && sequencing != Sequencing.DIRECT) {
       throw invalid(
@@ -274,131 +200,22 @@ public record RouterConfig(
    *     missing required key or a bad value
    */
   public static RouterConfig fromMap(Map<String, String> values) {
-    Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
-    Map<String, String> streams = new TreeMap<>();
-    Map<String, CollectionRule> collections = new TreeMap<>();
-    for (Map.Entry<String, String> entry : new TreeMap<>(values).entrySet()) {
-      String key = entry.getKey().trim();
-      String value = entry.getValue() == null ? null : entry.getValue().trim();
-      if (key.startsWith(STREAMS_PREFIX)) {
-        String streamsKey = key.substring(STREAMS_PREFIX.length());
-        if (streamsKey.isEmpty() || value == null) {
-          throw new IllegalArgumentException(
-              "Router config '" + key + "' needs a Kafka Streams property name and a value");
-        }
-        streams.put(streamsKey, value);
-      } else if (key.startsWith(COLLECTIONS_PREFIX)) {
-        collectionRule(key, value, collections);
-      } else if (DEFAULTS.containsKey(key)) {
-        merged.put(key, value);
-      } else {
-        throw new IllegalArgumentException(
-            "Unknown router config key '"
-                + key
-                + "'; known keys: "
-                + String.join(", ", DEFAULTS.keySet())
-                + ", or "
-                + STREAMS_PREFIX
-                + "<kafka streams property>");
-      }
-    }
-    return new RouterConfig(
-        merged.get(BOOTSTRAP_SERVERS),
-        merged.get(APPLICATION_ID),
-        Path.of(require(STATE_DIR, merged.get(STATE_DIR))),
-        merged.get(RAW_TOPIC_PATTERN),
-        merged.get(EVENTS_TOPIC),
-        merged.get(DLQ_TOPIC),
-        merged.get(TENANT_FIELD),
-        parseLong(COMMIT_INTERVAL_MS, merged.get(COMMIT_INTERVAL_MS)),
-        parseLong(COMMIT_LIVE_INTERVAL_MS, merged.get(COMMIT_LIVE_INTERVAL_MS)),
-        (int)
-            parseLong(
-                EVENTS_PARTITIONS,
-                merged.get(EVENTS_PARTITIONS),
-                Integer.MIN_VALUE,
-                Integer.MAX_VALUE),
-        (short)
-            parseLong(
-                TOPICS_REPLICATION_FACTOR,
-                merged.get(TOPICS_REPLICATION_FACTOR),
-                Short.MIN_VALUE,
-                Short.MAX_VALUE),
-        parseLong(DEDUPE_WINDOW, merged.get(DEDUPE_WINDOW)),
-        tenantStrategy(values, merged),
-        List.copyOf(collections.values()),
-        (int)
-            parseLong(
-                MAX_RECORD_BYTES,
-                merged.get(MAX_RECORD_BYTES),
-                Integer.MIN_VALUE,
-                Integer.MAX_VALUE),
-        merged.get(INGEST_TOPIC),
-        parseBoolean(TYPE_TOPICS_ENABLED, merged.get(TYPE_TOPICS_ENABLED)),
-        merged.get(TYPE_TOPICS_PREFIX),
-        merged.get(INPUT_FORMAT),
-        merged.get(INPUT_FORMAT_DEBEZIUM_PATTERN),
-        merged.get(INPUT_FORMAT_FULL_DOCUMENT_PATTERN),
-        (int) parseLong(METRICS_PORT, merged.get(METRICS_PORT), -1, 65535),
-        merged.get(METRICS_HOST),
-        (int)
-            parseLong(
-                METRICS_TENANT_LAG_MAX_TENANTS,
-                merged.get(METRICS_TENANT_LAG_MAX_TENANTS),
-                Integer.MIN_VALUE,
-                Integer.MAX_VALUE),
-        sequencing(merged.get(SEQUENCING)),
-        (int) parseLong(RAW_PARTITIONS, merged.get(RAW_PARTITIONS), 1, 10_000),
-        streams);
-  }
-
-  private static Sequencing sequencing(String value) {
-    Sequencing sequencing = Sequencing.fromConfigValue(value);
-    if (sequencing == null) {
-      throw invalid(SEQUENCING, value, "expected direct or by-tenant");
-    }
-    return sequencing;
+    return LOADER.fromMap(values).build(RouterConfig::from);
   }
 
   /**
    * Reads the config file if given, then lets environment variables override it: key {@code a.b}
    * (or {@code a-b}) is read from {@code CHANGECAST_ROUTER_A_B}; {@code
    * CHANGECAST_ROUTER_STREAMS_X_Y} becomes {@code streams.x.y}. Other environment variables are
-   * ignored. A file named {@code *.yaml} or {@code *.yml} is YAML: nested mappings become dotted
-   * keys ({@code tenant: {field: org}} is {@code tenant.field=org}), scalars their text, lists are
-   * rejected; any other file is a properties file.
+   * ignored. A file named {@code *.yaml} or {@code *.yml} is YAML (nested mappings become dotted
+   * keys); any other file is a properties file.
    *
-   * @throws IllegalArgumentException as {@link #fromMap}, or for an unreadable or malformed file, a
-   *     YAML list or a key given twice, or a {@code CHANGECAST_ROUTER_*} variable that names no key
+   * @throws IllegalArgumentException as {@link #fromMap}, naming where a bad value came from, or
+   *     for an unreadable or malformed file, or a {@code CHANGECAST_ROUTER_*} variable that names
+   *     no key
    */
   public static RouterConfig load(Optional<Path> configFile, Map<String, String> env) {
-    Map<String, String> values = new LinkedHashMap<>();
-    configFile.ifPresent(
-        file -> values.putAll(isYaml(file) ? YamlConfig.read(file) : readProperties(file)));
-    Map<String, String> envNames = new LinkedHashMap<>();
-    DEFAULTS.keySet().forEach(key -> envNames.put(envName(key), key));
-    for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
-      String name = entry.getKey();
-      if (!name.startsWith(ENV_PREFIX)) {
-        continue;
-      }
-      String key = envNames.get(name);
-      if (key == null && name.startsWith(ENV_PREFIX + "STREAMS_")) {
-        key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-      }
-      if (key == null) {
-        throw new IllegalArgumentException(
-            "Environment variable "
-                + name
-                + " names no router config key; known: "
-                + String.join(", ", envNames.keySet())
-                + ", or "
-                + ENV_PREFIX
-                + "STREAMS_<KAFKA_STREAMS_PROPERTY>");
-      }
-      values.put(key, entry.getValue());
-    }
-    return fromMap(values);
+    return LOADER.load(configFile, env).build(RouterConfig::from);
   }
 
   /**
@@ -406,162 +223,300 @@ public record RouterConfig(
    * CHANGECAST_ROUTER_TENANT_FIELD}.
    */
   public static String envName(String key) {
-    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    return LOADER.envName(key);
   }
 
-  private static Map<String, String> defaults() {
-    Map<String, String> d = new LinkedHashMap<>();
-    d.put(BOOTSTRAP_SERVERS, null);
-    d.put(APPLICATION_ID, "changecast-router");
-    d.put(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "changecast-router").toString());
-    d.put(RAW_TOPIC_PATTERN, RawTopics.DEFAULT_PATTERN);
-    d.put(EVENTS_TOPIC, "changecast.events");
-    d.put(DLQ_TOPIC, "changecast.dlq");
-    d.put(TENANT_FIELD, "tenantId");
-    d.put(COMMIT_INTERVAL_MS, "50");
-    d.put(COMMIT_LIVE_INTERVAL_MS, "10");
-    d.put(EVENTS_PARTITIONS, "6");
-    d.put(TOPICS_REPLICATION_FACTOR, "-1");
-    d.put(DEDUPE_WINDOW, "100000");
-    d.put(TENANT_STRATEGY, "");
-    d.put(MAX_RECORD_BYTES, Integer.toString(1024 * 1024));
-    d.put(INGEST_TOPIC, "changecast.ingest");
-    d.put(TYPE_TOPICS_ENABLED, "false");
-    d.put(TYPE_TOPICS_PREFIX, "changecast.type.");
-    d.put(INPUT_FORMAT, "auto");
-    d.put(INPUT_FORMAT_DEBEZIUM_PATTERN, "");
-    d.put(INPUT_FORMAT_FULL_DOCUMENT_PATTERN, "");
-    d.put(METRICS_PORT, "-1");
-    d.put(METRICS_HOST, "127.0.0.1");
-    d.put(METRICS_TENANT_LAG_MAX_TENANTS, Integer.toString(RouterMetrics.DEFAULT_MAX_LAG_TENANTS));
-    d.put(SEQUENCING, Sequencing.DIRECT.configValue());
-    d.put(RAW_PARTITIONS, Integer.toString(RawPartitions.DEFAULT));
-    return java.util.Collections.unmodifiableMap(d);
-  }
-
-  private static String tenantStrategy(Map<String, String> given, Map<String, String> merged) {
-    String strategy = merged.get(TENANT_STRATEGY);
-    if (strategy != null && !strategy.isBlank() && given.containsKey(TENANT_FIELD)) {
-      throw new IllegalArgumentException(
-          "Router config '"
-              + TENANT_STRATEGY
-              + "' and '"
-              + TENANT_FIELD
-              + "' are both set; set only "
+  private static RouterConfig from(LoadedConfig config) {
+    if (config.isSet(TENANT_FIELD) && !config.getString(TENANT_STRATEGY).isBlank()) {
+      throw config.invalid(
+          TENANT_STRATEGY,
+          TENANT_FIELD
+              + " is set too; set only "
               + TENANT_STRATEGY
               + " (e.g. field:"
-              + merged.get(TENANT_FIELD)
+              + config.getString(TENANT_FIELD)
               + ")");
     }
-    return strategy;
+    Map<String, CollectionRule> collections = new TreeMap<>();
+    config
+        .withPrefix(COLLECTIONS_PREFIX)
+        .forEach((rest, value) -> collectionRule(config, rest, value, collections));
+    return new RouterConfig(
+        config.getString(BOOTSTRAP_SERVERS),
+        config.getString(APPLICATION_ID),
+        config.isSet(STATE_DIR)
+            ? Path.of(config.getString(STATE_DIR))
+            : Path.of(System.getProperty("java.io.tmpdir"), "changecast-router"),
+        config.getString(RAW_TOPIC_PATTERN),
+        config.getString(EVENTS_TOPIC),
+        config.getString(DLQ_TOPIC),
+        config.getString(TENANT_FIELD),
+        config.getLong(COMMIT_INTERVAL_MS),
+        config.getLong(COMMIT_LIVE_INTERVAL_MS),
+        config.getInt(EVENTS_PARTITIONS),
+        config.getShort(TOPICS_REPLICATION_FACTOR),
+        config.getLong(DEDUPE_WINDOW),
+        config.getString(TENANT_STRATEGY),
+        List.copyOf(collections.values()),
+        config.getInt(MAX_RECORD_BYTES),
+        config.getString(INGEST_TOPIC),
+        config.getBoolean(TYPE_TOPICS_ENABLED),
+        config.getString(TYPE_TOPICS_PREFIX),
+        config.getString(INPUT_FORMAT).toLowerCase(Locale.ROOT),
+        config.getString(INPUT_FORMAT_DEBEZIUM_PATTERN),
+        config.getString(INPUT_FORMAT_FULL_DOCUMENT_PATTERN),
+        config.getInt(METRICS_PORT),
+        config.getString(METRICS_HOST),
+        config.getInt(METRICS_TENANT_LAG_MAX_TENANTS),
+        Sequencing.fromConfigValue(config.getString(SEQUENCING)),
+        config.getInt(RAW_PARTITIONS),
+        config.withPrefix(STREAMS_PREFIX));
   }
 
   /** {@code collections.<db>.<coll>.<tenant|type>}: the database is the first segment. */
   private static void collectionRule(
-      String key, String value, Map<String, CollectionRule> collections) {
-    String rest = key.substring(COLLECTIONS_PREFIX.length());
+      LoadedConfig config, String rest, String value, Map<String, CollectionRule> collections) {
+    String key = COLLECTIONS_PREFIX + rest;
     int firstDot = rest.indexOf('.');
     int lastDot = rest.lastIndexOf('.');
-    if (firstDot <= 0 || lastDot <= firstDot + 1 || lastDot == rest.length() - 1) {
-      throw new IllegalArgumentException(
-          "Router config key '"
-              + key
-              + "' is not of the form "
+    String property = lastDot < 0 ? "" : rest.substring(lastDot + 1);
+    if (firstDot <= 0
+        || lastDot <= firstDot + 1
+        || !(property.equals("tenant") || property.equals("type"))) {
+      throw config.invalid(
+          key,
+          "expected a key of the form "
               + COLLECTIONS_PREFIX
               + "<db>.<collection>.<tenant|type> (<db> or <collection> may be *)");
     }
     String database = rest.substring(0, firstDot);
     String collection = rest.substring(firstDot + 1, lastDot);
-    String property = rest.substring(lastDot + 1);
-    String tenant = null;
-    String type = null;
-    switch (property) {
-      case "tenant" -> tenant = require(key, value);
-      case "type" -> type = require(key, value);
-      default ->
-          throw new IllegalArgumentException(
-              "Unknown router config key '"
-                  + key
-                  + "'; per-collection keys end in .tenant or .type");
-    }
     CollectionRule rule;
     try {
-      rule = new CollectionRule(database, collection, tenant, type);
+      rule =
+          property.equals("tenant")
+              ? new CollectionRule(database, collection, value, null)
+              : new CollectionRule(database, collection, null, value);
     } catch (IllegalArgumentException e) {
-      throw invalid(key, value, e.getMessage());
+      throw config.invalid(key, e.getMessage());
     }
     collections.merge(database + "\u0000" + collection, rule, CollectionRule::orElseRule);
   }
 
-  private static boolean isYaml(Path file) {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    return name.endsWith(".yaml") || name.endsWith(".yml");
+  private static ConfigDef definition() {
+    return new ConfigKeys()
+        .group("Kafka")
+        .required(BOOTSTRAP_SERVERS, Type.STRING, Checks.nonBlank(), "the Kafka cluster")
+        .optional(
+            APPLICATION_ID,
+            Type.STRING,
+            "changecast-router",
+            Checks.that(
+                "letters, digits, '.', '_' and '-'", id -> ID.matcher(id.toString()).matches()),
+            "Kafka Streams' application id: every instance of one router shares it")
+        .optional(
+            STATE_DIR,
+            Type.STRING,
+            null,
+            Checks.nonBlank(),
+            "Kafka Streams' state directory; not set: `$TMPDIR/changecast-router`")
+        .optional(
+            TOPICS_REPLICATION_FACTOR,
+            Type.SHORT,
+            (short) -1,
+            Checks.that(
+                "-1 (broker default) or a number >= 1",
+                factor -> ((Short) factor) == -1 || ((Short) factor) >= 1),
+            "replication factor of the topics the router creates")
+        .group("Topics")
+        .optional(
+            RAW_TOPIC_PATTERN,
+            Type.STRING,
+            RawTopics.DEFAULT_PATTERN,
+            Checks.regex(false),
+            "the connector's raw topics")
+        .optional(
+            EVENTS_TOPIC,
+            Type.STRING,
+            Topics.EVENTS,
+            Checks.topicName(false),
+            "where routed events go, keyed by tenant")
+        .optional(
+            DLQ_TOPIC, Type.STRING, Topics.DLQ, Checks.topicName(false), "the dead-letter topic")
+        .optional(
+            EVENTS_PARTITIONS,
+            Type.INT,
+            6,
+            Checks.atLeast(1),
+            "partitions of `changecast.events` (and, under `by-tenant` sequencing, of the"
+                + " repartition by tenant and the ingest topic: they bound how many router"
+                + " instances share the sequencing)")
+        .optional(
+            INGEST_TOPIC,
+            Type.STRING,
+            Topics.INGEST,
+            Checks.topicName(true),
+            "events published through the edge's write API; created at start if missing;"
+                + " empty to disable")
+        .optional(
+            TYPE_TOPICS_ENABLED,
+            Type.BOOLEAN,
+            false,
+            null,
+            "also write every event to a topic per event type")
+        .optional(
+            TYPE_TOPICS_PREFIX,
+            Type.STRING,
+            Topics.TYPE_PREFIX,
+            Checks.topicName(false),
+            "prefix of the per-type topics")
+        .optional(
+            MAX_RECORD_BYTES,
+            Type.INT,
+            1024 * 1024,
+            Checks.atLeast(1),
+            "larger records go to the dead-letter topic")
+        .group("Tenants")
+        .optional(
+            TENANT_FIELD,
+            Type.STRING,
+            "tenantId",
+            Checks.that(
+                "a field name or a dotted path like a.b",
+                path ->
+                    List.of(path.toString().split("\\.", -1)).stream().noneMatch(String::isBlank)),
+            "the document field naming the tenant (the default strategy `field:<tenant.field>`);"
+                + " do not set it together with `tenant.strategy`")
+        .optional(
+            TENANT_STRATEGY,
+            Type.STRING,
+            "",
+            Checks.parses(
+                "field:<path>, database, collection-prefix:<separator> or static:<tenant>; empty"
+                    + " for field:<tenant.field>",
+                strategy -> {
+                  if (!strategy.isBlank()) {
+                    TenantResolver.parse(strategy);
+                  }
+                }),
+            "how an event's tenant is found: `field:<path>`, `database`,"
+                + " `collection-prefix:<sep>`, `static:<tenant>`; per collection with"
+                + " `collections.<db>.<coll>.tenant` (and `.type`: `default`, `name:<base>`,"
+                + " `field:<path>`; file only)")
+        .group("Processing")
+        .optional(
+            SEQUENCING,
+            Type.STRING,
+            Sequencing.DIRECT.configValue(),
+            Checks.oneOf("direct", "by-tenant"),
+            "where ids are assigned. `direct`: in the task that parses the raw topics, in the"
+                + " same transaction, so an event crosses one exactly-once commit; every raw"
+                + " topic and the ingest topic must have `raw.partitions` partitions (the shipped"
+                + " connector configs create raw topics with one; the router creates the ingest"
+                + " topic so); with one partition one instance routes at a time and more"
+                + " instances are standbys. `by-tenant`: DESIGN.md's repartition by tenant first,"
+                + " for raw topics with several partitions or sequencing spread over instances, at"
+                + " the price of a second commit per event"
+                + " ([why](docs/design-notes.md#direct-sequencing-one-commit-per-event))")
+        .optional(
+            RAW_PARTITIONS,
+            Type.INT,
+            RawPartitions.DEFAULT,
+            Checks.between(1, 10_000),
+            "partitions of every raw topic and the ingest topic under `direct` sequencing. Above"
+                + " 1 the raw records must be keyed by tenant, so that N router instances share N"
+                + " tasks (see *Scaling out*); the connector's"
+                + " `topic.creation.default.partitions` must be the same (`changecast-connect"
+                + " validate --raw-partitions N` checks it)")
+        .optional(
+            COMMIT_INTERVAL_MS,
+            Type.LONG,
+            50L,
+            Checks.atLeast(0),
+            "the longest time between transaction commits (Kafka Streams' `commit.interval.ms`):"
+                + " what an event waits when the router is behind. Under `direct` sequencing an"
+                + " event waits for one commit (`changecast.events` is read `read_committed`);"
+                + " under `by-tenant` for two. A commit blocks the stream thread, so a longer"
+                + " interval routes more per second")
+        .optional(
+            COMMIT_LIVE_INTERVAL_MS,
+            Type.LONG,
+            10L,
+            Checks.atLeast(0),
+            "while the router is caught up (it routes records at most 250 ms old by their Kafka"
+                + " timestamp), it requests a commit once this long has passed since its previous"
+                + " requested commit ended; behind a backlog it requests none, and commits follow"
+                + " `commit.interval.ms`. 0 = off. The stream thread's `poll.ms` and its"
+                + " consumer's `fetch.max.wait.ms` follow the shorter of the two intervals (within"
+                + " 10–100 ms)")
+        .optional(
+            DEDUPE_WINDOW,
+            Type.LONG,
+            100_000L,
+            Checks.atLeast(1),
+            "resume tokens remembered per raw partition to drop redelivered events (tokens"
+                + " without a stream position only)")
+        .group("Input formats")
+        .optional(
+            INPUT_FORMAT,
+            Type.STRING,
+            "auto",
+            Checks.oneOf("auto", "mongodb", "debezium"),
+            "the raw records' format; `auto` tells them apart per record")
+        .optional(
+            INPUT_FORMAT_DEBEZIUM_PATTERN,
+            Type.STRING,
+            "",
+            Checks.regex(true),
+            "raw topics (regex) read as Debezium change events whatever `input.format` says")
+        .optional(
+            INPUT_FORMAT_FULL_DOCUMENT_PATTERN,
+            Type.STRING,
+            "",
+            fullDocumentPattern(),
+            "raw topics of a connector with `publish.full.document.only=true` (regex with groups"
+                + " `db`, `coll`, e.g. `changecast\\.raw\\.(?<db>[^.]+)\\.(?<coll>.+)`):"
+                + " documents become `replace` events, tombstones `delete`s, not deduplicated")
+        .group("Metrics")
+        .optional(
+            METRICS_PORT,
+            Type.INT,
+            -1,
+            Checks.that(
+                "-1 (off), 0 (any free port) or a port",
+                port -> ((Integer) port) >= -1 && ((Integer) port) <= 65535),
+            "serves `GET /metrics` (Prometheus text) and the health endpoints")
+        .optional(METRICS_HOST, Type.STRING, "127.0.0.1", Checks.nonBlank(), "the metrics address")
+        .optional(
+            METRICS_TENANT_LAG_MAX_TENANTS,
+            Type.INT,
+            RouterMetrics.DEFAULT_MAX_LAG_TENANTS,
+            Checks.atLeast(0),
+            "tenants with a lag series of their own (0 = none); later tenants count in"
+                + " `changecast.router.tenant.lag.overflow`")
+        .definition();
   }
 
-  private static Map<String, String> readProperties(Path file) {
-    Properties properties = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      properties.load(in);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "Cannot read router config file " + file + ": " + e.getMessage(),
-          new UncheckedIOException(e));
-    }
-    Map<String, String> values = new LinkedHashMap<>();
-    properties
-        .stringPropertyNames()
-        .forEach(name -> values.put(name, properties.getProperty(name)));
-    return values;
+  private static Checks.Check fullDocumentPattern() {
+    Checks.Check regex = Checks.regex(true);
+    return Checks.parses(
+        "a Java regex with the named groups (?<db>...) and (?<coll>...), or empty for none",
+        pattern -> {
+          regex
+              .reason(pattern)
+              .ifPresent(
+                  reason -> {
+                    throw new IllegalArgumentException(reason);
+                  });
+          if (!pattern.isEmpty() && !(pattern.contains("(?<db>") && pattern.contains("(?<coll>"))) {
+            throw new IllegalArgumentException(
+                "expected the named groups (?<db>...) and (?<coll>...) naming the topic's"
+                    + " namespace, e.g. changecast\\.raw\\.(?<db>[^.]+)\\.(?<coll>.+)");
+          }
+        });
   }
 
-  private static String require(String key, String value) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("Router config '" + key + "' is required");
-    }
-    return value;
-  }
-
-  private static void topicName(String key, String value) {
-    require(key, value);
-    if (!TOPIC_NAME.matcher(value).matches() || value.equals(".") || value.equals("..")) {
-      throw invalid(key, value, "expected a Kafka topic name (letters, digits, '.', '_', '-')");
-    }
-  }
-
-  private static Pattern compile(String regex) {
-    try {
-      return Pattern.compile(regex);
-    } catch (PatternSyntaxException e) {
-      throw invalid(RAW_TOPIC_PATTERN, regex, "expected a Java regex: " + e.getDescription());
-    }
-  }
-
-  private static boolean parseBoolean(String key, String value) {
-    if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
-      return Boolean.parseBoolean(value);
-    }
-    throw invalid(key, value, "expected true or false");
-  }
-
-  private static long parseLong(String key, String value) {
-    return parseLong(key, value, Long.MIN_VALUE, Long.MAX_VALUE);
-  }
-
-  private static long parseLong(String key, String value, long min, long max) {
-    require(key, value);
-    try {
-      long parsed = Long.parseLong(value);
-      if (parsed < min || parsed > max) {
-        throw invalid(key, value, "expected a number between " + min + " and " + max);
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw invalid(key, value, "expected a whole number");
-    }
-  }
-
-  private static IllegalArgumentException invalid(String key, Object value, String expectation) {
-    return new IllegalArgumentException(
-        "Invalid router config '" + key + "': '" + value + "'; " + expectation);
+  private static InvalidConfigException invalid(String key, Object value, String reason) {
+    return InvalidConfigException.of("router", key, value, reason);
   }
 }

@@ -3,6 +3,7 @@ package io.changecast.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.changecast.config.ConfigTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -128,10 +129,10 @@ class RouterConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(
             "Unknown router config key 'tenant.feild'; known keys: bootstrap.servers,"
-                + " application.id, state.dir, raw.topic.pattern, events.topic, dlq.topic,"
-                + " tenant.field, commit.interval.ms, commit.live.interval.ms, events.partitions,"
-                + " topics.replication.factor, dedupe.window")
-        .hasMessageEndingWith(", or streams.<kafka streams property>");
+                + " application.id, state.dir, topics.replication.factor, raw.topic.pattern,"
+                + " events.topic, dlq.topic, events.partitions, ingest.topic,")
+        .hasMessageEndingWith(
+            ", or streams.<kafka streams property>, collections.<db>.<collection>.<tenant|type>");
   }
 
   @Test
@@ -145,7 +146,7 @@ class RouterConfigTest {
                         "CHANGECAST_ROUTER_TENANT_FEILD", "x")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(
-            "Environment variable CHANGECAST_ROUTER_TENANT_FEILD names no router config key;");
+            "Unknown router environment variable CHANGECAST_ROUTER_TENANT_FEILD; known:");
   }
 
   @Test
@@ -163,19 +164,19 @@ class RouterConfigTest {
       quoteCharacter = '`',
       textBlock =
           """
-          bootstrap.servers        | ' '          | Router config 'bootstrap.servers' is required
+          bootstrap.servers        | ' '          | Invalid router config 'bootstrap.servers': ''; expected a non-empty value
           commit.interval.ms       | fast         | Invalid router config 'commit.interval.ms': 'fast'; expected a whole number
           commit.interval.ms       | -1           | Invalid router config 'commit.interval.ms': '-1'; expected a number >= 0
           commit.live.interval.ms  | -1           | Invalid router config 'commit.live.interval.ms': '-1'; expected a number >= 0
           events.partitions        | 0            | Invalid router config 'events.partitions': '0'; expected a number >= 1
-          events.partitions        | 99999999999  | Invalid router config 'events.partitions': '99999999999'; expected a number between -2147483648 and 2147483647
+          events.partitions        | 99999999999  | Invalid router config 'events.partitions': '99999999999'; expected a whole number (32-bit)
           topics.replication.factor| 0            | Invalid router config 'topics.replication.factor': '0'; expected -1 (broker default) or a number >= 1
           raw.topic.pattern        | (            | Invalid router config 'raw.topic.pattern': '('; expected a Java regex: Unclosed group
           raw.topic.pattern        | changecast\\..+ | Invalid router config 'raw.topic.pattern': 'changecast\\..+'; it matches the output topic 'changecast.events'; the router would read its own output
           events.topic             | bad topic    | Invalid router config 'events.topic': 'bad topic'; expected a Kafka topic name (letters, digits, '.', '_', '-')
           dlq.topic                | changecast.events | Invalid router config 'dlq.topic': 'changecast.events'; it must differ from events.topic
           tenant.field             | a..b         | Invalid router config 'tenant.field': 'a..b'; expected a field name or a dotted path like a.b
-          streams.                 | x            | Router config 'streams.' needs a Kafka Streams property name and a value
+          streams.                 | x            | Invalid router config 'streams.': 'x'; expected streams.<kafka streams property>
           """)
   void badValuesAreNamed(String key, String value, String message) {
     Map<String, String> values = new java.util.HashMap<>(Map.of("bootstrap.servers", "b:1"));
@@ -226,7 +227,7 @@ class RouterConfigTest {
             () -> RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", "raw.partitions", "0")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "Invalid router config 'raw.partitions': '0'; expected a number between 1 and 10000");
+            "Invalid router config 'raw.partitions': '0'; expected a number from 1 to 10000");
     assertThatThrownBy(
             () ->
                 RouterConfig.fromMap(
@@ -256,7 +257,7 @@ class RouterConfigTest {
   void bootstrapServersIsRequired() {
     assertThatThrownBy(() -> RouterConfig.fromMap(Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Router config 'bootstrap.servers' is required");
+        .hasMessage("Invalid router config 'bootstrap.servers': not set; it is required");
   }
 
   @Test
@@ -297,8 +298,8 @@ class RouterConfigTest {
           collections.app.orders.tenant   # static:       # Invalid router config 'collections.app.orders.tenant': 'static:'; static needs a tenant, e.g. static:acme
           collections.app.orders.tenant   # field:a..b    # Invalid router config 'collections.app.orders.tenant': 'field:a..b'; Invalid tenant field path 'a..b'
           collections.app.orders.type     # from:kind     # Invalid router config 'collections.app.orders.type': 'from:kind'; expected default, name:<base> or field:<path>
-          collections.app.orders.tenantId # x             # Unknown router config key 'collections.app.orders.tenantId'; per-collection keys end in .tenant or .type
-          collections.app.tenant          # database      # Router config key 'collections.app.tenant' is not of the form collections.<db>.<collection>.<tenant|type> (<db> or <collection> may be *)
+          collections.app.orders.tenantId # x             # Invalid router config 'collections.app.orders.tenantId': 'x'; expected a key of the form collections.<db>.<collection>.<tenant|type> (<db> or <collection> may be *)
+          collections.app.tenant          # database      # Invalid router config 'collections.app.tenant': 'database'; expected a key of the form collections.<db>.<collection>.<tenant|type> (<db> or <collection> may be *)
           """)
   void badCollectionRulesAreNamed(String key, String value, String message) {
     assertThatThrownBy(() -> RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", key, value)))
@@ -316,8 +317,8 @@ class RouterConfigTest {
                         "tenant.strategy", "database",
                         "tenant.field", "org")))
         .hasMessage(
-            "Router config 'tenant.strategy' and 'tenant.field' are both set; set only"
-                + " tenant.strategy (e.g. field:org)");
+            "Invalid router config 'tenant.strategy': 'database'; tenant.field is set too; set"
+                + " only tenant.strategy (e.g. field:org)");
   }
 
   @Test
@@ -431,7 +432,8 @@ class RouterConfigTest {
 
     assertThatThrownBy(() -> RouterConfig.load(Optional.of(yaml), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Unknown router config key 'tenant.feild'; known keys:");
+        .hasMessageStartingWith(
+            "Unknown router config key 'tenant.feild' (file " + yaml + "); known keys:");
   }
 
   @Test
@@ -442,9 +444,9 @@ class RouterConfigTest {
     assertThatThrownBy(() -> RouterConfig.load(Optional.of(yaml), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "Router config 'bootstrap.servers' in "
+            "Invalid router config 'bootstrap.servers': '[\"b:1\",\"b:2\"]' (file "
                 + yaml
-                + " is a list; give a single value (a string, number or boolean)");
+                + "); expected a single value (a string, number or boolean)");
   }
 
   @Test
@@ -464,7 +466,10 @@ class RouterConfigTest {
 
     assertThatThrownBy(() -> RouterConfig.load(Optional.of(yaml), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Router config 'tenant.field' is set twice in " + yaml);
+        .hasMessage(
+            "Invalid router config 'tenant.field': 'b' (file "
+                + yaml
+                + "); it is set twice in this file");
   }
 
   @Test
@@ -477,6 +482,48 @@ class RouterConfigTest {
                     Map.of("bootstrap.servers", "b:1", "metrics.tenant-lag.max-tenants", "-1")))
         .hasMessage(
             "Invalid router config 'metrics.tenant-lag.max-tenants': '-1'; expected a number >= 0");
+  }
+
+  @Test
+  void aBadValueNamesWhereItCameFrom() throws Exception {
+    Path file = dir.resolve("router.properties");
+    Files.writeString(file, "bootstrap.servers=b:1\nevents.partitions=many\n");
+
+    assertThatThrownBy(() -> RouterConfig.load(Optional.of(file), Map.of()))
+        .hasMessage(
+            "Invalid router config 'events.partitions': 'many' (file "
+                + file
+                + "); expected a whole number (32-bit)");
+    assertThatThrownBy(
+            () ->
+                RouterConfig.load(
+                    Optional.of(file),
+                    Map.of(
+                        "CHANGECAST_ROUTER_EVENTS_PARTITIONS", "2",
+                        "CHANGECAST_ROUTER_DLQ_TOPIC", "changecast.events")))
+        .hasMessage(
+            "Invalid router config 'dlq.topic': 'changecast.events' (env"
+                + " CHANGECAST_ROUTER_DLQ_TOPIC); it must differ from events.topic");
+  }
+
+  @Test
+  void aBlankValueIsTheEmptyStringNotTheDefault() {
+    assertThat(
+            RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", "ingest.topic", " "))
+                .ingestTopic())
+        .isEmpty();
+    assertThatThrownBy(
+            () -> RouterConfig.fromMap(Map.of("bootstrap.servers", "b:1", "dedupe.window", "")))
+        .hasMessage("Invalid router config 'dedupe.window': ''; expected a whole number");
+  }
+
+  @Test
+  void readmeTableIsTheGeneratedOne() {
+    Path readme = Path.of("..", "README.md");
+    String generated = ConfigTable.markdown(RouterConfig.DEFINITION, key -> true);
+    assertThat(ConfigTable.synced(readme, "router", generated))
+        .as("README.md's router table; rewrite it with -D%s=true", ConfigTable.UPDATE_PROPERTY)
+        .isEqualTo(generated);
   }
 
   @Test

@@ -1,5 +1,9 @@
 package io.changecast.edge.auth;
 
+import io.changecast.config.Checks;
+import io.changecast.config.ConfigKeys;
+import io.changecast.config.InvalidConfigException;
+import io.changecast.config.LoadedConfig;
 import io.changecast.edge.AuthMode;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -15,12 +19,11 @@ import java.security.PublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * JWT verification settings ({@code auth.mode=jwt}), read and checked at startup: secrets and key
@@ -30,8 +33,9 @@ import java.util.Optional;
  * {@code auth.jwt.rs256-public-key-file} (PEM {@code PUBLIC KEY}, RSA of at least 2048 bits) or
  * {@code auth.jwt.jwks-url} (fetched and cached), {@code auth.jwt.issuer}, {@code
  * auth.jwt.audience}, {@code auth.jwt.leeway-seconds} (default 30), {@code auth.jwt.tenant-claim}
- * (default {@code tenant}), {@code auth.jwt.scope-claim} (default {@code scope}). At least one key
- * source is required; HS256 is accepted only with a secret, RS256 only with a key or JWKS.
+ * (default {@code tenant}), {@code auth.jwt.scope-claim} (default {@code scope}), defined with
+ * their rules by {@link #define}. At least one key source is required; HS256 is accepted only with
+ * a secret, RS256 only with a key or JWKS. An empty value of an optional key is "not set".
  *
  * @param hs256Secret the HMAC secret; never printed by {@link #toString()}
  */
@@ -68,16 +72,7 @@ public record JwtSettings(
 
   /** Every {@code auth.jwt.*} key. */
   public static final List<String> KEYS =
-      List.of(
-          HS256_SECRET_KEY,
-          HS256_SECRET_FILE_KEY,
-          RS256_PUBLIC_KEY_FILE_KEY,
-          JWKS_URL_KEY,
-          ISSUER_KEY,
-          AUDIENCE_KEY,
-          LEEWAY_SECONDS_KEY,
-          TENANT_CLAIM_KEY,
-          SCOPE_CLAIM_KEY);
+      List.copyOf(define(new ConfigKeys()).definition().names());
 
   public JwtSettings {
     Objects.requireNonNull(hs256Secret, HS256_SECRET_KEY);
@@ -90,8 +85,11 @@ public record JwtSettings(
     Objects.requireNonNull(tenantClaim, TENANT_CLAIM_KEY);
     Objects.requireNonNull(scopeClaim, SCOPE_CLAIM_KEY);
     if (hs256Secret.isEmpty() && rs256PublicKey.isEmpty() && jwksUrl.isEmpty()) {
-      throw new IllegalArgumentException(
-          "auth.mode=jwt needs a key: set "
+      throw InvalidConfigException.of(
+          "edge",
+          "auth.mode",
+          "jwt",
+          "it needs a key: set "
               + HS256_SECRET_KEY
               + " (or "
               + HS256_SECRET_FILE_KEY
@@ -101,80 +99,127 @@ public record JwtSettings(
               + JWKS_URL_KEY);
     }
     if (rs256PublicKey.isPresent() && jwksUrl.isPresent()) {
-      throw new IllegalArgumentException(
-          "Set either " + RS256_PUBLIC_KEY_FILE_KEY + " or " + JWKS_URL_KEY + ", not both");
+      throw InvalidConfigException.of(
+          "edge",
+          JWKS_URL_KEY,
+          jwksUrl.get(),
+          "set either " + RS256_PUBLIC_KEY_FILE_KEY + " or this key, not both");
     }
     hs256Secret.ifPresent(
         secret -> {
           if (secret.length < MIN_SECRET_BYTES) {
-            throw new IllegalArgumentException(
-                HS256_SECRET_KEY
-                    + ": the HS256 secret must be at least "
-                    + MIN_SECRET_BYTES
-                    + " bytes, got "
-                    + secret.length);
+            throw InvalidConfigException.secret(
+                "edge",
+                HS256_SECRET_KEY,
+                "expected at least " + MIN_SECRET_BYTES + " bytes, got " + secret.length);
           }
         });
     rs256PublicKey.ifPresent(
         key -> {
           if (key.getModulus().bitLength() < MIN_RSA_BITS) {
-            throw new IllegalArgumentException(
-                RS256_PUBLIC_KEY_FILE_KEY
-                    + ": the RSA key must have at least "
-                    + MIN_RSA_BITS
-                    + " bits, got "
-                    + key.getModulus().bitLength());
+            throw InvalidConfigException.of(
+                "edge",
+                RS256_PUBLIC_KEY_FILE_KEY,
+                "<RSA " + key.getModulus().bitLength() + " bits>",
+                "expected an RSA key of at least " + MIN_RSA_BITS + " bits");
           }
         });
-    if (leeway.isNegative() || leeway.compareTo(MAX_LEEWAY) > 0) {
-      throw new IllegalArgumentException(
-          LEEWAY_SECONDS_KEY + ": expected 0 to " + MAX_LEEWAY.toSeconds() + ", got " + leeway);
-    }
-    if (tenantClaim.isBlank()) {
-      throw new IllegalArgumentException(TENANT_CLAIM_KEY + " must not be blank");
-    }
-    if (scopeClaim.isBlank()) {
-      throw new IllegalArgumentException(SCOPE_CLAIM_KEY + " must not be blank");
-    }
+  }
+
+  /** Adds the {@code auth.jwt.*} keys, group {@code JWT}, to {@code keys}. */
+  public static ConfigKeys define(ConfigKeys keys) {
+    return keys.group("JWT")
+        .optional(
+            HS256_SECRET_KEY,
+            Type.PASSWORD,
+            null,
+            null,
+            "enables HS256; at least " + MIN_SECRET_BYTES + " bytes; never shown in messages")
+        .optional(
+            HS256_SECRET_FILE_KEY,
+            Type.STRING,
+            null,
+            null,
+            "the HS256 secret read from this file (its trailing newline ignored); not with"
+                + " `auth.jwt.hs256-secret`")
+        .optional(
+            RS256_PUBLIC_KEY_FILE_KEY,
+            Type.STRING,
+            null,
+            null,
+            "enables RS256 with one PEM `PUBLIC KEY` (RSA ≥ "
+                + MIN_RSA_BITS
+                + " bits); `kid` ignored")
+        .optional(
+            JWKS_URL_KEY,
+            Type.STRING,
+            null,
+            Checks.parses("an http(s) URL, or empty for none", JwtSettings::checkUrl),
+            "enables RS256 with a JWKS, fetched on first use and cached (nimbus"
+                + " `JWKSourceBuilder`: 5 min TTL, refetch on an unknown `kid` at most every 30 s);"
+                + " not with `auth.jwt.rs256-public-key-file`")
+        .optional(ISSUER_KEY, Type.STRING, null, null, "when set, `iss` must equal it")
+        .optional(AUDIENCE_KEY, Type.STRING, null, null, "when set, `aud` must contain it")
+        .optional(
+            LEEWAY_SECONDS_KEY,
+            Type.INT,
+            (int) DEFAULT_LEEWAY.toSeconds(),
+            Checks.between(0, MAX_LEEWAY.toSeconds()),
+            "clock skew allowed on `exp` / `nbf`")
+        .optional(
+            TENANT_CLAIM_KEY,
+            Type.STRING,
+            DEFAULT_TENANT_CLAIM,
+            Checks.nonBlank(),
+            "must be a non-empty string equal to the path's tenant")
+        .optional(
+            SCOPE_CLAIM_KEY,
+            Type.STRING,
+            DEFAULT_SCOPE_CLAIM,
+            Checks.nonBlank(),
+            "space-separated string or array of strings");
   }
 
   /**
-   * Reads the {@code auth.jwt.*} keys of {@code values} (a blank value counts as absent): present
-   * when {@code mode} is {@code jwt}, empty for {@code none}. Setting {@code auth.jwt.*} keys with
-   * {@code auth.mode=none} is an error, so that nobody believes auth is on when it is not.
+   * Reads the {@code auth.jwt.*} keys of {@code config}: present when {@code mode} is {@code jwt},
+   * empty for {@code none}. Setting {@code auth.jwt.*} keys with {@code auth.mode=none} is an
+   * error, so that nobody believes auth is on when it is not. Key files are read here.
    *
-   * @throws IllegalArgumentException naming the key, never echoing a secret
+   * @throws InvalidConfigException naming the key, never echoing a secret
    */
-  public static Optional<JwtSettings> fromMap(AuthMode mode, Map<String, String> values) {
+  public static Optional<JwtSettings> from(AuthMode mode, LoadedConfig config) {
     if (mode == AuthMode.NONE) {
-      List<String> set = new ArrayList<>();
-      KEYS.forEach(key -> text(values, key).ifPresent(value -> set.add(key)));
+      List<String> set = KEYS.stream().filter(key -> text(config, key).isPresent()).toList();
       if (!set.isEmpty()) {
-        throw new IllegalArgumentException(
-            set + " set but auth.mode is none: set auth.mode=jwt to verify tokens");
+        throw config.invalid(
+            set.get(0),
+            "set while auth.mode is none: set auth.mode=jwt to verify tokens, or remove "
+                + (set.size() == 1 ? "it" : String.join(", ", set)));
       }
       return Optional.empty();
     }
-    Optional<String> inlineSecret = text(values, HS256_SECRET_KEY);
-    Optional<String> secretFile = text(values, HS256_SECRET_FILE_KEY);
+    Optional<String> inlineSecret = text(config, HS256_SECRET_KEY);
+    Optional<String> secretFile = text(config, HS256_SECRET_FILE_KEY);
     if (inlineSecret.isPresent() && secretFile.isPresent()) {
-      throw new IllegalArgumentException(
-          "Set either " + HS256_SECRET_KEY + " or " + HS256_SECRET_FILE_KEY + ", not both");
+      throw config.invalid(
+          HS256_SECRET_FILE_KEY, "set either " + HS256_SECRET_KEY + " or this key, not both");
     }
+    Optional<String> publicKeyFile = text(config, RS256_PUBLIC_KEY_FILE_KEY);
+    Optional<String> jwksUrl = text(config, JWKS_URL_KEY);
     Optional<byte[]> secret =
         inlineSecret
-            .or(() -> secretFile.map(file -> readSecret(Path.of(file))))
+            .or(() -> secretFile.map(file -> readSecret(config, Path.of(file))))
             .map(value -> value.getBytes(StandardCharsets.UTF_8));
     return Optional.of(
         new JwtSettings(
             secret,
-            text(values, RS256_PUBLIC_KEY_FILE_KEY).map(file -> readPublicKey(Path.of(file))),
-            text(values, JWKS_URL_KEY).map(JwtSettings::url),
-            text(values, ISSUER_KEY),
-            text(values, AUDIENCE_KEY),
-            Duration.ofSeconds(leewaySeconds(values)),
-            text(values, TENANT_CLAIM_KEY).orElse(DEFAULT_TENANT_CLAIM),
-            text(values, SCOPE_CLAIM_KEY).orElse(DEFAULT_SCOPE_CLAIM)));
+            publicKeyFile.map(file -> readPublicKey(config, Path.of(file))),
+            jwksUrl.map(JwtSettings::url),
+            text(config, ISSUER_KEY),
+            text(config, AUDIENCE_KEY),
+            Duration.ofSeconds(config.getInt(LEEWAY_SECONDS_KEY)),
+            config.getString(TENANT_CLAIM_KEY),
+            config.getString(SCOPE_CLAIM_KEY)));
   }
 
   /** Reads an RSA public key from a PEM {@code -----BEGIN PUBLIC KEY-----} block. */
@@ -220,56 +265,40 @@ public record JwtSettings(
         + "]";
   }
 
-  private static Optional<String> text(Map<String, String> values, String key) {
-    String value = values.get(key);
-    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+  /** An optional key's value; empty when not set or empty. */
+  private static Optional<String> text(LoadedConfig config, String key) {
+    Object value = config.originals().get(key);
+    return value == null || value.toString().isBlank()
+        ? Optional.empty()
+        : Optional.of(value.toString().trim());
   }
 
-  private static long leewaySeconds(Map<String, String> values) {
-    Optional<String> value = text(values, LEEWAY_SECONDS_KEY);
-    if (value.isEmpty()) {
-      return DEFAULT_LEEWAY.toSeconds();
-    }
-    try {
-      long seconds = Long.parseLong(value.get());
-      if (seconds >= 0 && seconds <= MAX_LEEWAY.toSeconds()) {
-        return seconds;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        LEEWAY_SECONDS_KEY
-            + ": expected an integer from 0 to "
-            + MAX_LEEWAY.toSeconds()
-            + ", got '"
-            + value.get()
-            + "'");
-  }
-
-  private static String readSecret(Path file) {
+  private static String readSecret(LoadedConfig config, Path file) {
     try {
       // A trailing newline is an editor's, not the secret's.
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new IllegalArgumentException(
-          HS256_SECRET_FILE_KEY + ": cannot read " + file + ": " + e, e);
+      throw config.invalid(HS256_SECRET_FILE_KEY, "cannot read it: " + e);
     }
   }
 
-  private static RSAPublicKey readPublicKey(Path file) {
+  private static RSAPublicKey readPublicKey(LoadedConfig config, Path file) {
     String pem;
     try {
       pem = Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw new IllegalArgumentException(
-          RS256_PUBLIC_KEY_FILE_KEY + ": cannot read " + file + ": " + e, e);
+      throw config.invalid(RS256_PUBLIC_KEY_FILE_KEY, "cannot read it: " + e);
     }
     try {
       return parsePublicKeyPem(pem);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          RS256_PUBLIC_KEY_FILE_KEY + ": " + file + ": " + e.getMessage(), e);
+      throw config.invalid(RS256_PUBLIC_KEY_FILE_KEY, e.getMessage());
+    }
+  }
+
+  private static void checkUrl(String value) {
+    if (!value.isEmpty()) {
+      url(value);
     }
   }
 
@@ -278,13 +307,11 @@ public record JwtSettings(
       URI uri = new URI(value);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
       if (!uri.isAbsolute() || !(scheme.equals("https") || scheme.equals("http"))) {
-        throw new IllegalArgumentException(
-            JWKS_URL_KEY + ": expected an http(s) URL, got '" + value + "'");
+        throw new IllegalArgumentException("expected an http(s) URL");
       }
       return uri.toURL();
     } catch (URISyntaxException | MalformedURLException e) {
-      throw new IllegalArgumentException(
-          JWKS_URL_KEY + ": not a valid URL '" + value + "': " + e.getMessage(), e);
+      throw new IllegalArgumentException("expected an http(s) URL: " + e.getMessage(), e);
     }
   }
 }
