@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -48,7 +47,7 @@ class PartitionedRouterCrashIT {
     LOG.info("Partitioned crash test: {} kills, seed {}", kills, seed);
     Random random = new Random(seed);
 
-    String run = "pcrash-" + UUID.randomUUID().toString().substring(0, 8);
+    String run = KafkaBroker.unique("pcrash");
     Path dir = Files.createDirectories(Path.of("target", "crash-it", run));
     String eventsTopic = run + ".events";
     String dlqTopic = run + ".dlq";

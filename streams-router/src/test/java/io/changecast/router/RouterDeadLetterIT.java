@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
@@ -55,7 +54,7 @@ class RouterDeadLetterIT {
 
   @Test
   void everyMalformedRecordIsDeadLetteredAndTheRouterStaysRunning() throws Exception {
-    String run = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
+    String run = KafkaBroker.unique("dlq");
     String eventsTopic = run + ".events";
     String dlqTopic = run + ".dlq";
     for (String collection : SourceEvents.COLLECTIONS) {
