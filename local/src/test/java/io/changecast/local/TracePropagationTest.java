@@ -11,14 +11,12 @@ import com.mongodb.client.MongoCollection;
 import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.edge.ChangecastEdge;
 import io.changecast.edge.EdgeConfig;
-import io.changecast.embedded.kafka.ConnectOptions;
 import io.changecast.embedded.kafka.EmbeddedConnect;
-import io.changecast.embedded.kafka.EmbeddedKafka;
-import io.changecast.embedded.kafka.KafkaOptions;
 import io.changecast.embedded.mongo.EmbeddedMongo;
 import io.changecast.embedded.mongo.MongoOptions;
 import io.changecast.router.ChangecastRouter;
 import io.changecast.router.RouterConfig;
+import io.changecast.testsupport.KafkaBroker;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -42,12 +40,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -73,7 +71,8 @@ class TracePropagationTest {
 
   private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
   private static final Deque<AutoCloseable> RUNNING = new ArrayDeque<>();
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker kafka = new KafkaBroker();
+
   private static ChangecastEdge edge;
   private static MongoClient mongo;
 
@@ -88,7 +87,6 @@ class TracePropagationTest {
                     .build())
             .build());
     EmbeddedMongo embeddedMongo = remember(EmbeddedMongo.start(MongoOptions.defaults()));
-    kafka = remember(EmbeddedKafka.start(KafkaOptions.defaults().withDataDir(state.resolve("k"))));
     kafka.createTopic(TYPE_TOPIC, 1);
     Map<String, String> router =
         new HashMap<>(LocalStack.routerSettings(kafka.bootstrapServers(), state));
@@ -101,11 +99,7 @@ class TracePropagationTest {
                 EdgeConfig.fromMap(
                     LocalStack.edgeSettings(
                         LocalOptions.ephemeral(APP_SOURCE), kafka.bootstrapServers(), state))));
-    EmbeddedConnect connect =
-        remember(
-            EmbeddedConnect.start(
-                new ConnectOptions(
-                    kafka.bootstrapServers(), LocalStack.HOST, 0, "trace-connect", Map.of())));
+    EmbeddedConnect connect = remember(kafka.startConnect(options -> options));
     ConnectorConfigFile source =
         ConnectorConfigFile.read(APP_SOURCE)
             .withOverrides(
@@ -220,11 +214,8 @@ class TracePropagationTest {
   /** The first committed record of {@code topic} matching {@code wanted}, polled for. */
   private static ConsumerRecord<String, String> first(
       String topic, Predicate<ConsumerRecord<String, String>> wanted) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+        kafka.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
       return await()
           .atMost(DELIVERY)
           .until(

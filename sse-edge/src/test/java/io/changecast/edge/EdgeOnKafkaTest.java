@@ -10,8 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.launchdarkly.eventsource.MessageEvent;
 import com.launchdarkly.eventsource.StreamHttpErrorException;
 import io.changecast.edge.auth.TestTokens;
-import io.changecast.embedded.kafka.EmbeddedKafka;
-import io.changecast.embedded.kafka.KafkaOptions;
+import io.changecast.testsupport.KafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,6 +44,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +64,8 @@ class EdgeOnKafkaTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TestTokens TOKENS = new TestTokens();
 
-  private EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker kafka = new KafkaBroker();
+
   private KafkaProducer<String, String> producer;
   private OkHttpClient okhttp;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -83,7 +84,6 @@ class EdgeOnKafkaTest {
     // A thousand stream lines in the access log say nothing here.
     accessLogLevel = accessLog.getLevel();
     accessLog.setLevel(Level.WARN);
-    kafka = EmbeddedKafka.start(KafkaOptions.defaults());
     producer =
         new KafkaProducer<>(
             Map.of(
@@ -105,7 +105,6 @@ class EdgeOnKafkaTest {
     okhttp.dispatcher().executorService().shutdown();
     okhttp.connectionPool().evictAll();
     producer.close(Duration.ofSeconds(10));
-    kafka.close();
   }
 
   @AfterEach

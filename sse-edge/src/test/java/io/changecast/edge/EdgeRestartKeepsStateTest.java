@@ -6,8 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.changecast.embedded.kafka.EmbeddedKafka;
-import io.changecast.embedded.kafka.KafkaOptions;
+import io.changecast.testsupport.KafkaBroker;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -22,10 +21,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +40,8 @@ class EdgeRestartKeepsStateTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> TENANTS = List.of("acme", "globex", "initech");
 
+  @RegisterExtension static final KafkaBroker kafka = new KafkaBroker();
+
   private final HttpClient http = HttpClient.newHttpClient();
   private final Map<String, Long> lastId = new HashMap<>();
   private final Map<String, Map<String, ObjectNode>> model = new HashMap<>();
@@ -52,23 +52,14 @@ class EdgeRestartKeepsStateTest {
     long seed = Long.getLong("changecast.test.seed", System.nanoTime());
     LOG.info("seed {}", seed);
     Random random = new Random(seed);
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(KafkaOptions.defaults());
-        KafkaProducer<String, String> producer =
-            new KafkaProducer<>(
-                Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    kafka.bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG,
-                    "all"),
-                new StringSerializer(),
-                new StringSerializer())) {
-      String topic = "events-restart";
+    try (KafkaProducer<String, String> producer = kafka.producer(Map.of())) {
+      String topic = KafkaBroker.unique("events-restart");
       kafka.createTopic(topic, 3);
       Map<String, String> config = new HashMap<>();
       config.put("bootstrap.servers", kafka.bootstrapServers());
       config.put("http.port", "0");
       config.put("events.topic", topic);
-      config.put("application.id", "edge-restart-test");
+      config.put("application.id", KafkaBroker.unique("edge-restart-test"));
       config.put("state.dir", stateDir.toString());
       config.put("retention.events-per-tenant", "50");
 

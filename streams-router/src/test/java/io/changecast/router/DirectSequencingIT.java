@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.changecast.testsupport.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -94,7 +94,7 @@ class DirectSequencingIT {
   }
 
   private static String run() {
-    return "seq-" + UUID.randomUUID().toString().substring(0, 8);
+    return KafkaBroker.unique("seq");
   }
 
   private RouterConfig config(String run, String sequencing) {

@@ -3,6 +3,7 @@ package io.changecast.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.changecast.testsupport.KafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -47,7 +47,7 @@ class PartitionedRouterCrashIT {
     LOG.info("Partitioned crash test: {} kills, seed {}", kills, seed);
     Random random = new Random(seed);
 
-    String run = "pcrash-" + UUID.randomUUID().toString().substring(0, 8);
+    String run = KafkaBroker.unique("pcrash");
     Path dir = Files.createDirectories(Path.of("target", "crash-it", run));
     String eventsTopic = run + ".events";
     String dlqTopic = run + ".dlq";

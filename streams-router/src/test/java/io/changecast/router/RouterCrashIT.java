@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.testsupport.KafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -81,7 +81,7 @@ class RouterCrashIT {
     LOG.info("Crash test: {} sequencing, {} kills, seed {}", sequencing, kills, seed);
     Random random = new Random(seed);
 
-    String run = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+    String run = KafkaBroker.unique("crash");
     Path dir = Files.createDirectories(Path.of("target", "crash-it", run));
     String eventsTopic = run + ".events";
     String dlqTopic = run + ".dlq";

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.router.internal.DeadLetters;
+import io.changecast.testsupport.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
@@ -54,7 +54,7 @@ class RouterDeadLetterIT {
 
   @Test
   void everyMalformedRecordIsDeadLetteredAndTheRouterStaysRunning() throws Exception {
-    String run = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
+    String run = KafkaBroker.unique("dlq");
     String eventsTopic = run + ".events";
     String dlqTopic = run + ".dlq";
     for (String collection : SourceEvents.COLLECTIONS) {

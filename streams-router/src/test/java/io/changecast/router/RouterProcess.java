@@ -34,6 +34,9 @@ final class RouterProcess implements AutoCloseable {
             java,
             "-Xmx256m",
             "-XX:+UseSerialGC",
+            // C1 only: a life lasts seconds, so C2 compilations would cost more CPU than they
+            // save, and start-up (class loading, JIT) is most of a life on two shared cores.
+            "-XX:TieredStopAtLevel=1",
             "-cp",
             System.getProperty("java.class.path"),
             ChangecastRouter.class.getName(),

@@ -1,24 +1,24 @@
 package io.changecast.connector.cli;
 
+import static io.changecast.testsupport.KafkaBroker.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.changecast.embedded.kafka.ConnectOptions;
 import io.changecast.embedded.kafka.EmbeddedConnect;
-import io.changecast.embedded.kafka.EmbeddedKafka;
-import io.changecast.embedded.kafka.KafkaOptions;
+import io.changecast.testsupport.CountingSourceConnector;
+import io.changecast.testsupport.KafkaBroker;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** deploy and status against a real Kafka Connect worker (embedded broker and worker). */
@@ -27,7 +27,8 @@ class DeployStatusTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker kafka = new KafkaBroker();
+
   private static EmbeddedConnect connect;
   private static String url;
 
@@ -35,10 +36,7 @@ class DeployStatusTest {
 
   @BeforeAll
   static void start() {
-    kafka = EmbeddedKafka.start(KafkaOptions.defaults());
-    connect =
-        EmbeddedConnect.start(
-            ConnectOptions.defaults(kafka.bootstrapServers()).withGroupId(unique("connect")));
+    connect = kafka.startConnect(options -> options);
     url = connect.restUrl().toString();
   }
 
@@ -46,9 +44,6 @@ class DeployStatusTest {
   static void stop() {
     if (connect != null) {
       connect.close();
-    }
-    if (kafka != null) {
-      kafka.close();
     }
   }
 
@@ -160,7 +155,7 @@ class DeployStatusTest {
   private Path idle(String name, boolean fail) throws IOException {
     ObjectNode root = JSON.createObjectNode().put("name", name);
     root.putObject("config")
-        .put("connector.class", IdleSourceConnector.class.getName())
+        .put("connector.class", CountingSourceConnector.class.getName())
         .put("tasks.max", "1")
         .put("fail", String.valueOf(fail));
     return Files.writeString(dir.resolve(name + ".json"), JSON.writeValueAsString(root));
@@ -170,9 +165,5 @@ class DeployStatusTest {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
-  }
-
-  private static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -2,8 +2,7 @@ package io.changecast.connector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.changecast.embedded.kafka.EmbeddedKafka;
-import io.changecast.embedded.kafka.KafkaOptions;
+import io.changecast.testsupport.KafkaBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -11,17 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code ./changecast dlq} against an in-process broker holding dead letters as the router writes
@@ -31,13 +29,12 @@ class DlqCommandTest {
 
   private static final String DLQ = "changecast.dlq";
 
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker kafka = new KafkaBroker();
 
   @BeforeAll
-  static void startKafka() throws Exception {
-    kafka = EmbeddedKafka.start(KafkaOptions.defaults());
+  static void writeDeadLetters() throws Exception {
     kafka.createTopic(DLQ, 1);
-    try (KafkaProducer<String, String> producer = producer()) {
+    try (KafkaProducer<String, String> producer = kafka.producer(Map.of())) {
       producer.send(deadLetter("acme", "{not json", "invalid-json", "parse", 7)).get();
       producer
           .send(
@@ -51,15 +48,9 @@ class DlqCommandTest {
     }
   }
 
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
-
   @Test
   void printsEveryDeadLetterWithItsReasonHeadersKeyAndValue() throws Exception {
+    Set<String> groupsBefore = groups();
     Run run = run("--bootstrap-server", kafka.bootstrapServers());
 
     assertThat(run.code()).as(run.err()).isZero();
@@ -78,12 +69,15 @@ class DlqCommandTest {
             "  key:   {\"_id\": 1}",
             "  value: {\"fullDocument\": {\"tenantId\": \"bad tenant/!\"}}",
             "2 dead letter(s) in changecast.dlq on " + kafka.bootstrapServers());
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      assertThat(admin.listGroups().all().get())
-          .as("no consumer group, nothing committed")
-          .isEmpty();
+    // The broker is shared with the run's other tests: no group beyond theirs.
+    assertThat(groups()).as("no consumer group, nothing committed").isEqualTo(groupsBefore);
+  }
+
+  private static Set<String> groups() throws Exception {
+    try (Admin admin = kafka.admin()) {
+      return admin.listGroups().all().get().stream()
+          .map(GroupListing::groupId)
+          .collect(Collectors.toSet());
     }
   }
 
@@ -155,12 +149,6 @@ class DlqCommandTest {
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static KafkaProducer<String, String> producer() {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
   }
 
   private static Run run(String... args) {

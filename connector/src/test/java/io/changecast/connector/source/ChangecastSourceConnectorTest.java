@@ -14,13 +14,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
-import io.changecast.embedded.kafka.ConnectOptions;
 import io.changecast.embedded.kafka.ConnectRestException;
 import io.changecast.embedded.kafka.EmbeddedConnect;
-import io.changecast.embedded.kafka.EmbeddedKafka;
-import io.changecast.embedded.kafka.KafkaOptions;
 import io.changecast.embedded.mongo.EmbeddedMongo;
 import io.changecast.embedded.mongo.MongoOptions;
+import io.changecast.testsupport.KafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,21 +29,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -64,24 +60,21 @@ class ChangecastSourceConnectorTest {
 
   private static EmbeddedMongo mongo;
   private static MongoClient client;
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker kafka = new KafkaBroker();
+
   private static EmbeddedConnect connect;
 
   @BeforeAll
   static void start() {
     mongo = EmbeddedMongo.start(MongoOptions.defaults().withHistoryLimit(HISTORY_LIMIT));
     client = MongoClients.create(mongo.connectionString());
-    kafka = EmbeddedKafka.start(KafkaOptions.defaults());
-    connect = EmbeddedConnect.start(ConnectOptions.defaults(kafka.bootstrapServers()));
+    connect = kafka.startConnect(options -> options);
   }
 
   @AfterAll
   static void stop() {
     if (connect != null) {
       connect.close();
-    }
-    if (kafka != null) {
-      kafka.close();
     }
     if (client != null) {
       client.close();
@@ -425,13 +418,7 @@ class ChangecastSourceConnectorTest {
   }
 
   private static KafkaConsumer<String, String> consumer(String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + topic);
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p);
+    KafkaConsumer<String, String> consumer = kafka.consumer(Map.of());
     consumer.subscribe(List.of(topic));
     return consumer;
   }

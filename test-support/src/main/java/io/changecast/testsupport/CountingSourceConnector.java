@@ -1,4 +1,4 @@
-package io.changecast.embedded.kafka;
+package io.changecast.testsupport;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +12,14 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 
 /**
- * Test-only source connector: writes {@code {"n": i}} for i in [0, count) to {@code topic},
- * committing {@code n} as its source offset and resuming after it. With {@code fail=true} its task
- * fails on start.
+ * The test source connector, needing no external system: writes {@code {"n": i}} for i in [0,
+ * count) to {@code topic}, committing {@code n} as its source offset and resuming after it, then
+ * idles until stopped. Without {@code count} it only idles; with {@code fail=true} its task fails
+ * on start.
  */
 public final class CountingSourceConnector extends SourceConnector {
 
-  static final Map<String, String> PARTITION = Map.of("source", "counting");
+  private static final Map<String, String> PARTITION = Map.of("source", "counting");
 
   private Map<String, String> props;
 
@@ -43,8 +44,8 @@ public final class CountingSourceConnector extends SourceConnector {
   @Override
   public ConfigDef config() {
     return new ConfigDef()
-        .define("topic", ConfigDef.Type.STRING, ConfigDef.Importance.HIGH, "target topic")
-        .define("count", ConfigDef.Type.INT, 10, ConfigDef.Importance.HIGH, "records to write")
+        .define("topic", ConfigDef.Type.STRING, null, ConfigDef.Importance.HIGH, "target topic")
+        .define("count", ConfigDef.Type.INT, 0, ConfigDef.Importance.HIGH, "records to write")
         .define("fail", ConfigDef.Type.BOOLEAN, false, ConfigDef.Importance.LOW, "fail on start");
   }
 
@@ -66,7 +67,7 @@ public final class CountingSourceConnector extends SourceConnector {
         throw new IllegalStateException("failing as configured");
       }
       topic = props.get("topic");
-      count = Integer.parseInt(props.getOrDefault("count", "10"));
+      count = Integer.parseInt(props.getOrDefault("count", "0"));
       Map<String, Object> offset = context.offsetStorageReader().offset(PARTITION);
       next = offset == null ? 0 : ((Number) offset.get("n")).intValue() + 1;
     }

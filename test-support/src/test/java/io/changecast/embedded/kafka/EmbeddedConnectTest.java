@@ -1,12 +1,14 @@
 package io.changecast.embedded.kafka;
 
-import static io.changecast.embedded.kafka.EmbeddedKafkaTest.unique;
+import static io.changecast.testsupport.KafkaBroker.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.testsupport.CountingSourceConnector;
+import io.changecast.testsupport.KafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,36 +18,31 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+/** The embedded Connect worker, on the run's shared broker with the test source connector. */
 class EmbeddedConnectTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker kafka = new KafkaBroker();
+
   private static EmbeddedConnect connect;
 
   @BeforeAll
   static void start() {
-    kafka = EmbeddedKafka.start(KafkaOptions.defaults());
-    connect = EmbeddedConnect.start(ConnectOptions.defaults(kafka.bootstrapServers()));
+    connect = kafka.startConnect(options -> options);
   }
 
   @AfterAll
   static void stop() {
     if (connect != null) {
       connect.close();
-    }
-    if (kafka != null) {
-      kafka.close();
     }
   }
 
@@ -164,25 +161,8 @@ class EmbeddedConnectTest {
   }
 
   private static List<String> consume(String topic, int n) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, unique("group"));
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    List<String> values = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-      consumer.subscribe(List.of(topic));
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () -> {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                  values.add(r.value());
-                }
-                return values.size() >= n;
-              });
-    }
-    return values;
+    return kafka.read(topic, n, Duration.ofSeconds(30)).stream()
+        .map(ConsumerRecord::value)
+        .toList();
   }
 }
