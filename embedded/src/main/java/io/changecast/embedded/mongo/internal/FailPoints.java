@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * MongoDB's test fail points, as {@code mongod --setParameter enableTestCommands=1} has them, for
@@ -46,6 +47,12 @@ public final class FailPoints extends ChannelDuplexHandler {
       AttributeKey.valueOf("changecast.failPoints.writeConcernError");
 
   private final Map<String, Armed> armed = new ConcurrentHashMap<>();
+  private final UnaryOperator<Document> errorReplies;
+
+  /** {@code errorReplies} completes a failed command's reply as the server does its own. */
+  FailPoints(UnaryOperator<Document> errorReplies) {
+    this.errorReplies = errorReplies;
+  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -139,7 +146,7 @@ public final class FailPoints extends ChannelDuplexHandler {
     return null;
   }
 
-  private static void fire(ChannelHandlerContext ctx, MongoMessage message, Trigger trigger) {
+  private void fire(ChannelHandlerContext ctx, MongoMessage message, Trigger trigger) {
     if (trigger.closeConnection()) {
       ctx.channel().close();
     } else if (trigger.errorCode() < 0) {
@@ -156,12 +163,13 @@ public final class FailPoints extends ChannelDuplexHandler {
       respond(
           ctx,
           message,
-          CommandDispatcher.errorReply(
-              new CommandError(
-                  trigger.errorCode(),
-                  ErrorLabels.codeName(trigger.errorCode()),
-                  "Failing command via 'failCommand' failpoint",
-                  trigger.labels().stream().map(String::valueOf).toList())));
+          errorReplies.apply(
+              CommandDispatcher.errorReply(
+                  new CommandError(
+                      trigger.errorCode(),
+                      ErrorLabels.codeName(trigger.errorCode()),
+                      "Failing command via 'failCommand' failpoint",
+                      trigger.labels().stream().map(String::valueOf).toList()))));
     }
   }
 
