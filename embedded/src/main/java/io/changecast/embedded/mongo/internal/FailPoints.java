@@ -26,8 +26,10 @@ import java.util.function.UnaryOperator;
  * that code). Without {@code errorLabels} a fail-pointed error gets the labels MongoDB's rules give
  * it ({@link ErrorLabels}: {@code TransientTransactionError} in a transaction, {@code
  * RetryableWriteError} on a retryable write or commit), as MongoDB's fail point does; with them,
- * exactly those. Modes: {@code alwaysOn}, {@code off}, {@code {times: n}} and {@code {skip: n}}.
- * Sits in front of every other handler, so it sees each OP_MSG command first.
+ * exactly those. A fail-pointed error is completed as the server's own (a replica-set member's
+ * not-primary error names its {@code topologyVersion}, as MongoDB's does). Modes: {@code alwaysOn},
+ * {@code off}, {@code {times: n}} and {@code {skip: n}}. Sits in front of every other handler, so
+ * it sees each OP_MSG command first.
  */
 @ChannelHandler.Sharable
 public final class FailPoints extends ChannelDuplexHandler {
