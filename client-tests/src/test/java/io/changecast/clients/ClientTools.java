@@ -2,38 +2,69 @@ package io.changecast.clients;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The clients' runtimes and packages under {@code target/clients}: mongosh and the Node driver from
- * npm, pymongo in a virtual environment, the Java driver 5.x's jars (copied there by the build).
- * Versions come from the parent pom. Installed on first use and reused while they match (npm and
- * pip keep their caches in the home directory); a missing runtime is a failure that says what to
- * install, never a skip.
+ * The clients' runtimes and packages: mongosh and the Node driver from npm and pymongo in a virtual
+ * environment, installed once per version under {@code clients.cache} (the user's cache directory,
+ * so a clean build does not install them again; one build at a time installs, under a file lock),
+ * and the Java driver 5.x's jars (copied to {@code target/clients} by the build). Versions come
+ * from the parent pom. A missing runtime is a failure that says what to install, never a skip.
  */
 final class ClientTools {
 
   private static final Duration INSTALL = Duration.ofMinutes(10);
   private static final Path DIR = Path.of(System.getProperty("clients.dir", "target/clients"));
+  private static final Path CACHE =
+      Path.of(
+          System.getProperty(
+              "clients.cache", System.getProperty("user.home") + "/.cache/changecast/clients"));
 
   private ClientTools() {}
 
-  /** The directory the Node clients run in: mongosh and the Node driver in its node_modules. */
-  static synchronized Path nodePackages() {
+  /**
+   * {@code runDir}, where a Node client runs, with a {@code node_modules} link to the installed
+   * mongosh and Node driver.
+   */
+  static Path nodeRunDir(Path runDir) {
+    Path modules = runDir.resolve("node_modules");
+    try {
+      Files.createDirectories(runDir);
+      Files.deleteIfExists(modules);
+      Files.createSymbolicLink(modules, nodePackages().resolve("node_modules").toAbsolutePath());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return runDir;
+  }
+
+  /** The installed mongosh and Node driver: the directory holding their node_modules. */
+  private static synchronized Path nodePackages() {
     requireNode();
-    Path dir = DIR.resolve("node");
     String mongosh = version("clients.mongosh.version");
     String driver = version("clients.node-driver.version");
-    if (installed(dir, "mongosh", mongosh) && installed(dir, "mongodb", driver)) {
-      return dir;
-    }
+    Path dir = CACHE.resolve("node-mongosh-" + mongosh + "-mongodb-" + driver);
+    return locked(
+        () -> {
+          if (!installed(dir, "mongosh", mongosh) || !installed(dir, "mongodb", driver)) {
+            installNode(dir, mongosh, driver);
+          }
+          return dir;
+        });
+  }
+
+  private static void installNode(Path dir, String mongosh, String driver) {
     write(
         dir.resolve("package.json"),
         """
@@ -55,7 +86,6 @@ final class ClientTools {
             Map.of(),
             INSTALL),
         "npm install of mongosh " + mongosh + " and mongodb " + driver);
-    return dir;
   }
 
   /** mongosh's launcher. */
@@ -65,19 +95,27 @@ final class ClientTools {
 
   /** The Python of a virtual environment with pymongo. */
   static synchronized Path python() {
-    Path venv = DIR.resolve("python").toAbsolutePath();
-    Path python = venv.resolve("bin/python");
     String pymongo = version("clients.pymongo.version");
-    if (Files.isExecutable(python)
-        && ChildProcess.run(
-                List.of(python.toString(), "-c", "import pymongo; print(pymongo.version)"),
-                DIR,
-                Map.of(),
-                INSTALL)
-            .stdout()
-            .equals(List.of(pymongo))) {
-      return python;
-    }
+    Path venv = CACHE.resolve("python-pymongo-" + pymongo).toAbsolutePath();
+    Path python = venv.resolve("bin/python");
+    return locked(
+        () -> {
+          if (!Files.isExecutable(python)
+              || !ChildProcess.run(
+                      List.of(python.toString(), "-c", "import pymongo; print(pymongo.version)"),
+                      CACHE,
+                      Map.of(),
+                      INSTALL)
+                  .stdout()
+                  .equals(List.of(pymongo))) {
+            installPymongo(venv, pymongo);
+          }
+          return python;
+        });
+  }
+
+  private static void installPymongo(Path venv, String pymongo) {
+    Path python = venv.resolve("bin/python");
     check(
         ChildProcess.run(
             List.of(
@@ -86,7 +124,7 @@ final class ClientTools {
                 "venv",
                 "--clear",
                 venv.toString()),
-            DIR,
+            CACHE,
             Map.of(),
             INSTALL),
         "python3 -m venv (Debian: apt-get install python3-venv)");
@@ -100,11 +138,44 @@ final class ClientTools {
                 "--quiet",
                 "--disable-pip-version-check",
                 "pymongo==" + pymongo),
-            DIR,
+            CACHE,
             Map.of(),
             INSTALL),
         "pip install pymongo==" + pymongo);
-    return python;
+  }
+
+  /**
+   * Runs {@code work} holding the cache's lock: another build (another worktree, a parallel CI job)
+   * waits instead of installing into the same directory at the same time.
+   */
+  private static <T> T locked(Supplier<T> work) {
+    try {
+      Files.createDirectories(CACHE);
+      try (FileChannel channel =
+          FileChannel.open(
+              CACHE.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        FileLock held = channel.lock();
+        try {
+          return work.get();
+        } finally {
+          held.release();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A held lock on the cache; closing releases it. */
+  private record CacheLock(FileChannel channel, FileLock held) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        channel.close(); // releases the lock
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   /** The class path of the Java driver 5.x: its jars, copied by the build. */

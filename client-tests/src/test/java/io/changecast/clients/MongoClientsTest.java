@@ -84,7 +84,7 @@ class MongoClientsTest {
 
   @Test
   void nodeDriver() {
-    Path dir = ClientTools.nodePackages().toAbsolutePath();
+    Path dir = ClientTools.nodeRunDir(RUN_DIR.resolve("node"));
     Path script = runnable("node/orders.mjs", dir);
     ChildProcess.Finished run =
         ChildProcess.run(List.of("node", script.toString()), dir, Map.of(), RUN);

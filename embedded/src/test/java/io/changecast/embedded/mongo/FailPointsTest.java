@@ -14,6 +14,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,11 +37,17 @@ class FailPointsTest {
   @BeforeEach
   void start() {
     mongo = EmbeddedMongo.start(MongoOptions.defaults());
-    // no retries: each failure the fail point makes is the one the test sees
+    // no retries: each failure the fail point makes is the one the test sees. A shutdown error
+    // (91, no topologyVersion outside quiesce mode, as from mongod) marks the server unknown until
+    // the monitor's awaitable hello next answers, a heartbeat (default 10 s) later: short here.
     client =
         MongoClients.create(
             MongoClientSettings.builder()
                 .applyConnectionString(new ConnectionString(mongo.connectionString()))
+                .applyToServerSettings(
+                    s ->
+                        s.heartbeatFrequency(20, TimeUnit.MILLISECONDS)
+                            .minHeartbeatFrequency(10, TimeUnit.MILLISECONDS))
                 .retryWrites(false)
                 .retryReads(false)
                 .build());
@@ -118,7 +125,13 @@ class FailPointsTest {
 
     assertThat(inTransaction.getErrorCodeName()).isEqualTo("NotWritablePrimary");
     assertThat(inTransaction.getErrorLabels()).containsExactly("TransientTransactionError");
+    assertThat(inTransaction.getResponse().containsKey("topologyVersion"))
+        .as("a replica-set member's NotWritablePrimary names its topologyVersion, as mongod's")
+        .isTrue();
     assertThat(retryableWrite.getErrorCodeName()).isEqualTo("ShutdownInProgress");
+    assertThat(retryableWrite.getResponse().containsKey("topologyVersion"))
+        .as("a shutdown error outside quiesce mode names none")
+        .isFalse();
     assertThat(retryableWrite.getErrorLabels()).containsExactly("RetryableWriteError");
     assertThat(noSuchTransaction.getErrorLabels()).containsExactly("TransientTransactionError");
     assertThat(interrupted.getErrorCodeName()).isEqualTo("Interrupted");

@@ -96,9 +96,13 @@ public final class Entities implements AutoCloseable {
     CommandLog log = new CommandLog(observe, ignore, sensitive);
     MongoClientSettings settings =
         MongoClientSettings.builder()
-            // the driver's minimum: after a state-change error (not primary, shutting down) the
-            // monitor finds the server again within 0.5 s, not the default 10 s (uriOptions win)
-            .applyToServerSettings(s -> s.heartbeatFrequency(500, TimeUnit.MILLISECONDS))
+            // after a state-change error (not primary, shutting down) the server is unknown until
+            // the monitor's awaitable hello next answers, a heartbeat later: 100 ms here, not the
+            // default 10 s (a test file's uriOptions still win)
+            .applyToServerSettings(
+                s ->
+                    s.heartbeatFrequency(100, TimeUnit.MILLISECONDS)
+                        .minHeartbeatFrequency(10, TimeUnit.MILLISECONDS))
             .applyConnectionString(new ConnectionString(uri.toString()))
             .applyToClusterSettings(c -> c.serverSelectionTimeout(10, TimeUnit.SECONDS))
             .applyToSocketSettings(s -> s.connectTimeout(5, TimeUnit.SECONDS))

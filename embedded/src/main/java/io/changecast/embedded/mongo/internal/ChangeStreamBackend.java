@@ -68,7 +68,8 @@ public final class ChangeStreamBackend extends MemoryBackend {
             this::currentDocument);
     this.ddl = new DdlCommands(history, new DdlServer());
     this.dispatcher =
-        new CommandDispatcher(new Storage(), history, () -> replicaSet, new Sessions(clock));
+        new CommandDispatcher(
+            new Storage(), history, () -> replicaSet, new Sessions(clock), identity);
   }
 
   /** The backend as {@link DdlCommands} sees it: mongo-java-server's own command handling. */
@@ -135,6 +136,11 @@ public final class ChangeStreamBackend extends MemoryBackend {
   /** Adds a replica-set member's {@code operationTime} and {@code $clusterTime} to a reply. */
   public Document withClusterTime(Document reply) {
     return dispatcher.withClusterTime(reply);
+  }
+
+  /** Completes an error reply made before the dispatcher (a fail point's) as it does. */
+  Document withTopologyVersion(Document reply) {
+    return dispatcher.withTopologyVersion(reply);
   }
 
   /** Runs a command, without session or transaction handling. */

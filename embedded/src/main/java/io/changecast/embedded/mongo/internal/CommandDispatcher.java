@@ -40,6 +40,7 @@ final class CommandDispatcher {
   private final ChangeHistory history;
   private final Supplier<ReplicaSetMember> member;
   private final Sessions sessions;
+  private final ServerIdentity identity;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final TransactionRunner transactions;
 
@@ -47,8 +48,10 @@ final class CommandDispatcher {
       TransactionRunner.Storage storage,
       ChangeHistory history,
       Supplier<ReplicaSetMember> member,
-      Sessions sessions) {
+      Sessions sessions,
+      ServerIdentity identity) {
     this.storage = storage;
+    this.identity = identity;
     this.history = history;
     this.member = member;
     this.sessions = sessions;
@@ -71,7 +74,15 @@ final class CommandDispatcher {
       }
       reply = errorReply(new MongoServerException("Unknown error: " + e.getMessage(), e));
     }
-    return withClusterTime(reply);
+    return withClusterTime(withTopologyVersion(reply));
+  }
+
+  /**
+   * A replica-set member's error reply: a not-primary error names the server's {@code
+   * topologyVersion} ({@link ServerIdentity#withTopologyVersion}); a standalone's names none.
+   */
+  Document withTopologyVersion(Document reply) {
+    return member.get() == null ? reply : identity.withTopologyVersion(reply);
   }
 
   /** Adds {@code operationTime} and {@code $clusterTime} as a replica-set member does. */

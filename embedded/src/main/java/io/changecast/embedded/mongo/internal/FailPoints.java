@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * MongoDB's test fail points, as {@code mongod --setParameter enableTestCommands=1} has them, for
@@ -25,8 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that code). Without {@code errorLabels} a fail-pointed error gets the labels MongoDB's rules give
  * it ({@link ErrorLabels}: {@code TransientTransactionError} in a transaction, {@code
  * RetryableWriteError} on a retryable write or commit), as MongoDB's fail point does; with them,
- * exactly those. Modes: {@code alwaysOn}, {@code off}, {@code {times: n}} and {@code {skip: n}}.
- * Sits in front of every other handler, so it sees each OP_MSG command first.
+ * exactly those. A fail-pointed error is completed as the server's own (a replica-set member's
+ * not-primary error names its {@code topologyVersion}, as MongoDB's does). Modes: {@code alwaysOn},
+ * {@code off}, {@code {times: n}} and {@code {skip: n}}. Sits in front of every other handler, so
+ * it sees each OP_MSG command first.
  */
 @ChannelHandler.Sharable
 public final class FailPoints extends ChannelDuplexHandler {
@@ -46,6 +49,12 @@ public final class FailPoints extends ChannelDuplexHandler {
       AttributeKey.valueOf("changecast.failPoints.writeConcernError");
 
   private final Map<String, Armed> armed = new ConcurrentHashMap<>();
+  private final UnaryOperator<Document> errorReplies;
+
+  /** {@code errorReplies} completes a failed command's reply as the server does its own. */
+  FailPoints(UnaryOperator<Document> errorReplies) {
+    this.errorReplies = errorReplies;
+  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -139,7 +148,7 @@ public final class FailPoints extends ChannelDuplexHandler {
     return null;
   }
 
-  private static void fire(ChannelHandlerContext ctx, MongoMessage message, Trigger trigger) {
+  private void fire(ChannelHandlerContext ctx, MongoMessage message, Trigger trigger) {
     if (trigger.closeConnection()) {
       ctx.channel().close();
     } else if (trigger.errorCode() < 0) {
@@ -156,12 +165,13 @@ public final class FailPoints extends ChannelDuplexHandler {
       respond(
           ctx,
           message,
-          CommandDispatcher.errorReply(
-              new CommandError(
-                  trigger.errorCode(),
-                  ErrorLabels.codeName(trigger.errorCode()),
-                  "Failing command via 'failCommand' failpoint",
-                  trigger.labels().stream().map(String::valueOf).toList())));
+          errorReplies.apply(
+              CommandDispatcher.errorReply(
+                  new CommandError(
+                      trigger.errorCode(),
+                      ErrorLabels.codeName(trigger.errorCode()),
+                      "Failing command via 'failCommand' failpoint",
+                      trigger.labels().stream().map(String::valueOf).toList()))));
     }
   }
 

@@ -32,6 +32,12 @@ public final class ServerIdentity implements MongoVersion {
   private static final AttributeKey<Integer> CONNECTION_ID =
       AttributeKey.valueOf("changecast.connectionId");
 
+  /**
+   * MongoDB's {@code NotPrimaryError} category: PrimarySteppedDown, NotWritablePrimary,
+   * InterruptedDueToReplStateChange, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary.
+   */
+  private static final Set<Integer> NOT_PRIMARY_CODES = Set.of(189, 10107, 11602, 13435, 13436);
+
   private final ObjectId processId = new ObjectId();
   private final AtomicInteger connectionIds = new AtomicInteger();
   private final AtomicLong topologyCounter = new AtomicLong();
@@ -74,6 +80,24 @@ public final class ServerIdentity implements MongoVersion {
     return false;
   }
 
+  /**
+   * {@code reply} as a replica-set member sends an error: a NotPrimaryError carries the current
+   * {@code topologyVersion} (MongoDB's {@code appendErrorLabelsAndTopologyVersion}), so a driver
+   * that knows that version already takes the error as stale and keeps the server selectable
+   * instead of waiting for its next heartbeat. A shutdown error carries none: this server never
+   * enters quiesce mode.
+   */
+  Document withTopologyVersion(Document reply) {
+    if (reply.get("code") instanceof Number code && NOT_PRIMARY_CODES.contains(code.intValue())) {
+      reply.putIfAbsent("topologyVersion", topologyVersion());
+    }
+    return reply;
+  }
+
+  private Document topologyVersion() {
+    return new Document("processId", processId).append("counter", topologyCounter.get());
+  }
+
   /** Withdraws a waiter registered with {@link #awaitChange}. */
   void cancel(Runnable waiter) {
     topologyWaiters.remove(waiter);
@@ -110,10 +134,7 @@ public final class ServerIdentity implements MongoVersion {
    * (role and limits), then the session timeout, connection id and wire versions MongoDB 7.0 sends.
    */
   Document hello(Channel channel, Document body, boolean sessions) {
-    Document reply =
-        new Document(
-            "topologyVersion",
-            new Document("processId", processId).append("counter", topologyCounter.get()));
+    Document reply = new Document("topologyVersion", topologyVersion());
     body.forEach(
         (key, value) -> {
           if (!key.equals("ok") && !key.equals("maxWireVersion") && !key.equals("minWireVersion")) {

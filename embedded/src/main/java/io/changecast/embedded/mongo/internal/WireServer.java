@@ -41,7 +41,7 @@ public final class WireServer implements AutoCloseable {
         new MultiThreadIoEventLoopGroup(
             0, new DefaultThreadFactory("embedded-mongo-worker", true), NioIoHandler.newFactory());
     this.clients = new DefaultChannelGroup("embedded-mongo-clients", workerGroup.next());
-    FailPoints failPoints = new FailPoints();
+    FailPoints failPoints = new FailPoints(backend::withTopologyVersion);
     try {
       ServerBootstrap bootstrap =
           new ServerBootstrap()
