@@ -2,7 +2,7 @@ package io.changecast.contract;
 
 /**
  * The control messages between the modules: the types of the source connector's control records
- * (header {@link RecordHeaders#CONTROL}) and the router's reset envelope the edge recognises.
+ * (header {@link HeaderNames#CONTROL}) and the router's reset envelope the edge recognises.
  */
 public final class ControlTypes {
 

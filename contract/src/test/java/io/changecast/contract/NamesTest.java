@@ -9,12 +9,12 @@ class NamesTest {
 
   @Test
   void headersKeepTheirWireNames() {
-    assertThat(RecordHeaders.SOURCE_CLUSTER).isEqualTo("changecast.source.cluster");
-    assertThat(RecordHeaders.SOURCE_DB).isEqualTo("changecast.source.db");
-    assertThat(RecordHeaders.SOURCE_COLL).isEqualTo("changecast.source.coll");
-    assertThat(RecordHeaders.CONTROL).isEqualTo("changecast.control");
-    assertThat(RecordHeaders.TENANT).isEqualTo("changecast.tenant");
-    assertThat(RecordHeaders.ERROR_PREFIX).isEqualTo("changecast.error.");
+    assertThat(HeaderNames.SOURCE_CLUSTER).isEqualTo("changecast.source.cluster");
+    assertThat(HeaderNames.SOURCE_DB).isEqualTo("changecast.source.db");
+    assertThat(HeaderNames.SOURCE_COLL).isEqualTo("changecast.source.coll");
+    assertThat(HeaderNames.CONTROL).isEqualTo("changecast.control");
+    assertThat(HeaderNames.TENANT).isEqualTo("changecast.tenant");
+    assertThat(HeaderNames.ERROR_PREFIX).isEqualTo("changecast.error.");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static io.changecast.router.TenantStrategyTopologyTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.changecast.contract.TenantStrategy;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.streams.TestInputTopic;
@@ -85,7 +86,7 @@ class TenantIdTopologyTest {
 
   @Test
   void aStaticTenantBreakingTheRuleIsAConfigError() {
-    assertThatThrownBy(() -> TenantResolver.constant(".."))
+    assertThatThrownBy(() -> TenantStrategy.parse("static:.."))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("static:..: the tenant id \"..\" is a URL dot-segment");
   }

@@ -5,7 +5,7 @@ package io.changecast.contract;
  * {@code changecast.source.*} and {@value #CONTROL} headers on the raw topics, the router reads
  * them and writes the {@value #ERROR_PREFIX}{@code *} headers on dead letters.
  */
-public final class RecordHeaders {
+public final class HeaderNames {
 
   /** The source cluster's name ({@code changecast.cluster.name}), on every raw record. */
   public static final String SOURCE_CLUSTER = "changecast.source.cluster";
@@ -25,5 +25,5 @@ public final class RecordHeaders {
   /** The prefix of the headers a dead letter carries its error in. */
   public static final String ERROR_PREFIX = "changecast.error.";
 
-  private RecordHeaders() {}
+  private HeaderNames() {}
 }
