@@ -62,7 +62,7 @@ public sealed interface TenantStrategy {
     return collection;
   }
 
-  /** The spec this strategy parses from. */
+  /** The spec this strategy parses from, e.g. {@code field:tenantId}, for messages. */
   String spec();
 
   /**
@@ -118,11 +118,6 @@ public sealed interface TenantStrategy {
     public String spec() {
       return "field:" + String.join(".", path);
     }
-
-    @Override
-    public String toString() {
-      return spec();
-    }
   }
 
   /** {@code database}: the database is the tenant (database-per-tenant deployments). */
@@ -136,11 +131,6 @@ public sealed interface TenantStrategy {
     @Override
     public String spec() {
       return "database";
-    }
-
-    @Override
-    public String toString() {
-      return spec();
     }
   }
 
@@ -177,11 +167,6 @@ public sealed interface TenantStrategy {
     public String spec() {
       return "collection-prefix:" + separator;
     }
-
-    @Override
-    public String toString() {
-      return spec();
-    }
   }
 
   /** {@code static:<tenant>}: every event belongs to {@code tenant}, a valid {@link TenantId}. */
@@ -208,11 +193,6 @@ public sealed interface TenantStrategy {
     @Override
     public String spec() {
       return "static:" + tenant;
-    }
-
-    @Override
-    public String toString() {
-      return spec();
     }
   }
 

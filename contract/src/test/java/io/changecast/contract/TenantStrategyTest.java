@@ -28,7 +28,6 @@ class TenantStrategyTest {
   void parsesEachFormBackToItsSpec(String spec, String expected) {
     TenantStrategy strategy = TenantStrategy.parse(spec);
     assertThat(strategy.spec()).isEqualTo(expected);
-    assertThat(strategy).hasToString(expected);
     assertThat(TenantStrategy.parse(strategy.spec())).isEqualTo(strategy);
   }
 

@@ -48,18 +48,7 @@ class ChangeEventTenantTest {
 
   @Test
   void aDeleteHasNoDocumentToReadFrom() {
-    ChangeEvent delete =
-        new ChangeEvent(
-            ChangeEvent.Operation.DELETE,
-            "app",
-            "orders",
-            JSON.createObjectNode(),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    ChangeEvent delete = delete("app", "orders", null);
 
     assertThat(delete.tenant(TenantStrategy.parse("field:tenantId"))).isEmpty();
     assertThat(TenantResolver.parse("field:tenantId").resolve(delete)).isEmpty();
@@ -68,17 +57,7 @@ class ChangeEventTenantTest {
   @Test
   void aDeleteWithAPreImageReadsIt() throws Exception {
     ChangeEvent delete =
-        new ChangeEvent(
-            ChangeEvent.Operation.DELETE,
-            "acme_db",
-            "acme_orders",
-            JSON.createObjectNode(),
-            null,
-            null,
-            null,
-            null,
-            null,
-            JSON.readTree("{\"tenantId\": \"acme\"}"));
+        delete("acme_db", "acme_orders", JSON.readTree("{\"tenantId\": \"acme\"}"));
 
     assertThat(delete.tenant(TenantStrategy.parse("field:tenantId"))).contains("acme");
     assertThat(delete.tenant(TenantStrategy.parse("database"))).contains("acme_db");
@@ -91,5 +70,20 @@ class ChangeEventTenantTest {
     assertThatThrownBy(() -> TenantResolver.parse("field:owner..tenant"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid tenant field path 'owner..tenant'");
+  }
+
+  /** A delete of {@code db.coll}: no post-image, the pre-image {@code before} (or none). */
+  private static ChangeEvent delete(String db, String coll, JsonNode before) {
+    return new ChangeEvent(
+        ChangeEvent.Operation.DELETE,
+        db,
+        coll,
+        JSON.createObjectNode(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        before);
   }
 }

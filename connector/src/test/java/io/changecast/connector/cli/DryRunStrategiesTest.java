@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * dry-run resolves tenants with the router's own rule ({@code
@@ -27,32 +29,28 @@ class DryRunStrategiesTest {
 
   @TempDir Path dir;
 
-  @Test
-  void fieldStrategyReadsTheDocument() throws IOException {
-    CliRun run = dryRun(anyCollection(), "--tenant-strategy", "field:tenantId");
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "field:tenantId|globex|7|[7, globex]",
+        "database|app|app|[app]",
+        "static:shared|shared|shared|[shared]"
+      })
+  void everyOtherStrategyNamesTheRoutersTenant(
+      String spec, String first, String second, String tenants) throws IOException {
+    CliRun run = dryRun(anyCollection(), "--tenant-strategy", spec);
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.outLines())
         .containsExactly(
-            "sample 1: app.acme_orders -> topic changecast.raw.app.acme_orders, tenant \"globex\","
-                + " type acme_orders.created",
-            "sample 2: app.orders -> topic changecast.raw.app.orders, tenant \"7\", type"
-                + " orders.created",
-            "2 samples: 2 routed to tenants [7, globex], 0 dead-lettered, 0 not captured");
-  }
-
-  @Test
-  void databaseStrategyNamesTheDatabase() throws IOException {
-    CliRun run = dryRun(anyCollection(), "--tenant-strategy", "database");
-
-    assertThat(run.exitCode()).isZero();
-    assertThat(run.outLines())
-        .containsExactly(
-            "sample 1: app.acme_orders -> topic changecast.raw.app.acme_orders, tenant \"app\","
-                + " type acme_orders.created",
-            "sample 2: app.orders -> topic changecast.raw.app.orders, tenant \"app\", type"
-                + " orders.created",
-            "2 samples: 2 routed to tenants [app], 0 dead-lettered, 0 not captured");
+            "sample 1: app.acme_orders -> topic changecast.raw.app.acme_orders, tenant \""
+                + first
+                + "\", type acme_orders.created",
+            "sample 2: app.orders -> topic changecast.raw.app.orders, tenant \""
+                + second
+                + "\", type orders.created",
+            "2 samples: 2 routed to tenants " + tenants + ", 0 dead-lettered, 0 not captured");
   }
 
   @Test
@@ -71,31 +69,8 @@ class DryRunStrategiesTest {
   }
 
   @Test
-  void staticStrategyNamesItsTenant() throws IOException {
-    CliRun run = dryRun(anyCollection(), "--tenant-strategy", "static:shared");
-
-    assertThat(run.exitCode()).isZero();
-    assertThat(run.outLines())
-        .containsExactly(
-            "sample 1: app.acme_orders -> topic changecast.raw.app.acme_orders, tenant \"shared\","
-                + " type acme_orders.created",
-            "sample 2: app.orders -> topic changecast.raw.app.orders, tenant \"shared\", type"
-                + " orders.created",
-            "2 samples: 2 routed to tenants [shared], 0 dead-lettered, 0 not captured");
-  }
-
-  @Test
   void collectionPrefixOnPartitionedTopicsIsKeyedByTheConfigsTransform() throws IOException {
-    ObjectNode root = ValidateCommandTest.appSource();
-    ObjectNode c = (ObjectNode) root.get("config");
-    c.remove("collection");
-    c.put("topic.creation.default.partitions", "4")
-        .put("transforms", "tenant")
-        .put("transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value")
-        .put("transforms.tenant.field", "ns.coll")
-        .put("transforms.tenant.prefix.separator", "_")
-        .put("transforms.tenant.key", "true");
-    Path config = Files.writeString(dir.resolve("keyed.json"), root.toString());
+    Path config = keyedConfig(dir, "collection", 4, "ns.coll", "_");
 
     CliRun run = dryRun(config, "--tenant-strategy", "collection-prefix:_");
 
@@ -110,15 +85,7 @@ class DryRunStrategiesTest {
 
   @Test
   void aTransformKeyingByAnotherFieldThanTheStrategyIsCaught() throws IOException {
-    ObjectNode root = ValidateCommandTest.appSource();
-    ObjectNode c = (ObjectNode) root.get("config");
-    c.remove("collection");
-    c.put("topic.creation.default.partitions", "4")
-        .put("transforms", "tenant")
-        .put("transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value")
-        .put("transforms.tenant.field", "fullDocument.tenantId")
-        .put("transforms.tenant.key", "true");
-    Path config = Files.writeString(dir.resolve("keyed.json"), root.toString());
+    Path config = keyedConfig(dir, "collection", 4, "fullDocument.tenantId", "");
     int acme = RawPartitions.partitionOf("acme", 4);
     int globex = RawPartitions.partitionOf("globex", 4);
     assertThat(globex).as("the sample's two tenants land apart").isNotEqualTo(acme);
@@ -152,6 +119,27 @@ class DryRunStrategiesTest {
         .startsWith(
             "changecast-connect: --tenant-strategy, --tenant-field and --tenant-database exclude"
                 + " each other");
+  }
+
+  /**
+   * The example source config without its {@code unset} key, on raw topics of {@code partitions}
+   * partitions keyed by a {@code TenantHeader$Value} transform reading {@code field} (cut at {@code
+   * separator} when not empty).
+   */
+  static Path keyedConfig(Path dir, String unset, int partitions, String field, String separator)
+      throws IOException {
+    ObjectNode root = ValidateCommandTest.appSource();
+    ObjectNode c = (ObjectNode) root.get("config");
+    c.remove(unset);
+    c.put("topic.creation.default.partitions", Integer.toString(partitions))
+        .put("transforms", "tenant")
+        .put("transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value")
+        .put("transforms.tenant.field", field)
+        .put("transforms.tenant.key", "true");
+    if (!separator.isEmpty()) {
+      c.put("transforms.tenant.prefix.separator", separator);
+    }
+    return Files.writeString(dir.resolve("keyed.json"), root.toString());
   }
 
   /** The example source config without its collection filter: every collection of app. */

@@ -112,7 +112,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
                   parsed.raw(),
                   Stage.RESOLVE_TENANT,
                   Reason.TENANT_INVALID,
-                  refused.get() + " (tenant from " + strategy + ")")));
+                  refused.get() + " (tenant from " + strategy.spec() + ")")));
       return;
     }
     String resolvedTenant = tenant;
@@ -176,9 +176,9 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     ChangeEvent event = parsed.event();
     String detail =
         event.document() != null
-            ? "the document gives no tenant (" + strategy + ")"
+            ? "the document gives no tenant (" + strategy.spec() + ")"
             : "the event has no document and no earlier event of this document named its tenant ("
-                + strategy
+                + strategy.spec()
                 + ")";
     return new Step.Rejected(parsed.raw(), Stage.RESOLVE_TENANT, Reason.TENANT_UNRESOLVED, detail);
   }

@@ -228,10 +228,10 @@ public final class DryRun {
           + "\" does not start with a tenant and \""
           + prefix.separator()
           + "\" ("
-          + strategy
+          + strategy.spec()
           + ")";
     }
-    return "the namespace names none (" + strategy + ")";
+    return "the namespace names none (" + strategy.spec() + ")";
   }
 
   /**
