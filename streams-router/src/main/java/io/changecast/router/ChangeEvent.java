@@ -2,6 +2,8 @@ package io.changecast.router;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.contract.DocumentReader;
+import io.changecast.contract.TenantStrategy;
 import java.util.Optional;
 
 /**
@@ -32,6 +34,39 @@ public record ChangeEvent(
     Long wallTime,
     JsonNode resumeToken,
     JsonNode documentBefore) {
+
+  /** Reads Jackson trees for the shared tenant rule. */
+  private static final DocumentReader<JsonNode> JSON =
+      new DocumentReader<>() {
+        @Override
+        public JsonNode field(JsonNode node, String name) {
+          return node.isObject() ? node.get(name) : null;
+        }
+
+        @Override
+        public int size(JsonNode node) {
+          return node.isObject() ? node.size() : -1;
+        }
+
+        @Override
+        public String text(JsonNode node) {
+          return node.isTextual() ? node.asText() : null;
+        }
+
+        @Override
+        public String wholeNumber(JsonNode node) {
+          return node.isIntegralNumber() ? node.asText() : null;
+        }
+      };
+
+  /**
+   * The tenant of this event under {@code strategy}, read from its namespace or its document (the
+   * post-image, else the pre-image); empty when the event alone does not say.
+   */
+  public Optional<String> tenant(TenantStrategy strategy) {
+    return strategy.resolve(
+        database, collection, document != null ? document : documentBefore, JSON);
+  }
 
   /** The document-level change stream operations the router routes. */
   public enum Operation {

@@ -1,5 +1,6 @@
 package io.changecast.router;
 
+import io.changecast.contract.TenantStrategy;
 import io.changecast.router.internal.EventTypes;
 
 /**
@@ -9,7 +10,7 @@ import io.changecast.router.internal.EventTypes;
  *
  * @param database the database, or {@code *}
  * @param collection the collection, or {@code *}
- * @param tenant a tenant strategy spec ({@link TenantResolver#parse}), or {@code null} to inherit
+ * @param tenant a tenant strategy spec ({@link TenantStrategy#parse}), or {@code null} to inherit
  * @param type an event type spec ({@code default}, {@code field:<path>}, {@code name:<base>}), or
  *     {@code null} to inherit
  */
@@ -24,7 +25,7 @@ public record CollectionRule(String database, String collection, String tenant, 
       throw new IllegalArgumentException("collection rule collection must not be empty");
     }
     if (tenant != null) {
-      TenantResolver.parse(tenant); // validates
+      TenantStrategy.parse(tenant); // validates
     }
     if (type != null) {
       EventTypes.parse(type); // validates

@@ -3,6 +3,7 @@ package io.changecast.router;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.contract.ControlTypes;
 
 /**
  * The routed event, written as JSON to the events topic (key: tenant). Absent fields are omitted.
@@ -84,9 +85,6 @@ public record Envelope(
         null);
   }
 
-  /** Type of reset events. */
-  public static final String RESET_TYPE = "changecast.reset";
-
   /** Operation of reset events. */
   public static final String RESET = "reset";
 
@@ -104,7 +102,7 @@ public record Envelope(
     return new Envelope(
         Long.toString(sequence),
         tenant,
-        RESET_TYPE,
+        ControlTypes.RESET,
         RESET,
         null,
         null,

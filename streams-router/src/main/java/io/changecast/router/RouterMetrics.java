@@ -1,7 +1,7 @@
 package io.changecast.router;
 
+import io.changecast.contract.ControlTypes;
 import io.changecast.router.internal.Reason;
-import io.changecast.router.internal.TenantProcessor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -114,7 +114,7 @@ public final class RouterMetrics {
     for (Reason reason : Reason.values()) {
       invalidCounter(reason.code());
     }
-    resetCounter(TenantProcessor.SOURCE_HISTORY_LOST);
+    resetCounter(ControlTypes.SOURCE_HISTORY_LOST);
   }
 
   /** Publishes {@link #RUNNING} from {@code state} (read at each scrape). */

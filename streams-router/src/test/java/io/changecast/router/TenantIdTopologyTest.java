@@ -5,6 +5,7 @@ import static io.changecast.router.TenantStrategyTopologyTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.changecast.contract.TenantStrategy;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.streams.TestInputTopic;
@@ -84,8 +85,32 @@ class TenantIdTopologyTest {
   }
 
   @Test
+  void collectionPrefixStrategyDeadLettersAPrefixThatIsNoTenantIdAndSpendsNoId() {
+    try (RouterDriver router =
+        new RouterDriver(stateDir, Map.of("collections.*.*.tenant", "collection-prefix:_"))) {
+      router
+          .input("changecast.raw.app.orders")
+          .pipeInput("k", event("insert", "app", "a b_orders", 1, "{\"_id\": 1}"));
+      router
+          .input("changecast.raw.app.orders")
+          .pipeInput("k", event("insert", "app", "acme_orders", 2, "{\"_id\": 2}"));
+
+      assertThat(router.envelopes())
+          .extracting(e -> e.get("tenant").asText() + ":" + e.get("id").asText())
+          .containsExactly("acme:1");
+      TestRecord<String, String> dead = router.dlq.readRecord();
+      assertThat(header(dead.headers(), "changecast.error.reason")).isEqualTo("tenant-invalid");
+      assertThat(header(dead.headers(), "changecast.error.detail"))
+          .isEqualTo(
+              "the tenant id \"a b\" has U+0020 at index 1; a tenant id is 1 to 128 of the"
+                  + " characters A-Z a-z 0-9 . _ - (not . or ..) (tenant from collection-prefix:_)");
+      assertThat(router.dlq.isEmpty()).isTrue();
+    }
+  }
+
+  @Test
   void aStaticTenantBreakingTheRuleIsAConfigError() {
-    assertThatThrownBy(() -> TenantResolver.constant(".."))
+    assertThatThrownBy(() -> TenantStrategy.parse("static:.."))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("static:..: the tenant id \"..\" is a URL dot-segment");
   }

@@ -59,6 +59,8 @@ public final class ChangecastConnect {
             [--raw-topic-pattern REGEX]   the router's raw.topic.pattern (default changecast\\.raw\\..*)
             [--raw-partitions N]          the router's raw.partitions (default 1)
         dry-run FILE --sample DOCS.json   show tenant, type and raw topic of sample documents
+            [--tenant-strategy SPEC]      the router's tenant.strategy: field:<path>, database,
+                                          collection-prefix:<sep> or static:<tenant>
             [--tenant-field PATH]         the router's tenant.field (default tenantId)
             [--tenant-database]           tenant = database name (database-per-tenant)
             [--collection NAME]           collection of plain sample documents
@@ -148,7 +150,7 @@ public final class ChangecastConnect {
     Args args =
         Args.parse(
             argv,
-            Set.of("--sample", "--tenant-field", "--collection"),
+            Set.of("--sample", "--tenant-strategy", "--tenant-field", "--collection"),
             Set.of("--tenant-database"));
     if (args.positional().size() != 1) {
       throw new Args.UsageException("dry-run needs exactly one FILE");
@@ -156,17 +158,15 @@ public final class ChangecastConnect {
     String samples =
         args.option("--sample")
             .orElseThrow(() -> new Args.UsageException("dry-run needs --sample DOCS.json"));
-    if (args.flag("--tenant-database") && args.option("--tenant-field").isPresent()) {
-      throw new Args.UsageException("--tenant-field and --tenant-database exclude each other");
-    }
     Path file = Path.of(args.positional().get(0));
     ConnectorConfigFile config = read(file);
-    DryRun.TenantRule rule =
-        args.flag("--tenant-database")
-            ? new DryRun.TenantRule.Database()
-            : new DryRun.TenantRule.Field(
-                args.option("--tenant-field").orElse(DryRun.DEFAULT_TENANT_FIELD));
-    DryRun dryRun = new DryRun(config, rule);
+    DryRun dryRun =
+        new DryRun(
+            config,
+            DryRun.strategy(
+                args.option("--tenant-strategy"),
+                args.option("--tenant-field"),
+                args.flag("--tenant-database")));
     if (dryRun.fullDocumentOnly()) {
       out.println(
           file

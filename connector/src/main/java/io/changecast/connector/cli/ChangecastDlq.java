@@ -3,6 +3,7 @@ package io.changecast.connector.cli;
 import io.changecast.connector.cli.internal.Args;
 import io.changecast.connector.cli.internal.CliMain;
 import io.changecast.connector.cli.internal.DeadLetterPrinter;
+import io.changecast.contract.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
@@ -34,9 +35,6 @@ public final class ChangecastDlq {
 
   /** Environment variable overriding {@link #DEFAULT_BOOTSTRAP}. */
   public static final String BOOTSTRAP_ENV = "CHANGECAST_BOOTSTRAP_SERVERS";
-
-  /** The router's default dead-letter topic ({@code dlq.topic}). */
-  public static final String DEFAULT_TOPIC = "changecast.dlq";
 
   private static final String USAGE_TEXT =
       """
@@ -90,7 +88,7 @@ public final class ChangecastDlq {
         parsed
             .option("--bootstrap-server")
             .orElse(env.getOrDefault(BOOTSTRAP_ENV, DEFAULT_BOOTSTRAP));
-    String topic = parsed.option("--topic").orElse(DEFAULT_TOPIC);
+    String topic = parsed.option("--topic").orElse(Topics.DLQ);
     try (DeadLetterPrinter printer = new DeadLetterPrinter(bootstrap, out)) {
       printer.print(topic, last, parsed.flag("--follow"), CONNECT_TIMEOUT);
       return OK;

@@ -42,12 +42,6 @@ public final class ChangecastConfigValidator {
   /** The router's default {@code raw.topic.pattern}. */
   public static final String DEFAULT_RAW_TOPIC_PATTERN = RawTopics.DEFAULT_PATTERN;
 
-  /** The router's default output topic. */
-  public static final String DEFAULT_EVENTS_TOPIC = "changecast.events";
-
-  /** Prefix of the router's optional per-type topics. */
-  public static final String TYPE_TOPIC_PREFIX = "changecast.type.";
-
   private static final String CONNECTION_URI = "connection.uri";
 
   private final Pattern rawTopicPattern;

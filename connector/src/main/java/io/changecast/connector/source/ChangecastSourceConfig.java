@@ -6,6 +6,7 @@ import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.config.internal.ConfigValues;
 import io.changecast.connector.config.internal.RawTopicNames;
 import io.changecast.connector.source.internal.Namespace;
+import io.changecast.contract.HeaderNames;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -37,24 +38,12 @@ public final class ChangecastSourceConfig {
           + " 'restart-from-now' forgets the stored resume token and streams from the current"
           + " time; 'copy-existing' forgets it, copies the existing documents, then streams.";
 
-  /** The name of the source MongoDB deployment, sent in {@value #SOURCE_CLUSTER_HEADER}. */
+  /** The name of the source MongoDB deployment, sent in {@value HeaderNames#SOURCE_CLUSTER}. */
   public static final String CLUSTER_NAME_CONFIG = "changecast.cluster.name";
 
   private static final String CLUSTER_NAME_DOC =
       "Name of the source MongoDB deployment, sent in the changecast.source.cluster header of every"
           + " record. Empty: the hosts of connection.uri, e.g. 'mongo1:27017,mongo2:27017'.";
-
-  /** Header naming the source deployment ({@value #CLUSTER_NAME_CONFIG}). */
-  public static final String SOURCE_CLUSTER_HEADER = "changecast.source.cluster";
-
-  /** Header naming the database of the change (absent for a deployment-wide control record). */
-  public static final String SOURCE_DB_HEADER = "changecast.source.db";
-
-  /** Header naming the collection of the change (absent when not about one collection). */
-  public static final String SOURCE_COLL_HEADER = "changecast.source.coll";
-
-  /** Header marking a control record; its value names the kind, e.g. {@code history-lost}. */
-  public static final String CONTROL_HEADER = "changecast.control";
 
   /** The only converter that hands the connector's JSON text to Kafka unchanged. */
   public static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.source.ChangecastSourceConnector;
+import io.changecast.contract.HeaderNames;
 import io.changecast.contract.RawPartitions;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,9 +58,6 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
   public static final String KEY_CONFIG = "key";
   public static final String PREFIX_SEPARATOR_CONFIG = "prefix.separator";
 
-  /** The header set by default. */
-  public static final String DEFAULT_HEADER = "changecast.tenant";
-
   private static final String PURPOSE = "tenant header";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -76,7 +74,7 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
           .define(
               HEADER_CONFIG,
               ConfigDef.Type.STRING,
-              DEFAULT_HEADER,
+              HeaderNames.TENANT,
               new ConfigDef.NonEmptyString(),
               ConfigDef.Importance.MEDIUM,
               "The header to set. An existing header of that name is replaced.")

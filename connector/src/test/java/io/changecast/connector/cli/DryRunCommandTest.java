@@ -47,18 +47,7 @@ class DryRunCommandTest {
   @Test
   void tenantPartitionedRawTopicsShowEachTenantsPartitionAndCatchAKeyOtherThanTheTenant()
       throws IOException {
-    ObjectNode root =
-        (ObjectNode)
-            new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(Files.readString(Path.of(APP_SOURCE)));
-    ObjectNode c = (ObjectNode) root.get("config");
-    c.remove("database");
-    c.put("topic.creation.default.partitions", "3")
-        .put("transforms", "tenant")
-        .put("transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value")
-        .put("transforms.tenant.field", "ns.db")
-        .put("transforms.tenant.key", "true");
-    Path config = Files.writeString(dir.resolve("keyed.json"), root.toString());
+    Path config = DryRunStrategiesTest.keyedConfig(dir, "database", 3, "ns.db", "");
     Path samples =
         sample(
             """

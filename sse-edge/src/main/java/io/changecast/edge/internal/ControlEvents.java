@@ -2,13 +2,12 @@ package io.changecast.edge.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.contract.ControlTypes;
+import io.changecast.contract.EnvelopeFields;
 import java.io.IOException;
 
 /** Recognises the router's control envelopes among a tenant's events. */
 final class ControlEvents {
-  /** Envelope {@code type} of the router's reset (e.g. reason {@code source-history-lost}). */
-  static final String RESET_TYPE = "changecast.reset";
-
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** Checked once per event, not once per subscriber. */
@@ -24,17 +23,18 @@ final class ControlEvents {
 
   /** A cheap text check before parsing. */
   private static boolean parseIsReset(Event event) {
-    if (!event.json().contains(RESET_TYPE)) {
+    if (!event.json().contains(ControlTypes.RESET)) {
       return false;
     }
     JsonNode envelope = parse(event);
-    return envelope != null && RESET_TYPE.equals(envelope.path("type").asText(null));
+    return envelope != null
+        && ControlTypes.RESET.equals(envelope.path(EnvelopeFields.TYPE).asText(null));
   }
 
   /** The reason of a reset envelope, {@code unknown} when absent. */
   static String resetReason(Event event) {
     JsonNode envelope = parse(event);
-    String reason = envelope == null ? null : envelope.path("reason").asText(null);
+    String reason = envelope == null ? null : envelope.path(EnvelopeFields.REASON).asText(null);
     return reason == null || reason.isBlank() ? "unknown" : reason;
   }
 

@@ -1,5 +1,6 @@
 package io.changecast.edge.internal;
 
+import io.changecast.contract.ControlTypes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -191,7 +192,7 @@ public final class EdgeMetrics {
   void reset(Transport transport, String reason) {
     String tag =
         switch (reason) {
-          case "retention", "source-history-lost" -> reason;
+          case "retention", ControlTypes.SOURCE_HISTORY_LOST -> reason;
           default -> "other";
         };
     Counter.builder("changecast.edge.sse.resets")

@@ -3,6 +3,7 @@ package io.changecast.edge.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.contract.EnvelopeFields;
 import io.changecast.contract.TenantId;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -44,23 +45,24 @@ public final class EnvelopeParser {
     if (envelope == null || !envelope.isObject()) {
       return new Invalid("value is not a JSON object");
     }
-    String tenant = key != null ? key : envelope.path("tenant").asText(null);
+    String tenant = key != null ? key : envelope.path(EnvelopeFields.TENANT).asText(null);
     Optional<String> refused = TenantId.check(tenant);
     if (refused.isPresent()) {
       return new Invalid("invalid tenant: " + refused.get());
     }
-    Optional<Long> id = id(envelope.get("id"));
+    Optional<Long> id = id(envelope.get(EnvelopeFields.ID));
     if (id.isEmpty()) {
-      return new Invalid("envelope id is not a non-negative integer: " + envelope.get("id"));
+      return new Invalid(
+          "envelope id is not a non-negative integer: " + envelope.get(EnvelopeFields.ID));
     }
     String json = value;
     if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
       json = envelope.toString();
     }
-    JsonNode routedAt = envelope.get("routedAt");
+    JsonNode routedAt = envelope.get(EnvelopeFields.ROUTED_AT);
     return new Parsed(
         new Event(tenant, id.get(), json),
-        clusterTime(envelope.get("clusterTime")),
+        clusterTime(envelope.get(EnvelopeFields.CLUSTER_TIME)),
         routedAt != null && routedAt.isIntegralNumber() && routedAt.canConvertToLong()
             ? OptionalLong.of(routedAt.longValue())
             : OptionalLong.empty(),

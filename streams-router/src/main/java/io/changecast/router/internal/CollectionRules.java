@@ -1,8 +1,8 @@
 package io.changecast.router.internal;
 
+import io.changecast.contract.TenantStrategy;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.CollectionRule;
-import io.changecast.router.TenantResolver;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,7 @@ public final class CollectionRules {
    *     collection-prefix}), the type rules' base name
    */
   public record Resolved(
-      TenantResolver tenant,
+      TenantStrategy tenant,
       BiFunction<ChangeEvent, String, String> typeRule,
       String baseCollection) {
 
@@ -56,11 +56,9 @@ public final class CollectionRules {
               rule = found.orElseRule(rule);
             }
           }
-          TenantResolver tenant = TenantResolver.parse(rule.tenant());
+          TenantStrategy tenant = TenantStrategy.parse(rule.tenant());
           return new Resolved(
-              tenant,
-              EventTypes.parse(rule.type()),
-              TenantStrategies.baseCollection(tenant, collection));
+              tenant, EventTypes.parse(rule.type()), tenant.baseCollection(collection));
         });
   }
 

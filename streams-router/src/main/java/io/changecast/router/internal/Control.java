@@ -3,6 +3,8 @@ package io.changecast.router.internal;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.changecast.contract.ControlTypes;
+import io.changecast.contract.HeaderNames;
 import io.changecast.router.Envelope;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
@@ -10,7 +12,7 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * Control records the changecast connector writes to the raw topics, marked by the header {@value
- * #HEADER}:
+ * HeaderNames#CONTROL}:
  *
  * <ul>
  *   <li>{@code history-lost}: {@code {"type": "history-lost", "namespaces": [{"db": "app", "coll":
@@ -22,17 +24,11 @@ import org.apache.kafka.common.header.Headers;
  */
 public final class Control {
 
-  /** The header marking a control record; its value is the control type. */
-  public static final String HEADER = "changecast.control";
-
-  public static final String HISTORY_LOST = "history-lost";
-  public static final String HEARTBEAT = "heartbeat";
-
   private Control() {}
 
   /** The control type named by {@code headers}, or {@code null} for a data record. */
   public static String type(Headers headers) {
-    Header header = headers == null ? null : headers.lastHeader(HEADER);
+    Header header = headers == null ? null : headers.lastHeader(HeaderNames.CONTROL);
     return header == null || header.value() == null
         ? null
         : new String(header.value(), StandardCharsets.UTF_8).trim();
@@ -40,7 +36,7 @@ public final class Control {
 
   /** Parses a control record of {@code type}; rejections name the problem. */
   public static Step parse(String type, String raw) {
-    if (!type.equals(HISTORY_LOST) && !type.equals(HEARTBEAT)) {
+    if (!type.equals(ControlTypes.HISTORY_LOST) && !type.equals(ControlTypes.HEARTBEAT)) {
       return reject(
           raw,
           Reason.UNSUPPORTED_CONTROL,
@@ -62,7 +58,7 @@ public final class Control {
           "field 'type' should be '" + type + "' as the header says, found " + root.get("type"));
     }
     Envelope.ClusterTime clusterTime = clusterTime(root.get("clusterTime"));
-    if (type.equals(HEARTBEAT)) {
+    if (type.equals(ControlTypes.HEARTBEAT)) {
       return new Step.Heartbeat(clusterTime);
     }
     JsonNode namespaces = root.get("namespaces");

@@ -1,5 +1,6 @@
 package io.changecast.router.internal;
 
+import io.changecast.contract.HeaderNames;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -7,12 +8,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /** The headers of a dead-letter record; values are UTF-8 strings. */
 public final class DeadLetters {
 
-  public static final String REASON = "changecast.error.reason";
-  public static final String DETAIL = "changecast.error.detail";
-  public static final String STAGE = "changecast.error.stage";
-  public static final String TOPIC = "changecast.error.topic";
-  public static final String PARTITION = "changecast.error.partition";
-  public static final String OFFSET = "changecast.error.offset";
+  public static final String REASON = HeaderNames.ERROR_PREFIX + "reason";
+  public static final String DETAIL = HeaderNames.ERROR_PREFIX + "detail";
+  public static final String STAGE = HeaderNames.ERROR_PREFIX + "stage";
+  public static final String TOPIC = HeaderNames.ERROR_PREFIX + "topic";
+  public static final String PARTITION = HeaderNames.ERROR_PREFIX + "partition";
+  public static final String OFFSET = HeaderNames.ERROR_PREFIX + "offset";
 
   private static final int MAX_DETAIL = 500;
 

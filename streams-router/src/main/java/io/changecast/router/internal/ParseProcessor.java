@@ -10,9 +10,10 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * Reads one raw record into a {@link Step}: a control record (header {@value Control#HEADER}), a
- * parsed change event or a rejection. Counts records in per source topic. Under direct sequencing
- * the ingest topic shares this source: its records are read as {@link IngestProcessor} reads them.
+ * Reads one raw record into a {@link Step}: a control record (header {@value
+ * io.changecast.contract.HeaderNames#CONTROL}), a parsed change event or a rejection. Counts
+ * records in per source topic. Under direct sequencing the ingest topic shares this source: its
+ * records are read as {@link IngestProcessor} reads them.
  */
 public final class ParseProcessor implements FixedKeyProcessor<String, String, Step> {
 

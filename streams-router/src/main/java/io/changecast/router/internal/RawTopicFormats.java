@@ -1,5 +1,6 @@
 package io.changecast.router.internal;
 
+import io.changecast.contract.HeaderNames;
 import io.changecast.router.RouterConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -14,12 +15,6 @@ import org.apache.kafka.common.header.Headers;
  * RouterConfig#INPUT_FORMAT}; and the namespace of a full-document topic's records.
  */
 public final class RawTopicFormats {
-
-  /** The source header naming the database (written by the changecast source connector). */
-  public static final String SOURCE_DB_HEADER = "changecast.source.db";
-
-  /** The source header naming the collection (written by the changecast source connector). */
-  public static final String SOURCE_COLL_HEADER = "changecast.source.coll";
 
   private final Step.Format fallback;
   private final Pattern debezium;
@@ -60,8 +55,8 @@ public final class RawTopicFormats {
     if (format != Step.Format.FULL_DOCUMENT || Control.type(headers) != null) {
       return Step.parse(headers, key, raw, format);
     }
-    String database = header(headers, SOURCE_DB_HEADER);
-    String collection = header(headers, SOURCE_COLL_HEADER);
+    String database = header(headers, HeaderNames.SOURCE_DB);
+    String collection = header(headers, HeaderNames.SOURCE_COLL);
     if (database == null || collection == null) {
       Matcher matcher = fullDocument.matcher(topic);
       if (matcher.matches()) {
@@ -75,9 +70,9 @@ public final class RawTopicFormats {
           Stage.PARSE,
           Reason.MISSING_FIELD,
           "no namespace for a full-document record: no "
-              + SOURCE_DB_HEADER
+              + HeaderNames.SOURCE_DB
               + "/"
-              + SOURCE_COLL_HEADER
+              + HeaderNames.SOURCE_COLL
               + " headers and the topic '"
               + topic
               + "' gives an empty db or coll group of "

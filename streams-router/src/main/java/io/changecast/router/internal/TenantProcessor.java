@@ -1,11 +1,12 @@
 package io.changecast.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.contract.ControlTypes;
 import io.changecast.contract.TenantId;
+import io.changecast.contract.TenantStrategy;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
-import io.changecast.router.TenantResolver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Resolves the tenant of each {@link Step.Parsed} record: from the event itself (the namespace's
- * {@link TenantResolver}), or, when the event carries no document (deletes, updates without
+ * {@link TenantStrategy}), or, when the event carries no document (deletes, updates without
  * post-image), from the tenant remembered for the same document. Runs before the repartition, where
  * all events of one document share a partition, so the store sees them in order. A delete forgets
  * the document. The {@code document-tenants} store is written only where it can be read later:
@@ -33,9 +34,6 @@ import org.slf4j.LoggerFactory;
  * Step.Resolved} or {@link Step.Rejected}; heartbeats are counted and end here.
  */
 public final class TenantProcessor implements FixedKeyProcessor<String, Step, Step> {
-
-  /** The reason of resets caused by a history-lost control record. */
-  public static final String SOURCE_HISTORY_LOST = "source-history-lost";
 
   private static final Logger LOG = LoggerFactory.getLogger(TenantProcessor.class);
 
@@ -93,9 +91,9 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
   private void resolve(FixedKeyRecord<String, Step> record, Step.Parsed parsed) {
     ChangeEvent event = parsed.event();
     CollectionRules.Resolved namespace = rules.forEvent(event);
-    TenantResolver resolver = namespace.tenant();
+    TenantStrategy strategy = namespace.tenant();
     String documentKey = DocumentKeys.of(event);
-    Optional<String> direct = resolver.resolve(event);
+    Optional<String> direct = event.tenant(strategy);
     String tenant = direct.orElse(null);
     String remembered = null;
     if (tenant == null && event.document() == null) {
@@ -103,7 +101,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
       tenant = remembered;
     }
     if (tenant == null) {
-      context.forward(record.withValue(unresolved(parsed, resolver)));
+      context.forward(record.withValue(unresolved(parsed, strategy)));
       return;
     }
     Optional<String> refused = TenantId.check(tenant);
@@ -114,7 +112,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
                   parsed.raw(),
                   Stage.RESOLVE_TENANT,
                   Reason.TENANT_INVALID,
-                  refused.get() + " (tenant from " + resolver + ")")));
+                  refused.get() + " (tenant from " + strategy.spec() + ")")));
       return;
     }
     String resolvedTenant = tenant;
@@ -134,7 +132,7 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
         documentTenants.delete(documentKey);
       }
     } else if (event.document() != null
-        && !TenantStrategies.fromNamespace(resolver)
+        && !strategy.fromNamespace()
         && !tenant.equals(documentTenants.get(documentKey))) {
       documentTenants.put(documentKey, tenant); // first seen, or the document changed tenant
     }
@@ -158,7 +156,8 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
         tenants.size(),
         tenants.size() <= 20 ? tenants : tenants.size() + " tenants");
     for (String tenant : tenants) {
-      forwardReset(record, tenant, SOURCE_HISTORY_LOST, lost.namespaces(), lost.clusterTime());
+      forwardReset(
+          record, tenant, ControlTypes.SOURCE_HISTORY_LOST, lost.namespaces(), lost.clusterTime());
     }
   }
 
@@ -173,13 +172,13 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
             new Step.Resolved(tenant, new Pending.Reset(reason, namespaces, clusterTime))));
   }
 
-  private static Step.Rejected unresolved(Step.Parsed parsed, TenantResolver resolver) {
+  private static Step.Rejected unresolved(Step.Parsed parsed, TenantStrategy strategy) {
     ChangeEvent event = parsed.event();
     String detail =
         event.document() != null
-            ? "the document gives no tenant (" + resolver + ")"
+            ? "the document gives no tenant (" + strategy.spec() + ")"
             : "the event has no document and no earlier event of this document named its tenant ("
-                + resolver
+                + strategy.spec()
                 + ")";
     return new Step.Rejected(parsed.raw(), Stage.RESOLVE_TENANT, Reason.TENANT_UNRESOLVED, detail);
   }

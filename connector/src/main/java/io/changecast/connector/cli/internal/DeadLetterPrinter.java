@@ -1,5 +1,6 @@
 package io.changecast.connector.cli.internal;
 
+import io.changecast.contract.HeaderNames;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,9 +24,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * headers first, its key and its value.
  */
 public final class DeadLetterPrinter implements AutoCloseable {
-
-  /** Prefix of the headers the router sets on a dead letter. */
-  public static final String ERROR_HEADER_PREFIX = "changecast.error.";
 
   private static final int MAX_SHOWN_CHARS = 2000;
   private static final Duration POLL = Duration.ofMillis(500);
@@ -108,7 +106,7 @@ public final class DeadLetterPrinter implements AutoCloseable {
             + ", "
             + Instant.ofEpochMilli(record.timestamp()));
     List<Header> headers = new ArrayList<>(List.of(record.headers().toArray()));
-    headers.sort(Comparator.comparing(h -> !h.key().startsWith(ERROR_HEADER_PREFIX)));
+    headers.sort(Comparator.comparing(h -> !h.key().startsWith(HeaderNames.ERROR_PREFIX)));
     for (Header header : headers) {
       out.println("  " + header.key() + ": " + text(header.value()));
     }

@@ -6,49 +6,47 @@ import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.connector.config.internal.ConfigValues;
 import io.changecast.connector.config.internal.RawTopicNames;
 import io.changecast.connector.config.internal.TenantKeyTransform;
+import io.changecast.connector.transforms.TenantHeader;
+import io.changecast.contract.DocumentReader;
+import io.changecast.contract.HeaderNames;
 import io.changecast.contract.RawPartitions;
 import io.changecast.contract.TenantId;
+import io.changecast.contract.TenantStrategy;
+import io.changecast.contract.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * What sample documents would become: the raw topic the source connector writes them to, and the
  * tenant and event type the router gives their insert events.
  *
- * <p>The naming rules are duplicated here on purpose, so the connector module knows nothing of the
- * router's internals: raw topic {@code <topic.prefix>.<db>.<collection>} (the official connector's
- * default topic mapper, honouring {@code topic.separator}, {@code topic.suffix} and simple {@code
- * topic.namespace.map} entries), tenant from the document field {@code tenant.field} (default
- * {@code tenantId}; a string, a whole number, or an {@code $oid}/{@code $numberLong} wrapper) or
- * the database name, type {@code <collection>.created} ({@code <collection>.replaced} under {@code
- * publish.full.document.only=true}, where the router reads every document as a {@code replace}).
- * The tenant id rule is not duplicated: it is the shared {@link TenantId}, and a tenant that breaks
- * it is dead-lettered, as the router does.
+ * <p>The tenant is resolved by the router's own rule, the shared {@link TenantStrategy} (every
+ * strategy), and checked by the shared {@link TenantId} rule: a tenant that breaks it is
+ * dead-lettered, as the router does. On tenant-partitioned raw topics the record key is the one the
+ * config's own {@link TenantHeader} transform gives the sample's change event. The raw topic is
+ * {@code <topic.prefix>.<db>.<collection>} (the official connector's default topic mapper,
+ * honouring {@code topic.separator}, {@code topic.suffix} and simple {@code topic.namespace.map}
+ * entries); the type is the router's default, {@code <collection>.created} ({@code
+ * <collection>.replaced} under {@code publish.full.document.only=true}, where the router reads
+ * every document as a {@code replace}), with the collection's tenant prefix cut under {@code
+ * collection-prefix}.
  */
 public final class DryRun {
 
-  /** The router's default tenant field. */
-  public static final String DEFAULT_TENANT_FIELD = "tenantId";
-
-  /** The router's default dead letter topic. */
-  public static final String DEFAULT_DLQ_TOPIC = "changecast.dlq";
+  /** The router's default tenant strategy ({@code tenant.field} {@code tenantId}). */
+  public static final TenantStrategy DEFAULT_STRATEGY = TenantStrategy.Field.of("tenantId");
 
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** How the router resolves tenants: a document field, or the database name. */
-  public sealed interface TenantRule {
-    /** {@code field:<path>}. */
-    record Field(String path) implements TenantRule {}
-
-    /** Database-per-tenant. */
-    record Database() implements TenantRule {}
-  }
 
   /** One sample's fate. */
   public sealed interface Outcome {
@@ -73,11 +71,34 @@ public final class DryRun {
   }
 
   private final ConnectorConfigFile config;
-  private final TenantRule tenantRule;
+  private final TenantStrategy strategy;
 
-  public DryRun(ConnectorConfigFile config, TenantRule tenantRule) {
+  public DryRun(ConnectorConfigFile config, TenantStrategy strategy) {
     this.config = config;
-    this.tenantRule = tenantRule;
+    this.strategy = strategy;
+  }
+
+  /**
+   * The strategy named by the CLI options: {@code --tenant-strategy SPEC} (the router's {@code
+   * tenant.strategy}), or its shorthands {@code --tenant-field PATH} and {@code --tenant-database};
+   * {@link #DEFAULT_STRATEGY} without any.
+   *
+   * @throws Args.UsageException when more than one is given or the spec is malformed
+   */
+  public static TenantStrategy strategy(
+      Optional<String> spec, Optional<String> field, boolean database) {
+    if ((spec.isPresent() ? 1 : 0) + (field.isPresent() ? 1 : 0) + (database ? 1 : 0) > 1) {
+      throw new Args.UsageException(
+          "--tenant-strategy, --tenant-field and --tenant-database exclude each other");
+    }
+    try {
+      return spec.or(() -> field.map(path -> "field:" + path))
+          .or(() -> database ? Optional.of("database") : Optional.empty())
+          .map(TenantStrategy::parse)
+          .orElse(DEFAULT_STRATEGY);
+    } catch (IllegalArgumentException e) {
+      throw new Args.UsageException("tenant strategy: " + e.getMessage());
+    }
   }
 
   /**
@@ -140,16 +161,11 @@ public final class DryRun {
       return new Outcome.NotCaptured(namespace, "the pipeline's $match excludes it");
     }
     String topic = topic(db, coll);
-    String type = coll + (fullDocumentOnly() ? ".replaced" : ".created");
+    String type = strategy.baseCollection(coll) + (fullDocumentOnly() ? ".replaced" : ".created");
     Optional<String> tenant =
-        tenantRule instanceof TenantRule.Field f ? tenantOf(document, f.path()) : Optional.of(db);
+        strategy.resolve(db, coll, JSON.convertValue(document, Object.class), DocumentReader.PLAIN);
     if (tenant.isEmpty()) {
-      return new Outcome.DeadLettered(
-          namespace,
-          topic,
-          "no tenant: field "
-              + ((TenantRule.Field) tenantRule).path()
-              + " is missing or not a string or whole number");
+      return new Outcome.DeadLettered(namespace, topic, "no tenant: " + unresolved(coll));
     }
     Optional<String> refused = TenantId.check(tenant.get());
     if (refused.isPresent()) { // the router's check, from the shared contract
@@ -160,7 +176,8 @@ public final class DryRun {
       return new Outcome.Routed(namespace, topic, tenant.get(), type, 0, 1);
     }
     int expected = RawPartitions.partitionOf(tenant.get(), partitions);
-    Optional<String> key = TenantKeyTransform.of(c).flatMap(t -> keyOf(t, db, coll, document));
+    Optional<String> key =
+        TenantKeyTransform.of(c).flatMap(t -> keyOf(t, topic, db, coll, document));
     if (key.isEmpty()) {
       return new Outcome.DeadLettered(
           namespace,
@@ -198,27 +215,64 @@ public final class DryRun {
     }
   }
 
-  /** The key the transform gives an insert of {@code document} into {@code db.coll}. */
-  private static Optional<String> keyOf(
-      TenantKeyTransform transform, String db, String coll, JsonNode document) {
-    for (String field : transform.fields()) {
-      Optional<String> value =
-          switch (field) {
-            case RawPartitions.DATABASE_FIELD -> Optional.of(db);
-            case RawPartitions.COLLECTION_FIELD -> Optional.of(coll);
-            default ->
-                field.startsWith("fullDocument.")
-                    ? tenantOf(document, field.substring("fullDocument.".length()))
-                    : Optional.<String>empty();
-          };
-      if (value.isPresent() && !transform.prefixSeparator().isEmpty()) {
-        value = RawPartitions.collectionPrefix(value.get(), transform.prefixSeparator());
-      }
-      if (value.isPresent()) {
-        return value;
-      }
+  /** Why {@link #strategy} names no tenant for a sample of {@code coll}. */
+  private String unresolved(String coll) {
+    if (strategy instanceof TenantStrategy.Field field) {
+      return "field "
+          + String.join(".", field.path())
+          + " is missing or not a string or whole number";
     }
-    return Optional.empty();
+    if (strategy instanceof TenantStrategy.CollectionPrefix prefix) {
+      return "collection \""
+          + coll
+          + "\" does not start with a tenant and \""
+          + prefix.separator()
+          + "\" ("
+          + strategy.spec()
+          + ")";
+    }
+    return "the namespace names none (" + strategy.spec() + ")";
+  }
+
+  /**
+   * The key the config's {@link TenantHeader} transform (alias {@code transform.alias()}) gives the
+   * change event of an insert of {@code document} into {@code db.coll}: the transform itself,
+   * configured as in the config, run on that record. Empty when it names no tenant.
+   */
+  private Optional<String> keyOf(
+      TenantKeyTransform transform, String topic, String db, String coll, JsonNode document) {
+    Map<String, String> settings = new HashMap<>();
+    TenantKeyTransform.declared(config.config()).stream()
+        .filter(declared -> declared.alias().equals(transform.alias()))
+        .findFirst()
+        .ifPresent(declared -> settings.putAll(declared.settings()));
+    var event = JSON.createObjectNode().put("operationType", "insert");
+    event.putObject("ns").put("db", db).put("coll", coll);
+    if (document.has("_id")) {
+      event.putObject("documentKey").set("_id", document.get("_id"));
+    }
+    event.set("fullDocument", document);
+    String documentKey = event.path("documentKey").toString();
+    SourceRecord record =
+        new SourceRecord(
+            null,
+            null,
+            topic,
+            null,
+            Schema.STRING_SCHEMA,
+            documentKey,
+            Schema.STRING_SCHEMA,
+            event.toString());
+    try (TenantHeader.Value<SourceRecord> smt = new TenantHeader.Value<>()) {
+      smt.configure(settings);
+      SourceRecord keyed = smt.apply(record);
+      String header = settings.getOrDefault(TenantHeader.HEADER_CONFIG, HeaderNames.TENANT).trim();
+      return keyed.headers().lastWithName(header) == null
+          ? Optional.empty()
+          : Optional.of((String) keyed.key());
+    } catch (DataException e) { // on.missing=fail
+      return Optional.empty();
+    }
   }
 
   /**
@@ -264,7 +318,7 @@ public final class DryRun {
                 + ", "
                 + d.reason()
                 + ": the router dead-letters it to "
-                + DEFAULT_DLQ_TOPIC);
+                + Topics.DLQ);
       } else if (outcome instanceof Outcome.NotCaptured n) {
         skipped++;
         lines.add(prefix + n.namespace() + " -> not captured (" + n.reason() + ")");
@@ -300,30 +354,6 @@ public final class DryRun {
       return map.get(db).asText() + separator + coll;
     }
     return RawTopicNames.of(prefix, separator, suffix, db, coll);
-  }
-
-  /** The router's tenant value rules: a string, a whole number, or an $oid/$numberLong wrapper. */
-  static Optional<String> tenantOf(JsonNode document, String path) {
-    JsonNode node = document;
-    for (String segment : path.split("\\.", -1)) {
-      if (node == null || !node.isObject()) {
-        return Optional.empty();
-      }
-      node = node.get(segment);
-    }
-    if (node == null) {
-      return Optional.empty();
-    }
-    if (node.isObject() && node.size() == 1) {
-      JsonNode wrapped = node.has("$oid") ? node.get("$oid") : node.get("$numberLong");
-      return wrapped != null && wrapped.isTextual() && !wrapped.asText().isBlank()
-          ? Optional.of(wrapped.asText())
-          : Optional.empty();
-    }
-    if (node.isTextual()) {
-      return node.asText().isBlank() ? Optional.empty() : Optional.of(node.asText());
-    }
-    return node.isIntegralNumber() ? Optional.of(node.asText()) : Optional.empty();
   }
 
   private static JsonNode parseObject(String json) {

@@ -1,7 +1,7 @@
 package io.changecast.connector.config.internal;
 
-import io.changecast.connector.config.ChangecastConfigValidator;
 import io.changecast.connector.config.ConfigProblem;
+import io.changecast.contract.Topics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,7 +37,7 @@ public final class SinkChecks {
     boolean readsEvents = false;
     if (topics != null && !topics.isBlank()) {
       for (String topic : Arrays.stream(topics.split(",")).map(String::trim).toList()) {
-        readsEvents |= topic.equals(ChangecastConfigValidator.DEFAULT_EVENTS_TOPIC);
+        readsEvents |= topic.equals(Topics.EVENTS);
         if (!isRouted(topic) && !(cdc && rawTopicPattern.matcher(topic).matches())) {
           problems.add(topicProblem("topics", topic, cdc));
         }
@@ -53,10 +53,8 @@ public final class SinkChecks {
                 "topics.regex", regex, "a Java regular expression", e.getDescription()));
       }
       if (pattern != null) {
-        readsEvents = pattern.matcher(ChangecastConfigValidator.DEFAULT_EVENTS_TOPIC).matches();
-        boolean routed =
-            readsEvents
-                || pattern.matcher(ChangecastConfigValidator.TYPE_TOPIC_PREFIX + "t").matches();
+        readsEvents = pattern.matcher(Topics.EVENTS).matches();
+        boolean routed = readsEvents || pattern.matcher(Topics.TYPE_PREFIX + "t").matches();
         boolean raw = pattern.matcher("changecast.raw.db.coll").matches();
         if (raw && !cdc) {
           problems.add(topicProblem("topics.regex", regex, false));
@@ -97,9 +95,8 @@ public final class SinkChecks {
   }
 
   private static boolean isRouted(String topic) {
-    return topic.equals(ChangecastConfigValidator.DEFAULT_EVENTS_TOPIC)
-        || (topic.startsWith(ChangecastConfigValidator.TYPE_TOPIC_PREFIX)
-            && topic.length() > ChangecastConfigValidator.TYPE_TOPIC_PREFIX.length());
+    return topic.equals(Topics.EVENTS)
+        || (topic.startsWith(Topics.TYPE_PREFIX) && topic.length() > Topics.TYPE_PREFIX.length());
   }
 
   private ConfigProblem topicProblem(String key, String found, boolean cdc) {

@@ -168,8 +168,11 @@ public final class SourceChecks {
               config.get("transforms"),
               "a "
                   + TenantHeader.Value.class.getName()
-                  + " transform with key=true (field=ns.db for database, field=ns.coll with"
-                  + " prefix.separator for collection-prefix)",
+                  + " transform with key=true (field="
+                  + RawPartitions.DATABASE_FIELD
+                  + " for database, field="
+                  + RawPartitions.COLLECTION_FIELD
+                  + " with prefix.separator for collection-prefix)",
               "with "
                   + rawPartitions
                   + " partitions each tenant's records must be keyed by the tenant; the router"

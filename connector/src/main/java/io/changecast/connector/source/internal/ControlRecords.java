@@ -3,17 +3,15 @@ package io.changecast.connector.source.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.changecast.connector.source.ChangecastSourceConfig;
 import io.changecast.connector.source.HistoryLostPolicy;
+import io.changecast.contract.ControlTypes;
+import io.changecast.contract.HeaderNames;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /** Builds the control records described in {@code docs/control-records.md}. */
 public final class ControlRecords {
-
-  /** Value of the {@code changecast.control} header on a history-lost record. */
-  public static final String HISTORY_LOST = "history-lost";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,7 +33,7 @@ public final class ControlRecords {
       long detectedAt,
       String cluster) {
     ObjectNode value = JSON.createObjectNode();
-    value.put("type", HISTORY_LOST);
+    value.put("type", ControlTypes.HISTORY_LOST);
     value.putArray("namespaces").add(watched.toJson());
     value.put("policy", policy.value());
     value.put("detectedAt", detectedAt);
@@ -50,7 +48,7 @@ public final class ControlRecords {
             Schema.STRING_SCHEMA,
             write(value),
             detectedAt);
-    record.headers().addString(ChangecastSourceConfig.CONTROL_HEADER, HISTORY_LOST);
+    record.headers().addString(HeaderNames.CONTROL, ControlTypes.HISTORY_LOST);
     SourceHeaders.add(record, cluster, watched.db(), watched.coll());
     return record;
   }

@@ -3,7 +3,7 @@ package io.changecast.connector.source.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.changecast.connector.source.ChangecastSourceConfig;
+import io.changecast.contract.HeaderNames;
 import java.io.IOException;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -19,12 +19,12 @@ public final class SourceHeaders {
 
   /** Adds the three headers, leaving out a null db or coll. */
   public static void add(SourceRecord record, String cluster, String db, String coll) {
-    record.headers().addString(ChangecastSourceConfig.SOURCE_CLUSTER_HEADER, cluster);
+    record.headers().addString(HeaderNames.SOURCE_CLUSTER, cluster);
     if (db != null) {
-      record.headers().addString(ChangecastSourceConfig.SOURCE_DB_HEADER, db);
+      record.headers().addString(HeaderNames.SOURCE_DB, db);
     }
     if (coll != null) {
-      record.headers().addString(ChangecastSourceConfig.SOURCE_COLL_HEADER, coll);
+      record.headers().addString(HeaderNames.SOURCE_COLL, coll);
     }
   }
 

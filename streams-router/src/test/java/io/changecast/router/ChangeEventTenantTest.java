@@ -1,17 +1,20 @@
-package io.changecast.router.internal;
+package io.changecast.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.TenantResolver;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.contract.TenantStrategy;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class FieldTenantResolverTest {
+/** The shared tenant rule ({@link TenantStrategy}) over the router's Jackson trees. */
+class ChangeEventTenantTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @ParameterizedTest
   @CsvSource(
@@ -34,36 +37,53 @@ class FieldTenantResolverTest {
           owner.tenant   | {"owner": "acme"}                             | NONE
           """)
   void readsTheTenantField(String path, String document, String expected) throws Exception {
-    JsonNode doc = Json.mapper().readTree(document);
+    JsonNode doc = JSON.readTree(document);
     ChangeEvent event =
         new ChangeEvent(
             ChangeEvent.Operation.INSERT, "app", "orders", doc, doc, null, null, null, null, null);
 
-    assertThat(TenantResolver.field(path).resolve(event)).isEqualTo(Optional.ofNullable(expected));
+    assertThat(event.tenant(TenantStrategy.Field.of(path)))
+        .isEqualTo(Optional.ofNullable(expected));
   }
 
   @Test
   void aDeleteHasNoDocumentToReadFrom() {
-    ChangeEvent delete =
-        new ChangeEvent(
-            ChangeEvent.Operation.DELETE,
-            "app",
-            "orders",
-            Json.mapper().createObjectNode(),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    ChangeEvent delete = delete("app", "orders", null);
 
-    assertThat(TenantResolver.field("tenantId").resolve(delete)).isEmpty();
+    assertThat(delete.tenant(TenantStrategy.parse("field:tenantId"))).isEmpty();
+    assertThat(TenantResolver.parse("field:tenantId").resolve(delete)).isEmpty();
+  }
+
+  @Test
+  void aDeleteWithAPreImageReadsIt() throws Exception {
+    ChangeEvent delete =
+        delete("acme_db", "acme_orders", JSON.readTree("{\"tenantId\": \"acme\"}"));
+
+    assertThat(delete.tenant(TenantStrategy.parse("field:tenantId"))).contains("acme");
+    assertThat(delete.tenant(TenantStrategy.parse("database"))).contains("acme_db");
+    assertThat(delete.tenant(TenantStrategy.parse("collection-prefix:_"))).contains("acme");
+    assertThat(delete.tenant(TenantStrategy.parse("static:shared"))).contains("shared");
   }
 
   @Test
   void rejectsEmptyPathSegments() {
-    assertThatThrownBy(() -> TenantResolver.field("owner..tenant"))
+    assertThatThrownBy(() -> TenantResolver.parse("field:owner..tenant"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid tenant field path 'owner..tenant'");
+  }
+
+  /** A delete of {@code db.coll}: no post-image, the pre-image {@code before} (or none). */
+  private static ChangeEvent delete(String db, String coll, JsonNode before) {
+    return new ChangeEvent(
+        ChangeEvent.Operation.DELETE,
+        db,
+        coll,
+        JSON.createObjectNode(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        before);
   }
 }
