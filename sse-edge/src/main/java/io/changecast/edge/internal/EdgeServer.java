@@ -22,10 +22,10 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 public final class EdgeServer implements AutoCloseable {
   private final Javalin app;
-  private final Streams streams;
+  private final OpenStreams streams;
   private final Authenticator auth;
 
-  private EdgeServer(Javalin app, Streams streams, Authenticator auth) {
+  private EdgeServer(Javalin app, OpenStreams streams, Authenticator auth) {
     this.app = app;
     this.streams = streams;
     this.auth = auth;
@@ -47,11 +47,11 @@ public final class EdgeServer implements AutoCloseable {
       Supplier<Readiness> readiness,
       EdgeMetrics metrics,
       IngestPublisher publisher) {
-    Streams streams =
-        new Streams(
+    OpenStreams streams =
+        new OpenStreams(
             log,
             metrics,
-            new Streams.StreamOptions(
+            new OpenStreams.StreamOptions(
                 config.heartbeatInterval(),
                 config.retry(),
                 config.sseQueueCapacity(),

@@ -27,7 +27,7 @@ import org.eclipse.jetty.io.EndPoint;
 final class EventsHandler implements Handler {
   static final String PATH = "/v1/tenants/{tenant}/events";
 
-  private final Streams streams;
+  private final OpenStreams streams;
   private final Supplier<Readiness> readiness;
   private final Duration streamIdleTimeout;
 
@@ -35,7 +35,7 @@ final class EventsHandler implements Handler {
    * @param streamIdleTimeout the idle timeout of a connection once its stream is open (heartbeats
    *     keep it busy), replacing the connector's short one for requests
    */
-  EventsHandler(Streams streams, Supplier<Readiness> readiness, Duration streamIdleTimeout) {
+  EventsHandler(OpenStreams streams, Supplier<Readiness> readiness, Duration streamIdleTimeout) {
     this.streams = streams;
     this.readiness = readiness;
     this.streamIdleTimeout = streamIdleTimeout;
@@ -78,7 +78,7 @@ final class EventsHandler implements Handler {
   @Override
   public void handle(Context ctx) {
     StreamRequest request = validate(ctx, readiness);
-    Streams.Pending pending =
+    OpenStreams.Pending pending =
         streams.open(
             request.tenant(),
             Principal.of(ctx),

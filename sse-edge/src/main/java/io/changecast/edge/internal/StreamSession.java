@@ -18,24 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One open stream of one tenant, whatever the transport (SSE or WebSocket, see {@link Frames}).
- * Live events are queued by the publishing thread ({@link #offer}, never blocks) in a queue bounded
- * by the capacity; a single drain task at a time gathers them on the writer executor and flushes
- * them without blocking, and the next drain starts only once that write is done, so all writes to
- * the connection are serial and a client that does not read holds no thread. The first drain opens
- * the stream and writes the replay, then the queued live events, skipping ids already seen: the
- * subscription is taken before the replay is read, so the handover has no gap, and the skip makes
- * it free of duplicates. A stream opened with a snapshot ({@code ?snapshot=true}) writes its
- * documents and {@code snapshot-end} first, and continues after the snapshot's id as if resumed
- * from it.
- *
- * <p>Every event passes through the session in id order, filtered or not, so it knows the last id
- * seen: a jump in ids after a resume position means events were dropped by retention, announced as
- * a {@code reset} before the next one. Filters follow {@link EventFilter#matchesChange}: an event
- * also passes when the document matched before the change. Router reset envelopes ({@code
- * changecast.reset}) are {@code reset} events too and bypass filters. When the queue overflows, the
- * session writes a final {@code overflow} event and closes; a write that stays pending is cut from
- * outside by {@link Streams}' watchdog through {@link #abort} (the write then fails).
+ * The serial writer of one open stream of one tenant, whatever the transport (SSE or WebSocket, see
+ * {@link Frames}); what to write, and in which order, is its {@link ReplayCursor}'s. Live events
+ * are queued by the publishing thread ({@link #offer}, never blocks) in a queue bounded by the
+ * capacity; a single drain task at a time gathers them on the writer executor and flushes them
+ * without blocking, and the next drain starts only once that write is done, so all writes to the
+ * connection are serial and a client that does not read holds no thread. The first drain opens the
+ * stream and writes the backlog (a snapshot's documents, the replay), then the queued live events.
+ * When the queue overflows, the session writes a final {@code overflow} event and closes; a write
+ * that stays pending is cut from outside by {@link OpenStreams}' watchdog through {@link #abort}
+ * (the write then fails).
  */
 final class StreamSession {
   private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
@@ -62,9 +54,8 @@ final class StreamSession {
   private final Linger linger;
   private final EdgeMetrics metrics;
   private final Supplier<Optional<ClusterTime>> clusterTime;
-  private final EventFilter filter;
+  private final ReplayCursor cursor;
   private final int capacity;
-  private final Function<Event, List<JsonNode>> versions;
 
   private final Queue<Event> live = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
@@ -83,13 +74,6 @@ final class StreamSession {
   // Touched only by the drain task (serialised through drainScheduled).
   private Frames frames;
   private boolean opened;
-  private Snapshot snapshot; // documents to send before the replay, then null
-  private int snapshotSent;
-  private List<Event> replay;
-  private long lastSeenId; // every event, filtered out or not
-  private long lastSentId = -1; // the last `id:` written
-  private boolean detectGaps;
-  private int replayed; // replay events gathered so far
   private int sentInDrain; // data events written by the current drain, counted once at its end
   private boolean endAfterFlush; // the overflow event is gathered: close once it is written
 
@@ -135,12 +119,9 @@ final class StreamSession {
       EdgeMetrics metrics,
       Supplier<Optional<ClusterTime>> clusterTime,
       Function<Event, List<JsonNode>> versions) {
-    this.versions = versions;
+    this.cursor = new ReplayCursor(position, filter, versions);
     this.tenant = tenant;
     this.transport = transport;
-    this.lastSeenId = position.orElse(-1);
-    this.detectGaps = position.isPresent();
-    this.filter = filter;
     this.capacity = capacity;
     this.writer = writer;
     this.linger = linger;
@@ -200,22 +181,14 @@ final class StreamSession {
     start(frames, null, replay, abort);
   }
 
-  /** The documents of a snapshot as of {@code asOf}, sent before the replay (entries as JSON). */
-  record Snapshot(long asOf, List<String> entries) {}
-
   /**
    * As {@link #start(Frames, List, Runnable)}, sending {@code snapshot} first (when not null): its
    * documents, then {@code snapshot-end} with id {@code asOf}; the stream then goes on after {@code
    * asOf} (the replay and the live events up to it are skipped).
    */
-  void start(Frames frames, Snapshot snapshot, List<Event> replay, Runnable abort) {
+  void start(Frames frames, ReplayCursor.Snapshot snapshot, List<Event> replay, Runnable abort) {
     this.frames = frames;
-    if (snapshot != null) {
-      this.snapshot = snapshot;
-      lastSeenId = snapshot.asOf();
-      detectGaps = true;
-    }
-    this.replay = replay;
+    cursor.backlog(snapshot, replay);
     this.abort = abort;
     started = true;
     scheduleDrain();
@@ -314,25 +287,18 @@ final class StreamSession {
         frames.open();
         opened = true;
       }
-      while (snapshot != null && !frames.full()) {
-        if (snapshotSent == snapshot.entries().size()) {
-          frames.snapshotEnd(snapshot.asOf());
-          lastSentId = snapshot.asOf();
-          snapshot = null;
-        } else {
-          frames.snapshot(snapshot.entries().get(snapshotSent++));
-        }
-      }
-      while (snapshot == null && replay != null && !frames.full()) {
-        if (replayed == replay.size()) {
-          replay = null;
-        } else {
-          writeEvent(replay.get(replayed++));
+      ReplayCursor.Backlog next;
+      while (!frames.full() && (next = cursor.nextBacklog()) != null) {
+        if (next instanceof ReplayCursor.Backlog.Document document) {
+          frames.snapshot(document.json());
+        } else if (next instanceof ReplayCursor.Backlog.SnapshotEnd end) {
+          frames.snapshotEnd(end.asOf());
+        } else if (next instanceof ReplayCursor.Backlog.Replayed replayed) {
+          writeEvent(replayed.event());
         }
       }
       Event event;
-      while (snapshot == null
-          && replay == null
+      while (cursor.backlogDone()
           && !frames.full()
           && !closed.get()
           && overflowedAtNanos == 0
@@ -341,7 +307,7 @@ final class StreamSession {
         writeEvent(event);
       }
       if (overflowedAtNanos != 0 && !closed.get()) {
-        frames.overflow(lastSentId);
+        frames.overflow(cursor.lastSentId());
         endAfterFlush = true;
       } else if (heartbeatDue.get() && heartbeatDue.getAndSet(false)) {
         frames.heartbeat(clusterTime.get());
@@ -369,33 +335,27 @@ final class StreamSession {
     sentInDrain = 0;
     writingSinceNanos = 0;
     drainScheduled.set(false);
-    if (snapshot != null
-        || replay != null
-        || !live.isEmpty()
-        || heartbeatDue.get()
-        || overflowedAtNanos != 0) {
+    if (!cursor.backlogDone() || !live.isEmpty() || heartbeatDue.get() || overflowedAtNanos != 0) {
       scheduleDrain();
     }
   }
 
   private void writeEvent(Event event) {
-    if (event.id() <= lastSeenId) {
-      return; // already sent by the replay, or older than the position resumed from
-    }
-    if (detectGaps && event.id() > lastSeenId + 1) {
+    ReplayCursor.Step step = cursor.next(event);
+    if (step.retentionReset()) {
       frames.retentionReset(event.id());
       metrics.reset(transport, "retention");
     }
-    detectGaps = true;
-    lastSeenId = event.id();
-    if (ControlEvents.isReset(event)) {
-      frames.routerReset(event);
-      lastSentId = event.id();
-      metrics.reset(transport, ControlEvents.resetReason(event));
-    } else if (filter.matchesChange(event.json(), () -> versions.apply(event))) {
-      frames.data(event);
-      lastSentId = event.id();
-      sentInDrain++;
+    switch (step.kind()) {
+      case ROUTER_RESET -> {
+        frames.routerReset(event);
+        metrics.reset(transport, ControlEvents.resetReason(event));
+      }
+      case DATA -> {
+        frames.data(event);
+        sentInDrain++;
+      }
+      case SEEN, FILTERED -> {}
     }
   }
 }

@@ -30,12 +30,12 @@ final class WsHandler {
 
   private static final String PENDING_ATTRIBUTE = "changecast.stream";
 
-  private final Streams streams;
+  private final OpenStreams streams;
   private final Supplier<Readiness> readiness;
   private final Authenticator auth;
   private final Cors cors;
 
-  WsHandler(Streams streams, Supplier<Readiness> readiness, Authenticator auth, Cors cors) {
+  WsHandler(OpenStreams streams, Supplier<Readiness> readiness, Authenticator auth, Cors cors) {
     this.streams = streams;
     this.readiness = readiness;
     this.auth = auth;
@@ -75,7 +75,7 @@ final class WsHandler {
   }
 
   private void connected(WsConnectContext ctx) {
-    Streams.Pending pending = ctx.attribute(PENDING_ATTRIBUTE);
+    OpenStreams.Pending pending = ctx.attribute(PENDING_ATTRIBUTE);
     Session session = ctx.session;
     pending
         .session()
@@ -100,7 +100,7 @@ final class WsHandler {
   }
 
   private static void end(WsContext ctx) {
-    Streams.Pending pending = ctx.attribute(PENDING_ATTRIBUTE);
+    OpenStreams.Pending pending = ctx.attribute(PENDING_ATTRIBUTE);
     if (pending != null) {
       pending.session().close(CloseReason.ENDED);
     }

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shutdown so clients reconnect elsewhere. The transports ({@link EventsHandler}, {@link
  * WsHandler}) only encode frames and own their connection.
  */
-public final class Streams implements AutoCloseable {
+public final class OpenStreams implements AutoCloseable {
   private final EventLog log;
   private final EdgeMetrics metrics;
   private final StreamOptions options;
@@ -67,7 +67,7 @@ public final class Streams implements AutoCloseable {
    * A stream admitted, subscribed and with its replay read, waiting for its transport to be ready.
    * If {@link #start} is never called the watchdog closes it after the write timeout.
    */
-  record Pending(StreamSession session, StreamSession.Snapshot snapshot, List<Event> replay) {
+  record Pending(StreamSession session, ReplayCursor.Snapshot snapshot, List<Event> replay) {
     /** Starts writing through {@code frames}; {@code abort} hard-closes the connection. */
     void start(Frames frames, Runnable abort) {
       session.start(frames, snapshot, replay, abort);
@@ -79,7 +79,7 @@ public final class Streams implements AutoCloseable {
 
   private static final long WATCHDOG_PERIOD_MS = 250;
 
-  public Streams(EventLog log, EdgeMetrics metrics, StreamOptions options) {
+  public OpenStreams(EventLog log, EdgeMetrics metrics, StreamOptions options) {
     this.log = log;
     this.versions = new DocumentVersions(log);
     this.metrics = metrics;
@@ -182,7 +182,7 @@ public final class Streams implements AutoCloseable {
     register(session, releaseTenant, releaseToken);
     principal.ifPresent(p -> endAt(session, p.validUntil()));
     List<Event> replay;
-    StreamSession.Snapshot documents = null;
+    ReplayCursor.Snapshot documents = null;
     try {
       session.subscribed(log.subscribe(tenant, session::offer));
       if (snapshot.isPresent() && position.isEmpty()) {
@@ -205,7 +205,7 @@ public final class Streams implements AutoCloseable {
   }
 
   /** Every selected document as of the tenant's last applied id, read page by page. */
-  private StreamSession.Snapshot snapshot(String tenant, SnapshotSelection selection) {
+  private ReplayCursor.Snapshot snapshot(String tenant, SnapshotSelection selection) {
     Documents documents =
         log.documents()
             .orElseThrow(
@@ -227,7 +227,7 @@ public final class Streams implements AutoCloseable {
       asOf = OptionalLong.of(page.asOf());
       if (!page.more()) {
         metrics.snapshotServed("stream", System.nanoTime() - started);
-        return new StreamSession.Snapshot(page.asOf(), entries);
+        return new ReplayCursor.Snapshot(page.asOf(), entries);
       }
       after = page.lastKey();
     }
