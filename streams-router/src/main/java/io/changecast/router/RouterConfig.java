@@ -2,7 +2,7 @@ package io.changecast.router;
 
 import io.changecast.contract.RawPartitions;
 import io.changecast.contract.RawTopics;
-import io.changecast.router.internal.YamlConfig;
+import io.changecast.router.internal.runtime.YamlConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

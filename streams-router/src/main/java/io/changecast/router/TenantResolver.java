@@ -1,7 +1,7 @@
 package io.changecast.router;
 
-import io.changecast.router.internal.FieldTenantResolver;
-import io.changecast.router.internal.TenantStrategies;
+import io.changecast.router.internal.tenant.FieldTenantResolver;
+import io.changecast.router.internal.tenant.TenantStrategies;
 import java.util.Optional;
 
 /**
