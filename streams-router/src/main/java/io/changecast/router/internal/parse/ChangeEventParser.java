@@ -21,7 +21,7 @@ import java.util.Set;
  * default {@code DefaultJson} formatter (relaxed Extended JSON): a change event of MongoDB's
  * documented shape. Total: every input, including {@code null}, yields a {@link ParseResult}.
  */
-public final class ChangeEventParser {
+final class ChangeEventParser {
 
   /**
    * The operation types of MongoDB 6+'s expanded events ({@code showExpandedEvents}) that change no

@@ -20,7 +20,7 @@ import org.apache.kafka.common.header.Headers;
  *       alive up to that cluster time; counted, not routed.
  * </ul>
  */
-public final class Control {
+final class Control {
 
   /** The header marking a control record; its value is the control type. */
   public static final String HEADER = "changecast.control";

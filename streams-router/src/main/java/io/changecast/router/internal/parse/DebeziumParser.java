@@ -19,7 +19,7 @@ import io.changecast.router.internal.parse.RawJson.ParseProblem;
  * source position, the document key and the operation. Total, like {@link ChangeEventParser}; the
  * value is read by {@link RawJson}, so a fault of the JSON itself has the same reason either way.
  */
-public final class DebeziumParser {
+final class DebeziumParser {
 
   private DebeziumParser() {}
 

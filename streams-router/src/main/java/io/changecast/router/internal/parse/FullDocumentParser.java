@@ -27,7 +27,7 @@ import io.changecast.router.internal.parse.RawJson.ParseProblem;
  * No resume token: these events are not deduplicated (see the README). Total, like {@link
  * ChangeEventParser}.
  */
-public final class FullDocumentParser {
+final class FullDocumentParser {
 
   private FullDocumentParser() {}
 

@@ -3,7 +3,7 @@ package io.changecast.router.internal.parse;
 import io.changecast.router.ChangeEvent;
 
 /** The outcome of parsing one raw record value. */
-public sealed interface ParseResult {
+sealed interface ParseResult {
 
   /** A well-formed change event. */
   record Parsed(ChangeEvent event) implements ParseResult {}

@@ -58,7 +58,7 @@ public final class RawTopicFormats {
   public Step parse(String topic, Headers headers, String key, String raw) {
     Step.Format format = format(topic);
     if (format != Step.Format.FULL_DOCUMENT || Control.type(headers) != null) {
-      return Step.parse(headers, key, raw, format);
+      return Steps.parse(headers, key, raw, format);
     }
     String database = header(headers, SOURCE_DB_HEADER);
     String collection = header(headers, SOURCE_COLL_HEADER);
@@ -89,7 +89,7 @@ public final class RawTopicFormats {
     } catch (RuntimeException e) { // the parser is total; this only guards against its bugs
       result = new ParseResult.Invalid(Reason.INTERNAL_ERROR, e.toString());
     }
-    return Step.of(raw, result);
+    return Steps.of(raw, result);
   }
 
   private static String header(Headers headers, String name) {

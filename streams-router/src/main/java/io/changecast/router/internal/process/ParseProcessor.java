@@ -1,7 +1,6 @@
 package io.changecast.router.internal.process;
 
 import io.changecast.router.RouterMetrics;
-import io.changecast.router.internal.parse.Control;
 import io.changecast.router.internal.parse.RawTopicFormats;
 import io.changecast.router.internal.parse.Reason;
 import io.changecast.router.internal.parse.Stage;
@@ -16,7 +15,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * Reads one raw record into a {@link Step}: a control record (header {@value Control#HEADER}), a
+ * Reads one raw record into a {@link Step}: a control record (header {@code changecast.control}), a
  * parsed change event or a rejection. Counts records in per source topic. Under direct sequencing
  * the ingest topic shares this source: its records are read as {@link IngestProcessor} reads them.
  */

@@ -10,7 +10,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /** A serde writing {@code T} as UTF-8 JSON with the router's {@link Json#mapper()}. */
-public final class JsonSerde<T> implements Serde<T> {
+final class JsonSerde<T> implements Serde<T> {
 
   private final Class<T> type;
   // built once: ObjectMapper.writerFor/readerFor would build them again for every record
