@@ -10,15 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /** {@code deploy FILE...}: validates, then creates or updates connectors (idempotent PUT). */
-final class DeployCommand implements ConnectCommand {
-
-  private final PrintStream out;
-  private final String connectUrl;
-
-  DeployCommand(PrintStream out, String connectUrl) {
-    this.out = out;
-    this.connectUrl = connectUrl;
-  }
+record DeployCommand(PrintStream out, String connectUrl) implements ConnectCommand {
 
   @Override
   public boolean run(List<String> argv) throws ConnectClient.ConnectUnreachable {

@@ -12,13 +12,7 @@ import java.util.Set;
 /**
  * {@code dry-run FILE --sample DOCS.json}: the tenants, types and raw topics of sample documents.
  */
-final class DryRunCommand implements ConnectCommand {
-
-  private final PrintStream out;
-
-  DryRunCommand(PrintStream out) {
-    this.out = out;
-  }
+record DryRunCommand(PrintStream out) implements ConnectCommand {
 
   @Override
   public boolean run(List<String> argv) {

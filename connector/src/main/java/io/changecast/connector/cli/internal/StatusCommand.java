@@ -8,15 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code status [NAME]}: connector and task states; fails when a connector or task failed. */
-final class StatusCommand implements ConnectCommand {
-
-  private final PrintStream out;
-  private final String connectUrl;
-
-  StatusCommand(PrintStream out, String connectUrl) {
-    this.out = out;
-    this.connectUrl = connectUrl;
-  }
+record StatusCommand(PrintStream out, String connectUrl) implements ConnectCommand {
 
   @Override
   public boolean run(List<String> argv) throws ConnectClient.ConnectUnreachable {

@@ -10,13 +10,7 @@ import java.util.Set;
 import java.util.regex.PatternSyntaxException;
 
 /** {@code validate FILE...}: offline checks of connector configs against the router's settings. */
-final class ValidateCommand implements ConnectCommand {
-
-  private final PrintStream out;
-
-  ValidateCommand(PrintStream out) {
-    this.out = out;
-  }
+record ValidateCommand(PrintStream out) implements ConnectCommand {
 
   @Override
   public boolean run(List<String> argv) {
