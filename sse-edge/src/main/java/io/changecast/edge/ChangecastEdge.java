@@ -1,5 +1,6 @@
 package io.changecast.edge;
 
+import io.changecast.edge.auth.AuthMode;
 import io.changecast.edge.auth.JwtSettings;
 import io.changecast.edge.internal.documents.DocumentStoreOptions;
 import io.changecast.edge.internal.documents.Documents;

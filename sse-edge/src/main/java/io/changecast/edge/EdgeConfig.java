@@ -1,5 +1,6 @@
 package io.changecast.edge;
 
+import io.changecast.edge.auth.AuthMode;
 import io.changecast.edge.auth.JwtSettings;
 import java.io.IOException;
 import java.io.Reader;

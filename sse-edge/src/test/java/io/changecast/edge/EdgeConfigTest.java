@@ -3,6 +3,7 @@ package io.changecast.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.changecast.edge.auth.AuthMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.changecast.edge.auth;
 
-import io.changecast.edge.AuthMode;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;

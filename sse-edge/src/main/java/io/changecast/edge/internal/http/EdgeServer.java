@@ -78,7 +78,7 @@ public final class EdgeServer implements AutoCloseable {
     Cors cors = new Cors(config.corsAllowedOrigins());
     HealthHandlers health = new HealthHandlers(readiness, metrics);
     metrics.bindReadiness(readiness);
-    Authenticator auth = Authenticator.create(config);
+    Authenticator auth = Authenticator.create(config.authMode(), config.jwt());
     WsHandler ws = new WsHandler(streams, readiness, auth, cors);
     PublishHandler publish =
         new PublishHandler(

@@ -1,4 +1,4 @@
-package io.changecast.edge;
+package io.changecast.edge.auth;
 
 import java.util.Arrays;
 import java.util.Locale;
