@@ -1,16 +1,17 @@
 package io.changecast.edge;
 
+import io.changecast.edge.auth.AuthMode;
 import io.changecast.edge.auth.JwtSettings;
-import io.changecast.edge.internal.EdgeMetrics;
-import io.changecast.edge.internal.EdgeServer;
-import io.changecast.edge.internal.EventHub;
-import io.changecast.edge.internal.EventLogTopology;
-import io.changecast.edge.internal.KafkaEventLog;
-import io.changecast.edge.internal.KafkaIngestPublisher;
-import io.changecast.edge.internal.Readiness;
-import io.changecast.edge.internal.SourceClock;
 import io.changecast.edge.internal.documents.DocumentStoreOptions;
 import io.changecast.edge.internal.documents.Documents;
+import io.changecast.edge.internal.http.EdgeServer;
+import io.changecast.edge.internal.http.KafkaIngestPublisher;
+import io.changecast.edge.internal.log.EventHub;
+import io.changecast.edge.internal.log.EventLogTopology;
+import io.changecast.edge.internal.log.KafkaEventLog;
+import io.changecast.edge.internal.log.Readiness;
+import io.changecast.edge.internal.log.SourceClock;
+import io.changecast.edge.internal.stream.EdgeMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

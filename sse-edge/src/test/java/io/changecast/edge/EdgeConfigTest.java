@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.changecast.config.ConfigTable;
 import io.changecast.edge.auth.JwtSettings;
+
+import io.changecast.edge.auth.AuthMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

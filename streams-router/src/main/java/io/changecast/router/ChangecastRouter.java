@@ -1,9 +1,9 @@
 package io.changecast.router;
 
-import io.changecast.router.internal.RouterTopics;
-import io.changecast.router.internal.StreamsProperties;
-import io.changecast.router.internal.TopicProvisioner;
-import io.changecast.router.internal.TracingClientSupplier;
+import io.changecast.router.internal.runtime.StreamsProperties;
+import io.changecast.router.internal.runtime.TopicProvisioner;
+import io.changecast.router.internal.serde.RouterTopics;
+import io.changecast.router.internal.tracing.TracingClientSupplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -304,7 +304,7 @@ public final class ChangecastRouter implements AutoCloseable {
     }
     if (config.metricsPort() >= 0) {
       var server =
-          io.changecast.router.internal.MetricsServer.start(
+          io.changecast.router.internal.runtime.MetricsServer.start(
               registry, config.metricsHost(), config.metricsPort(), router::state);
       LOG.info("Metrics on http://{}:{}/metrics", config.metricsHost(), server.port());
     }

@@ -1,7 +1,8 @@
 package io.changecast.router;
 
 import io.changecast.contract.TenantStrategy;
-import io.changecast.router.internal.EventTypes;
+
+import io.changecast.router.internal.parse.EventTypes;
 
 /**
  * How the router treats the events of one namespace, from the {@code collections.<db>.<coll>.*}

@@ -1,7 +1,9 @@
 package io.changecast.router;
 
 import io.changecast.contract.ControlTypes;
-import io.changecast.router.internal.Reason;
+
+import io.changecast.router.internal.parse.Reason;
+import io.changecast.router.internal.process.TenantProcessor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,6 +1,7 @@
 package io.changecast.router;
 
 import io.changecast.contract.TenantStrategy;
+
 import java.util.Optional;
 
 /**

@@ -3,7 +3,7 @@ package io.changecast.router;
 import static io.changecast.router.TenantStrategyTopologyTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.changecast.router.internal.MetricsServer;
+import io.changecast.router.internal.runtime.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;

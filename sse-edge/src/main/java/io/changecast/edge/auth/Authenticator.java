@@ -1,7 +1,5 @@
 package io.changecast.edge.auth;
 
-import io.changecast.edge.AuthMode;
-import io.changecast.edge.EdgeConfig;
 import io.changecast.edge.internal.HttpError;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -37,11 +35,6 @@ public final class Authenticator implements Handler, AutoCloseable {
 
   private Authenticator(JwtVerifier verifier) {
     this.verifier = verifier;
-  }
-
-  /** The authenticator for {@code config}'s {@code auth.*} settings. */
-  public static Authenticator create(EdgeConfig config) {
-    return create(config.authMode(), config.jwt());
   }
 
   /** The authenticator for a mode; {@code jwt} settings are required with {@code jwt}. */

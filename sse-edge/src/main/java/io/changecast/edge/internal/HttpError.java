@@ -2,7 +2,7 @@ package io.changecast.edge.internal;
 
 /**
  * An HTTP error raised by a handler before a response starts; rendered once, as JSON {@code
- * {"error": ..., "detail": ...}} with {@link #status()}, by {@link ErrorResponses}.
+ * {"error": ..., "detail": ...}} with {@link #status()}, by {@code ErrorResponses}.
  */
 public final class HttpError extends RuntimeException {
   private static final long serialVersionUID = 1L;

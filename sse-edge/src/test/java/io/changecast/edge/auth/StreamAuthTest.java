@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.changecast.edge.EdgeConfig;
-import io.changecast.edge.internal.EdgeMetrics;
-import io.changecast.edge.internal.EdgeServer;
-import io.changecast.edge.internal.Event;
-import io.changecast.edge.internal.InMemoryEventLog;
-import io.changecast.edge.internal.Readiness;
-import io.changecast.edge.internal.WsTestClient;
+import io.changecast.edge.internal.http.EdgeServer;
+import io.changecast.edge.internal.http.WsTestClient;
+import io.changecast.edge.internal.log.Event;
+import io.changecast.edge.internal.log.InMemoryEventLog;
+import io.changecast.edge.internal.log.Readiness;
+import io.changecast.edge.internal.stream.EdgeMetrics;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.changecast.edge.internal.EventHub;
-import io.changecast.edge.internal.EventLogStore;
-import io.changecast.edge.internal.EventLogTopology;
-import io.changecast.edge.internal.SourceClock;
+import io.changecast.edge.internal.log.EventHub;
+import io.changecast.edge.internal.log.EventLogStore;
+import io.changecast.edge.internal.log.EventLogTopology;
+import io.changecast.edge.internal.log.SourceClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
