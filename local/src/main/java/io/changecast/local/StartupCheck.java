@@ -1,8 +1,8 @@
 package io.changecast.local;
 
-import io.changecast.connector.config.ChangecastConfigValidator;
 import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.config.ConnectorConfigFile;
+import io.changecast.connector.validate.ChangecastConfigValidator;
 import io.changecast.edge.EdgeConfig;
 import io.changecast.router.RouterConfig;
 import java.io.IOException;

@@ -244,7 +244,13 @@ public final class ChangecastSourceTask extends SourceTask {
           policy);
       pendingControl =
           ControlRecords.historyLost(
-              partition, offset, topic, config.watched(), policy, detectedAt, config.clusterName());
+              partition,
+              offset,
+              topic,
+              config.watched(),
+              policy.value(),
+              detectedAt,
+              config.clusterName());
     }
     switch (policy) {
       case FAIL -> {

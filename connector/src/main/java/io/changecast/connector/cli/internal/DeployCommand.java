@@ -1,8 +1,8 @@
 package io.changecast.connector.cli.internal;
 
-import io.changecast.connector.config.ChangecastConfigValidator;
 import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.config.ConnectorConfigFile;
+import io.changecast.connector.validate.ChangecastConfigValidator;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,6 @@ package io.changecast.connector.source.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.changecast.connector.source.HistoryLostPolicy;
 import io.changecast.contract.ControlTypes;
 import io.changecast.contract.HeaderNames;
 import java.util.Map;
@@ -23,19 +22,20 @@ public final class ControlRecords {
    * @param partition the official connector's source partition, so that {@code offset} replaces its
    *     stored resume token
    * @param offset the offset to store with it (see {@code ChangecastSourceTask})
+   * @param policy the configured history-lost policy's value, e.g. {@code restart-from-now}
    */
   public static SourceRecord historyLost(
       Map<String, ?> partition,
       Map<String, ?> offset,
       String topic,
       Namespace watched,
-      HistoryLostPolicy policy,
+      String policy,
       long detectedAt,
       String cluster) {
     ObjectNode value = JSON.createObjectNode();
     value.put("type", ControlTypes.HISTORY_LOST);
     value.putArray("namespaces").add(watched.toJson());
-    value.put("policy", policy.value());
+    value.put("policy", policy);
     value.put("detectedAt", detectedAt);
     SourceRecord record =
         new SourceRecord(

@@ -1,13 +1,15 @@
-package io.changecast.connector.config;
+package io.changecast.connector.validate;
 
-import io.changecast.connector.config.internal.KnownKeys;
-import io.changecast.connector.config.internal.OfficialValidation;
-import io.changecast.connector.config.internal.SinkChecks;
-import io.changecast.connector.config.internal.SourceChecks;
-import io.changecast.connector.config.internal.TenantKeyTransform;
+import io.changecast.connector.config.ConfigProblem;
+import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.connector.source.ChangecastSourceChecks;
 import io.changecast.connector.source.ChangecastSourceConfig;
 import io.changecast.connector.transforms.TenantHeader;
+import io.changecast.connector.validate.internal.KnownKeys;
+import io.changecast.connector.validate.internal.OfficialValidation;
+import io.changecast.connector.validate.internal.SinkChecks;
+import io.changecast.connector.validate.internal.SourceChecks;
+import io.changecast.connector.validate.internal.TenantKeyTransform;
 import io.changecast.contract.RawPartitions;
 import io.changecast.contract.RawTopics;
 import java.util.ArrayList;

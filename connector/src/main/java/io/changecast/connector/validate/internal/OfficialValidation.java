@@ -1,4 +1,4 @@
-package io.changecast.connector.config.internal;
+package io.changecast.connector.validate.internal;
 
 import com.mongodb.kafka.connect.sink.MongoSinkConfig;
 import com.mongodb.kafka.connect.source.MongoSourceConfig;

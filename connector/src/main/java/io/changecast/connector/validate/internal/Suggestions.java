@@ -1,4 +1,4 @@
-package io.changecast.connector.config.internal;
+package io.changecast.connector.validate.internal;
 
 import java.util.Collection;
 import java.util.Optional;

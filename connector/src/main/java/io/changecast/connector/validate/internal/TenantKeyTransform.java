@@ -1,4 +1,4 @@
-package io.changecast.connector.config.internal;
+package io.changecast.connector.validate.internal;
 
 import io.changecast.connector.transforms.TenantHeader;
 import java.util.ArrayList;

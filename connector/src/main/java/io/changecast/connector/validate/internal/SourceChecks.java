@@ -1,9 +1,10 @@
-package io.changecast.connector.config.internal;
+package io.changecast.connector.validate.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.config.ConfigProblem;
+import io.changecast.connector.config.internal.RawTopicNames;
 import io.changecast.connector.source.ChangecastSourceChecks;
 import io.changecast.connector.source.ChangecastSourceConfig;
 import io.changecast.connector.transforms.TenantHeader;
