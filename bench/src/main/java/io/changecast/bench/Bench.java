@@ -22,7 +22,7 @@ import io.changecast.bench.internal.ThroughputScenario;
 import io.changecast.bench.internal.TopicTaps;
 import io.changecast.local.LocalOptions;
 import io.changecast.local.LocalStack;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

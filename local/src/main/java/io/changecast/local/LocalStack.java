@@ -10,7 +10,7 @@ import io.changecast.embedded.kafka.KafkaOptions;
 import io.changecast.embedded.mongo.EmbeddedMongo;
 import io.changecast.embedded.mongo.MongoOptions;
 import io.changecast.router.ChangecastRouter;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

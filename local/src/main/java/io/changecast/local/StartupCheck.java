@@ -4,7 +4,7 @@ import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.connector.validate.ChangecastConfigValidator;
 import io.changecast.edge.EdgeConfig;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;

@@ -18,7 +18,7 @@ import io.changecast.edge.internal.http.EdgeServer.Route;
 import io.changecast.edge.internal.log.InMemoryEventLog;
 import io.changecast.edge.internal.log.Readiness;
 import io.changecast.edge.internal.stream.EdgeMetrics;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
 import io.changecast.router.internal.serde.RouterTopics;
 import io.changecast.router.internal.serde.TypeTopics;
 import java.io.IOException;

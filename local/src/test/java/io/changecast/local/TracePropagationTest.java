@@ -15,7 +15,7 @@ import io.changecast.embedded.kafka.EmbeddedConnect;
 import io.changecast.embedded.mongo.EmbeddedMongo;
 import io.changecast.embedded.mongo.MongoOptions;
 import io.changecast.router.ChangecastRouter;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
 import io.changecast.testsupport.KafkaBroker;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.trace.SpanId;

@@ -1,9 +1,13 @@
 package io.changecast.router;
 
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.config.Sequencing;
+import io.changecast.router.config.SequencingException;
 import io.changecast.router.internal.runtime.StreamsProperties;
 import io.changecast.router.internal.runtime.TopicProvisioner;
 import io.changecast.router.internal.serde.RouterTopics;
 import io.changecast.router.internal.tracing.TracingClientSupplier;
+import io.changecast.router.metrics.RouterMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,5 +1,8 @@
 package io.changecast.router;
 
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.config.Sequencing;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Pending;
 import io.changecast.router.internal.parse.RawTopicFormats;
 import io.changecast.router.internal.parse.Step;
@@ -13,6 +16,7 @@ import io.changecast.router.internal.process.TenantProcessor;
 import io.changecast.router.internal.serde.RouterTopics;
 import io.changecast.router.internal.serde.TypeTopics;
 import io.changecast.router.internal.tenant.CollectionRules;
+import io.changecast.router.metrics.RouterMetrics;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;

@@ -3,6 +3,7 @@ package io.changecast.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.changecast.router.config.SequencingException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

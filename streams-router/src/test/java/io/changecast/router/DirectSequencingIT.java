@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.config.SequencingException;
 import io.changecast.testsupport.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,9 @@ package io.changecast.router;
 import static io.changecast.router.TenantStrategyTopologyTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.runtime.MetricsServer;
+import io.changecast.router.metrics.RouterMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;

@@ -5,6 +5,7 @@ import static io.changecast.router.TenantStrategyTopologyTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.changecast.router.config.Sequencing;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

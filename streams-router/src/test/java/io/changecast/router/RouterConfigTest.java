@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.changecast.config.ConfigTable;
+import io.changecast.router.config.CollectionRule;
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.config.Sequencing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

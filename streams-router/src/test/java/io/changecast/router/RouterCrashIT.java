@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.router.config.Sequencing;
 import io.changecast.testsupport.KafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,7 +2,9 @@ package io.changecast.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.router.config.RouterConfig;
 import io.changecast.router.internal.runtime.StreamsProperties;
+import io.changecast.router.metrics.RouterMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

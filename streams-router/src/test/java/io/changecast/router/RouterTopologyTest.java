@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.config.Sequencing;
 import io.changecast.router.internal.runtime.StreamsProperties;
+import io.changecast.router.metrics.RouterMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

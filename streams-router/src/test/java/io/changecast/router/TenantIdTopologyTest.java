@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.changecast.contract.TenantStrategy;
+import io.changecast.router.config.Sequencing;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.streams.TestInputTopic;

@@ -4,6 +4,7 @@ import static io.changecast.router.RouterDriver.header;
 import static io.changecast.router.TenantStrategyTopologyTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.changecast.router.config.RouterConfig;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;

@@ -1,8 +1,8 @@
 package io.changecast.bench.internal;
 
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.Envelope;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.RawTopicFormats;
 import io.changecast.router.internal.parse.Step;
 import io.changecast.router.internal.runtime.StreamsProperties;

@@ -20,7 +20,7 @@ import com.mongodb.client.MongoDatabase;
 import io.changecast.connector.cli.internal.ConnectClient;
 import io.changecast.connector.source.ChangecastSourceConnector;
 import io.changecast.router.ChangecastRouter;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -10,7 +10,7 @@ import io.changecast.edge.ChangecastEdge;
 import io.changecast.edge.EdgeConfig;
 import io.changecast.edge.auth.AuthMode;
 import io.changecast.kubernetes.StrictModels.Parsed;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
 import io.changecast.router.internal.runtime.MetricsServer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;

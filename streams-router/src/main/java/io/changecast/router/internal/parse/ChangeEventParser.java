@@ -5,10 +5,11 @@ import static io.changecast.router.internal.parse.RawJson.wrongType;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.ChangeEvent.Operation;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.ChangeEvent.Operation;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.RawJson.ParseProblem;
+import io.changecast.router.metrics.Reason;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

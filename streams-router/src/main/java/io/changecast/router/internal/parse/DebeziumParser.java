@@ -3,10 +3,11 @@ package io.changecast.router.internal.parse;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.ChangeEvent.Operation;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.ChangeEvent.Operation;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.RawJson.ParseProblem;
+import io.changecast.router.metrics.Reason;
 
 /**
  * Parses the Debezium MongoDB connector's change event envelope: {@code {"op": "c|r|u|d", "after":

@@ -1,7 +1,7 @@
 package io.changecast.router.internal.parse;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import io.changecast.router.ChangeEvent;
+import io.changecast.router.event.ChangeEvent;
 
 /** Keys of the {@code document-tenants} store: one per document of one collection. */
 public final class DocumentKeys {

@@ -4,9 +4,10 @@ import static io.changecast.router.internal.parse.RawJson.present;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.ChangeEvent.Operation;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.ChangeEvent.Operation;
 import io.changecast.router.internal.parse.RawJson.ParseProblem;
+import io.changecast.router.metrics.Reason;
 
 /**
  * Parses the official connector's records with {@code publish.full.document.only=true}: the value

@@ -2,7 +2,7 @@ package io.changecast.router.internal.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.Envelope;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,6 +1,7 @@
 package io.changecast.router.internal.parse;
 
-import io.changecast.router.ChangeEvent;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.metrics.Reason;
 
 /** The outcome of parsing one raw record value. */
 sealed interface ParseResult {

@@ -1,8 +1,8 @@
 package io.changecast.router.internal.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.serde.PendingSerde;
 
 /**

@@ -3,6 +3,7 @@ package io.changecast.router.internal.parse;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.changecast.router.metrics.Reason;
 import java.util.Locale;
 
 /**

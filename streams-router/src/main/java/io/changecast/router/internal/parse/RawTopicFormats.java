@@ -1,7 +1,8 @@
 package io.changecast.router.internal.parse;
 
 import io.changecast.contract.HeaderNames;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.metrics.Reason;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Matcher;

@@ -1,7 +1,8 @@
 package io.changecast.router.internal.parse;
 
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.Envelope;
+import io.changecast.router.metrics.Reason;
 
 /**
  * A record's state in the router's first sub-topology (before the repartition by tenant). It never

@@ -1,5 +1,6 @@
 package io.changecast.router.internal.parse;
 
+import io.changecast.router.metrics.Reason;
 import org.apache.kafka.common.header.Headers;
 
 /**

@@ -1,7 +1,7 @@
 package io.changecast.router.internal.process;
 
-import io.changecast.router.RouterMetrics;
 import io.changecast.router.internal.parse.Step;
+import io.changecast.router.metrics.RouterMetrics;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;

@@ -2,8 +2,8 @@ package io.changecast.router.internal.process;
 
 import io.changecast.contract.HeaderNames;
 import io.changecast.router.internal.parse.Json;
-import io.changecast.router.internal.parse.Reason;
 import io.changecast.router.internal.parse.Stage;
+import io.changecast.router.metrics.Reason;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;

@@ -1,10 +1,10 @@
 package io.changecast.router.internal.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.changecast.router.Envelope;
-import io.changecast.router.RouterMetrics;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Json;
 import io.changecast.router.internal.parse.Step;
+import io.changecast.router.metrics.RouterMetrics;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;

@@ -2,7 +2,7 @@ package io.changecast.router.internal.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.DocumentKeys;
 import io.changecast.router.internal.parse.Json;
 import io.changecast.router.internal.parse.NamespaceChange;

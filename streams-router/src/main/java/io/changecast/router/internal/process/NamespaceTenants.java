@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.changecast.contract.TenantId;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Json;
 import io.changecast.router.internal.parse.NamespaceChange;
 import java.util.ArrayList;

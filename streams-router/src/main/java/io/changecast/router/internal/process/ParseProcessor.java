@@ -1,11 +1,11 @@
 package io.changecast.router.internal.process;
 
-import io.changecast.router.RouterMetrics;
 import io.changecast.router.internal.parse.RawTopicFormats;
-import io.changecast.router.internal.parse.Reason;
 import io.changecast.router.internal.parse.Stage;
 import io.changecast.router.internal.parse.Step;
 import io.changecast.router.internal.tracing.RouterTracing;
+import io.changecast.router.metrics.Reason;
+import io.changecast.router.metrics.RouterMetrics;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;

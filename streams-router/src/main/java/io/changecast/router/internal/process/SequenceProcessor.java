@@ -1,10 +1,10 @@
 package io.changecast.router.internal.process;
 
-import io.changecast.router.Envelope;
-import io.changecast.router.RouterMetrics;
-import io.changecast.router.SequencingException;
+import io.changecast.router.config.SequencingException;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Pending;
 import io.changecast.router.internal.tracing.RouterTracing;
+import io.changecast.router.metrics.RouterMetrics;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;

@@ -1,9 +1,9 @@
 package io.changecast.router.internal.runtime;
 
-import io.changecast.router.RouterMetrics;
-import io.changecast.router.internal.parse.Reason;
 import io.changecast.router.internal.parse.Stage;
 import io.changecast.router.internal.process.DeadLetters;
+import io.changecast.router.metrics.Reason;
+import io.changecast.router.metrics.RouterMetrics;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,7 +1,7 @@
 package io.changecast.router.internal.runtime;
 
-import io.changecast.router.RouterConfig;
-import io.changecast.router.RouterMetrics;
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.metrics.RouterMetrics;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;

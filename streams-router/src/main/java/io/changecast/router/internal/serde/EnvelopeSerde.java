@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Json;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;

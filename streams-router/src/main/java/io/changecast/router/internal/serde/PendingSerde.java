@@ -2,8 +2,8 @@ package io.changecast.router.internal.serde;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Json;
 import io.changecast.router.internal.parse.Pending;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.changecast.router.internal.serde;
 
-import io.changecast.router.Envelope;
-import io.changecast.router.RouterConfig;
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Pending;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serde;
@@ -71,9 +71,9 @@ public record RouterTopics(
   }
 
   /**
-   * The sources of {@link io.changecast.router.Sequencing#DIRECT} sequencing: the raw topics and,
-   * when configured, the ingest topic, in one pattern so that they share one task (a named topic
-   * next to a pattern in one subtopology breaks when a raw topic appears at run time).
+   * The sources of {@link io.changecast.router.config.Sequencing#DIRECT} sequencing: the raw topics
+   * and, when configured, the ingest topic, in one pattern so that they share one task (a named
+   * topic next to a pattern in one subtopology breaks when a raw topic appears at run time).
    */
   public RawTopics directSources() {
     return ingest.name().isEmpty()

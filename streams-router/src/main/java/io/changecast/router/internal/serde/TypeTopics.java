@@ -1,6 +1,6 @@
 package io.changecast.router.internal.serde;
 
-import io.changecast.router.Envelope;
+import io.changecast.router.event.Envelope;
 import org.apache.kafka.streams.processor.RecordContext;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 
@@ -9,7 +9,7 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
  * cannot hold replaced by {@code _}. The topics are not created by the router: create them ahead,
  * or let the broker create them ({@code auto.create.topics.enable}).
  */
-public record TypeTopics(String prefix, io.changecast.router.RouterMetrics metrics)
+public record TypeTopics(String prefix, io.changecast.router.metrics.RouterMetrics metrics)
     implements TopicNameExtractor<String, Envelope> {
 
   @Override

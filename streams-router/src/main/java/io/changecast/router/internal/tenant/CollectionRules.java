@@ -1,9 +1,9 @@
 package io.changecast.router.internal.tenant;
 
 import io.changecast.contract.TenantStrategy;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.CollectionRule;
-import io.changecast.router.internal.parse.EventTypes;
+import io.changecast.router.config.CollectionRule;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.EventTypes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,9 @@ package io.changecast.router.internal.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.Envelope;
+import io.changecast.router.metrics.Reason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -2,6 +2,7 @@ package io.changecast.router.internal.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.changecast.router.metrics.Reason;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;

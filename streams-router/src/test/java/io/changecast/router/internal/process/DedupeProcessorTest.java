@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.Envelope;
-import io.changecast.router.RouterMetrics;
-import io.changecast.router.internal.parse.Reason;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Stage;
 import io.changecast.router.internal.parse.Step;
+import io.changecast.router.metrics.Reason;
+import io.changecast.router.metrics.RouterMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Map;

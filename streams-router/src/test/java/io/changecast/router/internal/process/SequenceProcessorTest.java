@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.Envelope;
-import io.changecast.router.RouterMetrics;
-import io.changecast.router.SequencingException;
-import io.changecast.router.internal.parse.EventTypes;
+import io.changecast.router.config.SequencingException;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.Envelope;
+import io.changecast.router.event.EventTypes;
 import io.changecast.router.internal.parse.Pending;
+import io.changecast.router.metrics.RouterMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

@@ -2,8 +2,8 @@ package io.changecast.router.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.changecast.router.RouterMetrics;
 import io.changecast.router.internal.process.DeadLetters;
+import io.changecast.router.metrics.RouterMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

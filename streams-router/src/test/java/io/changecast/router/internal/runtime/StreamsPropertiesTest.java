@@ -2,8 +2,8 @@ package io.changecast.router.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.changecast.router.RouterConfig;
-import io.changecast.router.RouterMetrics;
+import io.changecast.router.config.RouterConfig;
+import io.changecast.router.metrics.RouterMetrics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.changecast.router.ChangeEvent;
-import io.changecast.router.ChangeEvent.Operation;
-import io.changecast.router.Envelope;
+import io.changecast.router.event.ChangeEvent;
+import io.changecast.router.event.ChangeEvent.Operation;
+import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Json;
 import io.changecast.router.internal.parse.Pending;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.changecast.router;
+package io.changecast.router.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;

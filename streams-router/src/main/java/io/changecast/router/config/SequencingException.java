@@ -1,4 +1,4 @@
-package io.changecast.router;
+package io.changecast.router.config;
 
 /**
  * The topics' partitioning cannot give each tenant one sequence of ids: a configuration error the

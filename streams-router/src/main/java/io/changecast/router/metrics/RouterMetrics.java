@@ -1,7 +1,7 @@
-package io.changecast.router;
+package io.changecast.router.metrics;
 
 import io.changecast.contract.ControlTypes;
-import io.changecast.router.internal.parse.Reason;
+import io.changecast.router.event.Envelope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -203,7 +203,7 @@ public final class RouterMetrics {
   }
 
   /** Records a source heartbeat: the source was alive up to {@code clusterTime}. */
-  public void heartbeat(io.changecast.router.Envelope.ClusterTime clusterTime) {
+  public void heartbeat(io.changecast.router.event.Envelope.ClusterTime clusterTime) {
     heartbeats.increment();
     if (clusterTime != null) {
       sourceTime.accumulateAndGet(clusterTime.t(), Math::max);

@@ -1,4 +1,4 @@
-package io.changecast.router.internal.parse;
+package io.changecast.router.metrics;
 
 /** Why a record went to the dead-letter topic: a short, bounded code (header and metric tag). */
 public enum Reason {

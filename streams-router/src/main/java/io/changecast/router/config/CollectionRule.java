@@ -1,7 +1,7 @@
-package io.changecast.router;
+package io.changecast.router.config;
 
 import io.changecast.contract.TenantStrategy;
-import io.changecast.router.internal.parse.EventTypes;
+import io.changecast.router.event.EventTypes;
 
 /**
  * How the router treats the events of one namespace, from the {@code collections.<db>.<coll>.*}

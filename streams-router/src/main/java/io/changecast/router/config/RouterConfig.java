@@ -1,4 +1,4 @@
-package io.changecast.router;
+package io.changecast.router.config;
 
 import io.changecast.config.Checks;
 import io.changecast.config.ConfigKeys;
@@ -8,7 +8,9 @@ import io.changecast.config.InvalidConfigException;
 import io.changecast.config.LoadedConfig;
 import io.changecast.contract.RawPartitions;
 import io.changecast.contract.RawTopics;
+import io.changecast.contract.TenantStrategy;
 import io.changecast.contract.Topics;
+import io.changecast.router.metrics.RouterMetrics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -142,8 +144,9 @@ public record RouterConfig(
     if (fromField) {
       tenantStrategy = "field:" + tenantField;
     }
+    TenantStrategy strategy;
     try {
-      TenantResolver.parse(tenantStrategy);
+      strategy = TenantStrategy.parse(tenantStrategy);
     } catch (IllegalArgumentException e) {
       throw fromField
           ? invalid(TENANT_FIELD, tenantField, e.getMessage())
@@ -179,7 +182,7 @@ public record RouterConfig(
           "tenant-partitioned raw topics need sequencing=direct (by-tenant repartitions by"
               + " tenant itself and keeps raw.partitions=1)");
     }
-    if (rawPartitions > 1 && tenantStrategy.startsWith("static:")) {
+    if (rawPartitions > 1 && strategy instanceof TenantStrategy.Static) {
       throw invalid(
           RAW_PARTITIONS,
           rawPartitions,
@@ -396,7 +399,7 @@ public record RouterConfig(
                     + " for field:<tenant.field>",
                 strategy -> {
                   if (!strategy.isBlank()) {
-                    TenantResolver.parse(strategy);
+                    TenantStrategy.parse(strategy);
                   }
                 }),
             "how an event's tenant is found: `field:<path>`, `database`,"

@@ -1,4 +1,4 @@
-package io.changecast.router;
+package io.changecast.router.config;
 
 import java.util.Arrays;
 import java.util.Locale;

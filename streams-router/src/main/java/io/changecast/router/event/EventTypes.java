@@ -1,7 +1,6 @@
-package io.changecast.router.internal.parse;
+package io.changecast.router.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.changecast.router.ChangeEvent;
 import java.util.List;
 import java.util.function.BiFunction;
 
