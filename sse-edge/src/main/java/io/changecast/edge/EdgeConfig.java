@@ -7,7 +7,6 @@ import io.changecast.config.ConfigLoader.OpenPrefix;
 import io.changecast.config.InvalidConfigException;
 import io.changecast.config.LoadedConfig;
 import io.changecast.contract.Topics;
-
 import io.changecast.edge.auth.AuthMode;
 import io.changecast.edge.auth.JwtSettings;
 import java.nio.file.Path;

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.changecast.config.ConfigTable;
-import io.changecast.edge.auth.JwtSettings;
-
 import io.changecast.edge.auth.AuthMode;
+import io.changecast.edge.auth.JwtSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,6 @@
 package io.changecast.router;
 
 import io.changecast.contract.TenantStrategy;
-
 import io.changecast.router.internal.parse.EventTypes;
 
 /**

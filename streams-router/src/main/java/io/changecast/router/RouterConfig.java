@@ -9,11 +9,6 @@ import io.changecast.config.LoadedConfig;
 import io.changecast.contract.RawPartitions;
 import io.changecast.contract.RawTopics;
 import io.changecast.contract.Topics;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

@@ -1,9 +1,7 @@
 package io.changecast.router;
 
 import io.changecast.contract.ControlTypes;
-
 import io.changecast.router.internal.parse.Reason;
-import io.changecast.router.internal.process.TenantProcessor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

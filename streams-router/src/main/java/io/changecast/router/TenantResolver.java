@@ -1,7 +1,6 @@
 package io.changecast.router;
 
 import io.changecast.contract.TenantStrategy;
-
 import java.util.Optional;
 
 /**

@@ -4,7 +4,6 @@ import io.changecast.config.Checks;
 import io.changecast.config.ConfigKeys;
 import io.changecast.config.InvalidConfigException;
 import io.changecast.config.LoadedConfig;
-
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;

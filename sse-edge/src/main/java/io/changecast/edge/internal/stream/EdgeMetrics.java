@@ -1,7 +1,6 @@
 package io.changecast.edge.internal.stream;
 
 import io.changecast.contract.ControlTypes;
-
 import io.changecast.edge.internal.log.EventLogTopology;
 import io.changecast.edge.internal.log.Readiness;
 import io.micrometer.core.instrument.Counter;

@@ -1,8 +1,8 @@
 package io.changecast.edge.internal.stream;
 
-import io.changecast.contract.ControlTypes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.changecast.contract.ControlTypes;
 import io.changecast.edge.internal.filter.EventFilter;
 import io.changecast.edge.internal.log.Event;
 import io.changecast.edge.internal.stream.ReplayCursor.Backlog;

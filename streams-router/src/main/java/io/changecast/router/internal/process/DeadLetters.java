@@ -1,7 +1,6 @@
 package io.changecast.router.internal.process;
 
 import io.changecast.contract.HeaderNames;
-
 import io.changecast.router.internal.parse.Json;
 import io.changecast.router.internal.parse.Reason;
 import io.changecast.router.internal.parse.Stage;

@@ -3,10 +3,8 @@ package io.changecast.router.internal.process;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
-
 import io.changecast.router.internal.parse.Json;
 import io.changecast.router.internal.parse.Step;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;

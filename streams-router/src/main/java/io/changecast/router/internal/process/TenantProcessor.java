@@ -7,8 +7,6 @@ import io.changecast.contract.TenantStrategy;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.Envelope;
 import io.changecast.router.RouterMetrics;
-
-import io.changecast.router.TenantResolver;
 import io.changecast.router.internal.parse.DocumentKeys;
 import io.changecast.router.internal.parse.NamespaceChange;
 import io.changecast.router.internal.parse.Pending;

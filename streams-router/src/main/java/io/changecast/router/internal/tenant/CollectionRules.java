@@ -3,8 +3,6 @@ package io.changecast.router.internal.tenant;
 import io.changecast.contract.TenantStrategy;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.CollectionRule;
-
-import io.changecast.router.TenantResolver;
 import io.changecast.router.internal.parse.EventTypes;
 import java.util.HashMap;
 import java.util.List;
