@@ -3,7 +3,7 @@ package io.changecast.local;
 import io.changecast.connector.config.ChangecastConfigValidator;
 import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.config.ConnectorConfigFile;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.router.RouterConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
