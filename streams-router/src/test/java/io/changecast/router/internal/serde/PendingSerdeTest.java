@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.changecast.router.ChangeEvent;
 import io.changecast.router.ChangeEvent.Operation;
 import io.changecast.router.Envelope;
+import io.changecast.router.internal.parse.Json;
 import io.changecast.router.internal.parse.Pending;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
