@@ -185,7 +185,7 @@ public final class StreamsFloorApp {
       }
       ChangeEvent event = parsed.event();
       CollectionRules.Resolved namespace = rules.forEvent(event);
-      String tenant = namespace.tenant().resolve(event).orElse("none");
+      String tenant = event.tenant(namespace.tenant()).orElse("none");
       long next;
       if (sequences != null) {
         Long last = sequences.get(tenant);
