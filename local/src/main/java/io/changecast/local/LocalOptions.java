@@ -1,7 +1,7 @@
 package io.changecast.local;
 
-import io.changecast.edge.EdgeConfig;
 import io.changecast.edge.auth.AuthMode;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.embedded.mongo.MongoOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.changecast.local;
 
 import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.edge.ChangecastEdge;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.embedded.kafka.ConnectOptions;
 import io.changecast.embedded.kafka.EmbeddedConnect;
 import io.changecast.embedded.kafka.EmbeddedKafka;

@@ -3,7 +3,7 @@ package io.changecast.local;
 import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.connector.validate.ChangecastConfigValidator;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.router.config.RouterConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -12,7 +12,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.changecast.connector.config.ConnectorConfigFile;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.http.EdgeServer;
 import io.changecast.edge.internal.http.EdgeServer.Route;
 import io.changecast.edge.internal.log.InMemoryEventLog;

@@ -10,7 +10,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.edge.ChangecastEdge;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.embedded.kafka.EmbeddedConnect;
 import io.changecast.embedded.mongo.EmbeddedMongo;
 import io.changecast.embedded.mongo.MongoOptions;

@@ -2,6 +2,7 @@ package io.changecast.edge;
 
 import io.changecast.edge.auth.AuthMode;
 import io.changecast.edge.auth.JwtSettings;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.documents.DocumentStoreOptions;
 import io.changecast.edge.internal.documents.Documents;
 import io.changecast.edge.internal.http.EdgeServer;

@@ -2,6 +2,7 @@ package io.changecast.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.changecast.edge.config.EdgeConfig;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;

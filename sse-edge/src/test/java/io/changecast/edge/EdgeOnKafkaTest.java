@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.launchdarkly.eventsource.MessageEvent;
 import com.launchdarkly.eventsource.StreamHttpErrorException;
 import io.changecast.edge.auth.TestTokens;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.testsupport.KafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;

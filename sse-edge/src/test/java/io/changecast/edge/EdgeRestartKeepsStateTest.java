@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.testsupport.KafkaBroker;
 import java.net.URI;
 import java.net.URLEncoder;

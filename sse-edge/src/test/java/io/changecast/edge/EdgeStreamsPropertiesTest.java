@@ -2,6 +2,7 @@ package io.changecast.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.documents.DocumentStoreOptions;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.testsupport.KafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -14,7 +14,7 @@ import com.nimbusds.jose.util.Base64;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.sun.net.httpserver.HttpServer;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.http.EdgeServer;
 import io.changecast.edge.internal.log.Event;
 import io.changecast.edge.internal.log.InMemoryEventLog;

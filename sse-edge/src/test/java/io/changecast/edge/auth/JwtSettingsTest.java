@@ -3,7 +3,7 @@ package io.changecast.edge.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

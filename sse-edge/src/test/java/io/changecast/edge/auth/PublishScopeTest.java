@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.http.EdgeServer;
 import io.changecast.edge.internal.http.FakeIngestPublisher;
 import io.changecast.edge.internal.log.InMemoryEventLog;

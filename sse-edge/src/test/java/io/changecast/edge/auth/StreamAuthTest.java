@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.http.EdgeServer;
 import io.changecast.edge.internal.http.WsTestClient;
 import io.changecast.edge.internal.log.Event;

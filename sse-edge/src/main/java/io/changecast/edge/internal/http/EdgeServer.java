@@ -1,7 +1,7 @@
 package io.changecast.edge.internal.http;
 
-import io.changecast.edge.EdgeConfig;
 import io.changecast.edge.auth.Authenticator;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.HttpError;
 import io.changecast.edge.internal.log.EventLog;
 import io.changecast.edge.internal.log.Readiness;

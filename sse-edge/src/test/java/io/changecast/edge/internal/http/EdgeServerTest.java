@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.launchdarkly.eventsource.MessageEvent;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.log.ClusterTime;
 import io.changecast.edge.internal.log.Event;
 import io.changecast.edge.internal.log.EventLog;

@@ -3,7 +3,7 @@ package io.changecast.edge.internal.http;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.changecast.edge.EdgeConfig;
+import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.log.Event;
 import io.changecast.edge.internal.log.InMemoryEventLog;
 import io.changecast.edge.internal.log.Readiness;

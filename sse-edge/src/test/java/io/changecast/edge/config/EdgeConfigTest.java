@@ -1,4 +1,4 @@
-package io.changecast.edge;
+package io.changecast.edge.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.changecast.edge;
+package io.changecast.edge.config;
 
 import io.changecast.config.Checks;
 import io.changecast.config.ConfigKeys;
