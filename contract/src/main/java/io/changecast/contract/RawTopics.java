@@ -14,5 +14,11 @@ public final class RawTopics {
    */
   public static final String DEFAULT_PATTERN = "changecast\\.raw\\..*";
 
+  /**
+   * The source connector's default {@code topic.prefix}: its topics are {@code
+   * <prefix>.<db>.<coll>}, which {@link #DEFAULT_PATTERN} matches.
+   */
+  public static final String DEFAULT_PREFIX = "changecast.raw";
+
   private RawTopics() {}
 }

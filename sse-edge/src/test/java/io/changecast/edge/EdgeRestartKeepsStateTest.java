@@ -16,13 +16,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,8 +99,9 @@ class EdgeRestartKeepsStateTest {
   }
 
   /** Writes {@code count} change events spread over the tenants, mirrored in the model. */
-  private void write(
-      KafkaProducer<String, String> producer, String topic, Random random, int count) {
+  private void write(KafkaProducer<String, String> producer, String topic, Random random, int count)
+      throws Exception {
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String tenant = TENANTS.get(random.nextInt(TENANTS.size()));
       long id = lastId.merge(tenant, 1L, Long::sum);
@@ -132,9 +136,12 @@ class EdgeRestartKeepsStateTest {
         envelope.put("operation", "delete");
         docs.remove(key);
       }
-      producer.send(new ProducerRecord<>(topic, tenant, envelope.toString()));
+      sent.add(producer.send(new ProducerRecord<>(topic, tenant, envelope.toString())));
     }
     producer.flush(); // idempotent producer: each tenant's records stay in order
+    for (Future<RecordMetadata> write : sent) {
+      write.get(); // a record the broker refused fails the test here, not as a missing count later
+    }
   }
 
   private Map<String, Map<String, JsonNode>> expected() {

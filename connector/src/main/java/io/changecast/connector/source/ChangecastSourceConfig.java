@@ -7,6 +7,7 @@ import io.changecast.connector.config.internal.ConfigValues;
 import io.changecast.connector.config.internal.RawTopicNames;
 import io.changecast.connector.source.internal.Namespace;
 import io.changecast.contract.HeaderNames;
+import io.changecast.contract.RawTopics;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -48,7 +49,7 @@ public final class ChangecastSourceConfig {
   /** The only converter that hands the connector's JSON text to Kafka unchanged. */
   public static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
 
-  static final String DEFAULT_TOPIC_PREFIX = "changecast.raw";
+  static final String DEFAULT_TOPIC_PREFIX = RawTopics.DEFAULT_PREFIX;
   static final String DEFAULT_HEARTBEAT_INTERVAL_MS = "10000";
 
   private static final String GROUP = "Changecast";

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import kafka.server.BrokerServer;
 import kafka.server.ControllerServer;
@@ -186,6 +187,42 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted creating topic " + name, e);
+    }
+    awaitLeaders(name);
+  }
+
+  /**
+   * Returns once every partition of {@code name} has a leader in the broker's metadata. A producer
+   * that writes to a topic the broker does not lead yet gets {@code NOT_LEADER_OR_FOLLOWER}, and an
+   * idempotent producer can then see its first batch refused as out of order until the delivery
+   * timeout drops it: waiting here keeps "created" meaning "writable".
+   */
+  private void awaitLeaders(String name) {
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        boolean led =
+            admin
+                .describeTopics(List.of(name))
+                .allTopicNames()
+                .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .get(name)
+                .partitions()
+                .stream()
+                .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        if (led) {
+          return;
+        }
+      } catch (ExecutionException | TimeoutException e) {
+        // not known to the broker's metadata yet: ask again until the deadline
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted waiting for the leaders of " + name, e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Topic " + name + " has no leader after " + ADMIN_TIMEOUT);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
     }
   }
 
