@@ -1,11 +1,12 @@
 package io.changecast.connector.transforms;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.connector.source.ChangecastSourceConnector;
+import io.changecast.contract.DocumentReader;
 import io.changecast.contract.HeaderNames;
 import io.changecast.contract.RawPartitions;
+import io.changecast.contract.TenantStrategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,9 @@ import org.apache.kafka.connect.transforms.Transformation;
  * Sets a header naming the record's tenant, read from a field of the record's key ({@link Key}) or
  * value ({@link Value}), so that consumers and sink connectors can route by tenant without parsing
  * the record. Works on {@code Struct}s (with schema), {@code Map}s (schemaless) and JSON text (the
- * changecast raw topics' {@code StringConverter} values).
+ * changecast raw topics' {@code StringConverter} values). The field's value gives the tenant by the
+ * router's rule ({@link TenantStrategy.Field}): a string, a whole number, or an Extended JSON
+ * {@code $oid}/{@code $numberLong} wrapper; anything else gives none.
  *
  * <pre>
  * transforms=tenant
@@ -60,6 +63,34 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
 
   private static final String PURPOSE = "tenant header";
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** {@link DocumentReader#PLAIN}, plus Connect {@code Struct}s. */
+  private static final DocumentReader<Object> CONNECT =
+      new DocumentReader<>() {
+        @Override
+        public Object field(Object node, String name) {
+          if (node instanceof Struct struct) {
+            Field field = struct.schema().field(name);
+            return field == null ? null : struct.get(field);
+          }
+          return PLAIN.field(node, name);
+        }
+
+        @Override
+        public int size(Object node) {
+          return node instanceof Struct struct ? struct.schema().fields().size() : PLAIN.size(node);
+        }
+
+        @Override
+        public String text(Object node) {
+          return PLAIN.text(node);
+        }
+
+        @Override
+        public String wholeNumber(Object node) {
+          return PLAIN.wholeNumber(node);
+        }
+      };
 
   public static final ConfigDef CONFIG_DEF =
       new ConfigDef()
@@ -125,7 +156,7 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
     }
   }
 
-  private List<List<String>> paths;
+  private List<TenantStrategy.Field> paths;
   private String header;
   private OnMissing onMissing;
   private boolean setKey;
@@ -136,7 +167,7 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
     AbstractConfig config = new AbstractConfig(CONFIG_DEF, props);
     paths = new ArrayList<>();
     for (String path : config.getList(FIELD_CONFIG)) {
-      paths.add(List.of(path.trim().split("\\.", -1)));
+      paths.add(TenantStrategy.Field.of(path.trim()));
     }
     header = config.getString(HEADER_CONFIG);
     onMissing = OnMissing.parse(config.getString(ON_MISSING_CONFIG));
@@ -146,10 +177,10 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
 
   @Override
   public R apply(R record) {
-    Object data = operatingValue(record);
+    Object document = document(operatingValue(record), operatingSchema(record));
     String tenant = null;
-    for (List<String> path : paths) {
-      tenant = tenant(data, operatingSchema(record), path);
+    for (TenantStrategy.Field path : paths) {
+      tenant = path.resolve(null, null, document, CONNECT).orElse(null);
       if (tenant != null && !prefixSeparator.isEmpty()) {
         tenant = RawPartitions.collectionPrefix(tenant, prefixSeparator).orElse(null);
       }
@@ -161,7 +192,7 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
       if (onMissing == OnMissing.FAIL) {
         throw new DataException(
             "No field of "
-                + paths.stream().map(p -> String.join(".", p)).toList()
+                + paths.stream().map(p -> String.join(".", p.path())).toList()
                 + " holds a tenant for ["
                 + PURPOSE
                 + "] in the record "
@@ -185,64 +216,27 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
         headers);
   }
 
-  /** The tenant at {@code path} in {@code data}, or {@code null} when the path is absent. */
-  private String tenant(Object data, Schema schema, List<String> path) {
-    if (data == null) {
-      return null;
+  /**
+   * {@code data} as a document for {@link #CONNECT}: a Struct or Map as it is, JSON text parsed
+   * once into Maps and plain values.
+   */
+  private Object document(Object data, Schema schema) {
+    if (data == null || data instanceof Struct || data instanceof Map<?, ?>) {
+      return data;
     }
     if (data instanceof String text && (schema == null || schema.type() == Schema.Type.STRING)) {
-      return fromJson(text, path);
-    }
-    Object current = data;
-    for (String segment : path) {
-      if (current instanceof Struct struct) {
-        Field field = struct.schema().field(segment);
-        current = field == null ? null : struct.get(field);
-      } else if (current instanceof Map<?, ?> map) {
-        current = map.get(segment);
-      } else if (current == data) {
+      try {
+        return JSON.readValue(text, Object.class);
+      } catch (JacksonException e) {
         throw new DataException(
-            "Only Struct, Map or JSON text objects supported for ["
-                + PURPOSE
-                + "], found: "
-                + data.getClass().getName());
-      } else {
-        return null;
-      }
-      if (current == null) {
-        return null;
+            "The record " + side() + " is not JSON text for [" + PURPOSE + "]: " + e.getMessage());
       }
     }
-    return scalar(current);
-  }
-
-  private String fromJson(String text, List<String> path) {
-    JsonNode node;
-    try {
-      node = JSON.readTree(text);
-    } catch (JacksonException e) {
-      throw new DataException(
-          "The record " + side() + " is not JSON text for [" + PURPOSE + "]: " + e.getMessage());
-    }
-    for (String segment : path) {
-      if (node == null || !node.isObject()) {
-        return null;
-      }
-      node = node.get(segment);
-    }
-    if (node == null || node.isNull() || node.isContainerNode()) {
-      return null;
-    }
-    String value = node.asText();
-    return value.isBlank() ? null : value;
-  }
-
-  private static String scalar(Object value) {
-    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
-      String text = value.toString();
-      return text.isBlank() ? null : text;
-    }
-    return null;
+    throw new DataException(
+        "Only Struct, Map or JSON text objects supported for ["
+            + PURPOSE
+            + "], found: "
+            + data.getClass().getName());
   }
 
   @Override
