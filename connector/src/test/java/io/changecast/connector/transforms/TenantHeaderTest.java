@@ -76,6 +76,15 @@ class TenantHeaderTest {
 
     assertThat(transformed.headers().lastWithName("tenant").value()).isEqualTo("acme");
     assertThat(transformed.keySchema()).isSameAs(schema);
+
+    Schema oid = SchemaBuilder.struct().field("$oid", Schema.STRING_SCHEMA).build();
+    Schema byOid = SchemaBuilder.struct().field("tenantId", oid).build();
+    Struct document =
+        new Struct(byOid).put("tenantId", new Struct(oid).put("$oid", "5f1d7a3b9c8e4f0012345678"));
+    key.configure(Map.of("field", "tenantId"));
+
+    assertThat(tenant(key.apply(record(byOid, document, null, null))))
+        .isEqualTo("5f1d7a3b9c8e4f0012345678");
   }
 
   @Test
