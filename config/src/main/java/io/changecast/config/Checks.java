@@ -87,6 +87,15 @@ public final class Checks {
     return that("a non-empty value", value -> !text(value).isBlank());
   }
 
+  /**
+   * A Kafka id such as an {@code application.id}: the characters of a topic name (it prefixes the
+   * application's internal topics), at most 249 of them.
+   */
+  public static Check kafkaId() {
+    return that(
+        "letters, digits, '.', '_' and '-'", value -> TOPIC_NAME.matcher(text(value)).matches());
+  }
+
   /** A Kafka topic name; with {@code emptyAllowed}, the empty string too. */
   public static Check topicName(boolean emptyAllowed) {
     String expectation = "a Kafka topic name (letters, digits, '.', '_', '-')";

@@ -115,16 +115,20 @@ public record ConfigLoader(String app, ConfigDef definition, List<OpenPrefix> op
       String value = entry.getValue();
       String origin = origins.get(key);
       ConfigKey defined = definition.configKeys().get(key);
+      Optional<OpenPrefix> open = defined == null ? openPrefix(key) : Optional.empty();
       if (defined != null) {
         if (value != null) {
           check(defined, value, origin);
           originals.put(key, value);
         }
-      } else if (openPrefix(key).isPresent()) {
-        if (value == null || key.equals(openPrefix(key).get().prefix())) {
-          OpenPrefix open = openPrefix(key).get();
+      } else if (open.isPresent()) {
+        if (value == null || key.equals(open.get().prefix())) {
           throw InvalidConfigException.of(
-              app, key, value, origin, "expected " + open.prefix() + open.placeholder());
+              app,
+              key,
+              value,
+              origin,
+              "expected " + open.get().prefix() + open.get().placeholder());
         }
         originals.put(key, value.trim());
       } else {

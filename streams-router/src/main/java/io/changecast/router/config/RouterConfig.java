@@ -114,8 +114,6 @@ public record RouterConfig(
   /** Prefix of the environment variables read by {@link #load}. */
   public static final String ENV_PREFIX = "CHANGECAST_ROUTER_";
 
-  private static final Pattern ID = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-
   /** Every router key: type, default, rule, group and meaning. */
   public static final ConfigDef DEFINITION = definition();
 
@@ -314,8 +312,7 @@ public record RouterConfig(
             APPLICATION_ID,
             Type.STRING,
             "changecast-router",
-            Checks.that(
-                "letters, digits, '.', '_' and '-'", id -> ID.matcher(id.toString()).matches()),
+            Checks.kafkaId(),
             "Kafka Streams' application id: every instance of one router shares it")
         .optional(
             STATE_DIR,
