@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -235,17 +234,13 @@ public final class DryRun {
   }
 
   /**
-   * The key the config's {@link TenantHeader} transform (alias {@code transform.alias()}) gives the
-   * change event of an insert of {@code document} into {@code db.coll}: the transform itself,
-   * configured as in the config, run on that record. Empty when it names no tenant.
+   * The key the config's {@link TenantHeader} transform {@code transform} gives the change event of
+   * an insert of {@code document} into {@code db.coll}: the transform itself, configured as in the
+   * config, run on that record. Empty when it names no tenant.
    */
   private Optional<String> keyOf(
       TenantKeyTransform transform, String topic, String db, String coll, JsonNode document) {
-    Map<String, String> settings = new HashMap<>();
-    TenantKeyTransform.declared(config.config()).stream()
-        .filter(declared -> declared.alias().equals(transform.alias()))
-        .findFirst()
-        .ifPresent(declared -> settings.putAll(declared.settings()));
+    Map<String, String> settings = transform.settings();
     var event = JSON.createObjectNode().put("operationType", "insert");
     event.putObject("ns").put("db", db).put("coll", coll);
     if (document.has("_id")) {

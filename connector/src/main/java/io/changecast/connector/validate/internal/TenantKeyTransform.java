@@ -14,8 +14,16 @@ import java.util.Optional;
  * @param alias its alias in {@code transforms}
  * @param fields its {@code field} paths
  * @param prefixSeparator its {@code prefix.separator}, empty when unset
+ * @param settings all its {@code transforms.<alias>.*} keys but {@code type}, without the prefix:
+ *     what configures the transform itself
  */
-public record TenantKeyTransform(String alias, List<String> fields, String prefixSeparator) {
+public record TenantKeyTransform(
+    String alias, List<String> fields, String prefixSeparator, Map<String, String> settings) {
+
+  public TenantKeyTransform {
+    fields = List.copyOf(fields);
+    settings = Map.copyOf(settings);
+  }
 
   /**
    * A {@link TenantHeader} transform declared in a config.
@@ -68,7 +76,8 @@ public record TenantKeyTransform(String alias, List<String> fields, String prefi
             new TenantKeyTransform(
                 transform.alias(),
                 fields,
-                settings.getOrDefault(TenantHeader.PREFIX_SEPARATOR_CONFIG, "").trim()));
+                settings.getOrDefault(TenantHeader.PREFIX_SEPARATOR_CONFIG, "").trim(),
+                settings));
       }
     }
     return Optional.empty();
