@@ -13,8 +13,12 @@ final class Steps {
 
   /** The step after reading a raw record of the given format. */
   static Step parse(Headers headers, String key, String raw, Step.Format format) {
-    if (Control.type(headers) != null || format == Step.Format.MONGODB) {
-      return parse(headers, raw);
+    String control = Control.type(headers);
+    if (control != null) {
+      return control(control, raw);
+    }
+    if (format == Step.Format.MONGODB) {
+      return parse(raw);
     }
     if (format == Step.Format.DEBEZIUM && raw == null) {
       return new Step.Skipped("Debezium tombstone");
@@ -49,14 +53,16 @@ final class Steps {
   /** The step after reading a raw record: a control record when its headers say so. */
   static Step parse(Headers headers, String raw) {
     String control = Control.type(headers);
-    if (control != null) {
-      try {
-        return Control.parse(control, raw);
-      } catch (RuntimeException e) {
-        return new Step.Rejected(raw, Stage.PARSE, Reason.INTERNAL_ERROR, e.toString());
-      }
+    return control != null ? control(control, raw) : parse(raw);
+  }
+
+  /** The step of a control record of type {@code control}. */
+  private static Step control(String control, String raw) {
+    try {
+      return Control.parse(control, raw);
+    } catch (RuntimeException e) {
+      return new Step.Rejected(raw, Stage.PARSE, Reason.INTERNAL_ERROR, e.toString());
     }
-    return parse(raw);
   }
 
   /** The step after parsing {@code raw}. */
