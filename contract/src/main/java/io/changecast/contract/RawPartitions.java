@@ -2,6 +2,7 @@ package io.changecast.contract;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Tenant-partitioned raw topics, defined once for the connector's transform, the config CLI and the
@@ -15,14 +16,37 @@ import java.util.Optional;
  * #COLLECTION_FIELD}, cut at the separator by {@link #collectionPrefix}) and {@code field:<path>}
  * with pre-images for deletes. Without pre-images a delete names no tenant, so {@code field:}
  * topics keep one partition.
+ *
+ * <p>Namespace-wide events ({@link #NAMESPACE_WIDE_OPERATIONS}, and the connector's history-lost
+ * control records) concern every tenant of a namespace, whichever partition holds it: Changecast's
+ * source connector, told N by {@link #CONNECTOR_CONFIG_KEY}, writes each of them once to every
+ * partition 0..N-1 of its raw topic, so that every router task resets its own tenants.
  */
 public final class RawPartitions {
 
   /** The router config key (and CLI option {@code --raw-partitions}) naming N. */
   public static final String CONFIG_KEY = "raw.partitions";
 
+  /**
+   * The Changecast source connector's key naming N: it writes each namespace-wide event once to
+   * each of the N partitions of its raw topic. Must equal the router's {@link #CONFIG_KEY} and the
+   * raw topics' partition count ({@code changecast-connect validate --raw-partitions N} checks).
+   */
+  public static final String CONNECTOR_CONFIG_KEY = "changecast.raw.partitions";
+
   /** N when nothing is configured: one partition per raw topic, one router task. */
   public static final int DEFAULT = 1;
+
+  /** The largest N the router and the connector accept. */
+  public static final int MAX = 10_000;
+
+  /**
+   * The MongoDB {@code operationType}s of change events that concern a whole namespace rather than
+   * one document, so no tenant key places them: {@code drop}, {@code rename}, {@code dropDatabase}
+   * and {@code invalidate}.
+   */
+  public static final Set<String> NAMESPACE_WIDE_OPERATIONS =
+      Set.of("drop", "rename", "dropDatabase", "invalidate");
 
   /** The change event field naming the database (the tenant under {@code database}). */
   public static final String DATABASE_FIELD = "ns.db";

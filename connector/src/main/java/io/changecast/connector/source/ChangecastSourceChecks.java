@@ -41,6 +41,9 @@ public final class ChangecastSourceChecks {
   /** The router's key declaring raw topics of {@code publish.full.document.only=true} records. */
   public static final String FULL_DOCUMENT_PATTERN_KEY = "input.format.full-document.pattern";
 
+  /** Kafka Connect's partition count for the topics it creates. */
+  public static final String TOPIC_CREATION_PARTITIONS = "topic.creation.default.partitions";
+
   private static final Set<String> POST_IMAGE_MODES =
       Set.of("updatelookup", "whenavailable", "required");
 
@@ -120,6 +123,9 @@ public final class ChangecastSourceChecks {
           false,
           "raw topic names of a custom mapper cannot be checked offline");
     }
+    if (target == Target.CHANGECAST) {
+      rawPartitions(r);
+    }
     String database = r.value(MongoSourceConfig.DATABASE_CONFIG, "").trim();
     if (database.isEmpty() && !r.value(MongoSourceConfig.COLLECTION_CONFIG, "").isBlank()) {
       r.add(
@@ -130,6 +136,39 @@ public final class ChangecastSourceChecks {
               + " ignored and the whole deployment is watched");
     }
     return List.copyOf(r.problems);
+  }
+
+  /**
+   * {@value ChangecastSourceConfig#RAW_PARTITIONS_CONFIG} is the raw topics' partition count: the
+   * task writes a namespace-wide event to partitions 0..N-1, so topics created with another count
+   * ({@code topic.creation.default.partitions}) would miss copies or refuse them. A malformed value
+   * is the {@code ConfigDef}'s error.
+   */
+  private static void rawPartitions(Rules r) {
+    int partitions;
+    try {
+      partitions =
+          ChangecastSourceConfig.parseRawPartitions(
+              r.props.get(ChangecastSourceConfig.RAW_PARTITIONS_CONFIG));
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      return;
+    }
+    String created = r.props.get(TOPIC_CREATION_PARTITIONS);
+    if (created != null && !created.trim().equals(Integer.toString(partitions))) {
+      r.add(
+          true,
+          ChangecastSourceConfig.RAW_PARTITIONS_CONFIG,
+          "\""
+              + created.trim()
+              + "\", the "
+              + TOPIC_CREATION_PARTITIONS
+              + " it creates raw topics with",
+          "each namespace-wide event (drop, rename, dropDatabase, invalidate, history lost) is"
+              + " written once to each of its partitions 0.."
+              + (partitions - 1)
+              + ", so that every router task resets its own tenants; the raw topics must have"
+              + " exactly that many");
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import io.changecast.connector.config.internal.ConfigValues;
 import io.changecast.connector.config.internal.RawTopicNames;
 import io.changecast.connector.source.internal.Namespace;
 import io.changecast.contract.HeaderNames;
+import io.changecast.contract.RawPartitions;
 import io.changecast.contract.RawTopics;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,6 +47,20 @@ public final class ChangecastSourceConfig {
       "Name of the source MongoDB deployment, sent in the changecast.source.cluster header of every"
           + " record. Empty: the hosts of connection.uri, e.g. 'mongo1:27017,mongo2:27017'.";
 
+  /**
+   * N, the partitions of every raw topic ({@link RawPartitions#CONNECTOR_CONFIG_KEY}): above 1 the
+   * task writes each namespace-wide event and each history-lost control record once to every
+   * partition.
+   */
+  public static final String RAW_PARTITIONS_CONFIG = RawPartitions.CONNECTOR_CONFIG_KEY;
+
+  private static final String RAW_PARTITIONS_DOC =
+      "Partitions of every raw topic: the router's raw.partitions. Above 1 (raw records keyed by"
+          + " tenant with the TenantHeader transform, key=true), each namespace-wide change event"
+          + " (drop, rename, dropDatabase, invalidate) and each history-lost control record is"
+          + " written once to every partition 0..N-1, so that every router task resets its own"
+          + " tenants. topic.creation.default.partitions, when set, must be the same.";
+
   /** The only converter that hands the connector's JSON text to Kafka unchanged. */
   public static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
 
@@ -78,7 +93,18 @@ public final class ChangecastSourceConfig {
               GROUP,
               2,
               ConfigDef.Width.MEDIUM,
-              "Source cluster name");
+              "Source cluster name")
+          .define(
+              RAW_PARTITIONS_CONFIG,
+              ConfigDef.Type.INT,
+              RawPartitions.DEFAULT,
+              ConfigDef.Range.between(1, RawPartitions.MAX),
+              ConfigDef.Importance.MEDIUM,
+              RAW_PARTITIONS_DOC,
+              GROUP,
+              3,
+              ConfigDef.Width.SHORT,
+              "Raw topic partitions");
 
   /**
    * The defaults Changecast applies to the official connector's options the user did not set, in
@@ -90,6 +116,7 @@ public final class ChangecastSourceConfig {
   private final HistoryLostPolicy historyLostPolicy;
   private final String clusterName;
   private final Namespace watched;
+  private final int rawPartitions;
 
   /**
    * Parses {@code props} after applying {@link #DEFAULTS}.
@@ -108,6 +135,7 @@ public final class ChangecastSourceConfig {
     }
     String name = this.props.getOrDefault(CLUSTER_NAME_CONFIG, "").trim();
     this.clusterName = name.isEmpty() ? defaultClusterName(this.props) : name;
+    this.rawPartitions = parseRawPartitions(this.props.get(RAW_PARTITIONS_CONFIG));
     this.watched =
         Namespace.of(
             this.props.getOrDefault(MongoSourceConfig.DATABASE_CONFIG, ""),
@@ -190,6 +218,35 @@ public final class ChangecastSourceConfig {
     Map<String, String> result = new HashMap<>(props);
     result.keySet().removeIf(key -> key.startsWith("changecast."));
     return result;
+  }
+
+  /**
+   * {@value #RAW_PARTITIONS_CONFIG}: the partitions each namespace-wide event is written to, one
+   * copy each ({@link RawPartitions#DEFAULT} when unset).
+   */
+  public int rawPartitions() {
+    return rawPartitions;
+  }
+
+  /**
+   * {@value #RAW_PARTITIONS_CONFIG} of {@code props} (without defaults applied).
+   *
+   * @throws ConfigException when it is not a whole number from 1 to {@link RawPartitions#MAX}
+   */
+  public static int parseRawPartitions(String value) {
+    if (value == null || value.isBlank()) {
+      return RawPartitions.DEFAULT;
+    }
+    try {
+      int partitions = Integer.parseInt(value.trim());
+      if (partitions >= 1 && partitions <= RawPartitions.MAX) {
+        return partitions;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(
+        RAW_PARTITIONS_CONFIG, value, "expected a whole number from 1 to " + RawPartitions.MAX);
   }
 
   public HistoryLostPolicy historyLostPolicy() {

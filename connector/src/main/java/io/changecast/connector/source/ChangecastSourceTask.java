@@ -2,6 +2,7 @@ package io.changecast.connector.source;
 
 import com.mongodb.MongoException;
 import com.mongodb.kafka.connect.source.MongoSourceTask;
+import io.changecast.connector.source.internal.Broadcast;
 import io.changecast.connector.source.internal.ControlRecords;
 import io.changecast.connector.source.internal.DelegateContext;
 import io.changecast.connector.source.internal.HistoryLost;
@@ -11,12 +12,17 @@ import io.changecast.connector.source.internal.PollSpans;
 import io.changecast.connector.source.internal.SourceHeaders;
 import io.changecast.tracing.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -36,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * copy in progress, for {@code fail} the stale token plus a marker. Each carries {@value
  * #LOST_AT_KEY}, so a task restarted before any newer offset was stored does not announce the same
  * loss twice.
+ *
+ * <p>On tenant-partitioned raw topics ({@value ChangecastSourceConfig#RAW_PARTITIONS_CONFIG} N
+ * above 1) the events no tenant key places, the namespace-wide change events ({@code drop}, {@code
+ * rename}, {@code dropDatabase}, {@code invalidate}) and the history-lost control record, are
+ * written once to every partition 0..N-1 ({@link Broadcast}), so that each router task resets its
+ * own tenants at the event's place in the change stream. Every copy but the last carries the offset
+ * from before the event, so its offset is committed only once every copy is written.
  */
 public final class ChangecastSourceTask extends SourceTask {
 
@@ -62,21 +75,46 @@ public final class ChangecastSourceTask extends SourceTask {
   private boolean fullDocumentOnly;
 
   private Map<String, Object> partition;
+
+  /** {@value ChangecastSourceConfig#RAW_PARTITIONS_CONFIG}: copies of a namespace-wide event. */
+  private int rawPartitions;
+
   private OverridableOffsets offsets;
-  private volatile MongoSourceTask delegate;
+  private volatile SourceTask delegate;
+
+  /** Makes the official task (tests: a stand-in). */
+  private final Supplier<SourceTask> delegates;
+
   private volatile boolean stopping;
   private volatile Map<String, Object> lastOffset;
 
-  /** The control record not yet returned by poll. */
-  private SourceRecord pendingControl;
+  /** The control record (one copy per raw partition) not yet returned by poll. */
+  private List<SourceRecord> pendingControl;
 
-  /** The control record returned by poll, until Kafka acknowledged it. */
-  private volatile SourceRecord unackedControl;
+  /** The control records returned by poll, until Kafka acknowledged them. */
+  private final Set<SourceRecord> unackedControls = identitySet();
 
-  private final CountDownLatch controlAcked = new CountDownLatch(1);
+  /** Counts the control records down as Kafka acknowledges them. */
+  private volatile CountDownLatch controlAcked = new CountDownLatch(0);
+
+  /**
+   * Copies of a namespace-wide event but its last: the official task hears of the event once, with
+   * the last copy.
+   */
+  private final Set<SourceRecord> extraCopies = identitySet();
 
   /** Thrown by poll once the control record is acknowledged ({@code fail} policy). */
   private ConnectException failure;
+
+  /** The task Connect runs: the official {@link MongoSourceTask} inside. */
+  public ChangecastSourceTask() {
+    this(MongoSourceTask::new);
+  }
+
+  /** A task around the tasks {@code delegates} makes instead of the official one (tests). */
+  ChangecastSourceTask(Supplier<SourceTask> delegates) {
+    this.delegates = delegates;
+  }
 
   @Override
   public String version() {
@@ -93,6 +131,7 @@ public final class ChangecastSourceTask extends SourceTask {
             : new PollSpans(telemetry.getTracer(ChangecastSourceTask.class.getName()));
     fullDocumentOnly = config.fullDocumentOnly();
     partition = config.sourcePartition();
+    rawPartitions = config.rawPartitions();
     offsets = new OverridableOffsets(context.offsetStorageReader(), partition);
     Map<String, Object> stored = offsets.stored();
     LOG.debug("Source partition {} starts from stored offset {}", partition, stored);
@@ -120,20 +159,20 @@ public final class ChangecastSourceTask extends SourceTask {
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     if (pendingControl != null) {
-      SourceRecord control = pendingControl;
+      List<SourceRecord> control = pendingControl;
       pendingControl = null;
-      unackedControl = control;
-      return List.of(control);
+      unackedControls.addAll(control);
+      return control;
     }
     if (failure != null) {
-      if (unackedControl != null
+      if (!unackedControls.isEmpty()
           && !controlAcked.await(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS)
           && !stopping) {
         LOG.warn("The history-lost control record was not acknowledged in time; failing anyway");
       }
       throw failure;
     }
-    MongoSourceTask task = delegate;
+    SourceTask task = delegate;
     if (task == null) {
       return null;
     }
@@ -154,25 +193,51 @@ public final class ChangecastSourceTask extends SourceTask {
       return null;
     }
     long polledAt = spans == null ? 0 : epochNanos();
-    for (SourceRecord record : records) {
+    List<SourceRecord> out = null; // a new list only once a record is broadcast
+    for (int i = 0; i < records.size(); i++) {
+      SourceRecord record = records.get(i);
       if (spans != null) {
         spans.start(record, polledAt);
       }
+      String operationType = null;
       if (fullDocumentOnly) {
         Namespace ns = config.namespaceOfTopic(record.topic());
         SourceHeaders.add(record, config.clusterName(), ns.db(), ns.coll());
       } else {
-        SourceHeaders.addFromEvent(record, config.clusterName(), config.watched());
+        operationType = SourceHeaders.addFromEvent(record, config.clusterName(), config.watched());
       }
-      if (partition.equals(record.sourcePartition()) && record.sourceOffset() != null) {
+      boolean ours = partition.equals(record.sourcePartition());
+      Map<String, Object> before = ours ? lastOffset : null;
+      if (ours && record.sourceOffset() != null) {
         Map<String, Object> offset = new HashMap<>(record.sourceOffset());
         lastOffset = offset;
         if (offsets.overridden()) {
           offsets.override(offset);
         }
       }
+      if (rawPartitions > 1 && Broadcast.namespaceWide(operationType)) {
+        if (out == null) {
+          out = new ArrayList<>(records.subList(0, i));
+        }
+        List<SourceRecord> copies =
+            Broadcast.copies(
+                record, rawPartitions, ours && before == null ? offsets.offset(partition) : before);
+        SourceRecord last = copies.get(copies.size() - 1);
+        extraCopies.addAll(copies.subList(0, copies.size() - 1));
+        if (spans != null) {
+          spans.move(record, last);
+        }
+        out.addAll(copies);
+        LOG.debug(
+            "{} event written to each of the {} partitions of {}",
+            operationType,
+            rawPartitions,
+            record.topic());
+      } else if (out != null) {
+        out.add(record);
+      }
     }
-    return records;
+    return out != null ? out : records;
   }
 
   @Override
@@ -181,12 +246,14 @@ public final class ChangecastSourceTask extends SourceTask {
     if (spans != null) {
       spans.end(record, metadata);
     }
-    if (record == unackedControl) {
-      unackedControl = null;
+    if (unackedControls.remove(record)) {
       controlAcked.countDown();
       return;
     }
-    MongoSourceTask task = delegate;
+    if (extraCopies.remove(record)) {
+      return;
+    }
+    SourceTask task = delegate;
     if (task != null) {
       task.commitRecord(record, metadata);
     }
@@ -195,11 +262,19 @@ public final class ChangecastSourceTask extends SourceTask {
   @Override
   public void stop() {
     stopping = true;
-    controlAcked.countDown();
+    CountDownLatch acked = controlAcked;
+    while (acked.getCount() > 0) {
+      acked.countDown();
+    }
     stopDelegate();
+    extraCopies.clear();
     if (spans != null) {
       spans.endAll();
     }
+  }
+
+  private static Set<SourceRecord> identitySet() {
+    return Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
   }
 
   private static long epochNanos() {
@@ -242,7 +317,7 @@ public final class ChangecastSourceTask extends SourceTask {
           topic,
           ChangecastSourceConfig.HISTORY_LOST_POLICY_CONFIG,
           policy);
-      pendingControl =
+      SourceRecord control =
           ControlRecords.historyLost(
               partition,
               offset,
@@ -251,6 +326,11 @@ public final class ChangecastSourceTask extends SourceTask {
               policy.value(),
               detectedAt,
               config.clusterName());
+      // on tenant-partitioned raw topics, one copy per partition: the lost history concerns every
+      // tenant of the namespace, whichever router task holds it
+      pendingControl =
+          rawPartitions > 1 ? Broadcast.copies(control, rawPartitions, stale) : List.of(control);
+      controlAcked = new CountDownLatch(pendingControl.size());
     }
     switch (policy) {
       case FAIL -> {
@@ -298,14 +378,14 @@ public final class ChangecastSourceTask extends SourceTask {
     if (startupMode != null) {
       props.put(STARTUP_MODE, startupMode);
     }
-    MongoSourceTask task = new MongoSourceTask();
+    SourceTask task = delegates.get();
     task.initialize(new DelegateContext(context, offsets));
     task.start(props);
     delegate = task;
   }
 
   private void stopDelegate() {
-    MongoSourceTask task = delegate;
+    SourceTask task = delegate;
     delegate = null;
     if (task != null) {
       try {

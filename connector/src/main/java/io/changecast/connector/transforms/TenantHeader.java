@@ -43,6 +43,11 @@ import org.apache.kafka.connect.transforms.Transformation;
  * database} strategy, {@code field=ns.coll} with {@code prefix.separator=_} for {@code
  * collection-prefix:_}. A record without tenant then keeps its key (and the router dead-letters it
  * on a partitioned topic), unless {@code on.missing=fail}.
+ *
+ * <p>A record whose partition is already chosen ({@code kafkaPartition} set: Changecast's source
+ * connector writes each namespace-wide event and history-lost control record once to every
+ * partition) keeps its key and partition: {@code key=true} does not rekey it and {@code
+ * on.missing=fail} does not fail it; it gets the header when a field names a tenant.
  */
 public abstract class TenantHeader<R extends ConnectRecord<R>>
     implements Transformation<R>, Versioned {
@@ -188,8 +193,9 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
         break;
       }
     }
+    boolean placed = record.kafkaPartition() != null; // e.g. a copy per partition: keep it there
     if (tenant == null) {
-      if (onMissing == OnMissing.FAIL) {
+      if (onMissing == OnMissing.FAIL && !placed) {
         throw new DataException(
             "No field of "
                 + paths.stream().map(p -> String.join(".", p.path())).toList()
@@ -205,11 +211,12 @@ public abstract class TenantHeader<R extends ConnectRecord<R>>
     Headers headers = record.headers().duplicate();
     headers.remove(header);
     headers.addString(header, tenant);
+    boolean rekey = setKey && !placed;
     return record.newRecord(
         record.topic(),
         record.kafkaPartition(),
-        setKey ? Schema.STRING_SCHEMA : record.keySchema(),
-        setKey ? tenant : record.key(),
+        rekey ? Schema.STRING_SCHEMA : record.keySchema(),
+        rekey ? tenant : record.key(),
         record.valueSchema(),
         record.value(),
         record.timestamp(),

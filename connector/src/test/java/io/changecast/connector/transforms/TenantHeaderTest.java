@@ -31,7 +31,7 @@ class TenantHeaderTest {
 
   private static SourceRecord record(Schema keySchema, Object k, Schema valueSchema, Object v) {
     return new SourceRecord(
-        Map.of(), Map.of(), "changecast.raw.app.orders", 0, keySchema, k, valueSchema, v);
+        Map.of(), Map.of(), "changecast.raw.app.orders", null, keySchema, k, valueSchema, v);
   }
 
   private static String tenant(SourceRecord record) {
@@ -142,6 +142,38 @@ class TenantHeaderTest {
     assertThat(value.apply(none)).isSameAs(none); // no tenant: key and headers as they were
     SourceRecord drop = record(null, "k", null, dropDatabase);
     assertThat(value.apply(drop)).isSameAs(drop);
+  }
+
+  @Test
+  void aRecordWithItsPartitionChosenKeepsKeyAndPartitionAndIsNeverFailed() {
+    // the source connector's copies of a namespace-wide event, one per raw partition
+    value.configure(
+        Map.of("field", "ns.coll", "prefix.separator", "_", "key", "true", "on.missing", "fail"));
+    String dropDatabase = "{\"operationType\": \"dropDatabase\", \"ns\": {\"db\": \"app\"}}";
+    for (int partition = 0; partition < 3; partition++) {
+      SourceRecord copy =
+          new SourceRecord(
+              Map.of(),
+              Map.of(),
+              "changecast.raw.app",
+              partition,
+              Schema.STRING_SCHEMA,
+              "{\"db\": \"app\"}",
+              Schema.STRING_SCHEMA,
+              dropDatabase);
+      assertThat(value.apply(copy)).isSameAs(copy);
+    }
+
+    value.configure(Map.of("field", "ns.db", "key", "true"));
+    String drop = "{\"operationType\": \"drop\", \"ns\": {\"db\": \"acme\", \"coll\": \"o\"}}";
+    SourceRecord copy =
+        new SourceRecord(
+            Map.of(), Map.of(), "changecast.raw.acme.o", 2, null, "{\"_id\": 1}", null, drop);
+    SourceRecord placed = value.apply(copy);
+    assertThat(placed.kafkaPartition()).isEqualTo(2);
+    assertThat(placed.key()).isEqualTo("{\"_id\": 1}"); // not rekeyed
+    assertThat(placed.keySchema()).isNull();
+    assertThat(tenant(placed)).isEqualTo("acme"); // the header still names the tenant
   }
 
   @Test

@@ -422,7 +422,7 @@ public record RouterConfig(
             RAW_PARTITIONS,
             Type.INT,
             RawPartitions.DEFAULT,
-            Checks.between(1, 10_000),
+            Checks.between(1, RawPartitions.MAX),
             "partitions of every raw topic and the ingest topic under `direct` sequencing. Above"
                 + " 1 the raw records must be keyed by tenant, so that N router instances share N"
                 + " tasks (see *Scaling out*); the connector's"

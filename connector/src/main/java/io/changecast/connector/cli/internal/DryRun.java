@@ -2,10 +2,13 @@ package io.changecast.connector.cli.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.connector.config.ConfigProblem;
 import io.changecast.connector.config.ConnectorConfigFile;
 import io.changecast.connector.config.internal.ConfigValues;
 import io.changecast.connector.config.internal.RawTopicNames;
 import io.changecast.connector.transforms.TenantHeader;
+import io.changecast.connector.validate.ChangecastConfigValidator;
+import io.changecast.connector.validate.internal.SourceChecks;
 import io.changecast.connector.validate.internal.TenantKeyTransform;
 import io.changecast.contract.DocumentReader;
 import io.changecast.contract.HeaderNames;
@@ -202,6 +205,20 @@ public final class DryRun {
               + partitions);
     }
     return new Outcome.Routed(namespace, topic, tenant.get(), type, expected, partitions);
+  }
+
+  /**
+   * Why the config's namespace-wide events (drop, rename, dropDatabase, invalidate, history lost)
+   * would not reach every router task of its raw topics' partition count, as {@code validate} says
+   * it ({@link SourceChecks#namespaceWideEvents}); empty when they would.
+   */
+  public Optional<ConfigProblem> namespaceWideEvents() {
+    String connector = config.config().getOrDefault("connector.class", "").trim();
+    boolean changecast = ChangecastConfigValidator.CHANGECAST_SOURCE.equals(connector);
+    if (!changecast && !ChangecastConfigValidator.MONGO_SOURCE.equals(connector)) {
+      return Optional.empty();
+    }
+    return SourceChecks.namespaceWideEvents(config.config(), changecast, rawPartitions());
   }
 
   /** The raw topics' partition count: the config's {@code topic.creation.default.partitions}. */

@@ -36,6 +36,11 @@ record DryRunCommand(PrintStream out) implements ConnectCommand {
                 args.option("--tenant-strategy"),
                 args.option("--tenant-field"),
                 args.flag("--tenant-database")));
+    var refused = dryRun.namespaceWideEvents();
+    if (refused.isPresent()) {
+      out.println(refused.get().render(file)); // what validate says: the dry-run would mislead
+      return false;
+    }
     if (dryRun.fullDocumentOnly()) {
       out.println(
           file

@@ -50,6 +50,19 @@ public final class PollSpans {
     }
   }
 
+  /**
+   * The span of {@code from} is now {@code to}'s: {@code from} was replaced by copies (one per raw
+   * partition), and {@code to} is the one whose acknowledgement ends it.
+   */
+  public void move(SourceRecord from, SourceRecord to) {
+    synchronized (open) {
+      Span span = open.remove(from);
+      if (span != null) {
+        open.put(to, span);
+      }
+    }
+  }
+
   /** Ends the record's span: Kafka acknowledged it ({@code metadata}), or Connect dropped it. */
   public void end(SourceRecord record, RecordMetadata metadata) {
     Span span;

@@ -32,30 +32,49 @@ public final class SourceHeaders {
    * Adds the headers to a record of the official connector: the namespace comes from the change
    * event's {@code ns} (JSON text value), or from {@code watched} when the value has none (e.g.
    * heartbeats of a collection watch).
+   *
+   * @return the change event's {@code operationType}, read in the same pass; null when the value
+   *     has none (not a change event)
    */
-  public static void addFromEvent(SourceRecord record, String cluster, Namespace watched) {
-    Namespace ns = record.value() instanceof String json ? namespaceOf(json) : null;
-    Namespace source = ns != null ? ns : watched;
+  public static String addFromEvent(SourceRecord record, String cluster, Namespace watched) {
+    Head head = record.value() instanceof String json ? head(json) : Head.NONE;
+    Namespace source = head.ns() != null ? head.ns() : watched;
     add(record, cluster, source.db(), source.coll());
+    return head.operationType();
   }
 
   /** The top-level {@code ns} of a change event in JSON text, or null. */
   static Namespace namespaceOf(String json) {
+    return head(json).ns();
+  }
+
+  /** A change event's top-level {@code ns} and {@code operationType}, each null when absent. */
+  record Head(Namespace ns, String operationType) {
+    static final Head NONE = new Head(null, null);
+  }
+
+  /** The {@link Head} of a change event in JSON text, read up to where both are known. */
+  static Head head(String json) {
+    Namespace ns = null;
+    String operationType = null;
     try (JsonParser parser = JSON.createParser(json)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return null;
+        return Head.NONE;
       }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      while ((ns == null || operationType == null) && parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
         JsonToken token = parser.nextToken();
         if ("ns".equals(field) && token == JsonToken.START_OBJECT) {
-          return readNamespace(parser);
+          ns = readNamespace(parser);
+        } else if ("operationType".equals(field) && token == JsonToken.VALUE_STRING) {
+          operationType = parser.getText();
+        } else {
+          parser.skipChildren();
         }
-        parser.skipChildren();
       }
-      return null;
+      return new Head(ns, operationType);
     } catch (IOException e) {
-      return null;
+      return new Head(ns, operationType);
     }
   }
 

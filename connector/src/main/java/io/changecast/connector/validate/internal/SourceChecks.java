@@ -68,6 +68,8 @@ public final class SourceChecks {
     topicNames(routerFacing, v);
     heartbeat(routerFacing, v);
     partitions(routerFacing, config);
+    namespaceWideEvents(config, target == ChangecastSourceChecks.Target.CHANGECAST, rawPartitions)
+        .ifPresent(routerFacing::add);
     for (ConfigProblem problem : routerFacing) {
       if (seen.add(problem.key())) {
         problems.add(problem);
@@ -202,6 +204,79 @@ public final class SourceChecks {
                   + RawPartitions.CONFIG_KEY
                   + "=1"));
     }
+  }
+
+  /**
+   * Namespace-wide events (drop, rename, dropDatabase, invalidate, history lost) name no tenant
+   * that could key them. On tenant-partitioned raw topics ({@code rawPartitions} above 1) every
+   * router task must see each of them: Changecast's source connector writes each once to every
+   * partition when its {@value ChangecastSourceConfig#RAW_PARTITIONS_CONFIG} is the router's {@code
+   * raw.partitions}. The official connector writes each once, to the partition of its key: safe
+   * only when every event is keyed by its database ({@code field=ns.db}, the {@code database}
+   * strategy), where a namespace-wide event names its tenant too.
+   *
+   * @param changecast whether the config runs Changecast's source connector (with its defaults
+   *     applied), else the official one
+   * @return the problem, or empty when every router task will see every namespace-wide event
+   */
+  public static Optional<ConfigProblem> namespaceWideEvents(
+      Map<String, String> config, boolean changecast, int rawPartitions) {
+    if (changecast) {
+      String key = ChangecastSourceConfig.RAW_PARTITIONS_CONFIG;
+      int broadcast;
+      try {
+        broadcast = ChangecastSourceConfig.parseRawPartitions(config.get(key));
+      } catch (org.apache.kafka.common.config.ConfigException e) {
+        return Optional.empty(); // the ConfigDef's error
+      }
+      if (broadcast == rawPartitions) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          ConfigProblem.error(
+              key,
+              config.get(key),
+              "\"" + rawPartitions + "\", the router's " + RawPartitions.CONFIG_KEY,
+              "the connector writes each namespace-wide event (drop, rename, dropDatabase,"
+                  + " invalidate, history lost) once to each of "
+                  + key
+                  + " partitions, so that every router task resets its own tenants; with "
+                  + broadcast
+                  + " of the router's "
+                  + rawPartitions
+                  + " tasks, "
+                  + (broadcast < rawPartitions
+                      ? "the tenants of the other tasks would get no reset"
+                      : "it would write to partitions the raw topics do not have")));
+    }
+    if (rawPartitions <= 1) {
+      return Optional.empty();
+    }
+    Optional<TenantKeyTransform> keying = TenantKeyTransform.of(config);
+    boolean byDatabase =
+        keying.isPresent()
+            && keying.get().fields().equals(List.of(RawPartitions.DATABASE_FIELD))
+            && keying.get().prefixSeparator().isEmpty();
+    if (byDatabase) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ConfigProblem.error(
+            "connector.class",
+            config.get("connector.class"),
+            "io.changecast.connector.source.ChangecastSourceConnector with "
+                + ChangecastSourceConfig.RAW_PARTITIONS_CONFIG
+                + "="
+                + rawPartitions,
+            "the official connector writes a namespace-wide event (a drop or rename under"
+                + " field:, a dropDatabase or invalidate under collection-prefix) once, unkeyed by"
+                + " any tenant, to one of the "
+                + rawPartitions
+                + " partitions, so the tenants of the other router tasks would get no reset;"
+                + " Changecast's source connector writes it to every partition. Only keys by"
+                + " database (field="
+                + RawPartitions.DATABASE_FIELD
+                + ") name the tenant of every event"));
   }
 
   private void heartbeat(List<ConfigProblem> problems, Values v) {
