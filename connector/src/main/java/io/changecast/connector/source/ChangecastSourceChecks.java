@@ -163,11 +163,9 @@ public final class ChangecastSourceChecks {
               + "\", the "
               + TOPIC_CREATION_PARTITIONS
               + " it creates raw topics with",
-          "each namespace-wide event (drop, rename, dropDatabase, invalidate, history lost) is"
-              + " written once to each of its partitions 0.."
-              + (partitions - 1)
-              + ", so that every router task resets its own tenants; the raw topics must have"
-              + " exactly that many");
+          "the task writes each namespace-wide event (drop, rename, dropDatabase, invalidate,"
+              + " history lost) once to each partition 0..N-1 of its raw topic, so that every"
+              + " router task resets its own tenants: N must be the raw topics' partition count");
     }
   }
 

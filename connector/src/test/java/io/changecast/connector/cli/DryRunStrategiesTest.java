@@ -2,6 +2,7 @@ package io.changecast.connector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.changecast.contract.RawPartitions;
 import java.io.IOException;
@@ -104,6 +105,35 @@ class DryRunStrategiesTest {
   }
 
   @Test
+  void namespaceWideEventsThatWouldMissRouterTasksRefuseTheDryRun() throws IOException {
+    Path official = keyedConfig(dir, "collection", 3, "ns.coll", "_");
+    ObjectNode root = (ObjectNode) new ObjectMapper().readTree(Files.readString(official));
+    ((ObjectNode) root.get("config"))
+        .put("connector.class", "com.mongodb.kafka.connect.MongoSourceConnector")
+        .remove("changecast.raw.partitions");
+    Files.writeString(official, root.toString());
+    CliRun bare = dryRun(official, "--tenant-strategy", "collection-prefix:_");
+    ((ObjectNode) root.get("config"))
+        .put("connector.class", "io.changecast.connector.source.ChangecastSourceConnector")
+        .put("changecast.raw.partitions", "2");
+    Files.writeString(official, root.toString());
+    CliRun fewer = dryRun(official, "--tenant-strategy", "collection-prefix:_");
+
+    assertThat(bare.exitCode()).isEqualTo(1);
+    assertThat(bare.outLines())
+        .containsExactly(official + ": ERROR " + ValidateCommandTest.OFFICIAL_UNSAFE);
+    assertThat(fewer.exitCode()).isEqualTo(1);
+    assertThat(fewer.outLines())
+        .containsExactly(
+            official
+                + ": ERROR changecast.raw.partitions: found \"2\", expected \"3\", the router's"
+                + " raw.partitions (the connector writes each namespace-wide event (drop, rename,"
+                + " dropDatabase, invalidate, history lost) once to each of its 2 partitions, so"
+                + " that every router task resets its own tenants; with the router's 3 tasks, the"
+                + " tenants of the other tasks would get no reset)");
+  }
+
+  @Test
   void aMalformedOrDoubleStrategyIsAUsageError() throws IOException {
     CliRun bad = dryRun(anyCollection(), "--tenant-strategy", "collection-prefix");
     CliRun both =
@@ -131,7 +161,10 @@ class DryRunStrategiesTest {
     ObjectNode root = ValidateCommandTest.appSource();
     ObjectNode c = (ObjectNode) root.get("config");
     c.remove(unset);
-    c.put("topic.creation.default.partitions", Integer.toString(partitions))
+    // Changecast's source connector: it writes namespace-wide events to every partition
+    c.put("connector.class", "io.changecast.connector.source.ChangecastSourceConnector")
+        .put("changecast.raw.partitions", Integer.toString(partitions))
+        .put("topic.creation.default.partitions", Integer.toString(partitions))
         .put("transforms", "tenant")
         .put("transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value")
         .put("transforms.tenant.field", field)

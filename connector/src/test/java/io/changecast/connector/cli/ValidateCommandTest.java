@@ -289,6 +289,62 @@ class ValidateCommandTest {
   }
 
   @Test
+  void namespaceWideEventsNeedChangecastsSourceConnectorOnPartitionedRawTopics()
+      throws IOException {
+    Map<String, String> byPrefix = new java.util.HashMap<>(KEY_BY_DATABASE);
+    byPrefix.put("transforms.tenant.field", "ns.coll");
+    byPrefix.put("transforms.tenant.prefix.separator", "_");
+    Path official = source("official.json", byPrefix);
+    byPrefix.put("connector.class", "io.changecast.connector.source.ChangecastSourceConnector");
+    Path unset = source("unset.json", byPrefix);
+    byPrefix.put("changecast.raw.partitions", "3");
+    Path changecast = source("changecast.json", byPrefix);
+
+    CliRun bare = CliRun.run("validate", "--raw-partitions", "3", official.toString());
+    CliRun notSet = CliRun.run("validate", "--raw-partitions", "3", unset.toString());
+    CliRun ok = CliRun.run("validate", "--raw-partitions", "3", changecast.toString());
+    CliRun more = CliRun.run("validate", "--raw-partitions", "2", changecast.toString());
+
+    assertThat(bare.exitCode()).isEqualTo(1);
+    assertThat(bare.outLines())
+        .containsExactly(official + ": ERROR " + OFFICIAL_UNSAFE, "1 file(s) checked, 1 error(s)");
+    assertThat(notSet.outLines())
+        .containsExactly(
+            unset
+                + ": ERROR changecast.raw.partitions: found nothing (not set), expected \"3\", the"
+                + " topic.creation.default.partitions it creates raw topics with (the task writes"
+                + " each namespace-wide event (drop, rename, dropDatabase, invalidate, history"
+                + " lost) once to each partition 0..N-1 of its raw topic, so that every router"
+                + " task resets its own tenants: N must be the raw topics' partition count)",
+            "1 file(s) checked, 1 error(s)");
+    assertThat(ok.exitCode()).isZero();
+    assertThat(ok.out()).doesNotContain("ERROR");
+    assertThat(more.outLines())
+        .containsExactly(
+            changecast
+                + ": ERROR topic.creation.default.partitions: found \"3\", expected \"2\", the"
+                + " router's raw.partitions (partition p of every raw topic must hold the same"
+                + " tenants; unset, the broker's num.partitions applies)",
+            changecast
+                + ": ERROR changecast.raw.partitions: found \"3\", expected \"2\", the router's"
+                + " raw.partitions (the connector writes each namespace-wide event (drop, rename,"
+                + " dropDatabase, invalidate, history lost) once to each of its 3 partitions, so"
+                + " that every router task resets its own tenants; with the router's 2 tasks, it"
+                + " would write to partitions the raw topics do not have)",
+            "1 file(s) checked, 2 error(s)");
+  }
+
+  /** The error for the official connector on raw topics with 3 partitions, not keyed by db. */
+  static final String OFFICIAL_UNSAFE =
+      "connector.class: found \"com.mongodb.kafka.connect.MongoSourceConnector\", expected"
+          + " io.changecast.connector.source.ChangecastSourceConnector with"
+          + " changecast.raw.partitions=3 (the official connector writes a namespace-wide event (a"
+          + " drop or rename under field:, a dropDatabase or invalidate under collection-prefix)"
+          + " once, unkeyed by any tenant, to one of the 3 partitions, so the tenants of the other"
+          + " router tasks would get no reset; Changecast's source connector writes it to every"
+          + " partition. Only keys by database (field=ns.db) name the tenant of every event)";
+
+  @Test
   void unkeyedRecordsOnPartitionedRawTopicsAreAnError() throws IOException {
     Path unkeyed = source("unkeyed.json", Map.of("topic.creation.default.partitions", "3"));
 
@@ -335,7 +391,13 @@ class ValidateCommandTest {
                 + " pre-images a field: tenant cannot key every record, so keep"
                 + " topic.creation.default.partitions=1 and the router's raw.partitions=1)",
             "1 file(s) checked, 1 error(s)");
-    assertThat(CliRun.run("validate", "--raw-partitions", "3", required.toString()).exitCode())
+    assertThat(CliRun.run("validate", "--raw-partitions", "3", required.toString()).outLines())
+        .as("keyed, but the official connector's drops name no tenant")
+        .containsExactly(required + ": ERROR " + OFFICIAL_UNSAFE, "1 file(s) checked, 1 error(s)");
+    byField.put("connector.class", "io.changecast.connector.source.ChangecastSourceConnector");
+    byField.put("changecast.raw.partitions", "3");
+    Path changecast = source("changecast.json", byField);
+    assertThat(CliRun.run("validate", "--raw-partitions", "3", changecast.toString()).exitCode())
         .isZero();
   }
 

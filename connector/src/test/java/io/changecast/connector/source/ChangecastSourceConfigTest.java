@@ -289,6 +289,42 @@ public class ChangecastSourceConfigTest {
   }
 
   @Test
+  void rawPartitionsIsAWholeNumberAndTheRawTopicsPartitionCount() {
+    assertThat(errorsWith("changecast.raw.partitions", "0"))
+        .containsExactly(
+            Map.entry(
+                "changecast.raw.partitions",
+                List.of(
+                    "Invalid value 0 for configuration changecast.raw.partitions: Value must be at"
+                        + " least 1")));
+    Map<String, String> config = minimal();
+    config.put("changecast.raw.partitions", "three");
+    assertThatThrownBy(() -> new ChangecastSourceConfig(config))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Invalid value three for configuration changecast.raw.partitions: expected a whole"
+                + " number from 1 to 10000");
+    config.put("changecast.raw.partitions", "3");
+    assertThat(new ChangecastSourceConfig(config).rawPartitions()).isEqualTo(3);
+    assertThat(new ChangecastSourceConfig(minimal()).rawPartitions()).isEqualTo(1);
+
+    config.put("topic.creation.default.partitions", "6");
+    assertThat(errors(config))
+        .containsExactly(
+            Map.entry(
+                "changecast.raw.partitions",
+                List.of(
+                    "changecast.raw.partitions: found \"3\", expected \"6\", the"
+                        + " topic.creation.default.partitions it creates raw topics with (the task"
+                        + " writes each namespace-wide event (drop, rename, dropDatabase,"
+                        + " invalidate, history lost) once to each partition 0..N-1 of its raw"
+                        + " topic, so that every router task resets its own tenants: N must be the"
+                        + " raw topics' partition count)")));
+    config.put("topic.creation.default.partitions", "3");
+    assertThat(errors(config)).isEmpty();
+  }
+
+  @Test
   void everyErrorIsReportedAtOnce() {
     Map<String, String> config = minimal();
     config.put("output.format.value", "bson");

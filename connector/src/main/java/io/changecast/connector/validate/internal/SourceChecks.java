@@ -67,9 +67,12 @@ public final class SourceChecks {
     Values v = new Values(config);
     topicNames(routerFacing, v);
     heartbeat(routerFacing, v);
+    int keyed = routerFacing.size();
     partitions(routerFacing, config);
-    namespaceWideEvents(config, target == ChangecastSourceChecks.Target.CHANGECAST, rawPartitions)
-        .ifPresent(routerFacing::add);
+    boolean changecast = target == ChangecastSourceChecks.Target.CHANGECAST;
+    if (changecast || routerFacing.size() == keyed) { // the official's: once it keys records
+      namespaceWideEvents(config, changecast, rawPartitions).ifPresent(routerFacing::add);
+    }
     for (ConfigProblem problem : routerFacing) {
       if (seen.add(problem.key())) {
         problems.add(problem);
@@ -238,11 +241,10 @@ public final class SourceChecks {
               config.get(key),
               "\"" + rawPartitions + "\", the router's " + RawPartitions.CONFIG_KEY,
               "the connector writes each namespace-wide event (drop, rename, dropDatabase,"
-                  + " invalidate, history lost) once to each of "
-                  + key
-                  + " partitions, so that every router task resets its own tenants; with "
+                  + " invalidate, history lost) once to each of its "
                   + broadcast
-                  + " of the router's "
+                  + " partitions, so that every router task resets its own tenants; with the"
+                  + " router's "
                   + rawPartitions
                   + " tasks, "
                   + (broadcast < rawPartitions
