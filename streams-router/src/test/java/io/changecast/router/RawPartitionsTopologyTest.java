@@ -115,6 +115,52 @@ class RawPartitionsTopologyTest {
     }
   }
 
+  /**
+   * The source connector writes a namespace-wide event to every partition; each task meets its
+   * copy, resets the tenants it knows (only its own: they passed its partition check) and
+   * dead-letters nothing, whatever the copy's key.
+   */
+  @Test
+  void aNamespaceWideCopyResetsTheTasksOwnTenantsOnceAndIsNeverDeadLettered() {
+    String home = tenantIn(0);
+    try (RouterDriver router =
+        new RouterDriver(
+            stateDir, Map.of("tenant.strategy", "collection-prefix:_", "raw.partitions", "3"))) {
+      router
+          .input("changecast.raw.app." + home + "_orders")
+          .pipeInput(home, event("insert", "app", home + "_orders", 1, "{\"_id\": 1}"));
+      router
+          .input("changecast.raw.app")
+          .pipeInput(
+              "{\"db\": \"app\"}",
+              NamespaceChangeTopologyTest.ddl(
+                  "dropDatabase", "{\"db\": \"app\"}", null, 1_700_000_100));
+
+      assertThat(router.envelopes())
+          .extracting(
+              e ->
+                  e.get("tenant").asText()
+                      + ":"
+                      + e.get("id").asLong()
+                      + ":"
+                      + e.get("type").asText()
+                      + ":"
+                      + e.path("reason").asText())
+          .containsExactly(
+              home + ":1:orders.created:", home + ":2:changecast.reset:database-dropped");
+      assertThat(router.dlq.isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void theRoutersNamespaceChangesAreTheContractsNamespaceWideOperations() {
+    assertThat(
+            java.util.Arrays.stream(
+                    io.changecast.router.internal.parse.NamespaceChange.Kind.values())
+                .map(io.changecast.router.internal.parse.NamespaceChange.Kind::operationType))
+        .containsExactlyInAnyOrderElementsOf(RawPartitions.NAMESPACE_WIDE_OPERATIONS);
+  }
+
   private static String tenantIn(int partition) {
     return IntStream.range(0, 100)
         .mapToObj(i -> "t" + i)

@@ -256,10 +256,21 @@ class PartitionedResetsPipelineTest {
       return byTenant.getOrDefault(tenant, List.of());
     }
 
+    /** Waits until {@code done} holds for every tenant's envelopes; names what each has if not. */
     void await(List<String> tenants, Predicate<List<JsonNode>> done) {
-      org.awaitility.Awaitility.await()
-          .atMost(TIMEOUT)
-          .until(() -> tenants.stream().allMatch(t -> done.test(of(t))));
+      try {
+        org.awaitility.Awaitility.await()
+            .atMost(TIMEOUT)
+            .until(() -> tenants.stream().allMatch(t -> done.test(of(t))));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        Map<String, List<String>> kinds = new LinkedHashMap<>();
+        tenants.forEach(
+            t ->
+                kinds.put(
+                    t + " (partition " + RawPartitions.partitionOf(t, PARTITIONS) + ")",
+                    of(t).stream().map(PartitionedResetsPipelineTest::kind).toList()));
+        throw new AssertionError("not every tenant got its events in time: " + kinds, e);
+      }
     }
 
     /** The dead letters, read up to the DLQ's committed end. */
