@@ -64,6 +64,11 @@ class PartitionedResetsPipelineTest {
     kafka.createTopic(dlq, 1);
     List<String> fieldTenants = tenants("fa");
     List<String> prefixTenants = tenants("pa");
+    // the raw topics exist before the router starts: it need not find each one by metadata refresh
+    List<String> raw = new ArrayList<>(List.of(fieldDb + ".orders", fieldDb + ".probes", prefixDb));
+    raw.add(prefixDb + ".probe_orders");
+    prefixTenants.forEach(t -> raw.add(prefixDb + "." + t + "_orders"));
+    raw.forEach(name -> kafka.createTopic("changecast.raw." + name, PARTITIONS));
 
     try (EmbeddedMongo mongo = EmbeddedMongo.start(MongoOptions.defaults());
         MongoClient client = MongoClients.create(mongo.connectionString());
