@@ -152,6 +152,63 @@ class ChangecastSourceConnectorTest {
     }
   }
 
+  /**
+   * On tenant-partitioned raw topics ({@code changecast.raw.partitions=3}) the loss is announced
+   * once in each partition, so every router task resets its own tenants.
+   */
+  @Test
+  void onPartitionedRawTopicsTheLostHistoryIsAnnouncedOnceInEveryPartition() throws Exception {
+    String db = "shop" + IDS.incrementAndGet();
+    String name = "changecast-" + db;
+    String topic = "changecast.raw." + db + ".orders";
+    MongoCollection<Document> orders = client.getDatabase(db).getCollection("orders");
+    Map<String, String> config = config(db);
+    config.put("collection", "orders");
+    config.put("topic.creation.default.partitions", "3");
+    config.put(ChangecastSourceConfig.RAW_PARTITIONS_CONFIG, "3");
+
+    connect.putConnector(name, config);
+    connect.awaitConnectorRunning(name, TIMEOUT);
+    try (KafkaConsumer<String, String> consumer = consumer(topic)) {
+      orders.insertOne(new Document("_id", "before").append("tenantId", "t1"));
+      readUntil(consumer, new ArrayList<>(), "before");
+      awaitStoredOffset(name, "_id");
+      rest("PUT", "/connectors/" + name + "/stop");
+      awaitState(name, "STOPPED");
+      orders.insertMany(
+          IntStream.range(0, HISTORY_LIMIT + 5)
+              .mapToObj(i -> new Document("_id", "lost" + i).append("tenantId", "t1"))
+              .toList());
+      rest("PUT", "/connectors/" + name + "/resume");
+      connect.awaitConnectorRunning(name, TIMEOUT);
+      orders.insertOne(new Document("_id", "after").append("tenantId", "t1"));
+
+      List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+      readUntil(consumer, seen, "after");
+      // every partition up to its end: the copies in the other partitions were written before
+      Map<org.apache.kafka.common.TopicPartition, Long> ends =
+          consumer.endOffsets(consumer.assignment());
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                pollInto(consumer, seen);
+                return ends.entrySet().stream()
+                    .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+              });
+
+      List<ConsumerRecord<String, String>> controls =
+          seen.stream().filter(r -> r.headers().lastHeader("changecast.control") != null).toList();
+      assertThat(controls).extracting(ConsumerRecord::partition).containsExactlyInAnyOrder(0, 1, 2);
+      assertThat(controls).extracting(ConsumerRecord::value).containsOnly(controls.get(0).value());
+      assertThat(controls).extracting(ConsumerRecord::key).containsOnly(controls.get(0).key());
+      assertThat(JSON.readTree(controls.get(0).value()).path("type").asText())
+          .isEqualTo("history-lost");
+    } finally {
+      rest("DELETE", "/connectors/" + name);
+    }
+  }
+
   @Test
   void failPolicyAnnouncesTheLostHistoryThenFailsTheTask() throws Exception {
     String db = "shop" + IDS.incrementAndGet();
