@@ -1,9 +1,11 @@
 package io.changecast.connector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.changecast.testsupport.KafkaBroker;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -126,6 +128,14 @@ class DlqCommandTest {
 
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.err()).startsWith("changecast dlq: Kafka at 127.0.0.1:" + closed + ": ");
+  }
+
+  @Test
+  void aConnectTimeoutThatIsNotPositiveIsRefused() {
+    PrintStream none = new PrintStream(OutputStream.nullOutputStream());
+    assertThatThrownBy(() -> new ChangecastDlq(none, none, Map.of(), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("connectTimeout must be positive, was PT0S");
   }
 
   @Test
