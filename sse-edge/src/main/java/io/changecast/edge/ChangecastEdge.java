@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChangecastEdge implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangecastEdge.class);
-  private static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private final KafkaStreams streams;
   private final Thread streamsStarter;
@@ -48,6 +47,7 @@ public final class ChangecastEdge implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final EdgeMetrics metrics;
   private final boolean cleanUpOnClose;
+  private final Duration closeTimeout;
 
   private ChangecastEdge(
       KafkaStreams streams,
@@ -56,9 +56,11 @@ public final class ChangecastEdge implements AutoCloseable {
       EdgeServer server,
       KafkaIngestPublisher publisher,
       EdgeMetrics metrics,
-      boolean cleanUpOnClose) {
+      boolean cleanUpOnClose,
+      Duration closeTimeout) {
     this.metrics = metrics;
     this.cleanUpOnClose = cleanUpOnClose;
+    this.closeTimeout = closeTimeout;
     this.streams = streams;
     this.streamsStarter = streamsStarter;
     this.log = log;
@@ -113,7 +115,7 @@ public final class ChangecastEdge implements AutoCloseable {
       server = EdgeServer.start(config, log, log::readiness, metrics, publisher);
     } catch (RuntimeException e) {
       publisher.close();
-      streams.close(STREAMS_CLOSE_TIMEOUT); // created, never started: release its clients
+      streams.close(config.shutdownTimeout()); // created, never started: release its clients
       throw e;
     }
     Thread streamsStarter = startInBackground(streams);
@@ -140,7 +142,8 @@ public final class ChangecastEdge implements AutoCloseable {
         server,
         publisher,
         metrics,
-        !config.documentsEnabled() || !config.applicationIdSet());
+        !config.documentsEnabled() || !config.applicationIdSet(),
+        config.shutdownTimeout());
   }
 
   /** The HTTP port (the chosen one when {@code http.port} is 0). */
@@ -171,11 +174,11 @@ public final class ChangecastEdge implements AutoCloseable {
         // interrupt a start still waiting for the restore, so close() need not wait for it.
         streamsStarter.interrupt();
         try {
-          streamsStarter.join(STREAMS_CLOSE_TIMEOUT.toMillis());
+          streamsStarter.join(closeTimeout.toMillis());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        closeStreams(streams, cleanUpOnClose);
+        closeStreams(streams, cleanUpOnClose, closeTimeout);
       }
     }
   }
@@ -248,9 +251,9 @@ public final class ChangecastEdge implements AutoCloseable {
     return starter;
   }
 
-  private static void closeStreams(KafkaStreams streams, boolean cleanUp) {
-    if (!streams.close(STREAMS_CLOSE_TIMEOUT)) {
-      LOG.warn("Kafka Streams did not stop within {}", STREAMS_CLOSE_TIMEOUT);
+  private static void closeStreams(KafkaStreams streams, boolean cleanUp, Duration timeout) {
+    if (!streams.close(timeout)) {
+      LOG.warn("Kafka Streams did not stop within {}", timeout);
       return;
     }
     if (cleanUp) {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The wired edge without a reachable broker: it listens, is live, reports not ready, and closes
  * (Kafka Streams' global thread ignores shutdown while it waits for metadata, so close() takes its
- * 10 s bound here; with a broker it is quick).
+ * whole {@code shutdown.timeout.ms} bound here, set to 500 ms instead of the default 10 s; with a
+ * broker it is quick).
  */
 class ChangecastEdgeTest {
   @TempDir Path stateDir;
@@ -43,7 +44,9 @@ class ChangecastEdgeTest {
                 "state.dir",
                 stateDir.toString(),
                 "streams.reconnect.backoff.max.ms",
-                "200"));
+                "200",
+                "shutdown.timeout.ms",
+                "500"));
     HttpClient http = HttpClient.newHttpClient();
 
     try (ChangecastEdge edge = ChangecastEdge.start(config)) {

@@ -9,8 +9,10 @@ import io.changecast.router.config.SequencingException;
 import io.changecast.testsupport.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -79,7 +81,15 @@ class DirectSequencingIT {
   @Test
   void aPartitionedRawTopicAppearingLaterStopsTheRouterInsteadOfRetryingForever() throws Exception {
     String run = run();
-    try (ChangecastRouter router = ChangecastRouter.start(config(run, "direct"))) {
+    // The pattern subscription notices the new topic at its next metadata refresh: every 3 s in
+    // production, every 200 ms here.
+    RouterConfig config =
+        config(
+            run,
+            "direct",
+            1,
+            Map.of("streams.main.consumer." + ConsumerConfig.METADATA_MAX_AGE_CONFIG, "200"));
+    try (ChangecastRouter router = ChangecastRouter.start(config)) {
       await("router running")
           .atMost(Duration.ofMinutes(1))
           .until(() -> router.state() == KafkaStreams.State.RUNNING);
@@ -104,7 +114,19 @@ class DirectSequencingIT {
   }
 
   private RouterConfig config(String run, String sequencing, int rawPartitions) {
-    return RouterConfig.fromMap(
+    return config(run, sequencing, rawPartitions, Map.of());
+  }
+
+  private RouterConfig config(
+      String run, String sequencing, int rawPartitions, Map<String, String> more) {
+    Map<String, String> settings = new HashMap<>(more);
+    // A stream thread the router replaces (when the assignor does not yet see a topic created a
+    // moment before) stays in the group until its session times out, and the replacement's
+    // rebalance waits for that: 45 s by default (measured: 50 s of a 51 s test under load), the
+    // broker's minimum here.
+    settings.put("streams." + ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+    settings.put("streams." + ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");
+    settings.putAll(
         Map.of(
             "raw.partitions",
             Integer.toString(rawPartitions),
@@ -124,5 +146,6 @@ class DirectSequencingIT {
             run + ".ingest",
             "sequencing",
             sequencing));
+    return RouterConfig.fromMap(settings);
   }
 }

@@ -46,17 +46,32 @@ public final class ChangecastDlq {
         --follow                      keep printing new dead letters until Ctrl-C
       exit codes: 0 ok, 2 usage error or Kafka unreachable""";
 
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** How long the command waits for Kafka to answer before it reports it unreachable. */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   private final PrintStream out;
   private final PrintStream err;
   private final Map<String, String> env;
+  private final Duration connectTimeout;
 
   /** A command printing to {@code out} and {@code err}, reading {@code env} for defaults. */
   public ChangecastDlq(PrintStream out, PrintStream err, Map<String, String> env) {
+    this(out, err, env, CONNECT_TIMEOUT);
+  }
+
+  /**
+   * As {@link #ChangecastDlq(PrintStream, PrintStream, Map)}, waiting at most {@code
+   * connectTimeout} (instead of {@link #CONNECT_TIMEOUT}) for each answer of Kafka.
+   */
+  public ChangecastDlq(
+      PrintStream out, PrintStream err, Map<String, String> env, Duration connectTimeout) {
+    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("connectTimeout must be positive, was " + connectTimeout);
+    }
     this.out = out;
     this.err = err;
     this.env = Map.copyOf(env);
+    this.connectTimeout = connectTimeout;
   }
 
   public static void main(String[] args) {
@@ -90,7 +105,7 @@ public final class ChangecastDlq {
             .orElse(env.getOrDefault(BOOTSTRAP_ENV, DEFAULT_BOOTSTRAP));
     String topic = parsed.option("--topic").orElse(Topics.DLQ);
     try (DeadLetterPrinter printer = new DeadLetterPrinter(bootstrap, out)) {
-      printer.print(topic, last, parsed.flag("--follow"), CONNECT_TIMEOUT);
+      printer.print(topic, last, parsed.flag("--follow"), connectTimeout);
       return OK;
     } catch (KafkaException e) {
       err.println("changecast dlq: Kafka at " + bootstrap + ": " + e.getMessage());

@@ -1,12 +1,15 @@
 package io.changecast.connector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.changecast.testsupport.KafkaBroker;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -120,10 +123,19 @@ class DlqCommandTest {
       closed = socket.getLocalPort();
     }
 
-    Run run = run("--bootstrap-server", "127.0.0.1:" + closed);
+    // The same failure as after the command's 10 s, without waiting them out.
+    Run run = run(Duration.ofMillis(500), Map.of(), "--bootstrap-server", "127.0.0.1:" + closed);
 
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.err()).startsWith("changecast dlq: Kafka at 127.0.0.1:" + closed + ": ");
+  }
+
+  @Test
+  void aConnectTimeoutThatIsNotPositiveIsRefused() {
+    PrintStream none = new PrintStream(OutputStream.nullOutputStream());
+    assertThatThrownBy(() -> new ChangecastDlq(none, none, Map.of(), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("connectTimeout must be positive, was PT0S");
   }
 
   @Test
@@ -156,12 +168,16 @@ class DlqCommandTest {
   }
 
   private static Run runWithEnv(Map<String, String> env, String... args) {
+    return run(ChangecastDlq.CONNECT_TIMEOUT, env, args);
+  }
+
+  private static Run run(Duration connectTimeout, Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      code = new ChangecastDlq(o, e, env).run(args);
+      code = new ChangecastDlq(o, e, env, connectTimeout).run(args);
     }
     return new Run(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

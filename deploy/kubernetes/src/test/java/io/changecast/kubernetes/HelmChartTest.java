@@ -240,6 +240,9 @@ class HelmChartTest {
     env.put("CHANGECAST_EDGE_BOOTSTRAP_SERVERS", "127.0.0.1:9"); // nothing listens there
     env.put("CHANGECAST_EDGE_HTTP_HOST", "127.0.0.1");
     env.put("CHANGECAST_EDGE_HTTP_PORT", "0");
+    // Closing waits this long for Kafka Streams, whose global thread waits for the broker: 10 s
+    // by default.
+    env.put("CHANGECAST_EDGE_SHUTDOWN_TIMEOUT_MS", "500");
     try (var server = ChangecastEdge.start(EdgeConfig.load(Optional.empty(), env))) {
       assertThat(status(server.port(), edge.getLivenessProbe())).isEqualTo(200);
       assertThat(status(server.port(), edge.getStartupProbe())).isEqualTo(200);

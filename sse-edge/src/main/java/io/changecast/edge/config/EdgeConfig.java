@@ -61,6 +61,7 @@ public record EdgeConfig(
     boolean documentsEnabled,
     int snapshotDefaultLimit,
     int snapshotMaxLimit,
+    Duration shutdownTimeout,
     boolean applicationIdSet) {
 
   public static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
@@ -89,6 +90,7 @@ public record EdgeConfig(
   public static final String DOCUMENTS_ENABLED_KEY = "documents.enabled";
   public static final String SNAPSHOT_DEFAULT_LIMIT_KEY = "snapshot.default-limit";
   public static final String SNAPSHOT_MAX_LIMIT_KEY = "snapshot.max-limit";
+  public static final String SHUTDOWN_TIMEOUT_MS_KEY = "shutdown.timeout.ms";
 
   public static final int DEFAULT_SNAPSHOT_DEFAULT_LIMIT = 1000;
   public static final int DEFAULT_SNAPSHOT_MAX_LIMIT = 10_000;
@@ -112,6 +114,7 @@ public record EdgeConfig(
   public static final String DEFAULT_INGEST_TOPIC = Topics.INGEST;
   public static final int DEFAULT_WRITE_MAX_BODY_BYTES = 64 * 1024;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
   /**
    * How long a connection may sit without a complete request (or between keep-alive requests):
@@ -168,6 +171,7 @@ public record EdgeConfig(
     Objects.requireNonNull(writeTimeout, WRITE_TIMEOUT_MS_KEY);
     Objects.requireNonNull(httpIdleTimeout, HTTP_IDLE_TIMEOUT_MS_KEY);
     Objects.requireNonNull(sseLinger, SSE_LINGER_MS_KEY);
+    Objects.requireNonNull(shutdownTimeout, SHUTDOWN_TIMEOUT_MS_KEY);
     if (snapshotDefaultLimit > snapshotMaxLimit) {
       throw InvalidConfigException.of(
           "edge",
@@ -251,6 +255,7 @@ public record EdgeConfig(
         config.getBoolean(DOCUMENTS_ENABLED_KEY),
         config.getInt(SNAPSHOT_DEFAULT_LIMIT_KEY),
         config.getInt(SNAPSHOT_MAX_LIMIT_KEY),
+        millis(config, SHUTDOWN_TIMEOUT_MS_KEY),
         applicationId != null);
   }
 
@@ -303,6 +308,13 @@ public record EdgeConfig(
                 DEFAULT_EVENTS_TOPIC,
                 Checks.topicName(false),
                 "the router's events topic")
+            .optional(
+                SHUTDOWN_TIMEOUT_MS_KEY,
+                Type.INT,
+                (int) DEFAULT_SHUTDOWN_TIMEOUT.toMillis(),
+                Checks.atLeast(1),
+                "how long closing the edge waits for Kafka Streams to stop; a global store still"
+                    + " waiting for an unreachable broker ignores the stop and is left behind")
             .group("HTTP")
             .optional(
                 HTTP_HOST_KEY, Type.STRING, DEFAULT_HTTP_HOST, Checks.nonBlank(), "the address")

@@ -31,6 +31,19 @@ class EdgeConfigTest {
     assertThat(config.retry()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.authMode()).isEqualTo(AuthMode.NONE);
     assertThat(config.streamsProperties()).isEmpty();
+    assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void shutdownTimeoutIsAPositiveNumberOfMilliseconds() {
+    assertThat(
+            EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "shutdown.timeout.ms", "500"))
+                .shutdownTimeout())
+        .isEqualTo(Duration.ofMillis(500));
+    assertThatThrownBy(
+            () ->
+                EdgeConfig.fromMap(Map.of("bootstrap.servers", "k:1", "shutdown.timeout.ms", "0")))
+        .hasMessage("Invalid edge config 'shutdown.timeout.ms': '0'; expected a number >= 1");
   }
 
   @Test
