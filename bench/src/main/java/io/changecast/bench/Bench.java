@@ -175,8 +175,13 @@ public final class Bench {
           case LOOPBACK_FLOOR ->
               result.set(
                   "floor",
-                  new LoopbackFloorScenario()
-                      .run(LoopbackFloorScenario.plan(options.mode(), options.connections())));
+                  new LoopbackFloorScenario(workDir)
+                      .run(
+                          LoopbackFloorScenario.plan(
+                              options.mode(),
+                              options.connections(),
+                              options.fanOutShapes(),
+                              options.fanOutRates())));
           case DOCUMENT_STATE ->
               result.set(
                   "documentState",
@@ -222,14 +227,13 @@ public final class Bench {
                 + " origin in the harness; clients in child JVMs; the harness publishes");
       }
       case LOOPBACK_FLOOR -> {
-        result.put(
-            "client",
-            "java.nio SocketChannel read by two Selector threads (as the fan-out's two client"
-                + " processes)");
+        result.put("client", ClientFleet.DESCRIPTION);
         result.put(
             "topology",
-            "one JVM holding both ends of every loopback connection: a writer thread per core"
-                + " writes each burst, no HTTP and no server");
+            "the fan-out's plan, publisher and client processes against a writer process"
+                + " (LoopbackFloorServer, a child JVM) in place of a server: each event's SSE"
+                + " frame written straight to its tenant's connections, no HTTP library, no"
+                + " broker");
       }
       case DOCUMENT_STATE -> {
         result.put(

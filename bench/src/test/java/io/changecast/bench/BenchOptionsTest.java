@@ -63,11 +63,15 @@ class BenchOptionsTest {
   }
 
   @Test
-  void theLoopbackFloorHoldsBothEndsOfAtMost9000ConnectionsInOneProcess() {
-    assertThat(LoopbackFloorScenario.plan(Mode.FULL, 0).connections()).isEqualTo(9_000);
-    assertThat(LoopbackFloorScenario.plan(Mode.FULL, 19_000).connections()).isEqualTo(9_000);
-    assertThat(LoopbackFloorScenario.plan(Mode.QUICK, 20).connections()).isEqualTo(20);
-    assertThat(LoopbackFloorScenario.plan(Mode.FULL, 0).periodsMs())
-        .containsExactly(1000, 200, 100, 50);
+  void theLoopbackFloorRunsTheFanOutsShapesAndRatesSoTheirP99sDivide() {
+    for (Mode mode : Mode.values()) {
+      assertThat(LoopbackFloorScenario.plan(mode, 0, List.of(), List.of()))
+          .isEqualTo(FanOutScenario.plan(mode, 0, List.of(), List.of()));
+    }
+    assertThat(LoopbackFloorScenario.plan(Mode.FULL, 0, List.of(), List.of()).shapes())
+        .contains(new Shape(1, 10_000), new Shape(1_000, 10));
+    List<Shape> shapes = List.of(new Shape(1_000, 10));
+    assertThat(LoopbackFloorScenario.plan(Mode.FULL, 0, shapes, List.of(200_000)))
+        .isEqualTo(FanOutScenario.plan(Mode.FULL, 0, shapes, List.of(200_000)));
   }
 }

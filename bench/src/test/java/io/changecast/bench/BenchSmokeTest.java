@@ -124,7 +124,8 @@ class BenchSmokeTest {
         .contains("## End-to-end latency", "## Replay", "| quick | 100 |", "| quick | 200 |")
         .contains("latency-quick.json", "replay-quick.json")
         .contains("## Throughput", "## Idle connections", "## Fan-out", "## Side by side")
-        .contains("## Loopback floor", "| quick | 20 | 100 |")
+        .contains("## Loopback floor", "| quick | 1 × 20 | 1000 |")
+        .contains("Fan-out p99 against the floor's", "| quick | changecast-edge | 2 × 10 | 1000 |")
         .contains("| quick | changecast-edge | 20 |", "| quick | pushpin | 20 |")
         .contains("![idle-memory-quick.png](idle-memory-quick.png)")
         .contains("throughput-quick.json", "idle-connections-quick.json", "fan-out-quick.json")
@@ -242,19 +243,26 @@ class BenchSmokeTest {
   private static void assertLoopbackFloor(JsonNode result) {
     assertHeader(result, "loopback-floor");
     JsonNode floor = result.path("floor");
-    assertThat(floor.path("connections").asInt()).isEqualTo(20);
-    assertThat(floor.path("steps")).hasSize(1);
-    JsonNode step = floor.path("steps").get(0);
-    assertThat(step.path("periodMs").asInt()).isEqualTo(100);
-    long writes = step.path("bursts").asLong() * 20;
-    assertThat(writes).isPositive();
-    assertThat(step.path("writes").asLong()).isEqualTo(writes);
-    assertThat(step.path("complete").asBoolean()).isTrue();
-    // every message written was read once, and its delay recorded
-    assertThat(step.path("burstToReadMs").path("count").asLong()).isEqualTo(writes);
-    assertThat(step.path("cpuMicrosPerWrite").fieldNames())
-        .toIterable()
-        .containsExactly("writersUser", "writersSystem", "readersUser", "readersSystem", "total");
+    assertThat(floor.path("target").path("name").asText()).isEqualTo("loopback-floor");
+    // the fan-out's shapes (--connections 20: 1 × 20 and 2 × 10) through the same clients
+    JsonNode shapes = floor.path("shapes");
+    assertThat(shapes).hasSize(2);
+    assertThat(shapes.get(0).path("subscribers").asInt()).isEqualTo(20);
+    assertThat(shapes.get(1).path("tenants").asInt()).isEqualTo(2);
+    for (JsonNode shape : shapes) {
+      assertThat(shape.path("opened").asInt()).isEqualTo(20);
+      assertThat(shape.path("failed").asInt()).isZero();
+      assertThat(shape.path("steps")).isNotEmpty();
+      JsonNode step = shape.path("steps").get(0);
+      assertThat(step.path("targetDeliveriesPerSecond").asInt()).isEqualTo(1_000);
+      // every event reached every subscriber of its tenant, each latency recorded
+      assertThat(step.path("complete").asBoolean()).isTrue();
+      assertThat(step.path("deliveries").asLong())
+          .isPositive()
+          .isEqualTo(step.path("expectedDeliveries").asLong())
+          .isEqualTo(step.path("latencyMs").path("count").asLong());
+      assertThat(step.path("droppedConnections").asLong()).isZero();
+    }
   }
 
   private static void assertHeader(JsonNode result, String scenario) {

@@ -1,6 +1,7 @@
 package io.changecast.bench.internal;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -34,7 +35,9 @@ public final class ChildProcess implements AutoCloseable {
   private ChildProcess(String name, Process process) {
     this.name = name;
     this.process = process;
-    this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    this.stdin =
+        new BufferedWriter(
+            new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
     Thread reader =
         new Thread(
             () -> {
@@ -125,6 +128,25 @@ public final class ChildProcess implements AutoCloseable {
   public void send(String line) {
     try {
       stdin.write(line + "\n");
+      stdin.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + " does not accept commands", e);
+    }
+  }
+
+  /** Writes one command line without flushing (see {@link #flush}). */
+  public void write(String line) {
+    try {
+      stdin.write(line);
+      stdin.write('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + " does not accept commands", e);
+    }
+  }
+
+  /** Sends the lines {@link #write} buffered. */
+  public void flush() {
+    try {
       stdin.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(name + " does not accept commands", e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.changecast.bench.Mode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -96,21 +97,30 @@ public final class FanOutScenario {
   }
 
   private ObjectNode run(SseTarget target, Plan plan) {
+    return run(target, plan, targets.workDir());
+  }
+
+  /**
+   * Runs the plan against one target, its client processes' logs in {@code workDir} (the loopback
+   * floor runs the same plan, clients and measure against its writer process).
+   */
+  static ObjectNode run(SseTarget target, Plan plan, Path workDir) {
     ObjectNode result = JSON.objectNode();
     Publisher publisher = new Publisher(target);
     ArrayNode shapes = result.putArray("shapes");
     for (Shape shape : plan.shapes()) {
-      shapes.add(run(target, publisher, shape, plan));
+      shapes.add(run(target, publisher, shape, plan, workDir));
     }
     return result;
   }
 
-  private ObjectNode run(SseTarget target, Publisher publisher, Shape shape, Plan plan) {
+  private static ObjectNode run(
+      SseTarget target, Publisher publisher, Shape shape, Plan plan, Path workDir) {
     ObjectNode result = JSON.objectNode();
     result.put("tenants", shape.tenants());
     result.put("subscribersPerTenant", shape.subscribersPerTenant());
     result.put("subscribers", shape.subscribers());
-    try (ClientFleet fleet = ClientFleet.start(shape.subscribers(), targets.workDir())) {
+    try (ClientFleet fleet = ClientFleet.start(shape.subscribers(), workDir)) {
       ClientFleet.Opened opened = fleet.open(target, shape.subscribers(), shape.tenants());
       result.put("clientProcesses", fleet.processes());
       result.put("opened", opened.ok());

@@ -3,11 +3,13 @@ package io.changecast.bench.internal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * An SSE server under test, serving {@code GET <pathPrefix><tenant>/events}: the Changecast edge or
- * Pushpin. Events are published through the server's own input (the events topic, or Pushpin's HTTP
- * publish API) and must reach every subscriber of their tenant.
+ * An SSE server under test, serving {@code GET <pathPrefix><tenant>/events}: the Changecast edge,
+ * Pushpin, or the loopback floor's writer process. Events are published through the server's own
+ * input (the events topic, or Pushpin's HTTP publish API) and must reach every subscriber of their
+ * tenant.
  */
-public sealed interface SseTarget extends AutoCloseable permits EdgeTarget, PushpinTarget {
+public sealed interface SseTarget extends AutoCloseable
+    permits EdgeTarget, PushpinTarget, FloorTarget {
 
   /** {@code changecast-edge} or {@code pushpin}. */
   String name();

@@ -327,37 +327,105 @@ public final class Summary {
 
   private static void appendLoopbackFloor(StringBuilder md, List<JsonNode> results) {
     md.append("\n## Loopback floor (no server)\n\n")
-        .append("One JVM writes a message the size of an SSE frame to every connection per burst ")
-        .append("(a writer thread per core, plain non-blocking writes) and two selector threads ")
-        .append("read them: the delay from a burst's start to each read (ms) and the CPU per ")
-        .append("write and its read (µs, user + system). No server fans an event out faster on ")
-        .append("this machine.\n\n")
-        .append("| mode | connections | burst every ms | writes/s | p50 | p99 | max ")
-        .append("| writers µs/write (user + sys) | readers µs/write (user + sys) | complete |\n")
-        .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        .append("The fan-out's plan, publisher and client processes against a writer process ")
+        .append("that only writes each event's SSE frame to its tenant's connections (a writer ")
+        .append("thread per core, blocking writes, no HTTP library, no broker): latency from ")
+        .append("`routedAt` to the client's read (ms) and the writer process's CPU per delivery ")
+        .append("(µs). No server fans these events out faster on this machine.\n\n")
+        .append("| mode | tenants × subscribers | target deliveries/s | deliveries/s | p50 | p99 ")
+        .append("| max | writer µs/delivery | complete |\n")
+        .append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (JsonNode result : of(results, "loopback-floor")) {
-      JsonNode floor = result.path("floor");
-      for (JsonNode step : floor.path("steps")) {
-        JsonNode delay = step.path("burstToReadMs");
-        JsonNode cpu = step.path("cpuMicrosPerWrite");
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.1f + %.1f | %.1f + %.1f | %s |%n",
-                result.path("mode").asText(),
-                floor.path("connections").asInt(),
-                step.path("periodMs").asInt(),
-                step.path("writesPerSecond").asDouble(),
-                delay.path("p50Ms").asDouble(),
-                delay.path("p99Ms").asDouble(),
-                delay.path("maxMs").asDouble(),
-                cpu.path("writersUser").asDouble(),
-                cpu.path("writersSystem").asDouble(),
-                cpu.path("readersUser").asDouble(),
-                cpu.path("readersSystem").asDouble(),
-                step.path("complete").asBoolean() ? "yes" : "NO"));
+      for (JsonNode shape : result.path("floor").path("shapes")) {
+        for (JsonNode step : shape.path("steps")) {
+          JsonNode l = step.path("latencyMs");
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %d × %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %s |%n",
+                  result.path("mode").asText(),
+                  shape.path("tenants").asInt(),
+                  shape.path("subscribersPerTenant").asInt(),
+                  step.path("targetDeliveriesPerSecond").asInt(),
+                  step.path("deliveriesPerSecond").asDouble(),
+                  l.path("p50Ms").asDouble(),
+                  l.path("p99Ms").asDouble(),
+                  l.path("maxMs").asDouble(),
+                  step.path("serverCpuMicrosPerDelivery").asDouble(),
+                  step.path("complete").asBoolean() ? "yes" : "NO"));
+        }
       }
     }
+    appendFanOutToFloor(md, results);
+  }
+
+  /**
+   * Each fan-out server's p99 ÷ the loopback floor's at the same mode, shape and delivery rate
+   * (issue 19's goal: at most 1.3).
+   */
+  private static void appendFanOutToFloor(StringBuilder md, List<JsonNode> results) {
+    StringBuilder rows = new StringBuilder();
+    for (JsonNode fanOut : of(results, "fan-out")) {
+      for (JsonNode floor : of(results, "loopback-floor")) {
+        if (!floor.path("mode").asText().equals(fanOut.path("mode").asText())) {
+          continue;
+        }
+        for (JsonNode target : fanOut.path("targets")) {
+          for (JsonNode shape : target.path("shapes")) {
+            for (JsonNode step : shape.path("steps")) {
+              JsonNode floorStep = floorStep(floor, shape, step);
+              if (floorStep == null) {
+                continue;
+              }
+              double p99 = step.path("latencyMs").path("p99Ms").asDouble();
+              double floorP99 = floorStep.path("latencyMs").path("p99Ms").asDouble();
+              rows.append(
+                  String.format(
+                      Locale.ROOT,
+                      "| %s | %s | %d × %d | %d | %.2f | %.2f | %s | %s |%n",
+                      fanOut.path("mode").asText(),
+                      target.path("target").path("name").asText(),
+                      shape.path("tenants").asInt(),
+                      shape.path("subscribersPerTenant").asInt(),
+                      step.path("targetDeliveriesPerSecond").asInt(),
+                      p99,
+                      floorP99,
+                      floorP99 > 0 ? String.format(Locale.ROOT, "%.2f", p99 / floorP99) : "–",
+                      step.path("complete").asBoolean() && floorStep.path("complete").asBoolean()
+                          ? "yes"
+                          : "NO"));
+            }
+          }
+        }
+      }
+    }
+    if (rows.length() > 0) {
+      md.append("\nFan-out p99 against the floor's at the same shape and rate (issue 19: ")
+          .append("at most 1.3× for 1 × 10,000 and 1,000 × 10; the two JSON files' timestamps ")
+          .append("tell whether they are one run):\n\n")
+          .append("| mode | server | tenants × subscribers | target deliveries/s | p99 ")
+          .append("| floor p99 | ÷ floor | both complete |\n")
+          .append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n")
+          .append(rows);
+    }
+  }
+
+  /** The floor's step of the same shape and target rate, or null. */
+  private static JsonNode floorStep(JsonNode floor, JsonNode shape, JsonNode step) {
+    for (JsonNode floorShape : floor.path("floor").path("shapes")) {
+      if (floorShape.path("tenants").asInt() != shape.path("tenants").asInt()
+          || floorShape.path("subscribersPerTenant").asInt()
+              != shape.path("subscribersPerTenant").asInt()) {
+        continue;
+      }
+      for (JsonNode floorStep : floorShape.path("steps")) {
+        if (floorStep.path("targetDeliveriesPerSecond").asInt()
+            == step.path("targetDeliveriesPerSecond").asInt()) {
+          return floorStep;
+        }
+      }
+    }
+    return null;
   }
 
   /** Changecast ÷ Pushpin at the largest connection count both held, and per fan-out shape. */

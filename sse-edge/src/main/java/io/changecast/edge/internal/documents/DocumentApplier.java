@@ -12,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 
 /**
@@ -48,7 +49,7 @@ public final class DocumentApplier implements AutoCloseable {
   }
 
   /** One event to apply, with its record's timestamp. */
-  private record Submitted(String tenant, long id, JsonNode envelope, long timestamp) {}
+  private record Submitted(String tenant, long id, Supplier<JsonNode> envelope, long timestamp) {}
 
   private final KeyValues.Mutable kv;
   private final Documents documents;
@@ -83,6 +84,14 @@ public final class DocumentApplier implements AutoCloseable {
    * while the queue is full.
    */
   public void submit(String tenant, long id, JsonNode envelope, long timestamp) {
+    submit(tenant, id, () -> envelope, timestamp);
+  }
+
+  /**
+   * As {@link #submit(String, long, JsonNode, long)}, the envelope made by {@code envelope} on the
+   * applier's thread (the hand-over thread reads only the few fields it needs).
+   */
+  public void submit(String tenant, long id, Supplier<JsonNode> envelope, long timestamp) {
     rethrow();
     try {
       while (!queue.offer(
@@ -212,13 +221,13 @@ public final class DocumentApplier implements AutoCloseable {
     long delta = 0;
     List<KeyValue<String, String>> batch = new ArrayList<>(4);
     for (Submitted event : events) {
-      if ("reset".equals(event.envelope().path("operation").asText(""))) {
+      JsonNode envelope = event.envelope().get();
+      if ("reset".equals(envelope.path("operation").asText(""))) {
         pending.write(); // a reset reads whole namespaces: the store must hold everything before it
       }
       batch.clear();
       DocumentState.Applied result =
-          DocumentState.apply(
-              pending, tenants, event.tenant(), event.id(), event.envelope(), batch);
+          DocumentState.apply(pending, tenants, event.tenant(), event.id(), envelope, batch);
       pending.add(batch);
       delta += result.documentsDelta();
       appliedNow.merge(event.tenant(), event.id(), Math::max);
