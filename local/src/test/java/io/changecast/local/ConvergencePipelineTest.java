@@ -56,7 +56,7 @@ class ConvergencePipelineTest {
 
   @RegisterExtension
   static final StackFixture PIPELINE =
-      new StackFixture(() -> LocalOptions.ephemeral(LocalArgs.APP_SOURCE));
+      StackFixture.shared(LocalOptions.ephemeral(LocalArgs.APP_SOURCE));
 
   @Test
   void everyClientsCopyEqualsMongoDbsDocumentsOnceTheWritesStop() throws Exception {

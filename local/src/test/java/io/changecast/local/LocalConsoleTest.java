@@ -29,20 +29,22 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalConsoleTest {
 
   private static final long READY_WITHIN_SECONDS = 180;
+  private static final String CHILD_JVM_OPTIONS = "changecast.test.child-jvm-options";
 
   @TempDir Path dir;
 
   @Test
   void theConsoleShowsTheBannerAndRealProblemsOnlyAndNamesTheLogFile() throws Exception {
     Path logFile = dir.resolve("changecast-local.log");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dchangecast.log.file=" + logFile,
-                "-cp",
-                productionClasspath(),
-                LocalMain.class.getName()));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(childJvmOptions());
+    command.addAll(
+        List.of(
+            "-Dchangecast.log.file=" + logFile,
+            "-cp",
+            productionClasspath(),
+            LocalMain.class.getName()));
     command.addAll(Arrays.asList(LocalArgs.withFreePorts()));
     Process process = new ProcessBuilder(command).start();
     BlockingQueue<String> stdout = lines(process.getInputStream());
@@ -77,6 +79,15 @@ class LocalConsoleTest {
     assertThat(logged.lines().filter(l -> l.contains(" WARN ") && !l.contains(" io.changecast.")))
         .as("the embedded Kafka's warnings went to the log file")
         .isNotEmpty();
+  }
+
+  /**
+   * The test JVMs' options ({@code test.jvm.args}, passed by the build as {@value
+   * #CHILD_JVM_OPTIONS}) for the child JVM too: what it prints does not depend on its JIT.
+   */
+  private static List<String> childJvmOptions() {
+    String options = System.getProperty(CHILD_JVM_OPTIONS, "").strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
   }
 
   /** This JVM's classpath without the test classes (and their logback-test.xml). */

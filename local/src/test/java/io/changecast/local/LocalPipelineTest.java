@@ -37,7 +37,7 @@ class LocalPipelineTest {
   private static final Path APP_SOURCE = Path.of("..", "connect-configs", "app-source.json");
 
   @RegisterExtension
-  static final StackFixture PIPELINE = new StackFixture(() -> LocalOptions.ephemeral(APP_SOURCE));
+  static final StackFixture PIPELINE = StackFixture.shared(LocalOptions.ephemeral(APP_SOURCE));
 
   @Test
   void writesReachOnlyTheirTenantsStreamInWriteOrderAndResumeFromLastEventId() {

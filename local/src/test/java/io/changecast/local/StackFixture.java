@@ -15,9 +15,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A {@link LocalStack} and a MongoDB client to it, registered with {@code @RegisterExtension} on a
- * {@code static} field: started before the class's first test, closed after its last.
+ * {@code static} field.
+ *
+ * <p>{@link #shared} is one stack per distinct {@link LocalOptions} for the whole test run, like
+ * test-support's {@code KafkaBroker}: started when the first class needs it, closed when the run
+ * ends. Classes sharing it write to tenants of their own and leave every component running. A class
+ * that restarts or breaks a component, drops a collection the others read, or needs other options
+ * takes {@link #StackFixture(Options) its own}: started before its first test, closed after its
+ * last.
  */
 final class StackFixture implements BeforeAllCallback, AfterAllCallback {
+
+  private static final ExtensionContext.Namespace SHARED =
+      ExtensionContext.Namespace.create(StackFixture.class);
 
   /** The options to start with, read when the class starts (after {@code @TempDir} is set). */
   @FunctionalInterface
@@ -26,48 +36,85 @@ final class StackFixture implements BeforeAllCallback, AfterAllCallback {
   }
 
   private final Options options;
-  private LocalStack stack;
-  private MongoClient mongo;
+  private final boolean shared;
+  private Running running;
 
+  /** A stack of this class's own. */
   StackFixture(Options options) {
+    this(options, false);
+  }
+
+  private StackFixture(Options options, boolean shared) {
     this.options = options;
+    this.shared = shared;
+  }
+
+  /** The run's stack started with {@code options}, shared by every class that asks for it. */
+  static StackFixture shared(LocalOptions options) {
+    return new StackFixture(() -> options, true);
   }
 
   LocalStack stack() {
-    return stack;
+    return running.stack();
   }
 
   MongoClient mongo() {
-    return mongo;
+    return running.mongo();
   }
 
   /** {@code app.orders}, the collection the shipped source watches. */
   MongoCollection<Document> orders() {
-    return mongo.getDatabase("app").getCollection("orders");
+    return mongo().getDatabase("app").getCollection("orders");
   }
 
   /** A {@code read_committed} consumer of the stack's broker, with {@code more} settings. */
   KafkaConsumer<String, String> committedConsumer(Map<String, ?> more) {
     Map<String, Object> config = new HashMap<>(more);
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().kafkaBootstrapServers());
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
   }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    stack = LocalStack.start(options.get());
-    mongo = MongoClients.create(stack.mongoConnectionString());
+    LocalOptions startWith = options.get();
+    if (shared) {
+      // The root store lives as long as the run and closes the stack (AutoCloseable) at its end.
+      running =
+          context
+              .getRoot()
+              .getStore(SHARED)
+              .getOrComputeIfAbsent(startWith, Running::start, Running.class);
+    } else {
+      running = Running.start(startWith);
+    }
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    try {
-      if (mongo != null) {
-        mongo.close();
+    if (!shared && running != null) {
+      running.close();
+    }
+  }
+
+  /** A started stack and a client to its MongoDB. */
+  private record Running(LocalStack stack, MongoClient mongo) implements AutoCloseable {
+
+    static Running start(LocalOptions options) {
+      LocalStack stack = LocalStack.start(options);
+      try {
+        return new Running(stack, MongoClients.create(stack.mongoConnectionString()));
+      } catch (RuntimeException e) {
+        stack.close();
+        throw e;
       }
-    } finally {
-      if (stack != null) {
+    }
+
+    @Override
+    public void close() {
+      try {
+        mongo.close();
+      } finally {
         stack.close();
       }
     }

@@ -86,11 +86,26 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
-  /** A {@code java} command running {@code mainClass} on this JVM's classpath. */
+  /**
+   * A system property of JVM options (separated by whitespace) added to every child JVM's, after
+   * the scenario's own. Unset in bench runs; the bench's tests set it ({@code test.child.jvm.args}
+   * in the pom: C1 only), so their short-lived children, whose figures no test checks, start
+   * faster.
+   */
+  public static final String CHILD_JVM_OPTIONS_PROPERTY = "changecast.bench.child-jvm-options";
+
+  /**
+   * A {@code java} command running {@code mainClass} on this JVM's classpath, with {@code
+   * jvmOptions} and then those of {@link #CHILD_JVM_OPTIONS_PROPERTY}.
+   */
   public static List<String> java(List<String> jvmOptions, String mainClass, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    String extra = System.getProperty(CHILD_JVM_OPTIONS_PROPERTY, "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
