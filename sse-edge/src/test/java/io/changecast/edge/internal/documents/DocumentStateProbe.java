@@ -67,6 +67,15 @@ public final class DocumentStateProbe {
       options.setMinBlobSize(Integer.getInteger("probe.minBlob", 512));
       options.setEnableBlobGarbageCollection(true);
     }
+    Integer trigger = Integer.getInteger("probe.trigger");
+    if (trigger != null) {
+      options.setLevel0FileNumCompactionTrigger(trigger);
+    }
+    if (Boolean.getBoolean("probe.leveled")) {
+      options.setCompactionStyle(CompactionStyle.LEVEL);
+      options.setLevel0SlowdownWritesTrigger(20);
+      options.setLevel0StopWritesTrigger(36);
+    }
     String compression = System.getProperty("probe.compression");
     if (compression != null) {
       options.setCompressionType(org.rocksdb.CompressionType.valueOf(compression));
@@ -144,6 +153,12 @@ public final class DocumentStateProbe {
                 }
               });
           System.out.println(others);
+          System.out.printf(
+              "  applier in the store, us/event: get %.1f, range %.1f, write %.1f%n",
+              STORE_CPU[0] / 1_000.0 / events,
+              STORE_CPU[1] / 1_000.0 / events,
+              STORE_CPU[2] / 1_000.0 / events);
+          java.util.Arrays.fill(STORE_CPU, 0);
           ticksBefore.clear();
           ticksBefore.putAll(byThread);
           applierCpu = applierNow;
@@ -223,7 +238,62 @@ public final class DocumentStateProbe {
         + "}";
   }
 
+  /** CPU nanos the applier's thread spent in the store's get, range and write. */
+  private static final long[] STORE_CPU = new long[3];
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private static boolean onApplier() {
+    return Thread.currentThread().getName().equals("changecast-edge-document-applier");
+  }
+
   private static KeyValues.Mutable store(RocksDB db, WriteOptions write) {
+    KeyValues.Mutable plain = plainStore(db, write);
+    return new KeyValues.Mutable() {
+      @Override
+      public String get(String key) {
+        if (!onApplier()) {
+          return plain.get(key);
+        }
+        long start = THREADS.getCurrentThreadCpuTime();
+        try {
+          return plain.get(key);
+        } finally {
+          STORE_CPU[0] += THREADS.getCurrentThreadCpuTime() - start;
+        }
+      }
+
+      @Override
+      public void range(String from, String to, Predicate<KeyValue<String, String>> each) {
+        if (!onApplier()) {
+          plain.range(from, to, each);
+          return;
+        }
+        long start = THREADS.getCurrentThreadCpuTime();
+        try {
+          plain.range(from, to, each);
+        } finally {
+          STORE_CPU[1] += THREADS.getCurrentThreadCpuTime() - start;
+        }
+      }
+
+      @Override
+      public void write(List<KeyValue<String, String>> batch) {
+        if (!onApplier()) {
+          plain.write(batch);
+          return;
+        }
+        long start = THREADS.getCurrentThreadCpuTime();
+        try {
+          plain.write(batch);
+        } finally {
+          STORE_CPU[2] += THREADS.getCurrentThreadCpuTime() - start;
+        }
+      }
+    };
+  }
+
+  private static KeyValues.Mutable plainStore(RocksDB db, WriteOptions write) {
     return new KeyValues.Mutable() {
       @Override
       public String get(String key) {
