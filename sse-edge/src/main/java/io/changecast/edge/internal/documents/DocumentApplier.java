@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies events to the document state on a thread of its own, in batches, so the thread that hands
@@ -22,18 +24,18 @@ import org.apache.kafka.streams.KeyValue;
  *
  * <p>The hand-over thread {@link #submit submits} each event after it stored it; the applier takes
  * what is queued (at most {@value #MAX_BATCH} events), applies it in id order per tenant over the
- * pending writes, and writes the whole batch — undo entries, documents, each tenant's applied id —
- * in one atomic write. So the state on disk is always exact as of some id per tenant, and a
- * snapshot as of the tenant's applied id is exact; it trails the event log by the queue. The
- * store's checkpoint must not pass an event the applier has not written: the store calls {@link
- * #drain} before it flushes (see {@link DrainingStore}), so a restart re-reads every event not
- * applied.
+ * pending writes, and writes the whole batch — versions, newest ids, each tenant's applied id — in
+ * one atomic write. So the state on disk is always exact as of some id per tenant, and a snapshot
+ * as of the tenant's applied id is exact; it trails the event log by the queue. The store's
+ * checkpoint must not pass an event the applier has not written: the store calls {@link #drain}
+ * before it flushes (see {@link DrainingStore}), so a restart re-reads every event not applied.
  *
  * <p>The queue is bounded ({@value #CAPACITY} events): when the applier falls that far behind,
  * {@link #submit} waits. A failed write stops the applier; the next {@link #submit} or {@link
  * #drain} throws it on the caller's thread.
  */
 public final class DocumentApplier implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DocumentApplier.class);
   static final int CAPACITY = 2_048;
   static final int MAX_BATCH = 512;
 
@@ -72,6 +74,13 @@ public final class DocumentApplier implements AutoCloseable {
     this.kv = kv;
     this.documents = documents;
     this.retention = retention;
+    List<String> migrated = DocumentState.migrate(kv);
+    if (!migrated.isEmpty()) {
+      LOG.info(
+          "The document state of {} tenant(s) was rewritten from its earlier layout into versions;"
+              + " snapshots as of ids before their last applied one are expired",
+          migrated.size());
+    }
     documents.held(DocumentState.total(kv));
     documents.appliedBy(this);
     thread = new Thread(this::run, "changecast-edge-document-applier");
@@ -212,7 +221,7 @@ public final class DocumentApplier implements AutoCloseable {
 
   /**
    * Applies {@code events} over the pending writes and writes them in one batch; then the retention
-   * of each tenant of the batch, and the undo entries of the events it dropped.
+   * of each tenant of the batch, and the versions the events it dropped made obsolete.
    */
   private void applyAll(List<Submitted> events) {
     Pending pending = new Pending(kv);

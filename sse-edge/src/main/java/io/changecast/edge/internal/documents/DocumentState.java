@@ -12,37 +12,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 
 /**
- * The latest version of every document of every tenant, kept beside the event log in the same store
- * and applied in each tenant's id order, with an undo log that makes the state as of any retained
- * id readable while writes go on.
+ * Every document of every tenant, kept beside the event log in the same store and applied in each
+ * tenant's id order, as versions keyed by (document, id descending): the state as of any retained
+ * id is readable while writes go on, and applying an event writes its versions without reading the
+ * previous ones (see docs/design-notes.md, "The document state's storage shape").
  *
  * <p>Keys (a tenant id never holds {@code #}, so no tenant's keys fall in another's ranges, nor in
- * the event log's {@code <tenant>/<id>}):
+ * the event log's {@code <tenant>/<id>}); a document's name is {@code
+ * <tenant>#v#<database>\0<collection>\0<documentKey JSON>} (JSON text holds no {@code \0}):
  *
  * <ul>
- *   <li>{@code <tenant>#d#<database>\0<collection>\0<documentKey JSON>}: the document's entry
- *       {@code {"collection","database","documentKey","document","id"}} ({@code id}: the event that
- *       last changed it), exactly as the snapshot API serves it;
- *   <li>{@code <tenant>#u#<id, 19 digits>}: the undo entry of event {@code id}, {@code
- *       [{"k":<key>,"p":<previous entry>|null,"a":<entry>}…]}, one item per document the event
- *       changed ({@code a}, the new entry, only when the edge computed it from {@code changes});
- *       written with the documents, removed with the event when it leaves the event log's
- *       retention;
+ *   <li>{@code <name>\0<Long.MAX_VALUE - id, 19 digits>}: the document's version written by event
+ *       {@code id}, {@code {"collection","database","documentKey","document","id"}} exactly as the
+ *       snapshot API serves it, or {@value #DELETED} when the event deleted it; the newest version
+ *       sorts first;
+ *   <li>{@code <tenant>#h#<database>\0<collection>\0<documentKey JSON>}: the id of the document's
+ *       newest version while it exists (removed when it is deleted): what an event reads to count
+ *       the documents and to know which version it supersedes, a few bytes instead of the document;
+ *   <li>{@code <tenant>#s#<id, 19 digits>}: the versions event {@code id} made obsolete once no
+ *       snapshot can be as of an id before it, as a JSON array of keys (the version it superseded,
+ *       and a deletion's own marker); read and removed with them when the event leaves the event
+ *       log's retention;
  *   <li>{@code \u0001applied/<tenant>}: {@code "<id> <documents>"}, the id of the tenant's last
  *       applied event and its number of documents (all tenants' together, so the total is read at
  *       startup without a scan of the store);
- *   <li>{@code <tenant>#f}: the newest id whose undo entry may be gone (retention).
+ *   <li>{@code <tenant>#f}: the newest id whose obsolete versions may be gone (retention).
  * </ul>
  *
- * <p>The state as of {@code n} is the current one, except that every document changed after {@code
- * n} is as its first change after {@code n} found it (that undo entry's {@code p}). A snapshot as
- * of {@code n} can be read while {@code #f <= n}.
+ * <p>The state as of {@code n} is, per document, its newest version with an id at most {@code n}
+ * (none, or a deletion: absent). A snapshot as of {@code n} can be read while {@code #f <= n}: a
+ * version is removed only when an event at most {@code #f} superseded it.
  *
  * <p>Each event's entries (with the event itself, in the edge) are one atomic write: a reader, a
  * range or a crash sees an event wholly applied or not at all.
@@ -50,6 +54,9 @@ import org.apache.kafka.streams.KeyValue;
 public final class DocumentState {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int ID_DIGITS = 19;
+
+  /** The value of a version that deleted its document. */
+  static final String DELETED = "-";
 
   /** What one event did to the state. */
   public record Applied(int documentsDelta, boolean skipped) {}
@@ -70,7 +77,7 @@ public final class DocumentState {
   public record Page(long asOf, List<String> entries, String lastKey, boolean more)
       implements PageResult {}
 
-  /** The undo entries a snapshot as of {@code asOf} needs are gone (retention). */
+  /** The versions a snapshot as of {@code asOf} needs are gone (retention). */
   public record Expired(long asOf, long floor) implements PageResult {}
 
   /** This edge has not applied id {@code asOf} yet (the cursor comes from an edge further on). */
@@ -81,26 +88,55 @@ public final class DocumentState {
   // ---- keys
 
   static String docPrefix(String tenant) {
-    return tenant + "#d#";
+    return tenant + "#v#";
   }
 
-  /** Above every document key of the tenant ({@code $} follows {@code #}), below its other keys. */
+  /** Above every version key of the tenant ({@code $} follows {@code #}), below its other keys. */
   private static String docEnd(String tenant) {
-    return tenant + "#d$";
+    return tenant + "#v$";
   }
 
+  /** A document's name: its versions' keys start with it, then {@code \0}. */
   static String docKey(String tenant, String database, String collection, String documentKey) {
     return docPrefix(tenant) + database + '\0' + collection + '\0' + documentKey;
   }
 
-  static String undoKey(String tenant, long id) {
-    String digits = Long.toString(id);
-    StringBuilder key = new StringBuilder(tenant.length() + 3 + ID_DIGITS).append(tenant);
-    key.append("#u#");
+  private static String headPrefix(String tenant) {
+    return tenant + "#h#";
+  }
+
+  /** The key of the document's newest id, from its name. */
+  static String headKey(String tenant, String docKey) {
+    return headPrefix(tenant) + docKey.substring(tenant.length() + 3);
+  }
+
+  /** The key of the document's version of event {@code id}. */
+  static String versionKey(String docKey, long id) {
+    return pad(
+            new StringBuilder(docKey.length() + 1 + ID_DIGITS).append(docKey).append('\0'),
+            Long.MAX_VALUE - id)
+        .toString();
+  }
+
+  /** Characters after a document's name in its versions' keys. */
+  private static final int VERSION_SUFFIX = 1 + ID_DIGITS;
+
+  private static long versionId(String versionKey) {
+    return Long.MAX_VALUE
+        - Long.parseLong(versionKey, versionKey.length() - ID_DIGITS, versionKey.length(), 10);
+  }
+
+  static String supersededKey(String tenant, long id) {
+    return pad(new StringBuilder(tenant.length() + 3 + ID_DIGITS).append(tenant).append("#s#"), id)
+        .toString();
+  }
+
+  private static StringBuilder pad(StringBuilder key, long number) {
+    String digits = Long.toString(number);
     for (int pad = digits.length(); pad < ID_DIGITS; pad++) {
       key.append('0');
     }
-    return key.append(digits).toString();
+    return key.append(digits);
   }
 
   /** Applied ids sit together apart from every tenant's keys, so startup reads only them. */
@@ -114,10 +150,16 @@ public final class DocumentState {
     return tenant + "#f";
   }
 
-  /** Whether a key of the shared store is a document entry. */
+  /** Whether a key of the shared store is a document's newest id (one per document held). */
+  static boolean isHeadKey(String key) {
+    int hash = key.indexOf('#');
+    return hash > 0 && key.startsWith("#h#", hash);
+  }
+
+  /** Whether a key is a document's name (a snapshot cursor's position). */
   public static boolean isDocumentKey(String key) {
     int hash = key.indexOf('#');
-    return hash > 0 && key.startsWith("#d#", hash);
+    return hash > 0 && key.startsWith("#v#", hash);
   }
 
   /** The tenant's last applied id, 0 before its first event (ids start at 1). */
@@ -149,6 +191,56 @@ public final class DocumentState {
           return true;
         });
     return total[0];
+  }
+
+  // ---- the layout before versions
+
+  /**
+   * Rewrites a tenant's state written in the layout before versions (documents at {@code
+   * <tenant>#d#<name>}, undo entries at {@code <tenant>#u#<id>}) into versions: each document
+   * becomes its version of the id that last changed it, with its newest id; the undo entries are
+   * dropped and the floor set to the tenant's applied id (a snapshot as of an earlier id is
+   * expired, as after the retention). Idempotent; one write per tenant. Returns the tenants
+   * rewritten.
+   */
+  public static List<String> migrate(KeyValues.Mutable kv) {
+    List<String> tenants = new ArrayList<>();
+    kv.range(
+        APPLIED_PREFIX,
+        APPLIED_PREFIX + '\uffff',
+        e -> {
+          tenants.add(e.key.substring(APPLIED_PREFIX.length()));
+          return true;
+        });
+    List<String> migrated = new ArrayList<>();
+    for (String tenant : tenants) {
+      List<KeyValue<String, String>> batch = new ArrayList<>();
+      String documents = tenant + "#d#";
+      kv.range(
+          documents,
+          tenant + "#d$",
+          e -> {
+            String name = docPrefix(tenant) + e.key.substring(documents.length());
+            long id = Long.parseLong(parse(e.value).path("id").asText());
+            batch.add(KeyValue.pair(e.key, null));
+            batch.add(KeyValue.pair(versionKey(name, id), e.value));
+            batch.add(KeyValue.pair(headKey(tenant, name), Long.toString(id)));
+            return true;
+          });
+      kv.range(
+          tenant + "#u#",
+          tenant + "#u$",
+          e -> {
+            batch.add(KeyValue.pair(e.key, null));
+            return true;
+          });
+      if (!batch.isEmpty()) {
+        batch.add(KeyValue.pair(floorKey(tenant), Long.toString(applied(kv, tenant))));
+        kv.write(batch);
+        migrated.add(tenant);
+      }
+    }
+    return migrated;
   }
 
   // ---- applying events
@@ -185,11 +277,15 @@ public final class DocumentState {
    * (published ones, other resets) change no document. An id at or below the tenant's last applied
    * id is skipped (a re-read after a restart).
    *
-   * <p>Nothing is written here: the event's writes (its undo entry, its documents, then the
-   * tenant's applied id) are added to {@code batch}, which the caller writes in one atomic write
-   * ({@link KeyValues.Mutable#write}) before the next event; so a crash leaves an event wholly
-   * applied or not at all, and a re-read after it is idempotent. {@code tenants} is updated as if
-   * the batch were written (a writer whose write fails stops; its successor reads the store).
+   * <p>Reads: the newest id of the changed document (a few bytes; its version only for an update
+   * without a post-image), and for resets the namespace's newest ids.
+   *
+   * <p>Nothing is written here: the event's writes (its versions, the documents' newest ids, the
+   * versions it made obsolete, then the tenant's applied id) are added to {@code batch}, which the
+   * caller writes in one atomic write ({@link KeyValues.Mutable#write}) before the next event; so a
+   * crash leaves an event wholly applied or not at all, and a re-read after it is idempotent.
+   * {@code tenants} is updated as if the batch were written (a writer whose write fails stops; its
+   * successor reads the store).
    */
   public static Applied apply(
       KeyValues kv,
@@ -202,44 +298,70 @@ public final class DocumentState {
     if (id <= appliedAndCount[0]) {
       return new Applied(0, true);
     }
-    int delta = 0;
-    Map<String, String> writes = new LinkedHashMap<>(); // key -> new entry (null: delete)
-    Map<String, Boolean> known = new HashMap<>(); // key -> whether it exists now, when read
-    List<String> undo = new ArrayList<>();
+    // document name -> its new version (null: deleted); the newest ids before the event, as read
+    Map<String, String> writes = new LinkedHashMap<>();
+    Map<String, Long> newest = new HashMap<>();
     String operation = envelope.path("operation").asText("");
     switch (operation) {
-      case "insert", "replace", "update" -> upsert(kv, tenant, id, envelope, writes, undo, known);
+      case "insert", "replace", "update" -> upsert(kv, tenant, id, envelope, writes, newest);
       case "delete" -> {
         String key = keyOf(tenant, envelope);
-        String previous = key == null ? null : kv.get(key);
-        if (previous != null) {
-          known.put(key, true);
+        if (key != null) {
+          newest.put(key, newestId(kv, tenant, key));
           writes.put(key, null);
-          undo.add(undoItem(key, previous, null));
         }
       }
-      case "reset" -> namespaceChange(kv, tenant, id, envelope, writes, undo);
+      case "reset" -> namespaceChange(kv, tenant, id, envelope, writes, newest);
       default -> {
         // a published event, or an unknown operation: no document
       }
     }
-    if (!undo.isEmpty()) {
-      batch.add(KeyValue.pair(undoKey(tenant, id), "[" + String.join(",", undo) + "]"));
-    }
+    int delta = 0;
+    StringBuilder obsolete = new StringBuilder();
     for (Map.Entry<String, String> write : writes.entrySet()) {
       String key = write.getKey();
-      boolean existed = known.containsKey(key) ? known.get(key) : kv.get(key) != null;
+      Long previous = newest.get(key);
       if (write.getValue() == null) {
-        delta -= existed ? 1 : 0;
+        if (previous == null) {
+          continue; // nothing to delete
+        }
+        batch.add(KeyValue.pair(versionKey(key, id), DELETED));
+        batch.add(KeyValue.pair(headKey(tenant, key), null));
+        addKey(obsolete, versionKey(key, previous));
+        addKey(obsolete, versionKey(key, id)); // absent as of every id from the floor on
+        delta--;
       } else {
-        delta += existed ? 0 : 1;
+        batch.add(KeyValue.pair(versionKey(key, id), write.getValue()));
+        batch.add(KeyValue.pair(headKey(tenant, key), Long.toString(id)));
+        if (previous == null) {
+          delta++;
+        } else {
+          addKey(obsolete, versionKey(key, previous));
+        }
       }
-      batch.add(KeyValue.pair(key, write.getValue()));
+    }
+    if (!obsolete.isEmpty()) {
+      batch.add(KeyValue.pair(supersededKey(tenant, id), "[" + obsolete + "]"));
     }
     appliedAndCount[0] = id;
     appliedAndCount[1] += delta;
     batch.add(KeyValue.pair(watermarkKey(tenant), id + " " + appliedAndCount[1]));
     return new Applied(delta, false);
+  }
+
+  private static void addKey(StringBuilder keys, String key) {
+    if (!keys.isEmpty()) {
+      keys.append(',');
+    }
+    keys.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(key, keys);
+    keys.append('"');
+  }
+
+  /** The id of the document's newest version while it exists, else null. */
+  private static Long newestId(KeyValues kv, String tenant, String key) {
+    String head = kv.get(headKey(tenant, key));
+    return head == null ? null : Long.parseLong(head);
   }
 
   private static void upsert(
@@ -248,27 +370,27 @@ public final class DocumentState {
       long id,
       JsonNode envelope,
       Map<String, String> writes,
-      List<String> undo,
-      Map<String, Boolean> known) {
+      Map<String, Long> newest) {
     String key = keyOf(tenant, envelope);
     if (key == null) {
       return;
     }
-    String previous = kv.get(key);
-    known.put(key, previous != null);
+    Long previous = newestId(kv, tenant, key);
+    newest.put(key, previous);
     JsonNode document = envelope.get("document");
-    boolean computed = false;
     if (document == null || !document.isObject()) {
       JsonNode changes = envelope.get("changes");
       if (previous == null || changes == null || !changes.isObject()) {
         return; // no post-image and nothing to apply the changes to
       }
-      document = DocumentPatch.apply(parse(previous).path("document"), changes);
-      computed = true;
+      String version = kv.get(versionKey(key, previous));
+      if (version == null || DELETED.equals(version)) {
+        throw new IllegalStateException(
+            "the document state has no version " + previous + " of " + key + " (its newest)");
+      }
+      document = DocumentPatch.apply(parse(version).path("document"), changes);
     }
-    String entry = entry(envelope, document, id);
-    writes.put(key, entry);
-    undo.add(undoItem(key, previous, computed ? entry : null));
+    writes.put(key, entry(envelope, document, id));
   }
 
   private static void namespaceChange(
@@ -277,7 +399,7 @@ public final class DocumentState {
       long id,
       JsonNode envelope,
       Map<String, String> writes,
-      List<String> undo) {
+      Map<String, Long> newest) {
     String reason = envelope.path("reason").asText("");
     JsonNode namespaces = envelope.path("namespaces");
     switch (reason) {
@@ -287,9 +409,9 @@ public final class DocumentState {
               kv,
               tenant,
               ns,
-              (key, entry) -> {
+              (key, newestId) -> {
+                newest.put(key, newestId);
                 writes.put(key, null);
-                undo.add(undoItem(key, entry, null));
               });
         }
       }
@@ -299,30 +421,32 @@ public final class DocumentState {
         }
         JsonNode target = namespaces.get(1);
         // A rename onto an existing collection (dropTarget) replaces it.
-        forEachIn(kv, tenant, target, (key, entry) -> writes.put(key, null));
-        Map<String, String> previous = new HashMap<>();
-        forEachIn(kv, tenant, target, previous::put);
         forEachIn(
             kv,
             tenant,
-            namespaces.get(0),
-            (key, entry) -> {
+            target,
+            (key, newestId) -> {
+              newest.put(key, newestId);
               writes.put(key, null);
-              previous.put(key, entry);
-              ObjectNode moved = (ObjectNode) parse(entry);
-              moved.put("database", target.path("db").asText());
-              moved.put("collection", target.path("coll").asText());
-              moved.put("id", Long.toString(id));
-              String movedKey =
-                  docKey(
-                      tenant,
-                      target.path("db").asText(),
-                      target.path("coll").asText(),
-                      moved.path("documentKey").toString());
-              writes.put(movedKey, moved.toString());
             });
-        for (String key : writes.keySet()) {
-          undo.add(undoItem(key, previous.get(key), null));
+        Map<String, Long> source = new LinkedHashMap<>();
+        forEachIn(kv, tenant, namespaces.get(0), source::put);
+        for (Map.Entry<String, Long> moving : source.entrySet()) {
+          String key = moving.getKey();
+          newest.put(key, moving.getValue());
+          writes.put(key, null);
+          ObjectNode moved = (ObjectNode) parse(kv.get(versionKey(key, moving.getValue())));
+          moved.put("database", target.path("db").asText());
+          moved.put("collection", target.path("coll").asText());
+          moved.put("id", Long.toString(id));
+          String movedKey =
+              docKey(
+                  tenant,
+                  target.path("db").asText(),
+                  target.path("coll").asText(),
+                  moved.path("documentKey").toString());
+          newest.putIfAbsent(movedKey, null);
+          writes.put(movedKey, moved.toString());
         }
       }
       default -> {
@@ -331,22 +455,25 @@ public final class DocumentState {
     }
   }
 
-  /** Calls {@code each} for the tenant's documents in namespace {@code {db, coll?}}. */
+  /**
+   * Calls {@code each} with the name and newest id of the tenant's documents in namespace {@code
+   * {db, coll?}}.
+   */
   private static void forEachIn(
-      KeyValues kv, String tenant, JsonNode ns, BiConsumer<String, String> each) {
+      KeyValues kv, String tenant, JsonNode ns, BiConsumer<String, Long> each) {
     String db = ns.path("db").asText(null);
     if (db == null) {
       return;
     }
-    String prefix =
-        docPrefix(tenant)
-            + db
-            + '\0'
-            + (ns.hasNonNull("coll") ? ns.get("coll").asText() + '\0' : "");
+    String names = db + '\0' + (ns.hasNonNull("coll") ? ns.get("coll").asText() + '\0' : "");
+    String prefix = headPrefix(tenant) + names;
     List<KeyValue<String, String>> found = new ArrayList<>();
     // keys of the namespace start with prefix, which ends with \0: all below prefix-then-\1
     kv.range(prefix, prefix.substring(0, prefix.length() - 1) + '\u0001', found::add);
-    found.forEach(e -> each.accept(e.key, e.value));
+    int head = headPrefix(tenant).length();
+    for (KeyValue<String, String> e : found) {
+      each.accept(docPrefix(tenant) + e.key.substring(head), Long.parseLong(e.value));
+    }
   }
 
   private static String keyOf(String tenant, JsonNode envelope) {
@@ -373,27 +500,11 @@ public final class DocumentState {
     return entry.toString();
   }
 
-  private static String undoItem(String key, String previous, String after) {
-    StringBuilder item =
-        new StringBuilder(
-                key.length()
-                    + 32
-                    + (previous == null ? 4 : previous.length())
-                    + (after == null ? 0 : after.length()))
-            .append("{\"k\":\"");
-    JsonStringEncoder.getInstance().quoteAsString(key, item);
-    item.append("\",\"p\":").append(previous == null ? "null" : previous);
-    if (after != null) {
-      item.append(",\"a\":").append(after);
-    }
-    return item.append('}').toString();
-  }
-
   /**
-   * Forgets the undo entries of the tenant's ids up to {@code newestEvicted} (they left the event
-   * log): snapshots as of an earlier id can no longer be read. The new floor and the deletions are
-   * one write; the range starts above the old floor (entries up to it are gone), so it does not
-   * step over the deletions of earlier evictions again.
+   * Forgets the versions that the tenant's events up to {@code newestEvicted} (they left the event
+   * log) made obsolete: snapshots as of an earlier id can no longer be read. The new floor and the
+   * deletions are one write; the range starts above the old floor (entries up to it are gone), so
+   * it does not step over the deletions of earlier evictions again.
    */
   public static void evictThrough(KeyValues.Mutable kv, String tenant, long newestEvicted) {
     long floor = floor(kv, tenant);
@@ -403,10 +514,13 @@ public final class DocumentState {
     List<KeyValue<String, String>> batch = new ArrayList<>();
     batch.add(KeyValue.pair(floorKey(tenant), Long.toString(newestEvicted)));
     kv.range(
-        undoKey(tenant, floor + 1),
-        undoKey(tenant, newestEvicted),
+        supersededKey(tenant, floor + 1),
+        supersededKey(tenant, newestEvicted),
         e -> {
           batch.add(KeyValue.pair(e.key, null));
+          for (JsonNode key : parse(e.value)) {
+            batch.add(KeyValue.pair(key.textValue(), null));
+          }
           return true;
         });
     kv.write(batch);
@@ -420,36 +534,57 @@ public final class DocumentState {
   // ---- reading
 
   /**
-   * The document before and after event {@code id} when it changed exactly one document and its
-   * undo entry is retained: {@code before} the previous version (null: none), {@code after} the
-   * version the edge computed when the envelope has no {@code document} (else null: the envelope's
-   * own).
+   * The document before and after event {@code id} (its {@code envelope}) when it changed exactly
+   * one document and the versions before it are retained: {@code before} the previous version
+   * (null: none), {@code after} the version the edge computed when the envelope has no {@code
+   * document} (else null: the envelope's own).
    */
-  public static Optional<Images> images(KeyValues kv, String tenant, long id) {
-    String undo = kv.get(undoKey(tenant, id));
-    if (undo == null) {
+  public static Optional<Images> images(KeyValues kv, String tenant, long id, JsonNode envelope) {
+    String operation = envelope.path("operation").asText("");
+    if (!List.of("insert", "replace", "update", "delete").contains(operation)) {
       return Optional.empty();
     }
-    JsonNode items = parse(undo);
-    if (items.size() != 1) {
+    String key = keyOf(tenant, envelope);
+    if (key == null) {
       return Optional.empty();
     }
-    JsonNode item = items.get(0);
-    JsonNode before = item.path("p").path("document");
-    JsonNode after = item.path("a").path("document");
-    return Optional.of(
-        new Images(before.isMissingNode() ? null : before, after.isMissingNode() ? null : after));
+    String version = kv.get(versionKey(key, id));
+    if (version == null) {
+      return Optional.empty(); // the event changed no document, or it left the retention
+    }
+    String[] previous = {null};
+    kv.range(
+        versionKey(key, id - 1),
+        versionKey(key, 0),
+        e -> {
+          previous[0] = e.value;
+          return false;
+        });
+    if (id <= floor(kv, tenant)) {
+      return Optional.empty(); // the previous version may be gone
+    }
+    JsonNode document = envelope.get("document");
+    JsonNode after = document == null || !document.isObject() ? documentOf(version) : null;
+    return Optional.of(new Images(documentOf(previous[0]), after));
+  }
+
+  /** The document of a version (null: none, or a deletion). */
+  private static JsonNode documentOf(String version) {
+    if (version == null || DELETED.equals(version)) {
+      return null;
+    }
+    JsonNode document = parse(version).path("document");
+    return document.isMissingNode() ? null : document;
   }
 
   /**
-   * One page of the tenant's documents as of {@code asOf} (empty: the last applied id), after key
-   * {@code afterKey} (null: from the first), at most {@code limit} entries that {@code select}
-   * accepts (it is given the entry's JSON text).
+   * One page of the tenant's documents as of {@code asOf} (empty: the last applied id), after the
+   * document named {@code afterKey} (null: from the first), at most {@code limit} entries that
+   * {@code select} accepts (it is given the entry's JSON text).
    *
-   * <p>The documents are read in one range (one point in time), then the undo entries after {@code
-   * asOf}, which hold everything that range saw changed after {@code asOf} (an undo entry is
-   * written with its documents), then the floor: the page is exact unless the floor passed {@code
-   * asOf}, then it is {@link Expired}.
+   * <p>The versions are read in one range (one point in time), each document's newest at most
+   * {@code asOf} taken, then the floor: the page is exact unless the floor passed {@code asOf} (a
+   * version it needs may be gone), then it is {@link Expired}.
    */
   public static PageResult page(
       KeyValues kv,
@@ -463,94 +598,48 @@ public final class DocumentState {
     if (n > applied) {
       return new Behind(n, applied);
     }
-    String prefix = docPrefix(tenant);
-    String from = afterKey == null ? prefix : afterKey + '\0'; // the smallest key after afterKey
-    String to = docEnd(tenant);
-    // In key order: selected documents unchanged since n, and (null) those changed after n,
-    // resolved below.
-    List<KeyValue<String, String>> scanned = new ArrayList<>(Math.min(limit, 1_024) + 1);
-    int[] selected = {0};
-    boolean[] changedAfterN = {false};
-    String[] end = {null};
+    // the smallest key after every version of afterKey (a name is followed by \0 in them)
+    String from = afterKey == null ? docPrefix(tenant) : afterKey + '\u0001';
+    List<String> entries = new ArrayList<>(Math.min(limit, 1_024));
+    String[] last = {null};
+    String[] current = {null}; // the document whose versions the range is in
+    boolean[] resolved = {false}; // whether its version as of n was found
+    boolean[] more = {false};
     kv.range(
         from,
-        to,
+        docEnd(tenant),
         e -> {
-          if (idOf(e.value) > n) {
-            scanned.add(KeyValue.pair(e.key, null));
-            changedAfterN[0] = true;
-          } else if (select.test(e.value)) {
-            scanned.add(e);
-            if (++selected[0] > limit) {
-              end[0] = e.key; // enough: the page ends before this key
-              return false;
-            }
+          String key = e.key;
+          int nameLength = key.length() - VERSION_SUFFIX;
+          String name = current[0];
+          if (name == null
+              || name.length() != nameLength
+              || !key.regionMatches(0, name, 0, nameLength)) {
+            current[0] = key.substring(0, nameLength);
+            resolved[0] = false;
+          } else if (resolved[0]) {
+            return true; // an older version of a document already taken
           }
-          return true;
-        });
-    // The version as of n of every document changed after n: what its first change found.
-    Map<String, String> asOfN = new HashMap<>();
-    kv.range(
-        undoKey(tenant, n + 1),
-        undoKey(tenant, Long.MAX_VALUE),
-        e -> {
-          for (JsonNode item : parse(e.value)) {
-            String key = item.path("k").asText();
-            if (!asOfN.containsKey(key)) {
-              JsonNode previous = item.get("p");
-              asOfN.put(key, previous == null || previous.isNull() ? null : previous.toString());
-            }
+          if (versionId(key) > n) {
+            return true; // newer than n: its version as of n follows, if any
           }
+          resolved[0] = true;
+          if (DELETED.equals(e.value) || !select.test(e.value)) {
+            return true;
+          }
+          if (entries.size() == limit) {
+            more[0] = true;
+            return false;
+          }
+          entries.add(e.value);
+          last[0] = current[0];
           return true;
         });
     long floor = floor(kv, tenant);
     if (n < floor) {
       return new Expired(n, floor);
     }
-    if (asOfN.isEmpty() && !changedAfterN[0]) {
-      // nothing changed after n: the range is the page, already in key order
-      int size = Math.min(limit, scanned.size());
-      List<String> entries = new ArrayList<>(size);
-      for (int i = 0; i < size; i++) {
-        entries.add(scanned.get(i).value);
-      }
-      return new Page(
-          n, entries, size == 0 ? null : scanned.get(size - 1).key, scanned.size() > limit);
-    }
-    TreeMap<String, String> merged = new TreeMap<>();
-    for (KeyValue<String, String> e : scanned) {
-      // a document newer than n is always in asOfN while the floor allows n
-      if (e.value != null && !asOfN.containsKey(e.key)) {
-        merged.put(e.key, e.value);
-      }
-    }
-    for (Map.Entry<String, String> e : asOfN.entrySet()) {
-      String key = e.getKey();
-      if (e.getValue() != null
-          && key.startsWith(prefix)
-          && (afterKey == null || key.compareTo(afterKey) > 0)
-          && (end[0] == null || key.compareTo(end[0]) <= 0)
-          && select.test(e.getValue())) {
-        merged.put(key, e.getValue());
-      }
-    }
-    List<String> entries = new ArrayList<>(Math.min(limit, merged.size()));
-    String lastKey = null;
-    for (Map.Entry<String, String> e : merged.entrySet()) {
-      if (entries.size() == limit) {
-        break;
-      }
-      entries.add(e.getValue());
-      lastKey = e.getKey();
-    }
-    return new Page(n, entries, lastKey, merged.size() > limit);
-  }
-
-  private static long idOf(String entry) {
-    // entries end with ,"id":"<digits>"} (see entry())
-    int end = entry.length() - 2;
-    int start = entry.lastIndexOf('"', end - 1) + 1;
-    return Long.parseLong(entry, start, end, 10);
+    return new Page(n, entries, last[0], more[0]);
   }
 
   static JsonNode parse(String json) {

@@ -8,11 +8,11 @@ import org.rocksdb.Options;
  * RocksDB options of the edge's store when it holds the document state (Kafka Streams' {@code
  * rocksdb.config.setter}). Kafka Streams builds no Bloom filter for the last level ({@code
  * optimize_filters_for_hits}), which suits stores whose reads find their key; the document state
- * looks up many keys that are absent (each insert's previous version), so every level keeps its
- * filter here. Every event writes about 3 KB (the event, its undo entry, its document), so Kafka
- * Streams' universal compaction, merging sorted runs from 4 on, cost about as much CPU as the
- * writes themselves: it merges from {@value #COMPACTION_TRIGGER} on (Bloom filters keep lookups in
- * the extra runs cheap), and writes slow down only from {@value #SLOWDOWN_TRIGGER} runs.
+ * looks up many keys that are absent (each insert's newest id), so every level keeps its filter
+ * here. Every event writes about 2.5 KB (the event, its document's version), so Kafka Streams'
+ * universal compaction, merging sorted runs from 4 on, cost about as much CPU as the writes
+ * themselves: it merges from {@value #COMPACTION_TRIGGER} on (Bloom filters keep lookups in the
+ * extra runs cheap), and writes slow down only from {@value #SLOWDOWN_TRIGGER} runs.
  */
 public final class DocumentStoreOptions implements RocksDBConfigSetter {
   static final int COMPACTION_TRIGGER = 12;

@@ -1,5 +1,6 @@
 package io.changecast.edge.internal.documents;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -36,8 +37,8 @@ public final class Documents {
   }
 
   /** See {@link DocumentState#images}. */
-  public Optional<DocumentState.Images> images(String tenant, long id) {
-    return DocumentState.images(store.get(), tenant, id);
+  public Optional<DocumentState.Images> images(String tenant, long id, JsonNode envelope) {
+    return DocumentState.images(store.get(), tenant, id, envelope);
   }
 
   /** The applier that writes the state from now on (the edge's, when it starts). */

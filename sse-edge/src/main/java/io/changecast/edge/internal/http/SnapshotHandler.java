@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * documents as of one id, a page at a time: {@code {"asOf":"N","documents":[{"collection",
  * "database","documentKey","document","id"}…],"next":"<cursor>"|null}}. The first page is as of the
  * tenant's last applied id; its cursor pins that id for the next pages, which stay as of it while
- * the undo entries after it are retained (the event log's retention), else 410 {@code
+ * the versions it needs are retained (the event log's retention), else 410 {@code
  * snapshot_expired}. A cursor is bound to its tenant and selection; anything else is 400 {@code
  * bad_cursor}.
  */

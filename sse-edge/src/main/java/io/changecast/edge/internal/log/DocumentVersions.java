@@ -1,6 +1,8 @@
 package io.changecast.edge.internal.log;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.changecast.edge.internal.documents.DocumentState;
 import io.changecast.edge.internal.documents.Documents;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.function.Function;
  * decides).
  */
 public final class DocumentVersions implements Function<Event, List<JsonNode>> {
+  private static final ObjectMapper JSON = new ObjectMapper();
   static final Duration APPLIED_WITHIN = Duration.ofSeconds(10);
 
   private final EventLog log;
@@ -43,7 +46,8 @@ public final class DocumentVersions implements Function<Event, List<JsonNode>> {
       if (!documents.get().awaitApplied(event.tenant(), event.id(), APPLIED_WITHIN)) {
         return List.of();
       }
-      Optional<DocumentState.Images> images = documents.get().images(event.tenant(), event.id());
+      Optional<DocumentState.Images> images =
+          documents.get().images(event.tenant(), event.id(), JSON.readTree(event.json()));
       if (images.isEmpty()) {
         return List.of();
       }
@@ -53,7 +57,7 @@ public final class DocumentVersions implements Function<Event, List<JsonNode>> {
       }
       found.add(images.get().before());
       return found;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | JsonProcessingException e) {
       return List.of();
     }
   }

@@ -225,7 +225,7 @@ public final class OpenStreams implements AutoCloseable {
       DocumentState.PageResult result =
           documents.page(tenant, asOf, after, SNAPSHOT_READ_PAGE, selection);
       if (!(result instanceof DocumentState.Page page)) {
-        // the undo entries of the pinned id went while reading: only under extreme write rates
+        // the versions as of the pinned id went while reading: only under extreme write rates
         throw HttpError.unavailable("snapshot_failed", "The snapshot could not be read: " + result);
       }
       entries.addAll(page.entries());

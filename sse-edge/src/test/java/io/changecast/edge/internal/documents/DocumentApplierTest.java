@@ -132,7 +132,7 @@ class DocumentApplierTest {
     }
     TreeMap<String, String> expected = oneByOne(changes, c -> true);
     assertThat(contents(kv)).isEqualTo(expected);
-    long held = expected.keySet().stream().filter(DocumentState::isDocumentKey).count();
+    long held = expected.keySet().stream().filter(DocumentState::isHeadKey).count();
     assertThat(documents.held()).isEqualTo(held);
     // re-submitted events (a restore re-reading from the checkpoint) are skipped
     try (DocumentApplier again = new DocumentApplier(kv, documents, (t, id, ts) -> -1)) {

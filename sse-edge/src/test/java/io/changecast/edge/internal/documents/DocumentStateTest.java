@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.Test;
 
@@ -16,11 +18,13 @@ import org.junit.jupiter.api.Test;
 class DocumentStateTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final KeyValues.Mutable kv = KeyValues.inMemory();
+  private final Map<Long, JsonNode> envelopes = new HashMap<>();
   private long id;
 
   private void apply(String envelope) {
     try {
-      DocumentState.apply(kv, "acme", ++id, JSON.readTree(envelope));
+      envelopes.put(++id, JSON.readTree(envelope));
+      DocumentState.apply(kv, "acme", id, envelopes.get(id));
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -201,7 +205,7 @@ class DocumentStateTest {
   }
 
   @Test
-  void aSnapshotWhoseUndoEntriesLeftTheRetentionIsExpired() {
+  void aSnapshotWhoseSupersededVersionsLeftTheRetentionIsExpired() {
     insert("a", "{}");
     insert("b", "{}");
     update("a", "{\"updatedFields\":{\"v\":1}}");
@@ -212,6 +216,86 @@ class DocumentStateTest {
         .isInstanceOf(DocumentState.Page.class);
     assertThat(DocumentState.page(kv, "acme", OptionalLong.of(9), null, 10, e -> true))
         .isInstanceOf(DocumentState.Behind.class);
+  }
+
+  @Test
+  void retentionRemovesTheVersionsItsEventsMadeObsoleteAndSnapshotsFromTheFloorStayExact() {
+    insert("a", "{\"v\":1}"); // 1
+    insert("b", "{\"v\":1}"); // 2
+    update("a", "{\"updatedFields\":{\"v\":2}}"); // 3
+    apply(change("delete", "b", "")); // 4
+    update("a", "{\"updatedFields\":{\"v\":3}}"); // 5
+    insert("b", "{\"v\":6}"); // 6
+    Map<String, JsonNode> asOf4 = state(OptionalLong.of(4), 1);
+    Map<String, JsonNode> asOf5 = state(OptionalLong.of(5), 1);
+    String a = DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"a\"}");
+    String b = DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"b\"}");
+    assertThat(versions(a)).containsExactly(5L, 3L, 1L);
+    assertThat(versions(b)).containsExactly(6L, 4L, 2L);
+    DocumentState.evictThrough(kv, "acme", 4);
+    // a's version 1 (superseded by 3) and b's (deleted by 4, with the deletion) are gone
+    assertThat(versions(a)).containsExactly(5L, 3L);
+    assertThat(versions(b)).containsExactly(6L);
+    assertThat(state(OptionalLong.of(4), 1)).isEqualTo(asOf4).containsOnlyKeys("a");
+    assertThat(state(OptionalLong.of(5), 1)).isEqualTo(asOf5);
+    DocumentState.evictThrough(kv, "acme", 6);
+    assertThat(versions(a)).containsExactly(5L);
+    assertThat(versions(b)).containsExactly(6L);
+    assertThat(now()).containsOnlyKeys("a", "b");
+    assertThat(DocumentState.total(kv)).isEqualTo(2);
+  }
+
+  @Test
+  void aStateInTheLayoutBeforeVersionsIsRewrittenIntoVersions() {
+    // as the edge before versions wrote it: a (id 1, then 3), b (2), undo entries, applied 3
+    String entryA =
+        "{\"collection\":\"orders\",\"database\":\"app\",\"documentKey\":{\"_id\":\"a\"},"
+            + "\"document\":{\"v\":3},\"id\":\"3\"}";
+    String entryB =
+        "{\"collection\":\"orders\",\"database\":\"app\",\"documentKey\":{\"_id\":\"b\"},"
+            + "\"document\":{\"v\":2},\"id\":\"2\"}";
+    kv.write(
+        List.of(
+            KeyValue.pair("acme#d#app\0orders\0{\"_id\":\"a\"}", entryA),
+            KeyValue.pair("acme#d#app\0orders\0{\"_id\":\"b\"}", entryB),
+            KeyValue.pair("acme#u#0000000000000000003", "[{\"k\":\"x\",\"p\":null}]"),
+            KeyValue.pair("\u0001applied/acme", "3 2")));
+    id = 3;
+    assertThat(DocumentState.migrate(kv)).containsExactly("acme");
+    assertThat(DocumentState.migrate(kv)).isEmpty(); // once
+    TreeMap<String, String> all = new TreeMap<>();
+    kv.range(
+        "",
+        "\uffff",
+        e -> {
+          all.put(e.key, e.value);
+          return true;
+        });
+    assertThat(all.keySet()).noneMatch(k -> k.startsWith("acme#d#") || k.startsWith("acme#u#"));
+    assertThat(now())
+        .containsEntry("a", parse("{\"v\":3}"))
+        .containsEntry("b", parse("{\"v\":2}"))
+        .hasSize(2);
+    assertThat(DocumentState.page(kv, "acme", OptionalLong.of(2), null, 10, e -> true))
+        .isInstanceOf(DocumentState.Expired.class);
+    // and it goes on from there
+    update("a", "{\"updatedFields\":{\"w\":4}}");
+    apply(change("delete", "b", ""));
+    assertThat(now()).containsOnlyKeys("a").containsEntry("a", parse("{\"v\":3,\"w\":4}"));
+    assertThat(DocumentState.total(kv)).isEqualTo(1);
+  }
+
+  /** The ids of the document's versions held, newest first. */
+  private List<Long> versions(String name) {
+    List<Long> ids = new ArrayList<>();
+    kv.range(
+        DocumentState.versionKey(name, Long.MAX_VALUE),
+        DocumentState.versionKey(name, 0),
+        e -> {
+          ids.add(Long.MAX_VALUE - Long.parseLong(e.key.substring(e.key.length() - 19)));
+          return true;
+        });
+    return ids;
   }
 
   @Test
@@ -238,15 +322,17 @@ class DocumentStateTest {
                 ",\"changes\":{\"truncatedArrays\":[],\"updatedFields\":{\"v\":3}}"));
     List<KeyValue<String, String>> batch = new ArrayList<>();
     DocumentState.apply(kv, new DocumentState.Tenants(), "acme", 3, event3, batch);
+    String a = DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"a\"}");
     assertThat(batch)
         .extracting(e -> e.key)
         .containsExactly(
-            DocumentState.undoKey("acme", 3),
-            DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"a\"}"),
+            DocumentState.versionKey(a, 3),
+            DocumentState.headKey("acme", a),
+            DocumentState.supersededKey("acme", 3),
             DocumentState.watermarkKey("acme"));
     assertThat(DocumentState.applied(kv, "acme")).isEqualTo(2);
     assertThat(now().get("a")).isEqualTo(parse("{\"v\":2}"));
-    assertThat(DocumentState.images(kv, "acme", 3)).isEmpty();
+    assertThat(DocumentState.images(kv, "acme", 3, event3)).isEmpty();
     // the crash lost the batch; the restarted writer reads the event again and applies it whole
     assertThat(DocumentState.apply(kv, "acme", 3, event3).skipped()).isFalse();
     assertThat(DocumentState.applied(kv, "acme")).isEqualTo(3);
@@ -285,12 +371,26 @@ class DocumentStateTest {
     insert("a", "{\"v\":1}");
     update("a", "{\"updatedFields\":{\"v\":2}}");
     apply(change("delete", "a", ""));
-    assertThat(DocumentState.images(kv, "acme", 1).orElseThrow().before()).isNull();
-    DocumentState.Images update = DocumentState.images(kv, "acme", 2).orElseThrow();
+    insert("a", "{\"v\":4}");
+    DocumentState.Images insert = DocumentState.images(kv, "acme", 1, envelopes.get(1L)).get();
+    assertThat(insert.before()).isNull();
+    assertThat(insert.after()).isNull(); // the envelope's own
+    DocumentState.Images update = DocumentState.images(kv, "acme", 2, envelopes.get(2L)).get();
     assertThat(update.before()).isEqualTo(parse("{\"v\":1}"));
     assertThat(update.after()).isEqualTo(parse("{\"v\":2}"));
-    assertThat(DocumentState.images(kv, "acme", 3).orElseThrow().before())
-        .isEqualTo(parse("{\"v\":2}"));
+    DocumentState.Images delete = DocumentState.images(kv, "acme", 3, envelopes.get(3L)).get();
+    assertThat(delete.before()).isEqualTo(parse("{\"v\":2}"));
+    assertThat(delete.after()).isNull();
+    assertThat(DocumentState.images(kv, "acme", 4, envelopes.get(4L)).get().before()).isNull();
+    // an update of an unknown document changed nothing; events that are no documents' neither
+    update("b", "{\"updatedFields\":{\"v\":5}}");
+    assertThat(DocumentState.images(kv, "acme", 5, envelopes.get(5L))).isEmpty();
+    apply("{\"operation\":\"publish\",\"data\":{}}");
+    assertThat(DocumentState.images(kv, "acme", 6, envelopes.get(6L))).isEmpty();
+    // once the event left the retention, the version before it may be gone: no images
+    DocumentState.evictThrough(kv, "acme", 2);
+    assertThat(DocumentState.images(kv, "acme", 2, envelopes.get(2L))).isEmpty();
+    assertThat(DocumentState.images(kv, "acme", 4, envelopes.get(4L))).isPresent();
   }
 
   @Test

@@ -123,7 +123,7 @@ class DocumentTopologyTest {
     assertThat(documents.held()).isEqualTo(9);
     assertThat(records.get()).isEqualTo(13);
     assertThat(appliedWhenFlushed).hasSize(10).containsOnly(true);
-    // the undo entries left with their events: a snapshot as of 9 is gone, as of 10 is not
+    // the superseded versions left with their events: a snapshot as of 9 is gone, as of 10 is not
     assertThat(documents.page("acme", OptionalLong.of(9), null, 100, e -> true))
         .isInstanceOf(DocumentState.Expired.class);
     DocumentState.Page asOf10 =
