@@ -74,12 +74,14 @@ public final class DocumentApplier implements AutoCloseable {
     this.kv = kv;
     this.documents = documents;
     this.retention = retention;
-    List<String> migrated = DocumentState.migrate(kv);
-    if (!migrated.isEmpty()) {
-      LOG.info(
-          "The document state of {} tenant(s) was rewritten from its earlier layout into versions;"
-              + " snapshots as of ids before their last applied one are expired",
-          migrated.size());
+    List<String> earlier = DocumentState.earlierLayout(kv);
+    if (!earlier.isEmpty()) {
+      throw new IllegalStateException(
+          "The edge's document state holds "
+              + earlier.size()
+              + " tenant(s) in the pre-release layout before versions (undo entries), which this"
+              + " edge does not read: delete the edge's state directory (state.dir) or start it"
+              + " under a new application.id, and it rebuilds the state from the event log");
     }
     documents.held(DocumentState.total(kv));
     documents.appliedBy(this);

@@ -196,14 +196,11 @@ public final class DocumentState {
   // ---- the layout before versions
 
   /**
-   * Rewrites a tenant's state written in the layout before versions (documents at {@code
-   * <tenant>#d#<name>}, undo entries at {@code <tenant>#u#<id>}) into versions: each document
-   * becomes its version of the id that last changed it, with its newest id; the undo entries are
-   * dropped and the floor set to the tenant's applied id (a snapshot as of an earlier id is
-   * expired, as after the retention). Idempotent; one write per tenant. Returns the tenants
-   * rewritten.
+   * The tenants whose state is in the pre-release layout before versions (documents at {@code
+   * <tenant>#d#<name>}, undo entries at {@code <tenant>#u#<id>}), which is not read: stored formats
+   * carry no migration code before a release.
    */
-  public static List<String> migrate(KeyValues.Mutable kv) {
+  public static List<String> earlierLayout(KeyValues kv) {
     List<String> tenants = new ArrayList<>();
     kv.range(
         APPLIED_PREFIX,
@@ -212,35 +209,23 @@ public final class DocumentState {
           tenants.add(e.key.substring(APPLIED_PREFIX.length()));
           return true;
         });
-    List<String> migrated = new ArrayList<>();
+    List<String> earlier = new ArrayList<>();
     for (String tenant : tenants) {
-      List<KeyValue<String, String>> batch = new ArrayList<>();
-      String documents = tenant + "#d#";
-      kv.range(
-          documents,
-          tenant + "#d$",
-          e -> {
-            String name = docPrefix(tenant) + e.key.substring(documents.length());
-            long id = Long.parseLong(parse(e.value).path("id").asText());
-            batch.add(KeyValue.pair(e.key, null));
-            batch.add(KeyValue.pair(versionKey(name, id), e.value));
-            batch.add(KeyValue.pair(headKey(tenant, name), Long.toString(id)));
-            return true;
-          });
-      kv.range(
-          tenant + "#u#",
-          tenant + "#u$",
-          e -> {
-            batch.add(KeyValue.pair(e.key, null));
-            return true;
-          });
-      if (!batch.isEmpty()) {
-        batch.add(KeyValue.pair(floorKey(tenant), Long.toString(applied(kv, tenant))));
-        kv.write(batch);
-        migrated.add(tenant);
+      boolean[] found = {false};
+      for (String kind : List.of("#d", "#u")) {
+        kv.range(
+            tenant + kind + "#",
+            tenant + kind + "$",
+            e -> {
+              found[0] = true;
+              return false;
+            });
+      }
+      if (found[0]) {
+        earlier.add(tenant);
       }
     }
-    return migrated;
+    return earlier;
   }
 
   // ---- applying events

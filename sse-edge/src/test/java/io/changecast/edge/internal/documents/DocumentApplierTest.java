@@ -117,6 +117,20 @@ class DocumentApplierTest {
   }
 
   @Test
+  void aStateInThePreReleaseLayoutIsRefusedNamingTheFix() {
+    KeyValues.Mutable kv = KeyValues.inMemory();
+    kv.write(
+        List.of(
+            KeyValue.pair("acme#u#0000000000000000001", "[{\"k\":\"x\",\"p\":null}]"),
+            KeyValue.pair("\u0001applied/acme", "1 0")));
+
+    assertThatThrownBy(() -> new DocumentApplier(kv, new Documents(() -> kv), (t, id, ts) -> -1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("1 tenant(s) in the pre-release layout")
+        .hasMessageContaining("delete the edge's state directory (state.dir)");
+  }
+
+  @Test
   void batchesLeaveTheStoreAsEventByEventApplicationDoes() {
     List<Change> changes = changes(20, 5_000);
     KeyValues.Mutable kv = KeyValues.inMemory();

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.Test;
 
@@ -246,43 +245,16 @@ class DocumentStateTest {
   }
 
   @Test
-  void aStateInTheLayoutBeforeVersionsIsRewrittenIntoVersions() {
-    // as the edge before versions wrote it: a (id 1, then 3), b (2), undo entries, applied 3
-    String entryA =
-        "{\"collection\":\"orders\",\"database\":\"app\",\"documentKey\":{\"_id\":\"a\"},"
-            + "\"document\":{\"v\":3},\"id\":\"3\"}";
-    String entryB =
-        "{\"collection\":\"orders\",\"database\":\"app\",\"documentKey\":{\"_id\":\"b\"},"
-            + "\"document\":{\"v\":2},\"id\":\"2\"}";
+  void aStateInTheLayoutBeforeVersionsIsFoundAndNotRead() {
+    // globex as the edge before versions wrote it: documents and undo entries, applied 3
     kv.write(
         List.of(
-            KeyValue.pair("acme#d#app\0orders\0{\"_id\":\"a\"}", entryA),
-            KeyValue.pair("acme#d#app\0orders\0{\"_id\":\"b\"}", entryB),
-            KeyValue.pair("acme#u#0000000000000000003", "[{\"k\":\"x\",\"p\":null}]"),
-            KeyValue.pair("\u0001applied/acme", "3 2")));
-    id = 3;
-    assertThat(DocumentState.migrate(kv)).containsExactly("acme");
-    assertThat(DocumentState.migrate(kv)).isEmpty(); // once
-    TreeMap<String, String> all = new TreeMap<>();
-    kv.range(
-        "",
-        "\uffff",
-        e -> {
-          all.put(e.key, e.value);
-          return true;
-        });
-    assertThat(all.keySet()).noneMatch(k -> k.startsWith("acme#d#") || k.startsWith("acme#u#"));
-    assertThat(now())
-        .containsEntry("a", parse("{\"v\":3}"))
-        .containsEntry("b", parse("{\"v\":2}"))
-        .hasSize(2);
-    assertThat(DocumentState.page(kv, "acme", OptionalLong.of(2), null, 10, e -> true))
-        .isInstanceOf(DocumentState.Expired.class);
-    // and it goes on from there
-    update("a", "{\"updatedFields\":{\"w\":4}}");
-    apply(change("delete", "b", ""));
-    assertThat(now()).containsOnlyKeys("a").containsEntry("a", parse("{\"v\":3,\"w\":4}"));
-    assertThat(DocumentState.total(kv)).isEqualTo(1);
+            KeyValue.pair("globex#d#app\0orders\0{\"_id\":\"a\"}", "{\"id\":\"3\"}"),
+            KeyValue.pair("globex#u#0000000000000000003", "[{\"k\":\"x\",\"p\":null}]"),
+            KeyValue.pair("\u0001applied/globex", "3 1")));
+    insert("a", "{\"v\":1}"); // acme in versions
+
+    assertThat(DocumentState.earlierLayout(kv)).containsExactly("globex");
   }
 
   /** The ids of the document's versions held, newest first. */
