@@ -460,6 +460,14 @@ class ChangecastSourceConnectorTest {
   }
 
   private static Map<String, String> config(String db) {
+    return config(mongo, db, 1);
+  }
+
+  /**
+   * Changecast's source connector on {@code db} of {@code mongo}, string converters, raw topics of
+   * {@code partitions} partitions (also the tests of other classes in this package).
+   */
+  static Map<String, String> config(EmbeddedMongo mongo, String db, int partitions) {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", ChangecastSourceConnector.class.getName());
     config.put("tasks.max", "1");
@@ -469,7 +477,7 @@ class ChangecastSourceConnectorTest {
     config.put("value.converter", ChangecastSourceConfig.STRING_CONVERTER);
     config.put("poll.await.time.ms", "200");
     config.put("heartbeat.topic.name", "changecast.heartbeats." + db);
-    config.put("topic.creation.default.partitions", "1");
+    config.put("topic.creation.default.partitions", Integer.toString(partitions));
     config.put("topic.creation.default.replication.factor", "-1");
     return config;
   }

@@ -192,17 +192,7 @@ class PartitionedResetsPipelineTest {
   /** Changecast's source connector for {@code db}, keying its records by tenant. */
   private static Map<String, String> source(
       EmbeddedMongo mongo, String db, Map<String, String> tenantKey) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", ChangecastSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("connection.uri", mongo.connectionString());
-    config.put("database", db);
-    config.put("key.converter", ChangecastSourceConfig.STRING_CONVERTER);
-    config.put("value.converter", ChangecastSourceConfig.STRING_CONVERTER);
-    config.put("poll.await.time.ms", "200");
-    config.put("heartbeat.topic.name", "changecast.heartbeats." + db);
-    config.put("topic.creation.default.partitions", Integer.toString(PARTITIONS));
-    config.put("topic.creation.default.replication.factor", "-1");
+    Map<String, String> config = ChangecastSourceConnectorTest.config(mongo, db, PARTITIONS);
     config.put(ChangecastSourceConfig.RAW_PARTITIONS_CONFIG, Integer.toString(PARTITIONS));
     config.put("transforms", "tenant");
     config.put("transforms.tenant.type", "io.changecast.connector.transforms.TenantHeader$Value");
