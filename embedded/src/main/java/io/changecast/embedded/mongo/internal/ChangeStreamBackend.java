@@ -360,8 +360,12 @@ public final class ChangeStreamBackend extends MemoryBackend {
     if (collection == null) {
       return null;
     }
-    try (Stream<Document> found = collection.handleQueryAsStream(new Document("_id", id))) {
-      return found.findFirst().map(Document::cloneDeeply).orElse(null);
+    // the collection's writes run under its monitor (CapturingCollection) and change documents in
+    // place: a copy taken beside one fails (ConcurrentModificationException) or is torn
+    synchronized (collection) {
+      try (Stream<Document> found = collection.handleQueryAsStream(new Document("_id", id))) {
+        return found.findFirst().map(Document::cloneDeeply).orElse(null);
+      }
     }
   }
 
