@@ -169,6 +169,7 @@ public final class FanOutScenario {
         summary.put("targetDeliveriesPerSecond", best.path("targetDeliveriesPerSecond").asInt());
       }
     }
+    target.subscribersClosed();
     return result;
   }
 

@@ -85,6 +85,13 @@ public final class FloorTarget implements SseTarget {
     process.flush();
   }
 
+  /** The writer closes every connection it holds and answers once it has. */
+  @Override
+  public void subscribersClosed() {
+    process.send("r");
+    process.await(LoopbackFloorServer.DROPPED, STARTUP);
+  }
+
   @Override
   public ObjectNode describe() {
     ObjectNode d = JsonNodeFactory.instance.objectNode();

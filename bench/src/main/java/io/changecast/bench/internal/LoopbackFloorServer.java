@@ -26,12 +26,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * writers}).
  *
  * <p>Driven over stdin by {@link FloorTarget}, one line each: {@code e TENANT ID JSON} queues an
- * event, {@code f} hands the queued events to the writers (the publisher's tick), {@code close}
- * ends the process. Prints {@code PORT n} once it listens. Run as a child JVM: its own 20,000 open
- * files hold the server ends of 10,000 connections, the readers' ends are in the {@link
- * ClientFleet}'s processes.
+ * event, {@code f} hands the queued events to the writers (the publisher's tick), {@code r} closes
+ * every connection (a shape's clients are gone: the writer never reads, so it cannot see them
+ * close) and prints {@value #DROPPED}, {@code close} ends the process. Prints {@code PORT n} once
+ * it listens. Run as a child JVM: its own 20,000 open files hold the server ends of 10,000
+ * connections, the readers' ends are in the {@link ClientFleet}'s processes.
  */
 public final class LoopbackFloorServer {
+
+  /** Printed once every connection is closed after an {@code r} line. */
+  static final String DROPPED = "DROPPED";
 
   /** The stream path up to the tenant. */
   static final String PATH_PREFIX = "/floor/";
@@ -82,12 +86,36 @@ public final class LoopbackFloorServer {
             floor.hand(batch);
             batch = new ArrayList<>();
           }
+        } else if (line.equals("r")) {
+          floor.dropConnections();
+          System.out.println(DROPPED);
+          System.out.flush();
         } else if (line.startsWith("e ")) {
           batch.add(event(line));
         }
       }
     }
     System.exit(0);
+  }
+
+  /** Closes every connection held (writers skip a closed one) and forgets them. */
+  private void dropConnections() {
+    synchronized (tenants) {
+      dropFiled();
+    }
+  }
+
+  private void dropFiled() {
+    for (String tenant : List.copyOf(tenants.keySet())) {
+      SocketChannel[] connections = tenants.remove(tenant);
+      for (SocketChannel channel : connections == null ? new SocketChannel[0] : connections) {
+        try {
+          channel.close();
+        } catch (IOException ignored) {
+          // closing a connection whose client is gone
+        }
+      }
+    }
   }
 
   /** {@code e TENANT ID JSON} as the event's tenant and SSE frame. */
@@ -154,15 +182,17 @@ public final class LoopbackFloorServer {
           channel.close();
           continue;
         }
-        channel.write(ByteBuffer.wrap(HEAD));
-        tenants.merge(
-            tenant,
-            new SocketChannel[] {channel},
-            (old, added) -> {
-              SocketChannel[] all = Arrays.copyOf(old, old.length + 1);
-              all[old.length] = added[0];
-              return all;
-            });
+        synchronized (tenants) { // a client that read the head is filed: dropConnections sees it
+          channel.write(ByteBuffer.wrap(HEAD));
+          tenants.merge(
+              tenant,
+              new SocketChannel[] {channel},
+              (old, added) -> {
+                SocketChannel[] all = Arrays.copyOf(old, old.length + 1);
+                all[old.length] = added[0];
+                return all;
+              });
+        }
       } catch (IOException e) {
         try {
           channel.close();

@@ -51,6 +51,12 @@ public sealed interface SseTarget extends AutoCloseable
   /** Sends what {@link #publish} queued, if the input batches (called once per publisher tick). */
   void flush();
 
+  /**
+   * A shape's subscribers closed their connections: a server that cannot see its clients close (the
+   * floor's writer never reads) drops their connections before the next shape connects.
+   */
+  default void subscribersClosed() {}
+
   /** How the server runs: version, process options, settings that differ from its defaults. */
   ObjectNode describe();
 

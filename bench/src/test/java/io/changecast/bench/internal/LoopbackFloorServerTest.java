@@ -52,6 +52,25 @@ class LoopbackFloorServerTest {
   }
 
   @Test
+  void aShapesConnectionsAreClosedOnceItsSubscribersAreGone() throws IOException {
+    try (FloorTarget floor = FloorTarget.start(workDir);
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), floor.port())) {
+      socket.setSoTimeout((int) WAIT.toMillis()); // a connection left open fails, not hangs
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /floor/acme/events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String head = new String(in.readNBytes(17), StandardCharsets.US_ASCII);
+      assertThat(head).isEqualTo("HTTP/1.1 200 OK\r\n");
+
+      floor.subscribersClosed(); // returns once the writer has closed its connections
+
+      String rest = new String(in.readAllBytes(), StandardCharsets.US_ASCII); // up to the close
+      assertThat(rest).endsWith("\r\n\r\n").doesNotContain("data:");
+    }
+  }
+
+  @Test
   void aPathOtherThanAFloorStreamIsAnswered404AndClosed() throws IOException {
     try (FloorTarget floor = FloorTarget.start(workDir);
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), floor.port())) {
