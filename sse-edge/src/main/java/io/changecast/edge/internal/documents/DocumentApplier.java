@@ -14,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies events to the document state on a thread of its own, in batches, so the thread that hands
@@ -35,7 +33,6 @@ import org.slf4j.LoggerFactory;
  * #drain} throws it on the caller's thread.
  */
 public final class DocumentApplier implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(DocumentApplier.class);
   static final int CAPACITY = 2_048;
   static final int MAX_BATCH = 512;
 
