@@ -120,12 +120,6 @@ class DirectSequencingIT {
   private RouterConfig config(
       String run, String sequencing, int rawPartitions, Map<String, String> more) {
     Map<String, String> settings = new HashMap<>(more);
-    // A stream thread the router replaces (when the assignor does not yet see a topic created a
-    // moment before) stays in the group until its session times out, and the replacement's
-    // rebalance waits for that: 45 s by default (measured: 50 s of a 51 s test under load), the
-    // broker's minimum here.
-    settings.put("streams." + ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
-    settings.put("streams." + ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");
     settings.putAll(
         Map.of(
             "raw.partitions",
