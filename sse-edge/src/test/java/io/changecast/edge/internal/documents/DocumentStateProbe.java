@@ -124,7 +124,7 @@ public final class DocumentStateProbe {
                 (EnvelopeParser.Parsed) EnvelopeParser.parse(tenant, envelope);
             kv.write(List.of(KeyValue.pair(tenant + "/" + id, envelope)));
             if (!logOnly) {
-              applier.submit(tenant, id, parsed::envelope, 0);
+              applier.submit(tenant, id, parsed.event().json(), 0);
             }
           }
           applier.drain();
