@@ -12,7 +12,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 
 /**
@@ -36,6 +35,13 @@ public final class DocumentApplier implements AutoCloseable {
   static final int CAPACITY = 2_048;
   static final int MAX_BATCH = 512;
 
+  /**
+   * A tenant's obsolete versions are removed once this many of its ids passed the floor since the
+   * last removal: one range over its {@code #s#} entries per this many evicted events, not one per
+   * batch (see {@link DocumentState#evictThrough(KeyValues, String, long[], long, long, List)}).
+   */
+  static final int REMOVE_EVERY = 256;
+
   /** What leaves the event log once applied. */
   @FunctionalInterface
   public interface Retention {
@@ -47,8 +53,8 @@ public final class DocumentApplier implements AutoCloseable {
     long evict(String tenant, long newestId, long timestamp);
   }
 
-  /** One event to apply, with its record's timestamp. */
-  private record Submitted(String tenant, long id, Supplier<JsonNode> envelope, long timestamp) {}
+  /** One event to apply (its envelope's JSON text), with its record's timestamp. */
+  private record Submitted(String tenant, long id, String envelope, long timestamp) {}
 
   private final KeyValues.Mutable kv;
   private final Documents documents;
@@ -56,6 +62,7 @@ public final class DocumentApplier implements AutoCloseable {
   private final BlockingQueue<Submitted> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final DocumentState.Tenants tenants = new DocumentState.Tenants();
   private final Map<String, Long> applied = new ConcurrentHashMap<>();
+  private final Map<String, long[]> floors = new HashMap<>(); // the applier's thread
   private final Thread thread;
   private final Object progress = new Object();
   private long submitted; // hand-over thread only
@@ -92,14 +99,15 @@ public final class DocumentApplier implements AutoCloseable {
    * while the queue is full.
    */
   public void submit(String tenant, long id, JsonNode envelope, long timestamp) {
-    submit(tenant, id, () -> envelope, timestamp);
+    submit(tenant, id, envelope.toString(), timestamp);
   }
 
   /**
-   * As {@link #submit(String, long, JsonNode, long)}, the envelope made by {@code envelope} on the
-   * applier's thread (the hand-over thread reads only the few fields it needs).
+   * As {@link #submit(String, long, JsonNode, long)}, with the envelope's JSON text: the applier's
+   * thread reads it (see {@link DocumentState#apply(KeyValues, DocumentState.Tenants, String, long,
+   * String, List)}); the hand-over thread reads only the few fields it needs.
    */
-  public void submit(String tenant, long id, Supplier<JsonNode> envelope, long timestamp) {
+  public void submit(String tenant, long id, String envelope, long timestamp) {
     rethrow();
     try {
       while (!queue.offer(
@@ -220,7 +228,8 @@ public final class DocumentApplier implements AutoCloseable {
 
   /**
    * Applies {@code events} over the pending writes and writes them in one batch; then the retention
-   * of each tenant of the batch, and the versions the events it dropped made obsolete.
+   * of each tenant of the batch, and in one more write every tenant's new floor and the versions
+   * the events it dropped made obsolete (every {@value #REMOVE_EVERY} ids).
    */
   private void applyAll(List<Submitted> events) {
     Pending pending = new Pending(kv);
@@ -229,13 +238,10 @@ public final class DocumentApplier implements AutoCloseable {
     long delta = 0;
     List<KeyValue<String, String>> batch = new ArrayList<>(4);
     for (Submitted event : events) {
-      JsonNode envelope = event.envelope().get();
-      if ("reset".equals(envelope.path("operation").asText(""))) {
-        pending.write(); // a reset reads whole namespaces: the store must hold everything before it
-      }
       batch.clear();
       DocumentState.Applied result =
-          DocumentState.apply(pending, tenants, event.tenant(), event.id(), envelope, batch);
+          DocumentState.apply(
+              pending, tenants, event.tenant(), event.id(), event.envelope(), batch);
       pending.add(batch);
       delta += result.documentsDelta();
       appliedNow.merge(event.tenant(), event.id(), Math::max);
@@ -244,13 +250,20 @@ public final class DocumentApplier implements AutoCloseable {
     pending.write();
     documents.adjust(delta);
     applied.putAll(appliedNow);
+    List<KeyValue<String, String>> evictions = new ArrayList<>();
     appliedNow.forEach(
         (tenant, newest) -> {
           long evicted = retention.evict(tenant, newest, newestTimestamp.get(tenant));
           if (evicted >= 0) {
-            DocumentState.evictThrough(kv, tenant, evicted);
+            long[] floor =
+                floors.computeIfAbsent(tenant, t -> DocumentState.floorAndCleaned(kv, t));
+            long removeThrough = evicted - floor[1] >= REMOVE_EVERY ? evicted : floor[1];
+            DocumentState.evictThrough(kv, tenant, floor, evicted, removeThrough, evictions);
           }
         });
+    if (!evictions.isEmpty()) {
+      kv.write(evictions); // every tenant's floor at once
+    }
   }
 
   /** The store as the writes not yet written would leave it; {@link #write} writes them at once. */
@@ -283,11 +296,13 @@ public final class DocumentApplier implements AutoCloseable {
       return writes.containsKey(key) ? writes.get(key) : store.get(key);
     }
 
+    /**
+     * Writes what is pending first (a reset reads whole namespaces: the store must hold everything
+     * before it; every event before it is wholly in the pending writes).
+     */
     @Override
     public void range(String from, String to, Predicate<KeyValue<String, String>> each) {
-      if (!writes.isEmpty()) {
-        throw new IllegalStateException("a range over pending writes"); // resets write first
-      }
+      write();
       store.range(from, to, each);
     }
 

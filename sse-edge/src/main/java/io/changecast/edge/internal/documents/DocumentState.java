@@ -1,10 +1,13 @@
 package io.changecast.edge.internal.documents;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,7 +44,9 @@ import org.apache.kafka.streams.KeyValue;
  *   <li>{@code \u0001applied/<tenant>}: {@code "<id> <documents>"}, the id of the tenant's last
  *       applied event and its number of documents (all tenants' together, so the total is read at
  *       startup without a scan of the store);
- *   <li>{@code <tenant>#f}: the newest id whose obsolete versions may be gone (retention).
+ *   <li>{@code <tenant>#f}: the newest id whose obsolete versions may be gone (retention), and
+ *       after it how far they are gone when that is less (see {@link #evictThrough(KeyValues,
+ *       String, long[], long, long, List)}).
  * </ul>
  *
  * <p>The state as of {@code n} is, per document, its newest version with an id at most {@code n}
@@ -245,22 +250,26 @@ public final class DocumentState {
 
   /**
    * Applies event {@code id} of {@code tenant} and writes it at once (see {@link #apply(KeyValues,
-   * Tenants, String, long, JsonNode, List)}), reading the tenant's applied id from the store.
+   * Tenants, String, long, String, List)}), reading the tenant's applied id from the store.
    */
   public static Applied apply(KeyValues.Mutable kv, String tenant, long id, JsonNode envelope) {
     List<KeyValue<String, String>> batch = new ArrayList<>();
-    Applied applied = apply(kv, new Tenants(), tenant, id, envelope, batch);
+    Applied applied = apply(kv, new Tenants(), tenant, id, envelope.toString(), batch);
     kv.write(batch);
     return applied;
   }
 
   /**
-   * Applies event {@code id} of {@code tenant} (its envelope): inserts, replaces and updates with a
-   * {@code document} set the document; updates without one apply {@code changes} to the previous
-   * version (none known: nothing to apply); deletes remove; resets of a dropped collection or
-   * database remove its documents, of a renamed collection move them to the target; other events
-   * (published ones, other resets) change no document. An id at or below the tenant's last applied
-   * id is skipped (a re-read after a restart).
+   * Applies event {@code id} of {@code tenant} (its envelope's JSON text): inserts, replaces and
+   * updates with a {@code document} set the document; updates without one apply {@code changes} to
+   * the previous version (none known: nothing to apply); deletes remove; resets of a dropped
+   * collection or database remove its documents, of a renamed collection move them to the target;
+   * other events (published ones, other resets) change no document. An id at or below the tenant's
+   * last applied id is skipped (a re-read after a restart).
+   *
+   * <p>The envelope is read in one pass over its tokens ({@link Change}), building no tree of the
+   * document: a version's {@code document} is the envelope's own text of it. Only an update without
+   * a post-image parses the previous version and its {@code changes}, and a reset its envelope.
    *
    * <p>Reads: the newest id of the changed document (a few bytes; its version only for an update
    * without a post-image), and for resets the namespace's newest ids.
@@ -277,7 +286,7 @@ public final class DocumentState {
       Tenants tenants,
       String tenant,
       long id,
-      JsonNode envelope,
+      String envelope,
       List<KeyValue<String, String>> batch) {
     long[] appliedAndCount = tenants.of(kv, tenant);
     if (id <= appliedAndCount[0]) {
@@ -286,17 +295,17 @@ public final class DocumentState {
     // document name -> its new version (null: deleted); the newest ids before the event, as read
     Map<String, String> writes = new LinkedHashMap<>();
     Map<String, Long> newest = new HashMap<>();
-    String operation = envelope.path("operation").asText("");
-    switch (operation) {
-      case "insert", "replace", "update" -> upsert(kv, tenant, id, envelope, writes, newest);
+    Change change = Change.read(envelope);
+    switch (change.operation()) {
+      case "insert", "replace", "update" -> upsert(kv, tenant, id, change, writes, newest);
       case "delete" -> {
-        String key = keyOf(tenant, envelope);
+        String key = change.key(tenant);
         if (key != null) {
           newest.put(key, newestId(kv, tenant, key));
           writes.put(key, null);
         }
       }
-      case "reset" -> namespaceChange(kv, tenant, id, envelope, writes, newest);
+      case "reset" -> namespaceChange(kv, tenant, id, parse(envelope), writes, newest);
       default -> {
         // a published event, or an unknown operation: no document
       }
@@ -334,6 +343,103 @@ public final class DocumentState {
     return new Applied(delta, false);
   }
 
+  /**
+   * The envelope fields a change of one document needs, read in one pass over the envelope's tokens
+   * (a field given twice counts with its last value, as in a tree): the namespace and {@code
+   * documentKey} as (small) trees, {@code document} and {@code changes} as the envelope's text of
+   * them when they are objects (else null).
+   */
+  record Change(
+      String operation,
+      JsonNode database,
+      JsonNode collection,
+      JsonNode documentKey,
+      String document,
+      String changes) {
+
+    static Change read(String envelope) {
+      String operation = "";
+      JsonNode database = null;
+      JsonNode collection = null;
+      JsonNode documentKey = null;
+      String document = null;
+      String changes = null;
+      try (JsonParser parser = MAPPER.createParser(envelope)) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+          throw new IllegalStateException("an envelope that is not a JSON object");
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          JsonToken token = parser.nextToken();
+          switch (name) {
+            case "operation" -> operation = token.isScalarValue() ? parser.getText() : skip(parser);
+            case "database" -> database = parser.readValueAsTree();
+            case "collection" -> collection = parser.readValueAsTree();
+            case "documentKey" -> documentKey = parser.readValueAsTree();
+            case "document" -> document = objectText(envelope, parser, token);
+            case "changes" -> changes = objectText(envelope, parser, token);
+            default -> parser.skipChildren();
+          }
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("an unreadable envelope: " + e.getMessage(), e);
+      }
+      if (operation == null) {
+        operation = "";
+      }
+      return new Change(operation, database, collection, documentKey, document, changes);
+    }
+
+    private static String skip(JsonParser parser) throws IOException {
+      parser.skipChildren();
+      return "";
+    }
+
+    /** The text of the object the parser is at (null: not an object), on one line. */
+    private static String objectText(String envelope, JsonParser parser, JsonToken token)
+        throws IOException {
+      if (token != JsonToken.START_OBJECT) {
+        parser.skipChildren();
+        return null;
+      }
+      int start = (int) parser.currentTokenLocation().getCharOffset();
+      parser.skipChildren();
+      int end = (int) parser.currentLocation().getCharOffset();
+      String text = envelope.substring(start, end);
+      // an envelope spread over lines (the edge stores events on one line): its tree's text
+      return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : parse(text).toString();
+    }
+
+    /** The changed document's name, or null when the envelope names none. */
+    String key(String tenant) {
+      if (collection == null || !collection.isTextual() || documentKey == null) {
+        return null;
+      }
+      return docKey(
+          tenant,
+          database == null ? "" : database.asText(""),
+          collection.textValue(),
+          documentKey.toString());
+    }
+
+    /** A version holding {@code documentJson}, as the snapshot API serves it. */
+    String entry(String documentJson, long id) {
+      return new StringBuilder(documentJson.length() + 128)
+          .append("{\"collection\":")
+          .append(collection)
+          .append(",\"database\":")
+          .append(database == null ? "null" : database.toString())
+          .append(",\"documentKey\":")
+          .append(documentKey)
+          .append(",\"document\":")
+          .append(documentJson)
+          .append(",\"id\":\"")
+          .append(id)
+          .append("\"}")
+          .toString();
+    }
+  }
+
   private static void addKey(StringBuilder keys, String key) {
     if (!keys.isEmpty()) {
       keys.append(',');
@@ -353,19 +459,18 @@ public final class DocumentState {
       KeyValues kv,
       String tenant,
       long id,
-      JsonNode envelope,
+      Change change,
       Map<String, String> writes,
       Map<String, Long> newest) {
-    String key = keyOf(tenant, envelope);
+    String key = change.key(tenant);
     if (key == null) {
       return;
     }
     Long previous = newestId(kv, tenant, key);
     newest.put(key, previous);
-    JsonNode document = envelope.get("document");
-    if (document == null || !document.isObject()) {
-      JsonNode changes = envelope.get("changes");
-      if (previous == null || changes == null || !changes.isObject()) {
+    String document = change.document();
+    if (document == null) {
+      if (previous == null || change.changes() == null) {
         return; // no post-image and nothing to apply the changes to
       }
       String version = kv.get(versionKey(key, previous));
@@ -373,9 +478,10 @@ public final class DocumentState {
         throw new IllegalStateException(
             "the document state has no version " + previous + " of " + key + " (its newest)");
       }
-      document = DocumentPatch.apply(parse(version).path("document"), changes);
+      document =
+          DocumentPatch.apply(parse(version).path("document"), parse(change.changes())).toString();
     }
-    writes.put(key, entry(envelope, document, id));
+    writes.put(key, change.entry(document, id));
   }
 
   private static void namespaceChange(
@@ -474,46 +580,82 @@ public final class DocumentState {
         documentKey.toString());
   }
 
-  private static String entry(JsonNode envelope, JsonNode document, long id) {
-    ObjectNode entry = MAPPER.createObjectNode();
-    entry.set("collection", envelope.get("collection"));
-    entry.set(
-        "database", envelope.path("database").isMissingNode() ? null : envelope.get("database"));
-    entry.set("documentKey", envelope.get("documentKey"));
-    entry.set("document", document);
-    entry.put("id", Long.toString(id));
-    return entry.toString();
-  }
-
   /**
    * Forgets the versions that the tenant's events up to {@code newestEvicted} (they left the event
    * log) made obsolete: snapshots as of an earlier id can no longer be read. The new floor and the
-   * deletions are one write; the range starts above the old floor (entries up to it are gone), so
-   * it does not step over the deletions of earlier evictions again.
+   * deletions are one write.
    */
   public static void evictThrough(KeyValues.Mutable kv, String tenant, long newestEvicted) {
-    long floor = floor(kv, tenant);
-    if (newestEvicted <= floor) {
-      return;
-    }
     List<KeyValue<String, String>> batch = new ArrayList<>();
-    batch.add(KeyValue.pair(floorKey(tenant), Long.toString(newestEvicted)));
-    kv.range(
-        supersededKey(tenant, floor + 1),
-        supersededKey(tenant, newestEvicted),
-        e -> {
-          batch.add(KeyValue.pair(e.key, null));
-          for (JsonNode key : parse(e.value)) {
-            batch.add(KeyValue.pair(key.textValue(), null));
-          }
-          return true;
-        });
+    evictThrough(kv, tenant, floorAndCleaned(kv, tenant), newestEvicted, newestEvicted, batch);
     kv.write(batch);
   }
 
-  private static long floor(KeyValues kv, String tenant) {
+  /**
+   * The tenant's floor (-1: none) and the newest id whose obsolete versions are removed (at most
+   * the floor), from {@code #f}: {@code "<floor>"} when both are the same, else {@code "<floor>
+   * <removed>"}.
+   */
+  public static long[] floorAndCleaned(KeyValues kv, String tenant) {
     String value = kv.get(floorKey(tenant));
-    return value == null ? -1 : Long.parseLong(value);
+    if (value == null) {
+      return new long[] {-1, -1};
+    }
+    int space = value.indexOf(' ');
+    return space < 0
+        ? new long[] {Long.parseLong(value), Long.parseLong(value)}
+        : new long[] {
+          Long.parseLong(value, 0, space, 10), Long.parseLong(value, space + 1, value.length(), 10)
+        };
+  }
+
+  /**
+   * Moves the tenant's floor to {@code newestEvicted} (snapshots as of an earlier id are {@link
+   * Expired} from then on) and removes the versions that its events up to {@code removeThrough} (at
+   * most {@code newestEvicted}) made obsolete, adding the writes to {@code batch}; {@code
+   * floorAndCleaned} (see {@link #floorAndCleaned}) is the store's as the writes of this writer
+   * leave it, and is updated as if the batch were written.
+   *
+   * <p>A writer may remove later than it moves the floor (fewer, longer ranges: each range over the
+   * {@code #s#} entries costs a seek through every sorted run of the store): a snapshot below the
+   * floor is refused while its versions are still held, which is never wrong. The range starts
+   * above the ids already removed, so it does not step over the deletions of earlier evictions.
+   */
+  public static void evictThrough(
+      KeyValues kv,
+      String tenant,
+      long[] floorAndCleaned,
+      long newestEvicted,
+      long removeThrough,
+      List<KeyValue<String, String>> batch) {
+    long floor = Math.max(floorAndCleaned[0], newestEvicted);
+    long removed = floorAndCleaned[1];
+    long through = Math.min(removeThrough, floor);
+    if (through > removed) {
+      kv.range(
+          supersededKey(tenant, removed + 1),
+          supersededKey(tenant, through),
+          e -> {
+            batch.add(KeyValue.pair(e.key, null));
+            for (JsonNode key : parse(e.value)) {
+              batch.add(KeyValue.pair(key.textValue(), null));
+            }
+            return true;
+          });
+      removed = through;
+    }
+    if (floor == floorAndCleaned[0] && removed == floorAndCleaned[1]) {
+      return;
+    }
+    batch.add(
+        KeyValue.pair(
+            floorKey(tenant), floor == removed ? Long.toString(floor) : floor + " " + removed));
+    floorAndCleaned[0] = floor;
+    floorAndCleaned[1] = removed;
+  }
+
+  private static long floor(KeyValues kv, String tenant) {
+    return floorAndCleaned(kv, tenant)[0];
   }
 
   // ---- reading

@@ -17,9 +17,8 @@ import java.util.OptionalLong;
  *
  * <p>It streams over the envelope's tokens once and builds no tree (the global thread parses every
  * event: the tree of the whole envelope was a third of that thread's work per event, and only the
- * document state reads the rest). The whole value is still read, so malformed JSON is refused as
- * before; {@link Parsed#envelope()} builds the tree where the document state needs it, on its own
- * thread.
+ * document state reads the rest, with a token pass of its own on its own thread). The whole value
+ * is still read, so malformed JSON is refused as before.
  */
 public final class EnvelopeParser {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -32,18 +31,7 @@ public final class EnvelopeParser {
    * them.
    */
   public record Parsed(Event event, Optional<ClusterTime> clusterTime, OptionalLong routedAt)
-      implements Result {
-
-    /** The whole envelope as a tree, parsed from the event's JSON on each call. */
-    public JsonNode envelope() {
-      try {
-        return MAPPER.readTree(event.json());
-      } catch (JsonProcessingException e) {
-        // the JSON was read whole once already
-        throw new IllegalStateException("an envelope read once no longer parses", e);
-      }
-    }
-  }
+      implements Result {}
 
   /** A record the edge cannot serve, and why. */
   public record Invalid(String reason) implements Result {}

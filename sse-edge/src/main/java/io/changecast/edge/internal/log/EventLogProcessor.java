@@ -90,7 +90,7 @@ final class EventLogProcessor implements Processor<String, String, Void, Void> {
   private void storeAndSubmit(EnvelopeParser.Parsed parsed, long timestamp) {
     Event event = parsed.event();
     store.put(EventLogStore.key(event.tenant(), event.id()), event.json());
-    applier.submit(event.tenant(), event.id(), parsed::envelope, timestamp);
+    applier.submit(event.tenant(), event.id(), event.json(), timestamp);
   }
 
   /**

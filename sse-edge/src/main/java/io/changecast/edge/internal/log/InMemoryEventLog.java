@@ -56,7 +56,7 @@ public final class InMemoryEventLog implements EventLog {
       if (parsed instanceof EnvelopeParser.Parsed p) {
         List<KeyValue<String, String>> batch = new ArrayList<>();
         DocumentState.Applied applied =
-            DocumentState.apply(state, tenants, event.tenant(), event.id(), p.envelope(), batch);
+            DocumentState.apply(state, tenants, event.tenant(), event.id(), event.json(), batch);
         state.write(batch);
         documents.get().adjust(applied.documentsDelta());
       }

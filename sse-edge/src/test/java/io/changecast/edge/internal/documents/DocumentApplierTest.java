@@ -159,6 +159,39 @@ class DocumentApplierTest {
   }
 
   @Test
+  void theFloorFollowsTheRetentionAtOnceAndObsoleteVersionsGoEveryFewHundredIds() {
+    List<Change> changes = changes(23, 6_000);
+    int retention = 50;
+    KeyValues.Mutable kv = KeyValues.inMemory();
+    Map<String, Long> newest = new HashMap<>();
+    try (DocumentApplier applier =
+        new DocumentApplier(kv, new Documents(() -> kv), (t, id, ts) -> id - retention)) {
+      for (Change c : changes) {
+        applier.submit(c.tenant(), c.id(), c.envelope(), 0);
+        newest.merge(c.tenant(), c.id(), Math::max);
+      }
+      applier.drain();
+    }
+    // the same events applied one by one, their obsolete versions removed through the same ids
+    KeyValues.Mutable expected = KeyValues.inMemory();
+    for (Change c : changes) {
+      DocumentState.apply(expected, c.tenant(), c.id(), parse(c.envelope()));
+    }
+    for (String tenant : newest.keySet()) {
+      long[] floor = DocumentState.floorAndCleaned(kv, tenant);
+      assertThat(floor[0]).isEqualTo(newest.get(tenant) - retention);
+      assertThat(floor[0] - floor[1]).isBetween(0L, DocumentApplier.REMOVE_EVERY - 1L);
+      assertThat(floor[1]).isGreaterThanOrEqualTo(DocumentApplier.REMOVE_EVERY);
+      DocumentState.evictThrough(expected, tenant, floor[1]);
+      expected.write(
+          List.of(
+              KeyValue.pair(
+                  DocumentState.floorKey(tenant), kv.get(DocumentState.floorKey(tenant)))));
+    }
+    assertThat(contents(kv)).isEqualTo(contents(expected));
+  }
+
+  @Test
   void aFailedWriteLeavesEachTenantExactAsOfItsAppliedIdAndStopsTheApplier() {
     List<Change> changes = changes(21, 5_000);
     KeyValues.Mutable store = KeyValues.inMemory();

@@ -1,7 +1,6 @@
 package io.changecast.edge.internal.documents;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.changecast.edge.internal.log.EnvelopeParser;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -27,11 +26,12 @@ import org.rocksdb.WriteOptions;
 
 /**
  * An in-process probe of the document state's cost (not a test): the edge's path with the state on
- * — store the event in RocksDB, queue it for the {@link DocumentApplier}, which applies it and
- * evicts beyond a retention of 1,000 events per tenant — over a RocksDB opened as Kafka Streams
- * opens the edge's store (universal compaction, a Bloom filter, {@link DocumentStoreOptions}), fed
- * the bench's mix (40% inserts, 40% updates with a post-image, 20% deletes, 1 KB documents, 100
- * tenants). Prints the process's CPU and the wall time per event, after a warm-up of the same size.
+ * — the hand-over thread's token pass ({@link EnvelopeParser}), store the event in RocksDB, queue
+ * it for the {@link DocumentApplier}, which applies it and evicts beyond a retention of 1,000
+ * events per tenant — over a RocksDB opened as Kafka Streams opens the edge's store (universal
+ * compaction, a Bloom filter, {@link DocumentStoreOptions}), fed the bench's mix (40% inserts, 40%
+ * updates with a post-image, 20% deletes, 1 KB documents, 100 tenants). Prints the process's CPU
+ * and the wall time per event, after a warm-up of the same size.
  *
  * <p>{@code java -cp sse-edge/target/test-classes:sse-edge/target/classes:<deps>
  * io.changecast.edge.internal.documents.DocumentStateProbe [events] [dir] [log-only]} ({@code
@@ -39,7 +39,6 @@ import org.rocksdb.WriteOptions;
  * {@code -XX:StartFlightRecording=...} for a profile).
  */
 public final class DocumentStateProbe {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int TENANTS = 100;
   private static final int RETENTION = 1_000;
 
@@ -120,10 +119,12 @@ public final class DocumentStateProbe {
             } else {
               envelope = envelope(tenant, id, "delete", "k" + random.nextInt(live), null);
             }
-            JsonNode parsed = JSON.readTree(envelope);
+            // the hand-over thread's token pass, then the event stored and queued, as the edge does
+            EnvelopeParser.Parsed parsed =
+                (EnvelopeParser.Parsed) EnvelopeParser.parse(tenant, envelope);
             kv.write(List.of(KeyValue.pair(tenant + "/" + id, envelope)));
             if (!logOnly) {
-              applier.submit(tenant, id, parsed, 0);
+              applier.submit(tenant, id, parsed.event().json(), 0);
             }
           }
           applier.drain();

@@ -1,6 +1,7 @@
 package io.changecast.edge.internal.documents;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -245,6 +246,109 @@ class DocumentStateTest {
   }
 
   @Test
+  void theFloorMovesAtOnceAndTheObsoleteVersionsGoWhenTheWriterRemovesThem() {
+    insert("a", "{\"v\":1}"); // 1
+    insert("b", "{\"v\":1}"); // 2
+    update("a", "{\"updatedFields\":{\"v\":2}}"); // 3
+    apply(change("delete", "b", "")); // 4
+    String a = DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"a\"}");
+    String b = DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"b\"}");
+    Map<String, JsonNode> asOf3 = state(OptionalLong.of(3), 1);
+    long[] floor = DocumentState.floorAndCleaned(kv, "acme");
+    assertThat(floor).containsExactly(-1, -1);
+    List<KeyValue<String, String>> batch = new ArrayList<>();
+    // the floor passes 3, the versions its events made obsolete stay until removed
+    DocumentState.evictThrough(kv, "acme", floor, 3, -1, batch);
+    kv.write(batch);
+    assertThat(floor).containsExactly(3, -1);
+    assertThat(DocumentState.floorAndCleaned(kv, "acme")).containsExactly(3, -1);
+    assertThat(versions(a)).containsExactly(3L, 1L);
+    assertThat(DocumentState.page(kv, "acme", OptionalLong.of(2), null, 10, e -> true))
+        .isInstanceOf(DocumentState.Expired.class);
+    assertThat(state(OptionalLong.of(3), 1)).isEqualTo(asOf3);
+    // nothing new: nothing written
+    batch.clear();
+    DocumentState.evictThrough(kv, "acme", floor, 3, -1, batch);
+    assertThat(batch).isEmpty();
+    // removed through 4: a's version 1, b's versions and its deletion are gone
+    DocumentState.evictThrough(kv, "acme", floor, 4, 4, batch);
+    kv.write(batch);
+    assertThat(floor).containsExactly(4, 4);
+    assertThat(kv.get(DocumentState.floorKey("acme"))).isEqualTo("4");
+    assertThat(versions(a)).containsExactly(3L);
+    assertThat(versions(b)).isEmpty();
+    assertThat(now()).containsOnlyKeys("a");
+  }
+
+  @Test
+  void aVersionHoldsTheEnvelopesOwnTextOfItsDocument() {
+    List<KeyValue<String, String>> batch = new ArrayList<>();
+    DocumentState.Tenants tenants = new DocumentState.Tenants();
+    // read in one pass over the tokens: a field given twice counts with its last value, fields
+    // of nested objects are not the envelope's, numbers keep their text
+    DocumentState.apply(
+        kv,
+        tenants,
+        "acme",
+        1,
+        "{\"operation\":\"insert\",\"document\":{\"stale\":true},\"database\":\"app\","
+            + "\"collection\":\"orders\",\"documentKey\":{\"_id\":\"a\"},\"changes\":null,"
+            + "\"document\":{\"n\":1.50,\"tags\":[\"x\",{\"y\":null}]},"
+            + "\"data\":{\"document\":{},\"operation\":\"delete\"}}",
+        batch);
+    // no database: null in the version, the empty name in its key
+    DocumentState.apply(
+        kv,
+        tenants,
+        "acme",
+        2,
+        "{\"operation\":\"insert\",\"collection\":\"orders\",\"documentKey\":{\"_id\":\"b\"},"
+            + "\"document\":{\n  \"n\": 2\n}}",
+        batch);
+    kv.write(batch);
+    String a = DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"a\"}");
+    String b = DocumentState.docKey("acme", "", "orders", "{\"_id\":\"b\"}");
+    assertThat(kv.get(DocumentState.versionKey(a, 1)))
+        .isEqualTo(
+            "{\"collection\":\"orders\",\"database\":\"app\",\"documentKey\":{\"_id\":\"a\"},"
+                + "\"document\":{\"n\":1.50,\"tags\":[\"x\",{\"y\":null}]},\"id\":\"1\"}");
+    // a document spread over lines is held on one line (snapshot events are one data line)
+    assertThat(kv.get(DocumentState.versionKey(b, 2)))
+        .isEqualTo(
+            "{\"collection\":\"orders\",\"database\":null,\"documentKey\":{\"_id\":\"b\"},"
+                + "\"document\":{\"n\":2},\"id\":\"2\"}");
+    // an update whose document is not an object has no post-image: its changes apply
+    batch.clear();
+    DocumentState.apply(
+        kv,
+        tenants,
+        "acme",
+        3,
+        "{\"operation\":\"update\",\"database\":\"app\",\"collection\":\"orders\","
+            + "\"documentKey\":{\"_id\":\"a\"},\"document\":null,"
+            + "\"changes\":{\"updatedFields\":{\"n\":3},\"removedFields\":[\"tags\"]}}",
+        batch);
+    kv.write(batch);
+    assertThat(parse(kv.get(DocumentState.versionKey(a, 3))).path("document"))
+        .isEqualTo(parse("{\"n\":3}"));
+    assertThat(DocumentState.total(kv)).isEqualTo(2);
+  }
+
+  @Test
+  void anEnvelopeThatIsNotAJsonObjectIsRefusedWithTheReason() {
+    List<KeyValue<String, String>> batch = new ArrayList<>();
+    DocumentState.Tenants tenants = new DocumentState.Tenants();
+    assertThatThrownBy(() -> DocumentState.apply(kv, tenants, "acme", 1, "[1]", batch))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not a JSON object");
+    assertThatThrownBy(
+            () -> DocumentState.apply(kv, tenants, "acme", 1, "{\"operation\":\"insert\",", batch))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("an unreadable envelope");
+    assertThat(batch).isEmpty();
+  }
+
+  @Test
   void aStateInTheLayoutBeforeVersionsIsFoundAndNotRead() {
     // globex as the edge before versions wrote it: documents and undo entries, applied 3
     kv.write(
@@ -293,7 +397,7 @@ class DocumentStateTest {
                 "a",
                 ",\"changes\":{\"truncatedArrays\":[],\"updatedFields\":{\"v\":3}}"));
     List<KeyValue<String, String>> batch = new ArrayList<>();
-    DocumentState.apply(kv, new DocumentState.Tenants(), "acme", 3, event3, batch);
+    DocumentState.apply(kv, new DocumentState.Tenants(), "acme", 3, event3.toString(), batch);
     String a = DocumentState.docKey("acme", "app", "orders", "{\"_id\":\"a\"}");
     assertThat(batch)
         .extracting(e -> e.key)
@@ -313,26 +417,20 @@ class DocumentStateTest {
   }
 
   @Test
-  void theWriterKeepsEachTenantsAppliedIdAfterReadingItOnce() throws Exception {
+  void theWriterKeepsEachTenantsAppliedIdAfterReadingItOnce() {
     insert("a", "{}");
     DocumentState.Tenants tenants = new DocumentState.Tenants();
     List<KeyValue<String, String>> batch = new ArrayList<>();
-    DocumentState.apply(
-        kv, tenants, "acme", 2, JSON.readTree(change("insert", "b", ",\"document\":{}")), batch);
+    DocumentState.apply(kv, tenants, "acme", 2, change("insert", "b", ",\"document\":{}"), batch);
     kv.write(batch);
     batch.clear();
     // the writer's own view: event 2 is applied (so it is skipped), and the count is 2
     assertThat(
             DocumentState.apply(
-                    kv,
-                    tenants,
-                    "acme",
-                    2,
-                    JSON.readTree(change("insert", "c", ",\"document\":{}")),
-                    batch)
+                    kv, tenants, "acme", 2, change("insert", "c", ",\"document\":{}"), batch)
                 .skipped())
         .isTrue();
-    DocumentState.apply(kv, tenants, "acme", 3, JSON.readTree(change("delete", "a", "")), batch);
+    DocumentState.apply(kv, tenants, "acme", 3, change("delete", "a", ""), batch);
     kv.write(batch);
     assertThat(DocumentState.total(kv)).isEqualTo(1);
     assertThat(now()).containsOnlyKeys("b");
