@@ -56,8 +56,9 @@ public final class WritePathBenchmark {
     values.put("http.host", "127.0.0.1");
     values.put("sse.max-streams-per-tenant", "20000");
     values.put("sse.linger.ms", System.getProperty("linger.ms", "40"));
+    EdgeMetrics metrics = new EdgeMetrics();
     EdgeServer server =
-        EdgeServer.start(EdgeConfig.fromMap(values), log, Readiness::ready, new EdgeMetrics());
+        EdgeServer.start(EdgeConfig.fromMap(values), log, Readiness::ready, metrics);
     Clients clients = new Clients(server.port(), tenants, subscribers);
     Thread clientThread = new Thread(clients, "bench-clients");
     clientThread.setDaemon(true);
@@ -70,6 +71,7 @@ public final class WritePathBenchmark {
       long processBefore = PROCESS.getProcessCpuTime();
       Map<String, Long> vmBefore = vmThreads();
       long deliveredBefore = clients.delivered.get();
+      double drainsBefore = drains(metrics);
       clients.latency.reset();
       long start = System.nanoTime();
       long end = start + seconds * 1_000_000_000L;
@@ -102,6 +104,7 @@ public final class WritePathBenchmark {
         LockSupport.parkNanos(10_000_000L);
       }
       long delivered = clients.delivered.get() - deliveredBefore;
+      double drains = drains(metrics) - drainsBefore;
       Map<String, Long> cpuAfter = cpuByGroup();
       long processNanos = PROCESS.getProcessCpuTime() - processBefore;
       long javaThreadsNanos = 0;
@@ -131,7 +134,8 @@ public final class WritePathBenchmark {
       System.out.printf(
           Locale.ROOT,
           "round %d: %d x %d, %d events/s: %d of %d deliveries; edge CPU µs per delivery %.2f"
-              + " (%s), VM threads %.2f (%s); latency p50 %.1f p99 %.1f ms%n",
+              + " (%s), VM threads %.2f (%s); %.2f deliveries per drain, writers %.2f µs per drain;"
+              + " latency p50 %.1f p99 %.1f ms%n",
           round,
           tenants,
           subscribers,
@@ -142,6 +146,8 @@ public final class WritePathBenchmark {
           line.toString().strip(),
           vmPerDelivery,
           vm.toString().strip(),
+          delivered / Math.max(1, drains),
+          perDelivery[1] * delivered / Math.max(1, drains),
           clients.latency.percentile(0.5) / 1e6,
           clients.latency.percentile(0.99) / 1e6);
       if (round > 0) {
@@ -162,6 +168,13 @@ public final class WritePathBenchmark {
         Arrays.toString(Arrays.copyOf(least, GROUPS.length)));
     server.close();
     System.exit(0);
+  }
+
+  /** The edge's drains so far (each at most one write). */
+  private static double drains(EdgeMetrics metrics) {
+    return metrics.registry().find("changecast.edge.sse.drains").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+        .sum();
   }
 
   private static final String[] GROUPS = {"hand-over", "writer", "jetty", "heartbeat", "other"};
