@@ -37,6 +37,7 @@ public final class EdgeMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<Transport, AtomicInteger> openStreams = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> eventsSent = new EnumMap<>(Transport.class);
+  private final Map<Transport, Counter> drains = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> replays = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> slowClientDisconnects = new EnumMap<>(Transport.class);
   private final Counter recordsSkipped;
@@ -64,6 +65,15 @@ public final class EdgeMetrics {
               .description(
                   "Data events written to streams (replayed and live), counted when a drain's"
                       + " write completes")
+              .tag(TRANSPORT, transport.label())
+              .register(registry));
+      drains.put(
+          transport,
+          Counter.builder("changecast.edge.sse.drains")
+              .description(
+                  "Drains of a stream done: each gathers everything due to the stream and hands it"
+                      + " to the connection in at most one write; events sent per drain is the"
+                      + " write coalescing")
               .tag(TRANSPORT, transport.label())
               .register(registry));
       replays.put(
@@ -218,6 +228,11 @@ public final class EdgeMetrics {
     if (count > 0) {
       eventsSent.get(transport).increment(count);
     }
+  }
+
+  /** Counts one drain of a stream done (its write, if any, completed). */
+  void drained(Transport transport) {
+    drains.get(transport).increment();
   }
 
   /** Counts a skipped input record; handed to {@link EventLogTopology#build}. */

@@ -79,6 +79,7 @@ public final class StreamSession {
   private boolean opened;
   private int sentInDrain; // data events written by the current drain, counted once at its end
   private boolean endAfterFlush; // the overflow event is gathered: close once it is written
+  private boolean flushed; // the current drain reached its flush
 
   /**
    * @param position the id the client resumes after, if any: ids above it are sent, and a jump past
@@ -321,6 +322,7 @@ public final class StreamSession {
     }
     lastWriteNanos = System.nanoTime();
     linger.wrote();
+    flushed = true;
     frames.flush(this::written);
   }
 
@@ -331,11 +333,15 @@ public final class StreamSession {
       close(CloseReason.ENDED);
     } else {
       metrics.eventsSent(transport, sentInDrain);
+      if (flushed) {
+        metrics.drained(transport);
+      }
       if (endAfterFlush) {
         close(CloseReason.OVERFLOW);
       }
     }
     sentInDrain = 0;
+    flushed = false;
     writingSinceNanos = 0;
     drainScheduled.set(false);
     if (!cursor.backlogDone() || !live.isEmpty() || heartbeatDue.get() || overflowedAtNanos != 0) {

@@ -145,6 +145,48 @@ class StreamSessionTest {
   }
 
   @Test
+  void drainsAreCountedOncePerWriteDoneAndEventsQueuedMeanwhileGoInOne() throws Exception {
+    StreamSession session = session(1000);
+    List<String> writes = new CopyOnWriteArrayList<>();
+    BlockingQueue<Frames.Written> pending = new LinkedBlockingQueue<>();
+    SseFrames.Sink holding =
+        (bytes, done) -> {
+          writes.add(SseFramesTest.text(bytes));
+          pending.add(done);
+        };
+    session.start(new SseFrames(holding, 1000), List.of(), () -> {});
+    pending.poll(WAIT.toSeconds(), TimeUnit.SECONDS).written(null); // the opening
+    session.offer(event(1));
+    Frames.Written first = pending.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    session.offer(event(2)); // queued while the first event's write is pending
+    session.offer(event(3));
+    assertThat(metrics.scrape())
+        .contains("changecast_edge_sse_drains_total{transport=\"sse\"} 1.0");
+
+    first.written(null);
+    pending.poll(WAIT.toSeconds(), TimeUnit.SECONDS).written(null);
+
+    assertThat(writes).hasSize(3);
+    assertThat(writes.get(2)).contains("id: 2\n").contains("id: 3\n");
+    assertThat(metrics.scrape())
+        .contains("changecast_edge_sse_drains_total{transport=\"sse\"} 3.0")
+        .contains("changecast_edge_sse_events_sent_total{transport=\"sse\"} 3.0");
+  }
+
+  @Test
+  void aFailedWriteIsNoDrainDone() throws Exception {
+    StreamSession session = session(1000);
+    BlockingQueue<Frames.Written> pending = new LinkedBlockingQueue<>();
+    session.start(new SseFrames((bytes, done) -> pending.add(done), 1000), List.of(), () -> {});
+    pending.poll(WAIT.toSeconds(), TimeUnit.SECONDS).written(new IOException("reset by peer"));
+
+    assertThat(session.done().get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .isEqualTo(StreamSession.CloseReason.ENDED);
+    assertThat(metrics.scrape())
+        .contains("changecast_edge_sse_drains_total{transport=\"sse\"} 0.0");
+  }
+
+  @Test
   void overWebSocketTheSameOverflowIsAFinalJsonMessageAndTheReasonIsOverflow() throws Exception {
     StreamSession session =
         new StreamSession(
