@@ -17,8 +17,11 @@ import java.util.List;
  */
 public final class FloorTarget implements SseTarget {
 
-  /** The writer process's JVM options (the edge's heap cap; a small heap, little garbage). */
-  public static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx256m", "-XX:+UseG1GC");
+  /**
+   * The writer process's JVM options: the edge's, so both may hold as much (a connection may lag
+   * the edge's queue capacity behind; the frames are direct memory, capped at the heap's maximum).
+   */
+  public static final List<String> JVM_OPTIONS = EdgeTarget.JVM_OPTIONS;
 
   private static final Duration STARTUP = Duration.ofSeconds(60);
 
