@@ -136,6 +136,7 @@ public final class LoopbackFloorServer {
 
   private final ConcurrentHashMap<String, Tenant> tenants = new ConcurrentHashMap<>();
   private final List<Writer> writers = new ArrayList<>();
+  private final Object filing = new Object(); // a head written and its connection handed over
   private ByteBuffer slab = ByteBuffer.allocateDirect(0); // the input thread's only
 
   private LoopbackFloorServer(int writerCount) throws IOException {
@@ -381,8 +382,10 @@ public final class LoopbackFloorServer {
   /** Every writer closes its connections; returns once they all have. */
   private void dropConnections() throws InterruptedException {
     CountDownLatch dropped = new CountDownLatch(writers.size());
-    for (Writer writer : writers) {
-      writer.tell(List.of(dropped));
+    synchronized (filing) {
+      for (Writer writer : writers) {
+        writer.tell(List.of(dropped));
+      }
     }
     dropped.await();
   }
@@ -418,12 +421,15 @@ public final class LoopbackFloorServer {
         }
         Tenant tenant = tenants.computeIfAbsent(name, n -> new Tenant(writers.size()));
         Connection connection = new Connection(channel, tenant, tenant.tail);
-        ByteBuffer answer = ByteBuffer.wrap(HEAD);
-        while (answer.hasRemaining()) {
-          channel.write(answer);
+        // a client that read the head is in its writer's inbox before any later drop
+        synchronized (filing) {
+          ByteBuffer answer = ByteBuffer.wrap(HEAD);
+          while (answer.hasRemaining()) {
+            channel.write(answer);
+          }
+          channel.configureBlocking(false);
+          writers.get(tenant.accepted++ % writers.size()).tell(List.of(connection));
         }
-        channel.configureBlocking(false);
-        writers.get(tenant.accepted++ % writers.size()).tell(List.of(connection));
       } catch (IOException e) {
         try {
           channel.close();
