@@ -526,6 +526,10 @@ public final class LoopbackFloorServer {
       if (!connection.channel.isOpen()) {
         return;
       }
+      if (connection.tenant.tail.seq - connection.written.seq > MAX_LAG) {
+        close(connection); // the client stopped reading (a write may be pending for long)
+        return;
+      }
       try {
         if (connection.pending != null) {
           connection.channel.write(connection.pending);
@@ -581,7 +585,11 @@ public final class LoopbackFloorServer {
       return buffers;
     }
 
+    /** Closes the connection and lets go of its frames (a closed one is skipped since). */
     private static void close(Connection connection) {
+      connection.written = null;
+      connection.pending = null;
+      connection.pendingLast = null;
       try {
         connection.channel.close();
       } catch (IOException ignored) {

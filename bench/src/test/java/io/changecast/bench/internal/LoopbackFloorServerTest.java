@@ -116,6 +116,35 @@ class LoopbackFloorServerTest {
   }
 
   @Test
+  void aClientThatHasNotReadIsCutOnceItLagsTooFarWhetherOrNotAWriteIsPending() throws IOException {
+    try (FloorTarget floor = FloorTarget.start(workDir);
+        Socket socket = stream(floor, "acme");
+        Socket probe = stream(floor, "probe")) {
+      // 24 MB, more than both ends' socket buffers take: a write the writer starts stays pending
+      String pad = "x".repeat(40_000);
+      int big = 600;
+      for (int id = 1; id <= big; id++) {
+        floor.publish("acme", id, "{\"id\":\"" + id + "\",\"pad\":\"" + pad + "\"}");
+      }
+      floor.flush();
+      // the connection has written fewer than 600 frames: 1,000 more put it over the cap
+      int last = big + LoopbackFloorServer.MAX_LAG;
+      for (int id = big + 1; id <= last; id++) {
+        floor.publish("acme", id, "{\"id\":\"" + id + "\"}");
+      }
+      floor.publish("probe", 1, "{\"id\":\"1\"}");
+      floor.flush();
+      // the probe's frame came after both batches: all are appended while acme has read nothing
+      assertThat(readFrames(probe.getInputStream(), 1)).hasSize(1);
+
+      // whatever the sockets held (none if the writer had not got round yet), then the end of the
+      // stream: the last frames never come
+      String rest = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(rest).doesNotContain("id: " + last + "\n");
+    }
+  }
+
+  @Test
   void anEnvelopeBecomesAFrameWithItsLeadingIdAndAnythingElseIsSkipped() {
     byte[] envelope = "{\"id\":\"42\",\"tenant\":\"acme\"}".getBytes(StandardCharsets.UTF_8);
     assertThat(new String(LoopbackFloorServer.frame(envelope), StandardCharsets.UTF_8))
