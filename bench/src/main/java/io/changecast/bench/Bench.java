@@ -32,10 +32,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -83,23 +81,14 @@ public final class Bench {
       return;
     }
     int status = 0;
-    Set<Path> written = new LinkedHashSet<>();
-    Set<Scenario> alone = EnumSet.noneOf(Scenario.class);
-    Set<Scenario> onPipeline = EnumSet.noneOf(Scenario.class);
-    options.scenarios().forEach(s -> (s.needsPipeline() ? onPipeline : alone).add(s));
+    List<Path> written = new ArrayList<>();
     try {
-      if (!alone.isEmpty()) {
-        // first, with no pipeline running: the loopback floor measures the machine alone
-        written.addAll(run(null, options.withScenarios(alone)));
+      LocalOptions local = LocalOptions.ephemeral(options.connectorConfig());
+      if (options.scenarios().contains(Scenario.THROUGHPUT)) {
+        local = local.withMongoHistory(THROUGHPUT_MONGO_HISTORY);
       }
-      if (!onPipeline.isEmpty()) {
-        LocalOptions local = LocalOptions.ephemeral(options.connectorConfig());
-        if (onPipeline.contains(Scenario.THROUGHPUT)) {
-          local = local.withMongoHistory(THROUGHPUT_MONGO_HISTORY);
-        }
-        try (LocalStack stack = LocalStack.start(local)) {
-          written.addAll(run(stack, options.withScenarios(onPipeline)));
-        }
+      try (LocalStack stack = LocalStack.start(local)) {
+        written.addAll(run(stack, options));
       }
       written.forEach(System.out::println);
     } catch (RuntimeException e) {
@@ -112,13 +101,13 @@ public final class Bench {
   /**
    * Runs the chosen scenarios against a running pipeline and writes their results.
    *
-   * @param stack the running pipeline; {@code null} when no chosen scenario {@linkplain
-   *     Scenario#needsPipeline() needs one}
+   * @param stack the running pipeline (every scenario uses at least its broker)
    * @return the files written: one JSON per scenario, the charts, then {@code SUMMARY.md}
    */
   public static List<Path> run(LocalStack stack, BenchOptions options) {
-    if (stack == null && options.scenarios().stream().anyMatch(Scenario::needsPipeline)) {
-      throw new IllegalArgumentException("these scenarios need the local pipeline running");
+    if (stack == null) {
+      throw new IllegalArgumentException(
+          "the scenarios run against the local pipeline (the loopback floor reads its broker)");
     }
     try {
       Files.createDirectories(options.resultsDir());
@@ -133,13 +122,9 @@ public final class Bench {
       throw new UncheckedIOException("cannot create a work directory", e);
     }
     try (Targets targets =
-            stack == null
-                ? null
-                : new Targets(stack.kafkaBootstrapServers(), workDir, options.withPushpin());
-        MongoClient mongo =
-            stack == null ? null : MongoClients.create(stack.mongoConnectionString())) {
-      MongoCollection<Document> collection =
-          mongo == null ? null : mongo.getDatabase(DATABASE).getCollection(COLLECTION);
+            new Targets(stack.kafkaBootstrapServers(), workDir, options.withPushpin());
+        MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
+      MongoCollection<Document> collection = mongo.getDatabase(DATABASE).getCollection(COLLECTION);
       for (Scenario scenario : EnumSet.copyOf(options.scenarios())) {
         ObjectNode result = header(scenario, options);
         ObjectNode load = result.putObject("loadAverage");
@@ -173,9 +158,8 @@ public final class Bench {
                               options.fanOutShapes(),
                               options.fanOutRates())));
           case LOOPBACK_FLOOR ->
-              result.set(
-                  "floor",
-                  new LoopbackFloorScenario(workDir)
+              result.setAll(
+                  new LoopbackFloorScenario(stack.kafkaBootstrapServers(), workDir)
                       .run(
                           LoopbackFloorScenario.plan(
                               options.mode(),
@@ -230,10 +214,11 @@ public final class Bench {
         result.put("client", ClientFleet.DESCRIPTION);
         result.put(
             "topology",
-            "the fan-out's plan, publisher and client processes against a writer process"
-                + " (LoopbackFloorServer, a child JVM) in place of a server: each event's SSE"
-                + " frame written straight to its tenant's connections, no HTTP library, no"
-                + " broker");
+            "the fan-out's plan, publisher and client processes against a minimal writer process"
+                + " (LoopbackFloorServer, a child JVM) in place of a server: it reads the events"
+                + " topic of the harness's KRaft broker as the edge does (floor), or takes the"
+                + " events over stdin (floorNoHop), and writes each connection everything due in"
+                + " one write; no HTTP library");
       }
       case DOCUMENT_STATE -> {
         result.put(

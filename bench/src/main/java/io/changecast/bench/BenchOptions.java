@@ -89,24 +89,6 @@ public record BenchOptions(
     fanOutRates = List.copyOf(fanOutRates);
   }
 
-  /** These options with other scenarios. */
-  public BenchOptions withScenarios(Set<Scenario> chosen) {
-    return new BenchOptions(
-        chosen,
-        mode,
-        resultsDir,
-        connectorConfig,
-        latencyWrites,
-        replayBacklog,
-        throughputEvents,
-        connections,
-        fanOutShapes,
-        fanOutRates,
-        stateDocuments,
-        peer,
-        command);
-  }
-
   /** Parses command-line arguments; the recorded command is the launcher plus the arguments. */
   public static BenchOptions parse(String... args) {
     Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);

@@ -14,18 +14,16 @@ public enum Scenario {
   IDLE_CONNECTIONS,
   /** Many subscribers per event at rising rates: deliveries per second and delivery latency. */
   FAN_OUT,
-  /** The machine's floor under fan-out: bare loopback writes and their reads, no server. */
+  /**
+   * The machine's floor under fan-out: a minimal writer reading the events topic as the edge does
+   * (and the same writer fed over stdin, no broker hop), the fan-out's clients reading it.
+   */
   LOOPBACK_FLOOR,
   /**
    * The edge's document state (issue 20): snapshot time beside a floor, size, event rate with the
    * state on and off, restart.
    */
   DOCUMENT_STATE;
-
-  /** Whether it runs against the local pipeline (all but the loopback floor, which needs none). */
-  public boolean needsPipeline() {
-    return this != LOOPBACK_FLOOR;
-  }
 
   /** The lower-case name used on the command line and in result file names. */
   public String id() {

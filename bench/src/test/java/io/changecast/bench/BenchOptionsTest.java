@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.changecast.bench.internal.FanOutScenario;
 import io.changecast.bench.internal.FanOutScenario.Shape;
 import io.changecast.bench.internal.LoopbackFloorScenario;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BenchOptionsTest {
@@ -46,20 +44,14 @@ class BenchOptionsTest {
   }
 
   @Test
-  void theLoopbackFloorAloneNeedsNoPipelineAndOtherScenariosRefuseToRunWithoutOne() {
-    BenchOptions options = BenchOptions.parse("--scenario", "loopback-floor,latency");
+  void theLoopbackFloorRunsOnThePipelinesBrokerAndNoScenarioRunsWithoutThePipeline() {
+    BenchOptions options = BenchOptions.parse("--scenario", "loopback-floor");
 
-    assertThat(options.scenarios())
-        .containsExactlyInAnyOrder(Scenario.LATENCY, Scenario.LOOPBACK_FLOOR);
-    assertThat(Scenario.LOOPBACK_FLOOR.needsPipeline()).isFalse();
-    assertThat(EnumSet.complementOf(EnumSet.of(Scenario.LOOPBACK_FLOOR)))
-        .allMatch(Scenario::needsPipeline);
-    BenchOptions latencyOnly = options.withScenarios(Set.of(Scenario.LATENCY));
-    assertThat(latencyOnly.scenarios()).containsExactly(Scenario.LATENCY);
-    assertThat(latencyOnly.command()).isEqualTo(options.command());
-    assertThatThrownBy(() -> Bench.run(null, latencyOnly))
+    assertThat(options.scenarios()).containsExactly(Scenario.LOOPBACK_FLOOR);
+    assertThatThrownBy(() -> Bench.run(null, options))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("these scenarios need the local pipeline running");
+        .hasMessage(
+            "the scenarios run against the local pipeline (the loopback floor reads its broker)");
   }
 
   @Test

@@ -124,7 +124,8 @@ class BenchSmokeTest {
         .contains("## End-to-end latency", "## Replay", "| quick | 100 |", "| quick | 200 |")
         .contains("latency-quick.json", "replay-quick.json")
         .contains("## Throughput", "## Idle connections", "## Fan-out", "## Side by side")
-        .contains("## Loopback floor", "| quick | 1 × 20 | 1000 |")
+        .contains("## Loopback floor", "| quick | events topic | 1 × 20 | 1000 |")
+        .contains("| quick | stdin | 1 × 20 | 1000 |")
         .contains("Fan-out p99 against the floor's", "| quick | changecast-edge | 2 × 10 | 1000 |")
         .contains("| quick | changecast-edge | 20 |", "| quick | pushpin | 20 |")
         .contains("![idle-memory-quick.png](idle-memory-quick.png)")
@@ -242,8 +243,14 @@ class BenchSmokeTest {
 
   private static void assertLoopbackFloor(JsonNode result) {
     assertHeader(result, "loopback-floor");
-    JsonNode floor = result.path("floor");
-    assertThat(floor.path("target").path("name").asText()).isEqualTo("loopback-floor");
+    // the writer reading the events topic, then the same writer fed over stdin
+    assertFloor(result.path("floor"), "loopback-floor");
+    assertThat(result.path("floor").path("target").path("input").asText()).contains("events topic");
+    assertFloor(result.path("floorNoHop"), "loopback-floor-stdin");
+  }
+
+  private static void assertFloor(JsonNode floor, String name) {
+    assertThat(floor.path("target").path("name").asText()).isEqualTo(name);
     // the fan-out's shapes (--connections 20: 1 × 20 and 2 × 10) through the same clients
     JsonNode shapes = floor.path("shapes");
     assertThat(shapes).hasSize(2);
@@ -256,7 +263,7 @@ class BenchSmokeTest {
       JsonNode step = shape.path("steps").get(0);
       assertThat(step.path("targetDeliveriesPerSecond").asInt()).isEqualTo(1_000);
       // every event reached every subscriber of its tenant, each latency recorded
-      assertThat(step.path("complete").asBoolean()).isTrue();
+      assertThat(step.path("complete").asBoolean()).as(name).isTrue();
       assertThat(step.path("deliveries").asLong())
           .isPositive()
           .isEqualTo(step.path("expectedDeliveries").asLong())

@@ -25,10 +25,6 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The Changecast edge ({@link ChangecastEdge#main}) in a child JVM of its own, so that its RSS is
@@ -49,28 +45,22 @@ public final class EdgeTarget implements SseTarget {
 
   private final ChildProcess process;
   private final int port;
-  private final String topic;
   private final Map<String, String> config;
-  private final KafkaProducer<String, String> producer;
+  private final EventsTopic events;
 
   private EdgeTarget(
-      ChildProcess process,
-      int port,
-      String topic,
-      Map<String, String> config,
-      KafkaProducer<String, String> producer) {
+      ChildProcess process, int port, Map<String, String> config, EventsTopic events) {
     this.process = process;
     this.port = port;
-    this.topic = topic;
     this.config = config;
-    this.producer = producer;
+    this.events = events;
   }
 
   /** Creates a fresh events topic, starts the edge on it and waits for {@code /health/ready}. */
   public static EdgeTarget start(String bootstrapServers, Path workDir) {
     String id = UUID.randomUUID().toString().substring(0, 8);
-    String topic = "bench.edge-events." + id;
-    createTopic(bootstrapServers, topic, 6);
+    EventsTopic events = EventsTopic.create(bootstrapServers, "edge-events");
+    String topic = events.name();
     int port = freePort();
     Map<String, String> config = new LinkedHashMap<>();
     config.put("bootstrap.servers", bootstrapServers);
@@ -96,22 +86,11 @@ public final class EdgeTarget implements SseTarget {
             ChildProcess.java(
                 JVM_OPTIONS, ChangecastEdge.class.getName(), "--config", file.toString()),
             workDir.resolve("edge-" + id + ".log"));
-    KafkaProducer<String, String> producer = null;
     try {
       awaitReady(process, port);
-      producer =
-          new KafkaProducer<>(
-              Map.of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                  ProducerConfig.LINGER_MS_CONFIG, "1",
-                  ProducerConfig.ACKS_CONFIG, "1"),
-              new StringSerializer(),
-              new StringSerializer());
-      return new EdgeTarget(process, port, topic, config, producer);
+      return new EdgeTarget(process, port, config, events);
     } catch (RuntimeException e) {
-      if (producer != null) {
-        producer.close();
-      }
+      events.close();
       process.close();
       throw e;
     }
@@ -212,7 +191,7 @@ public final class EdgeTarget implements SseTarget {
 
   @Override
   public void publish(String tenant, long id, String json) {
-    producer.send(new ProducerRecord<>(topic, tenant, json));
+    events.publish(tenant, json);
   }
 
   /** Nothing to wait for: the producer sends within {@code linger.ms=1} on its own thread. */
@@ -226,7 +205,7 @@ public final class EdgeTarget implements SseTarget {
     d.put(
         "process",
         "child JVM: java " + String.join(" ", JVM_OPTIONS) + " " + ChangecastEdge.class.getName());
-    d.put("input", "envelopes produced by the harness to a fresh events topic (6 partitions)");
+    d.put("input", EventsTopic.description());
     ObjectNode settings = d.putObject("config");
     config.forEach(
         (key, value) -> {
@@ -240,7 +219,7 @@ public final class EdgeTarget implements SseTarget {
   @Override
   public void close() {
     try {
-      producer.close(Duration.ofSeconds(5));
+      events.close();
     } finally {
       process.close();
     }

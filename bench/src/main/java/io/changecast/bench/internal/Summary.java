@@ -326,33 +326,45 @@ public final class Summary {
   }
 
   private static void appendLoopbackFloor(StringBuilder md, List<JsonNode> results) {
-    md.append("\n## Loopback floor (no server)\n\n")
+    md.append("\n## Loopback floor (a minimal writer)\n\n")
         .append("The fan-out's plan, publisher and client processes against a writer process ")
-        .append("that only writes each event's SSE frame to its tenant's connections (a writer ")
-        .append("thread per core, blocking writes, no HTTP library, no broker): latency from ")
-        .append("`routedAt` to the client's read (ms) and the writer process's CPU per delivery ")
-        .append("(µs). No server fans these events out faster on this machine.\n\n")
-        .append("| mode | tenants × subscribers | target deliveries/s | deliveries/s | p50 | p99 ")
-        .append("| max | writer µs/delivery | complete |\n")
-        .append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        .append("that does the least a fast SSE server does with the edge's input. Input ")
+        .append("`events topic` (the floor the fan-out divides by): it reads the events topic ")
+        .append("the harness publishes to exactly as for the edge, with one plain KafkaConsumer ")
+        .append("on the edge's global-consumer settings (read_committed), every partition from ")
+        .append("its end, and takes the id from the envelope's head; input `stdin` (no broker ")
+        .append("hop): the same events over stdin, once per publisher tick. Output: each frame ")
+        .append("is appended once to its tenant's chain; a writer thread per core writes each ")
+        .append("of its connections everything it has not had yet in one gathering write ")
+        .append("(non-blocking channels, a selector per writer, no timer), no HTTP library. ")
+        .append("Latency from `routedAt` (stamped when the harness publishes) to the client's ")
+        .append("read (ms); the writer process's CPU per delivery (µs) and the client ")
+        .append("processes'.\n\n")
+        .append("| mode | input | tenants × subscribers | target deliveries/s | deliveries/s ")
+        .append("| p50 | p99 | max | writer µs/delivery | clients µs/delivery | complete |\n")
+        .append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (JsonNode result : of(results, "loopback-floor")) {
-      for (JsonNode shape : result.path("floor").path("shapes")) {
-        for (JsonNode step : shape.path("steps")) {
-          JsonNode l = step.path("latencyMs");
-          md.append(
-              String.format(
-                  Locale.ROOT,
-                  "| %s | %d × %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %s |%n",
-                  result.path("mode").asText(),
-                  shape.path("tenants").asInt(),
-                  shape.path("subscribersPerTenant").asInt(),
-                  step.path("targetDeliveriesPerSecond").asInt(),
-                  step.path("deliveriesPerSecond").asDouble(),
-                  l.path("p50Ms").asDouble(),
-                  l.path("p99Ms").asDouble(),
-                  l.path("maxMs").asDouble(),
-                  step.path("serverCpuMicrosPerDelivery").asDouble(),
-                  step.path("complete").asBoolean() ? "yes" : "NO"));
+      for (String form : List.of("floor", "floorNoHop")) {
+        for (JsonNode shape : result.path(form).path("shapes")) {
+          for (JsonNode step : shape.path("steps")) {
+            JsonNode l = step.path("latencyMs");
+            md.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %d × %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n",
+                    result.path("mode").asText(),
+                    form.equals("floor") ? "events topic" : "stdin",
+                    shape.path("tenants").asInt(),
+                    shape.path("subscribersPerTenant").asInt(),
+                    step.path("targetDeliveriesPerSecond").asInt(),
+                    step.path("deliveriesPerSecond").asDouble(),
+                    l.path("p50Ms").asDouble(),
+                    l.path("p99Ms").asDouble(),
+                    l.path("maxMs").asDouble(),
+                    step.path("serverCpuMicrosPerDelivery").asDouble(),
+                    step.path("clientCpuMicrosPerDelivery").asDouble(),
+                    step.path("complete").asBoolean() ? "yes" : "NO"));
+          }
         }
       }
     }
@@ -382,7 +394,7 @@ public final class Summary {
               rows.append(
                   String.format(
                       Locale.ROOT,
-                      "| %s | %s | %d × %d | %d | %.2f | %.2f | %s | %s |%n",
+                      "| %s | %s | %d × %d | %d | %.2f | %.2f | %s | %.2f | %.2f | %s |%n",
                       fanOut.path("mode").asText(),
                       target.path("target").path("name").asText(),
                       shape.path("tenants").asInt(),
@@ -391,6 +403,8 @@ public final class Summary {
                       p99,
                       floorP99,
                       floorP99 > 0 ? String.format(Locale.ROOT, "%.2f", p99 / floorP99) : "–",
+                      step.path("serverCpuMicrosPerDelivery").asDouble(),
+                      floorStep.path("serverCpuMicrosPerDelivery").asDouble(),
                       step.path("complete").asBoolean() && floorStep.path("complete").asBoolean()
                           ? "yes"
                           : "NO"));
@@ -402,10 +416,12 @@ public final class Summary {
     if (rows.length() > 0) {
       md.append("\nFan-out p99 against the floor's at the same shape and rate (issue 19: ")
           .append("at most 1.3× for 1 × 10,000 and 1,000 × 10; the two JSON files' timestamps ")
-          .append("tell whether they are one run):\n\n")
+          .append("tell whether they are one run; the floor reads the events topic as the edge ")
+          .append("does, and must spend no more CPU per delivery than the server):\n\n")
           .append("| mode | server | tenants × subscribers | target deliveries/s | p99 ")
-          .append("| floor p99 | ÷ floor | both complete |\n")
-          .append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n")
+          .append("| floor p99 | ÷ floor | server µs/delivery | floor µs/delivery ")
+          .append("| both complete |\n")
+          .append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
           .append(rows);
     }
   }
