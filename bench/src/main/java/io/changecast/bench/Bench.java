@@ -141,7 +141,9 @@ public final class Bench {
                   "throughput",
                   new ThroughputScenario(
                           stack.kafkaBootstrapServers(), workDir, stack.edgeUrl(), collection)
-                      .run(ThroughputScenario.plan(options.mode(), options.throughputEvents())));
+                      .run(
+                          ThroughputScenario.plan(options.mode(), options.throughputEvents())
+                              .onlyRouterAlone(options.routerAlone(), options.routerBClassPath())));
           case IDLE_CONNECTIONS ->
               result.set(
                   "targets",

@@ -22,6 +22,10 @@ import java.util.stream.Collectors;
  * @param latencyWrites when positive, the number of measured writes per latency run (smoke tests)
  * @param replayBacklog when positive, the replay backlog size (smoke tests)
  * @param throughputEvents when positive, the router backlog and the one pipeline rate (smoke tests)
+ * @param routerAlone when not empty, the throughput scenario runs only these router-alone
+ *     contenders, in this order, and no pipeline part (A/B runs of the router)
+ * @param routerBClassPath when not empty, the class path of contender {@code router-b}: the router
+ *     of another build, for an A/B run of two builds on one backlog
  * @param connections when positive, the idle-connection maximum, the fan-out subscribers and the
  *     loopback-floor connections
  * @param fanOutShapes when not empty, the fan-out shapes instead of the mode's (given as {@code
@@ -42,6 +46,8 @@ public record BenchOptions(
     int latencyWrites,
     int replayBacklog,
     int throughputEvents,
+    List<String> routerAlone,
+    String routerBClassPath,
     int connections,
     List<Shape> fanOutShapes,
     List<Integer> fanOutRates,
@@ -75,6 +81,10 @@ public record BenchOptions(
         --latency-writes N              measured writes per latency run (default: by mode)
         --replay-backlog N              replay backlog size (default: by mode)
         --throughput-events N           router backlog and pipeline rate (default: by mode)
+        --router-alone C[,C...]         throughput: only these router-alone contenders, in
+                                        this order, repeats run again (router, router-b,
+                                        router-database-tenant, floor ids); no pipeline part
+        --router-b-classpath CP         the class path of contender router-b (another build)
         --connections N                 idle connections / fan-out subscribers / loopback-floor
                                         connections (at most 9,000) (default: by mode)
         --fan-out-shapes TxS[,TxS...]   fan-out shapes, e.g. 1x1000,1000x10 (default: by mode)
@@ -85,6 +95,7 @@ public record BenchOptions(
 
   public BenchOptions {
     scenarios = Set.copyOf(scenarios);
+    routerAlone = List.copyOf(routerAlone);
     fanOutShapes = List.copyOf(fanOutShapes);
     fanOutRates = List.copyOf(fanOutRates);
   }
@@ -98,6 +109,8 @@ public record BenchOptions(
     int latencyWrites = 0;
     int replayBacklog = 0;
     int throughputEvents = 0;
+    List<String> routerAlone = List.of();
+    String routerBClassPath = "";
     int connections = 0;
     List<Shape> fanOutShapes = List.of();
     List<Integer> fanOutRates = List.of();
@@ -114,6 +127,9 @@ public record BenchOptions(
         case "--latency-writes" -> latencyWrites = positive(arg, value(arg, rest));
         case "--replay-backlog" -> replayBacklog = positive(arg, value(arg, rest));
         case "--throughput-events" -> throughputEvents = positive(arg, value(arg, rest));
+        case "--router-alone" ->
+            routerAlone = Arrays.stream(value(arg, rest).split(",")).map(String::strip).toList();
+        case "--router-b-classpath" -> routerBClassPath = value(arg, rest);
         case "--connections" -> connections = positive(arg, value(arg, rest));
         case "--fan-out-shapes" -> fanOutShapes = shapes(value(arg, rest));
         case "--fan-out-rates" ->
@@ -133,6 +149,8 @@ public record BenchOptions(
         latencyWrites,
         replayBacklog,
         throughputEvents,
+        routerAlone,
+        routerBClassPath,
         connections,
         fanOutShapes,
         fanOutRates,

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.changecast.bench.internal.FanOutScenario;
 import io.changecast.bench.internal.FanOutScenario.Shape;
 import io.changecast.bench.internal.LoopbackFloorScenario;
+import io.changecast.bench.internal.ThroughputScenario;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -65,5 +66,34 @@ class BenchOptionsTest {
     List<Shape> shapes = List.of(new Shape(1_000, 10));
     assertThat(LoopbackFloorScenario.plan(Mode.FULL, 0, shapes, List.of(200_000)))
         .isEqualTo(FanOutScenario.plan(Mode.FULL, 0, shapes, List.of(200_000)));
+  }
+
+  @Test
+  void routerAloneRunsOnlyTheNamedContendersInOrderAndRouterBNeedsItsClassPath() {
+    BenchOptions options =
+        BenchOptions.parse(
+            "--scenario",
+            "throughput",
+            "--router-alone",
+            "router-b,router,router-b,router",
+            "--router-b-classpath",
+            "/base/classes:/base/lib.jar");
+
+    ThroughputScenario.Plan plan =
+        ThroughputScenario.plan(Mode.FULL, 0)
+            .onlyRouterAlone(options.routerAlone(), options.routerBClassPath());
+    assertThat(plan.contenders()).containsExactly("router-b", "router", "router-b", "router");
+    assertThat(plan.routerBClassPath()).isEqualTo("/base/classes:/base/lib.jar");
+    assertThat(ThroughputScenario.plan(Mode.FULL, 0).onlyRouterAlone(List.of(), "").contenders())
+        .isEmpty();
+    assertThatThrownBy(
+            () -> ThroughputScenario.plan(Mode.FULL, 0).onlyRouterAlone(List.of("router-b"), ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--router-alone router-b needs --router-b-classpath CP");
+    assertThatThrownBy(
+            () -> ThroughputScenario.plan(Mode.FULL, 0).onlyRouterAlone(List.of("routr"), ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--router-alone takes pass-through, parse-envelope, router,")
+        .hasMessageEndingWith("; got routr");
   }
 }

@@ -99,6 +99,12 @@ public final class ChildProcess implements AutoCloseable {
    * jvmOptions} and then those of {@link #CHILD_JVM_OPTIONS_PROPERTY}.
    */
   public static List<String> java(List<String> jvmOptions, String mainClass, String... args) {
+    return java(System.getProperty("java.class.path"), jvmOptions, mainClass, args);
+  }
+
+  /** {@link #java(List, String, String...)} on another class path. */
+  public static List<String> java(
+      String classPath, List<String> jvmOptions, String mainClass, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -107,7 +113,7 @@ public final class ChildProcess implements AutoCloseable {
       command.addAll(List.of(extra.split("\\s+")));
     }
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classPath);
     command.add(mainClass);
     command.addAll(List.of(args));
     return command;

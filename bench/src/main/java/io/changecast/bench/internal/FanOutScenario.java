@@ -31,11 +31,20 @@ public final class FanOutScenario {
   }
 
   /**
-   * The shapes, the delivery rates to step through, each step's duration and the unmeasured warm-up
-   * at the first rate before them.
+   * The shapes, the delivery rates to step through, each step's duration, and the unmeasured
+   * warm-up at the first rate before them: steps of {@code warmUp} until two in a row cost the
+   * server the same CPU per delivery within {@value #STEADY_WITHIN} (its JIT is done; a fresh JVM
+   * compiles for about a minute), at most {@code warmUpSteps}.
    */
   public record Plan(
-      List<Shape> shapes, List<Integer> deliveryRates, Duration step, Duration warmUp) {}
+      List<Shape> shapes,
+      List<Integer> deliveryRates,
+      Duration step,
+      Duration warmUp,
+      int warmUpSteps) {}
+
+  /** Relative difference of two warm-up steps' server CPU per delivery that counts as steady. */
+  static final double STEADY_WITHIN = 0.1;
 
   private static final Logger log = LoggerFactory.getLogger(FanOutScenario.class);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -60,13 +69,14 @@ public final class FanOutScenario {
         shapes.isEmpty() ? plan.shapes() : shapes,
         rates.isEmpty() ? plan.deliveryRates() : rates,
         plan.step(),
-        plan.warmUp());
+        plan.warmUp(),
+        plan.warmUpSteps());
   }
 
   /**
    * quick: 1 × 100 and 10 × 10 at 2k and 10k deliveries/s, 2 s steps after a 1 s warm-up; full: 1 ×
    * 1,000, 1 × 10,000 and 1,000 × 10 at 50k, 100k, 200k, 400k deliveries/s, 10 s steps after a
-   * whole step of warm-up (the JIT of a fresh edge).
+   * warm-up of 10 s steps until the server's CPU per delivery is steady, at most 9 (90 s).
    */
   private static Plan basePlan(Mode mode, int subscribersOverride) {
     if (subscribersOverride > 0) {
@@ -76,19 +86,22 @@ public final class FanOutScenario {
               new Shape(Math.max(1, subscribersOverride / 10), 10)),
           List.of(1_000, 2_000),
           Duration.ofSeconds(1),
-          Duration.ofMillis(500));
+          Duration.ofMillis(500),
+          1);
     }
     return mode == Mode.QUICK
         ? new Plan(
             List.of(new Shape(1, 100), new Shape(10, 10)),
             List.of(2_000, 10_000),
             Duration.ofSeconds(2),
-            Duration.ofSeconds(1))
+            Duration.ofSeconds(1),
+            1)
         : new Plan(
             List.of(new Shape(1, 1_000), new Shape(1, 10_000), new Shape(1_000, 10)),
             List.of(50_000, 100_000, 200_000, 400_000),
             Duration.ofSeconds(10),
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            9);
   }
 
   /** Runs the plan against each target; one JSON object per target. */
@@ -129,8 +142,7 @@ public final class FanOutScenario {
       if (opened.firstError() != null) {
         result.put("firstError", opened.firstError());
       }
-      // warm-up (not measured) at the first rate
-      step(target, fleet, publisher, shape, plan.deliveryRates().get(0), plan.warmUp());
+      result.set("warmUp", warmUp(target, fleet, publisher, shape, plan));
       ArrayNode steps = result.putArray("steps");
       ObjectNode best = null;
       for (int rate : plan.deliveryRates()) {
@@ -174,6 +186,41 @@ public final class FanOutScenario {
   }
 
   /** Publishes at {@code deliveryRate / subscribersPerTenant} events/s and drains. */
+  /**
+   * The unmeasured warm-up at the plan's first rate: steps until two in a row cost the server the
+   * same CPU per delivery within {@link #STEADY_WITHIN}, at most {@code plan.warmUpSteps()}; what
+   * each cost and whether it became steady.
+   */
+  private static ObjectNode warmUp(
+      SseTarget target, ClientFleet fleet, Publisher publisher, Shape shape, Plan plan) {
+    ObjectNode warmUp = JSON.objectNode();
+    ArrayNode cpu = warmUp.putArray("serverCpuMicrosPerDelivery");
+    boolean steady = false;
+    double previous = Double.NaN;
+    for (int i = 0; i < plan.warmUpSteps() && !steady; i++) {
+      ObjectNode step =
+          step(target, fleet, publisher, shape, plan.deliveryRates().get(0), plan.warmUp());
+      double micros = step.path("serverCpuMicrosPerDelivery").asDouble();
+      cpu.add(micros);
+      steady =
+          step.path("complete").asBoolean()
+              && Math.abs(micros - previous) <= STEADY_WITHIN * Math.max(micros, previous);
+      previous = micros;
+    }
+    warmUp.put("steps", cpu.size());
+    warmUp.put("stepSeconds", plan.warmUp().toMillis() / 1e3);
+    warmUp.put("steady", steady);
+    log.info(
+        "fan-out: {} {}x{} warm-up: {} steps, server CPU µs per delivery {}, steady {}",
+        target.name(),
+        shape.tenants(),
+        shape.subscribersPerTenant(),
+        cpu.size(),
+        cpu,
+        steady);
+    return warmUp;
+  }
+
   private static ObjectNode step(
       SseTarget target,
       ClientFleet fleet,

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -45,14 +46,53 @@ public final class ThroughputScenario {
 
   /**
    * Router-alone backlog size and the floor apps drained beside the router; pipeline rates, step
-   * length and the unmeasured pipeline warm-up before the first step (zero: none).
+   * length and the unmeasured pipeline warm-up before the first step (zero: none); {@code
+   * contenders}: when not empty, only these router-alone contenders run, in this order, and no
+   * pipeline part (A/B runs of the router).
    */
   public record Plan(
       int routerRecords,
       List<StreamsFloorApp.Kind> floors,
       List<Integer> pipelineRates,
       Duration step,
-      Duration pipelineWarmUp) {}
+      Duration pipelineWarmUp,
+      List<String> contenders,
+      String routerBClassPath) {
+
+    public Plan {
+      contenders = List.copyOf(contenders);
+    }
+
+    /**
+     * This plan running only {@code chosen} of the router-alone part, in this order (none:
+     * unchanged); a contender named more than once runs again ({@code router-2}, ...). {@value
+     * #ROUTER_B} is the router on {@code routerBClassPath} (another build's class path), for an A/B
+     * run of two builds on one backlog.
+     */
+    public Plan onlyRouterAlone(List<String> chosen, String routerBClassPath) {
+      if (chosen.isEmpty()) {
+        return this;
+      }
+      List<String> known =
+          new ArrayList<>(ThroughputScenario.contenders(List.of(StreamsFloorApp.Kind.values())));
+      known.add(ROUTER_B);
+      for (String contender : chosen) {
+        if (!known.contains(contender)) {
+          throw new IllegalArgumentException(
+              "--router-alone takes "
+                  + String.join(", ", known)
+                  + "; got "
+                  + String.join(",", chosen));
+        }
+      }
+      if (chosen.contains(ROUTER_B) && routerBClassPath.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--router-alone " + ROUTER_B + " needs --router-b-classpath CP");
+      }
+      return new Plan(
+          routerRecords, floors, pipelineRates, step, pipelineWarmUp, chosen, routerBClassPath);
+    }
+  }
 
   /**
    * The pipeline warm-up's rate. The router alone and the floors run in JVMs of their own, so the
@@ -109,27 +149,40 @@ public final class ThroughputScenario {
           eventsOverride >= ALL_FLOORS_FROM ? all : List.of(StreamsFloorApp.Kind.PARSE_ENVELOPE),
           List.of(eventsOverride),
           Duration.ofSeconds(1),
-          Duration.ZERO);
+          Duration.ZERO,
+          List.of(),
+          "");
     }
     return mode == Mode.QUICK
-        ? new Plan(300_000, all, List.of(500, 1_000), Duration.ofSeconds(3), Duration.ZERO)
+        ? new Plan(
+            300_000, all, List.of(500, 1_000), Duration.ofSeconds(3), Duration.ZERO, List.of(), "")
         : new Plan(
             2_000_000,
             all,
             List.of(1_000, 2_000, 5_000, 7_500, 10_000, 20_000, 30_000),
             Duration.ofSeconds(20),
-            Duration.ofSeconds(120));
+            Duration.ofSeconds(120),
+            List.of(),
+            "");
   }
 
-  /** Runs both parts: {@code {routerAlone: {...}, pipeline: {...}}}. */
+  /**
+   * Runs both parts: {@code {routerAlone: {...}, pipeline: {...}}}; only the first when the plan
+   * names its contenders.
+   */
   public ObjectNode run(Plan plan) {
     ObjectNode result = JSON.objectNode();
-    result.set("routerAlone", routerAlone(plan.routerRecords(), plan.floors()));
-    result.set("pipeline", pipeline(plan));
+    List<String> contenders =
+        plan.contenders().isEmpty() ? contenders(plan.floors()) : plan.contenders();
+    result.set(
+        "routerAlone", routerAlone(plan.routerRecords(), contenders, plan.routerBClassPath()));
+    if (plan.contenders().isEmpty()) {
+      result.set("pipeline", pipeline(plan));
+    }
     return result;
   }
 
-  private ObjectNode routerAlone(int records, List<StreamsFloorApp.Kind> kinds) {
+  private ObjectNode routerAlone(int records, List<String> contenders, String routerBClassPath) {
     String id = UUID.randomUUID().toString().substring(0, 8);
     String raw = "benchraw." + id + ".app.orders";
     EdgeTarget.createTopic(bootstrapServers, raw, 1);
@@ -165,15 +218,21 @@ public final class ThroughputScenario {
             + "; cpuMicrosPerEvent = the child JVM's CPU (/proc) over the steady window per event");
     ObjectNode floors = result.putObject("floors");
     ObjectNode router = null;
-    for (String contender : contenders(kinds)) {
-      ObjectNode run = drain(contender, id, raw, records);
-      if (contender.equals(ROUTER)) {
+    Map<String, Integer> runs = new HashMap<>();
+    for (String contender : contenders) {
+      int n = runs.merge(contender, 1, Integer::sum);
+      String name = n == 1 ? contender : contender + "-" + n;
+      ObjectNode run = drain(contender, name, id, raw, records, routerBClassPath);
+      if (name.equals(ROUTER)) {
         router = run;
-      } else if (contender.equals(ROUTER_DATABASE_TENANT)) {
-        result.set(contender, run);
+      } else if (contender.startsWith(ROUTER)) {
+        result.set(name, run);
       } else {
-        floors.set(contender, run);
+        floors.set(name, run);
       }
+    }
+    if (router == null) { // an A/B run without the router itself
+      return result;
     }
     result.set("router", router);
     // the summary's and earlier readers' figure: the router's steady rate
@@ -213,7 +272,7 @@ public final class ThroughputScenario {
   private static final String ROUTER_DATABASE_TENANT = "router-database-tenant";
 
   /** The floors in {@code kinds}' order, the router after the first two. */
-  private static List<String> contenders(List<StreamsFloorApp.Kind> kinds) {
+  static List<String> contenders(List<StreamsFloorApp.Kind> kinds) {
     List<String> contenders = new ArrayList<>();
     kinds.forEach(kind -> contenders.add(kind.id()));
     contenders.add(Math.min(2, contenders.size()), ROUTER);
@@ -229,15 +288,20 @@ public final class ThroughputScenario {
   static final double GOAL_EVENTS_PER_SECOND = 60_000;
   static final double GOAL_PARSE_RATIO = 0.5;
 
+  /** The router of another build ({@code --router-b-classpath}), for A/B runs. */
+  static final String ROUTER_B = "router-b";
+
   /** Runs one contender on the backlog in a child JVM and measures its drain. */
-  private ObjectNode drain(String contender, String id, String raw, int records) {
-    String appId = "bench-" + contender + "-" + id;
-    String output = "bench.out." + contender + "." + id;
+  private ObjectNode drain(
+      String contender, String name, String id, String raw, int records, String routerBClassPath) {
+    String appId = "bench-" + name + "-" + id;
+    String output = "bench.out." + name + "." + id;
     Path stateDir = workDir.resolve("state-" + appId);
     List<String> command;
     if (contender.startsWith(ROUTER)) {
       command =
           ChildProcess.java(
+              contender.equals(ROUTER_B) ? routerBClassPath : System.getProperty("java.class.path"),
               CHILD_JVM,
               ChangecastRouter.class.getName(),
               "--config",
@@ -262,8 +326,7 @@ public final class ThroughputScenario {
     ObjectNode run = JSON.objectNode();
     run.set("loadAverageStart", Environment.loadAverage());
     long start = System.nanoTime();
-    try (ChildProcess child =
-            ChildProcess.start(contender, command, workDir.resolve(appId + ".log"));
+    try (ChildProcess child = ChildProcess.start(name, command, workDir.resolve(appId + ".log"));
         Admin admin =
             Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       long deadline = start + ROUTER_TIMEOUT.toNanos();
@@ -310,7 +373,7 @@ public final class ThroughputScenario {
     }
     log.info(
         "throughput: {} drained at {}/s steady ({} after {} s of warm-up)",
-        contender,
+        name,
         run.path("eventsPerSecond").asDouble(),
         steady.steady() ? "steady" : "not steady",
         run.path("warmUpEndSeconds").asDouble());

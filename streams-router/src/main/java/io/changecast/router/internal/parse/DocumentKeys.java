@@ -15,15 +15,13 @@ public final class DocumentKeys {
    */
   public static String of(ChangeEvent event) {
     JsonStringEncoder encoder = JsonStringEncoder.getInstance();
-    return new StringBuilder(96)
-        .append("[\"")
-        .append(encoder.quoteAsString(event.database()))
-        .append("\",\"")
-        .append(encoder.quoteAsString(event.collection()))
-        .append("\",")
-        .append(Json.canonicalString(event.documentKey()))
-        .append(']')
-        .toString();
+    StringBuilder key = new StringBuilder(96).append("[\"");
+    encoder.quoteAsString(event.database(), key);
+    key.append("\",\"");
+    encoder.quoteAsString(event.collection(), key);
+    key.append("\",");
+    Json.appendCanonical(event.documentKey(), key);
+    return key.append(']').toString();
   }
 
   /**

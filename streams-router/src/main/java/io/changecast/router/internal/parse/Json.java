@@ -57,6 +57,15 @@ public final class Json {
     return out.toString();
   }
 
+  /** Appends {@link #canonicalString} of {@code node} to {@code out}. */
+  public static void appendCanonical(JsonNode node, StringBuilder out) {
+    if (objectsAndStrings(node)) {
+      writeSorted(node, out);
+    } else {
+      out.append(canonical(node).toString());
+    }
+  }
+
   private static boolean objectsAndStrings(JsonNode node) {
     if (node.isTextual()) {
       return true;
@@ -77,11 +86,18 @@ public final class Json {
       quote(node.textValue(), out);
       return;
     }
+    if (node.size() == 1) { // the usual key, {"_id": ...}: nothing to sort
+      Map.Entry<String, JsonNode> field = node.properties().iterator().next();
+      out.append('{');
+      quote(field.getKey(), out);
+      out.append(':');
+      writeSorted(field.getValue(), out);
+      out.append('}');
+      return;
+    }
     List<String> names = new ArrayList<>(node.size());
     node.fieldNames().forEachRemaining(names::add);
-    if (names.size() > 1) {
-      names.sort(null);
-    }
+    names.sort(null);
     out.append('{');
     for (int i = 0; i < names.size(); i++) {
       if (i > 0) {

@@ -99,11 +99,12 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
     ChangeEvent event = parsed.event();
     CollectionRules.Resolved namespace = rules.forEvent(event);
     TenantStrategy strategy = namespace.tenant();
-    String documentKey = DocumentKeys.of(event);
     Optional<String> direct = event.tenant(strategy);
     String tenant = direct.orElse(null);
     String remembered = null;
+    String documentKey = null; // only where the store is read or written
     if (tenant == null && event.document() == null) {
+      documentKey = DocumentKeys.of(event);
       remembered = documentTenants.get(documentKey);
       tenant = remembered;
     }
@@ -135,13 +136,15 @@ public final class TenantProcessor implements FixedKeyProcessor<String, Step, St
       return;
     }
     if (event.operation() == ChangeEvent.Operation.DELETE) {
+      documentKey = documentKey != null ? documentKey : DocumentKeys.of(event);
       if (tenant.equals(remembered) || documentTenants.get(documentKey) != null) {
         documentTenants.delete(documentKey);
       }
-    } else if (event.document() != null
-        && !strategy.fromNamespace()
-        && !tenant.equals(documentTenants.get(documentKey))) {
-      documentTenants.put(documentKey, tenant); // first seen, or the document changed tenant
+    } else if (event.document() != null && !strategy.fromNamespace()) {
+      documentKey = DocumentKeys.of(event);
+      if (!tenant.equals(documentTenants.get(documentKey))) {
+        documentTenants.put(documentKey, tenant); // first seen, or the document changed tenant
+      }
     }
     namespaceTenants.add(event.database(), event.collection(), tenant);
     context.forward(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.changecast.router.event.Envelope;
 import io.changecast.router.internal.parse.Json;
 import java.io.IOException;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -84,7 +85,7 @@ public final class EnvelopeSerde implements Serde<Envelope> {
   private static void tree(JsonGenerator out, String name, JsonNode value) throws IOException {
     if (value != null) {
       out.writeFieldName(name);
-      out.writeTree(value);
+      node(out, value);
     }
   }
 
@@ -94,7 +95,50 @@ public final class EnvelopeSerde implements Serde<Envelope> {
     if (value == null) {
       out.writeNull();
     } else {
-      out.writeTree(value);
+      node(out, value);
+    }
+  }
+
+  /**
+   * {@code node} as {@link JsonGenerator#writeTree} writes it with the router's mapper, but walked
+   * here: {@code writeTree} looks up a serializer through the mapper for every call, a fifth of the
+   * envelope's writing. Node kinds a parsed change event never holds (binary, POJO) still go
+   * through {@code writeTree}.
+   */
+  static void node(JsonGenerator out, JsonNode node) throws IOException {
+    switch (node.getNodeType()) {
+      case OBJECT -> {
+        out.writeStartObject();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+          out.writeFieldName(field.getKey());
+          node(out, field.getValue());
+        }
+        out.writeEndObject();
+      }
+      case ARRAY -> {
+        out.writeStartArray();
+        for (JsonNode element : node) {
+          node(out, element);
+        }
+        out.writeEndArray();
+      }
+      case STRING -> out.writeString(node.textValue());
+      case NUMBER -> number(out, node);
+      case BOOLEAN -> out.writeBoolean(node.booleanValue());
+      case NULL -> out.writeNull();
+      default -> out.writeTree(node);
+    }
+  }
+
+  private static void number(JsonGenerator out, JsonNode node) throws IOException {
+    switch (node.numberType()) {
+      case INT -> out.writeNumber(node.intValue());
+      case LONG -> out.writeNumber(node.longValue());
+      case BIG_INTEGER -> out.writeNumber(node.bigIntegerValue());
+      case FLOAT -> out.writeNumber(node.floatValue());
+      case DOUBLE -> out.writeNumber(node.doubleValue());
+      case BIG_DECIMAL -> out.writeNumber(node.decimalValue());
+      default -> out.writeTree(node);
     }
   }
 }

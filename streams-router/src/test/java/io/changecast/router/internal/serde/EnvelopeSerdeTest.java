@@ -2,12 +2,15 @@ package io.changecast.router.internal.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.changecast.router.event.ChangeEvent;
 import io.changecast.router.event.ChangeEvent.Operation;
 import io.changecast.router.event.Envelope;
+import io.changecast.router.internal.parse.Json;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,7 +59,37 @@ class EnvelopeSerdeTest {
         Envelope.reset(8, "acme", "source-history-lost", JSON.arrayNode(), null, ROUTED_AT),
         Envelope.publish(9, "acme", "invoice.sent", JSON.objectNode().put("n", 1), ROUTED_AT),
         Envelope.publish(10, "acme", "ping", null, ROUTED_AT),
-        Envelope.publish(11, "acme", "ping", JSON.nullNode(), ROUTED_AT));
+        Envelope.publish(11, "acme", "ping", JSON.nullNode(), ROUTED_AT),
+        Envelope.publish(12, "acme", "parsed", PARSED, ROUTED_AT),
+        Envelope.publish(
+            13,
+            "acme",
+            "built",
+            JSON.objectNode()
+                .put("float", 1.25f)
+                .put("short", (short) 7)
+                .put("bigInteger", new BigInteger("-123456789012345678901234567890"))
+                .put("binary", new byte[] {0, 1, 2, (byte) 0xff})
+                .putPOJO("pojo", new BigDecimal("1E+3"))
+                .set("missing", JSON.missingNode()),
+            ROUTED_AT));
+  }
+
+  /** Every kind of value the router's mapper reads from a raw change event. */
+  private static final JsonNode PARSED = parsed();
+
+  private static JsonNode parsed() {
+    try {
+      return Json.mapper()
+          .readTree(
+              "{\"int\": 1, \"long\": 12345678901234, \"bigInteger\":"
+                  + " 123456789012345678901234567890, \"double\": 1.5e300, \"negativeZero\": -0.0,"
+                  + " \"fraction\": 0.30000000000000004, \"true\": true, \"false\": false,"
+                  + " \"null\": null, \"text\": \"\\u0000 \\ud83d\\ude00 \\\"q\\\" \\\\\","
+                  + " \"\\u00e9\\n\": [[], {}, [1, {\"a\": null}], \"\"]}");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @ParameterizedTest
