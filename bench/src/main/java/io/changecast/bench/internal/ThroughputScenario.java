@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,10 +226,10 @@ public final class ThroughputScenario {
       ObjectNode run = drain(contender, name, id, raw, records, routerBClassPath);
       if (name.equals(ROUTER)) {
         router = run;
-      } else if (contender.startsWith(ROUTER)) {
-        result.set(name, run);
-      } else {
+      } else if (isFloor(contender)) {
         floors.set(name, run);
+      } else {
+        result.set(name, run);
       }
     }
     if (router == null) { // an A/B run without the router itself
@@ -270,6 +271,11 @@ public final class ThroughputScenario {
    * app}): it writes no {@code document-tenants} entry, so it shows what that store costs.
    */
   private static final String ROUTER_DATABASE_TENANT = "router-database-tenant";
+
+  /** Whether {@code contender} is a floor app ({@code router-writes} is one, not a router). */
+  static boolean isFloor(String contender) {
+    return Arrays.stream(StreamsFloorApp.Kind.values()).anyMatch(k -> k.id().equals(contender));
+  }
 
   /** The floors in {@code kinds}' order, the router after the first two. */
   static List<String> contenders(List<StreamsFloorApp.Kind> kinds) {
