@@ -3,6 +3,7 @@ package io.changecast.edge.internal.http;
 import io.changecast.edge.config.EdgeConfig;
 import io.changecast.edge.internal.log.Event;
 import io.changecast.edge.internal.log.InMemoryEventLog;
+import io.changecast.edge.internal.log.InputPathBenchmark;
 import io.changecast.edge.internal.log.Readiness;
 import io.changecast.edge.internal.stream.EdgeMetrics;
 import java.lang.management.ManagementFactory;
@@ -83,18 +84,7 @@ public final class WritePathBenchmark {
           long id = ++ids[t];
           String tenant = "bench-" + t;
           log.append(
-              new Event(
-                  tenant,
-                  id,
-                  "{\"id\":\""
-                      + id
-                      + "\",\"tenant\":\""
-                      + tenant
-                      + "\",\"type\":\"bench.tick\",\"operation\":\"publish\",\"data\":{\"seq\":"
-                      + id
-                      + "},\"routedAt\":"
-                      + System.nanoTime()
-                      + "}"));
+              new Event(tenant, id, InputPathBenchmark.envelope(tenant, id, System.nanoTime())));
         }
         LockSupport.parkNanos(1_000_000L);
       }

@@ -165,6 +165,11 @@ public final class InputPathBenchmark {
 
   /** The bench's envelope (FanOutScenario's publisher). */
   private static String envelope(String tenant, long id) {
+    return envelope(tenant, id, System.currentTimeMillis());
+  }
+
+  /** The bench's envelope (FanOutScenario's publisher) with {@code routedAt} as given. */
+  public static String envelope(String tenant, long id, long routedAt) {
     return "{\"id\":\""
         + id
         + "\",\"tenant\":\""
@@ -172,7 +177,7 @@ public final class InputPathBenchmark {
         + "\",\"type\":\"bench.tick\",\"operation\":\"publish\",\"data\":{\"seq\":"
         + id
         + "},\"routedAt\":"
-        + System.currentTimeMillis()
+        + routedAt
         + "}";
   }
 
