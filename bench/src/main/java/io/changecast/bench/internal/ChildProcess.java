@@ -32,6 +32,10 @@ public final class ChildProcess implements AutoCloseable {
   private final Writer stdin;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
+  /** Put after the last stdout line: the process closed its stdout (it ended). */
+  @SuppressWarnings("StringOperationCanBeSimplified")
+  private static final String END = new String("end of stdout");
+
   private ChildProcess(String name, Process process) {
     this.name = name;
     this.process = process;
@@ -51,6 +55,7 @@ public final class ChildProcess implements AutoCloseable {
               } catch (IOException e) {
                 // the process ended
               }
+              lines.add(END);
             },
             name + "-stdout");
     reader.setDaemon(true);
@@ -174,7 +179,12 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
-  /** The next stdout line starting with {@code prefix} (others are skipped). */
+  /**
+   * The next stdout line starting with {@code prefix} (others are skipped).
+   *
+   * @throws IllegalStateException when none comes within {@code timeout}, or at once when the
+   *     process ends without it
+   */
   public String await(String prefix, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
@@ -182,7 +192,18 @@ public final class ChildProcess implements AutoCloseable {
         String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (line == null) {
           throw new IllegalStateException(
-              name + " did not answer '" + prefix + "' within " + timeout + alive());
+              name + " did not answer '" + prefix + "' within " + timeout + exitNote());
+        }
+        if (line == END) { // identity: the marker, not a line that reads the same
+          lines.add(END); // for later waits too
+          // nothing more can come: wait for the process to end (or the deadline, when only its
+          // stdout is closed, e.g. sent to a file)
+          boolean ended =
+              process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          throw new IllegalStateException(
+              ended
+                  ? name + " ended before answering '" + prefix + "'" + exitNote()
+                  : name + " did not answer '" + prefix + "' within " + timeout + " (no stdout)");
         }
         if (line.startsWith(prefix)) {
           return line;
